@@ -1,0 +1,46 @@
+# Fugong: `make run` serves the demo city on http://127.0.0.1:8000, `make test` runs the suite.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test lint format bench install browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -U pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's chromium (never a downloaded browser) and CJK fonts for the browser tests.
+browser:
+	@test -x /usr/bin/chromium && fc-list | grep -qi "noto.*cjk" || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+
+run: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo
+	@echo "serving on http://$(HOST)/  (API docs: http://$(HOST)/api/v1/docs)"
+	$(PY) manage.py runserver $(HOST)
+
+test: install browser
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) bench/bench_import.py
+	$(PY) bench/bench_api.py
+
+clean:
+	rm -rf var artifacts .pytest_cache

@@ -1,0 +1,54 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fugong.core.excel import IMPORTERS
+from fugong.core.models import User
+
+
+class Command(BaseCommand):
+    help = "Import an .xlsx file: fugong import KIND FILE.xlsx [--skip-bad] (KIND: see --help)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(IMPORTERS))
+        parser.add_argument("file")
+        parser.add_argument("--skip-bad", action="store_true",
+                            help="import the good rows and report the bad ones")
+        parser.add_argument("--user", help="act as this user (their data scope applies)")
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    def handle(self, kind, file, skip_bad, user, json, **options):
+        actor = None
+        if user:
+            actor = User.objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"no such user: {user}")
+            if not IMPORTERS[kind].allowed(actor):
+                raise CommandError(f"{user} may not import {kind}")
+        try:
+            with open(file, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise CommandError(f"cannot read {file}: {exc.strerror}") from exc
+        report = IMPORTERS[kind](actor).run(data, skip_bad=skip_bad)
+        if json:
+            self.stdout.write(_json(report.as_dict()))
+        else:
+            for e in report.errors:
+                where = f"第{e.row}行" if e.row else "文件"
+                col = f" [{e.column}]" if e.column else ""
+                self.stderr.write(f"{where}{col}: {e.reason}")
+            if report.written:
+                self.stdout.write(
+                    f"{kind}: {report.rows} rows, {report.created} created, "
+                    f"{report.updated} updated, {report.skipped_rows} bad rows skipped"
+                )
+            else:
+                self.stdout.write(f"{kind}: nothing imported ({len(report.errors)} errors "
+                                  f"in {report.bad_rows} rows)")
+        if report.errors:
+            raise SystemExit(1)
+
+
+def _json(data):
+    return json.dumps(data, ensure_ascii=False, indent=2)

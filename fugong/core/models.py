@@ -1,0 +1,389 @@
+"""Regions, government units, users and their roles, campaigns, API tokens and the audit log."""
+
+import hashlib
+import secrets
+from datetime import time
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_phone, validate_region_code
+
+
+class Region(models.Model):
+    """A node of the administrative tree (GB/T 2260) or a park under a county.
+
+    `path` is the materialised chain of codes ("/220000/222400/222401/") so that a region
+    subtree is one indexed prefix query on every database.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("县")
+        TOWNSHIP = "township", _("街镇")
+        PARK = "park", _("园区")
+
+    RANK = {"province": 1, "city": 2, "county": 3, "township": 4, "park": 4}
+
+    code = models.CharField(
+        _("行政区划代码"), max_length=12, unique=True, validators=[validate_region_code]
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if self.RANK[self.level] <= self.RANK[parent.level]:
+            raise ValidationError(
+                {"parent": _("上级级别（%(p)s）必须高于本级（%(c)s）")
+                 % {"p": parent.get_level_display(), "c": self.get_level_display()}}
+            )
+        if self.level == self.Level.PARK and parent.level not in ("county", "city"):
+            raise ValidationError({"parent": _("园区的上级必须是县或市")})
+        if self.pk and parent.path.startswith(self.path or "\0"):
+            raise ValidationError({"parent": _("上级不能是本区划或其下级")})
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(Value(self.path), Substr("path", Length(Value(old_path)) + 1))
+            )
+
+    def subtree(self):
+        return Region.objects.filter(path__startswith=self.path)
+
+    def ancestors(self):
+        codes = [c for c in self.path.strip("/").split("/")][:-1]
+        return sorted(Region.objects.filter(code__in=codes), key=lambda r: len(r.path))
+
+
+class Unit(models.Model):
+    """A government unit. `parent` is the escalation path (township → county → city)."""
+
+    class Kind(models.TextChoices):
+        COMMAND_CENTRE = "command_centre", _("指挥部/专班")
+        DEPARTMENT = "department", _("行业部门")
+        TOWNSHIP = "township", _("街镇政府")
+        PARK = "park", _("园区管委会")
+        CHECKPOINT = "checkpoint", _("卡口")
+
+    class Sector(models.TextChoices):
+        INDUSTRY = "industry", _("工信")
+        TRANSPORT = "transport", _("交通运输")
+        HUMAN_RESOURCES = "human_resources", _("人力资源和社会保障")
+        FINANCE = "finance", _("金融")
+        HEALTH = "health", _("卫生健康")
+        MARKET = "market", _("市场监管")
+        COMMERCE = "commerce", _("商务")
+        DEVELOPMENT = "development", _("发展改革")
+        ENERGY = "energy", _("能源")
+        OTHER = "other", _("其他")
+
+    code = models.CharField(_("单位编码"), max_length=40, unique=True)
+    name = models.CharField(_("单位名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    sector = models.CharField(_("行业"), max_length=20, choices=Sector.choices, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="units"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["region__path", "kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kind == self.Kind.DEPARTMENT and not self.sector:
+            raise ValidationError({"sector": _("行业部门必须填写行业")})
+        if self.parent_id:
+            if self.region_id and not self.region.path.startswith(self.parent.region.path):
+                raise ValidationError({"parent": _("上级单位的行政区划必须包含本单位的行政区划")})
+            seen, node = {self.pk}, self.parent
+            while node is not None:
+                if node.pk in seen:
+                    raise ValidationError({"parent": _("上级单位形成了循环")})
+                seen.add(node.pk)
+                node = node.parent
+
+    def escalation_chain(self):
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("系统管理员")
+    COMMAND_CENTRE = "command_centre", _("指挥部/专班")
+    DEPARTMENT = "department", _("部门人员")
+    TOWNSHIP = "township", _("街镇/园区人员")
+    COMMISSIONER = "commissioner", _("特派员/联络员")
+    ENTERPRISE = "enterprise", _("企业联系人")
+    HEALTH_OFFICER = "health_officer", _("企业防疫专员")
+    CHECKPOINT = "checkpoint", _("卡口人员")
+
+
+UNIT_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP, Role.CHECKPOINT}
+ENTERPRISE_ROLES = {Role.ENTERPRISE, Role.HEALTH_OFFICER}
+REGION_SCOPED_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP}
+
+
+class User(AbstractUser):
+    """A person with an account. Government users belong to a unit; enterprise users are linked
+    to their enterprise by the registry (`registry.EnterpriseAccount`)."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_phone])
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ADMIN)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role in UNIT_ROLES and not self.unit_id:
+            raise ValidationError({"unit": _("该角色必须属于一个单位")})
+
+    @property
+    def scope_region(self):
+        """The region whose subtree this user sees, or None."""
+        if self.role in REGION_SCOPED_ROLES and self.unit_id:
+            return self.unit.region
+        return None
+
+
+class Campaign(models.Model):
+    """An emergency response period. It owns reports, applications, passes and work orders, so
+    the next emergency needs configuration, not code."""
+
+    class Module(models.TextChoices):
+        REPORTS = "reports", _("企业日报")
+        WORKORDERS = "workorders", _("问题工单")
+        APPROVALS = "approvals", _("复工备案与闭环生产")
+        PASSES = "passes", _("通行证")
+        HEALTH = "health", _("员工健康")
+
+    FIELD_TYPES = ("number", "percent", "choice", "text")
+
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
+    modules = models.JSONField(_("启用模块"), default=list, blank=True)
+    report_fields = models.JSONField(_("日报附加字段"), default=list, blank=True)
+    checklist = models.JSONField(_("检查清单"), default=list, blank=True)
+    sla = models.JSONField(_("时限默认值"), default=dict, blank=True)
+    report_due_time = models.TimeField(_("日报截止时间"), default=time(12, 0))
+
+    class Meta:
+        verbose_name = _("应急事件")
+        verbose_name_plural = _("应急事件")
+        ordering = ["-starts_on"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("结束日期不能早于开始日期")
+        bad = [m for m in self.modules or [] if m not in self.Module.values]
+        if bad:
+            errors["modules"] = _("未知模块：%(m)s") % {"m": "、".join(map(str, bad))}
+        errors.update(self._check_items("report_fields", self.report_fields, typed=True))
+        errors.update(self._check_items("checklist", self.checklist, typed=False))
+        if not isinstance(self.sla, dict) or any(
+            not isinstance(v, int) or v <= 0 for v in self.sla.values()
+        ):
+            errors["sla"] = _("时限应为“名称: 小时数”（正整数）")
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_items(self, field, items, typed):
+        if not isinstance(items, list):
+            return {field: _("应为列表")}
+        keys = set()
+        for i, item in enumerate(items, 1):
+            if not isinstance(item, dict) or not item.get("key") or not item.get("label"):
+                return {field: _("第%(i)d项缺少 key 或 label") % {"i": i}}
+            if item["key"] in keys:
+                return {field: _("第%(i)d项的 key 重复：%(k)s") % {"i": i, "k": item["key"]}}
+            keys.add(item["key"])
+            if typed:
+                if item.get("type") not in self.FIELD_TYPES:
+                    return {field: _("第%(i)d项类型应为 number、percent、choice 或 text") % {"i": i}}
+                if item["type"] == "choice" and not item.get("choices"):
+                    return {field: _("第%(i)d项为选择题但没有选项") % {"i": i}}
+        return {}
+
+    def is_active(self, day=None):
+        day = day or timezone.localdate()
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+SEVEN_MUSTS = [
+    {"key": "responsibility", "label": "企业主体责任必须到位"},
+    {"key": "staff_screening", "label": "排查职工信息必须到位"},
+    {"key": "disinfection", "label": "消毒防疫检测必须到位"},
+    {"key": "mechanism", "label": "疫情防控机制必须到位"},
+    {"key": "education", "label": "健康宣传教育必须到位"},
+    {"key": "daily_prevention", "label": "日常防控工作必须到位"},
+    {"key": "supplies", "label": "物资生产储备必须到位"},
+]
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations and devices. Only the hash is stored; the token itself is
+    shown once, when it is created."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=100)
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
+
+    @classmethod
+    def issue(cls, user, name):
+        raw = "fg_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:10], key_hash=_token_hash(raw))
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw):
+        token = (
+            cls.objects.select_related("user", "user__unit__region")
+            .filter(key_hash=_token_hash(raw or ""), user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditLog(models.Model):
+    """Append-only record of who created, changed, deleted, imported, exported or viewed what."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        IMPORT = "import", _("导入")
+        EXPORT = "export", _("导出")
+        VIEW_PERSONAL = "view_personal", _("查看个人信息")
+        LOGIN = "login", _("登录")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")

@@ -1,0 +1,55 @@
+"""Core use-cases: the audit trail, API tokens, and the region and unit registries."""
+
+from django.db import transaction
+
+from .models import ApiToken, AuditLog, User
+
+
+def audit(user, action, obj=None, *, target_type="", detail=None):
+    """Append one entry to the audit log. `user` may be None for the system (command line)."""
+    if obj is not None:
+        target_type = target_type or obj._meta.label_lower
+    return AuditLog.objects.create(
+        user=user if user is not None and user.pk else None,
+        username=user.get_username() if user is not None else "system",
+        action=action,
+        target_type=target_type,
+        target_id=str(obj.pk) if obj is not None else "",
+        target_repr=str(obj)[:200] if obj is not None else "",
+        detail=detail or {},
+    )
+
+
+@transaction.atomic
+def issue_token(user: User, name: str, by=None):
+    token, raw = ApiToken.issue(user, name)
+    audit(by or user, "create", token, detail={"user": user.username})
+    return token, raw
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, by):
+    audit(by, "delete", token, detail={"user": token.user.username})
+    token.delete()
+
+
+def save_with_audit(obj, by, *, fields=None):
+    """Validate and save a model instance as one audited change."""
+    creating = obj.pk is None
+    obj.full_clean()
+    with transaction.atomic():
+        obj.save()
+        audit(by, "create" if creating else "update", obj, detail={"fields": fields or []})
+    return obj
+
+
+def users_visible_to(user):
+    """Accounts a user may list: all for admins, their region's for government users in a
+    region role, otherwise only themselves."""
+    from .models import REGION_SCOPED_ROLES, Role
+
+    if user.is_superuser or user.role == Role.ADMIN:
+        return User.objects.all()
+    if user.role in REGION_SCOPED_ROLES and user.unit_id:
+        return User.objects.filter(unit__region__path__startswith=user.unit.region.path)
+    return User.objects.filter(pk=user.pk)

@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .excel import IMPORTERS
+from .forms import ImportForm, TokenForm
+from .imports import export_regions, export_units
+from .models import ApiToken, Region, Unit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def home(request):
+    return redirect("registry:enterprise_list")
+
+
+@login_required
+def region_tree(request):
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(export_regions(request.user), "regions.xlsx")
+    scope = request.user.scope_region
+    regions = [  # ordered by path: a depth-first walk of the tree
+        (r, 20 * r.depth, bool(scope and r.path.startswith(scope.path)))
+        for r in Region.objects.all()
+    ]
+    return render(request, "core/region_tree.html", {"regions": regions, "scope": scope})
+
+
+@login_required
+def unit_list(request):
+    units = Unit.objects.select_related("region", "parent")
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(export_units(request.user), "units.xlsx")
+    users = services.users_visible_to(request.user).select_related("unit")
+    return render(request, "core/unit_list.html", {"units": units, "users": users})
+
+
+@login_required
+def profile(request):
+    form = TokenForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        _token, raw = services.issue_token(request.user, form.cleaned_data["name"])
+        messages.success(request, _("令牌已创建。它只显示这一次，请立即复制保存。"))
+        form = TokenForm()
+    return render(request, "core/profile.html", {
+        "form": form, "raw": raw, "tokens": request.user.api_tokens.all(),
+    })
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.revoke_token(token, request.user)
+    messages.success(request, _("令牌已作废"))
+    return redirect("core:profile")
+
+
+@login_required
+def import_index(request):
+    kinds = [cls for cls in IMPORTERS.values() if cls.allowed(request.user)]
+    return render(request, "core/import_index.html", {"kinds": kinds})
+
+
+def _importer(request, kind):
+    cls = IMPORTERS.get(kind)
+    if cls is None:
+        raise Http404
+    if not cls.allowed(request.user):
+        raise PermissionDenied
+    return cls
+
+
+@login_required
+def import_template(request, kind):
+    cls = _importer(request, kind)
+    return xlsx_response(cls.template(), f"template-{kind}.xlsx")
+
+
+@login_required
+def import_kind(request, kind):
+    cls = _importer(request, kind)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.FUGONG_IMPORT_MAX_BYTES:
+            form.add_error("file", _("文件过大（上限 %(n)d MB）")
+                           % {"n": settings.FUGONG_IMPORT_MAX_BYTES // 1024 // 1024})
+        else:
+            report = cls(request.user).run(upload.read(), skip_bad=form.cleaned_data["skip_bad"])
+    return render(request, "core/import_kind.html", {
+        "importer": cls, "form": form, "report": report, "columns": cls.columns,
+    })

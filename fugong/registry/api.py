@@ -1,0 +1,319 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from fugong.core.models import Region, Unit, User
+
+from . import industry, services
+from .models import Assignment, Enterprise, EnterpriseList, ListMembership, Visit
+
+router = Router()
+
+
+class EnterpriseFilterIn(Schema):
+    region: str = ""
+    industry: str = ""
+    scale: str = ""
+    list: str = ""
+    q: str = ""
+
+
+class EnterpriseOut(Schema):
+    id: int
+    uscc: str
+    name: str
+    region_code: str
+    region_name: str
+    industry: str
+    industry_section: str
+    scale: str
+    total_staff: int
+    address: str
+    longitude: float | None
+    latitude: float | None
+    contact_name: str
+    contact_phone: str
+    notes: str
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_region_name(obj):
+        return obj.region.name
+
+
+class EnterpriseIn(Schema):
+    uscc: str
+    name: str
+    region: str
+    industry: str
+    scale: str
+    total_staff: int = 0
+    address: str = ""
+    longitude: float | None = None
+    latitude: float | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    notes: str = ""
+
+
+class ListOut(Schema):
+    id: int
+    name: str
+    kind: str
+    description: str
+    members: int
+
+
+class MembershipOut(Schema):
+    id: int
+    list: str
+    enterprise_id: int
+    enterprise_name: str
+    uscc: str
+    added_on: date
+    added_by: str | None
+    reason: str
+    removed_on: date | None
+    removed_by: str | None
+    removal_reason: str
+
+    @staticmethod
+    def resolve_list(obj):
+        return obj.list.name
+
+    @staticmethod
+    def resolve_enterprise_name(obj):
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_uscc(obj):
+        return obj.enterprise.uscc
+
+    @staticmethod
+    def resolve_added_by(obj):
+        return obj.added_by.username if obj.added_by_id else None
+
+    @staticmethod
+    def resolve_removed_by(obj):
+        return obj.removed_by.username if obj.removed_by_id else None
+
+
+class MembershipIn(Schema):
+    uscc: str
+    reason: str = ""
+    on: date | None = None
+
+
+class RemovalIn(Schema):
+    reason: str = ""
+    on: date | None = None
+
+
+class AssignmentOut(Schema):
+    enterprise_id: int
+    enterprise_name: str
+    leader_name: str
+    leader_title: str
+    leader_phone: str
+    department: str | None
+    township: str | None
+    commissioners: list[str]
+
+    @staticmethod
+    def resolve_enterprise_name(obj):
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.code if obj.department_id else None
+
+    @staticmethod
+    def resolve_township(obj):
+        return obj.township.code if obj.township_id else None
+
+    @staticmethod
+    def resolve_commissioners(obj):
+        return [u.username for u in obj.commissioners.all()]
+
+
+class AssignmentIn(Schema):
+    leader_name: str = ""
+    leader_title: str = ""
+    leader_phone: str = ""
+    department: str | None = None
+    township: str | None = None
+    commissioners: list[str] = []
+
+
+class VisitOut(Schema):
+    id: int
+    enterprise_id: int
+    commissioner: str
+    visited_on: date
+    observations: str
+    problems: str
+
+    @staticmethod
+    def resolve_commissioner(obj):
+        return obj.commissioner.username
+
+
+class VisitIn(Schema):
+    enterprise_id: int
+    visited_on: date
+    observations: str
+    problems: str = ""
+
+
+def _require_manager(user):
+    if not services.can_manage(user):
+        raise PermissionError("只有指挥部、街镇/园区人员和管理员可以修改企业名录")
+
+
+def _enterprise(user, pk):
+    return Enterprise.objects.visible_to(user).select_related("region").get(pk=pk)
+
+
+@router.get("/enterprises", response=list[EnterpriseOut], tags=["enterprises"])
+@paginate(LimitOffsetPagination)
+def list_enterprises(request, filters: Query[EnterpriseFilterIn]):
+    flt = services.EnterpriseFilter(**filters.dict())
+    errors = flt.errors()
+    if errors:
+        raise ValidationError(errors)
+    return services.enterprises_for(request.auth, flt)
+
+
+@router.get("/enterprises/{int:pk}", response=EnterpriseOut, tags=["enterprises"])
+def get_enterprise(request, pk: int):
+    return _enterprise(request.auth, pk)
+
+
+def _apply(user, enterprise, payload: EnterpriseIn):
+    data = payload.dict()
+    region = Region.objects.filter(code=data.pop("region")).first()
+    if region is None:
+        raise ValidationError({"region": "行政区划代码不存在"})
+    try:
+        data["industry"] = industry.parse_industry(data["industry"])
+    except ValueError as exc:
+        raise ValidationError({"industry": "行业代码不是 GB/T 4754 的门类+大类"}) from exc
+    data["uscc"] = data["uscc"].strip().upper()
+    for k, v in data.items():
+        setattr(enterprise, k, v)
+    enterprise.region = region
+    return services.save_enterprise(user, enterprise)
+
+
+@router.post("/enterprises", response={201: EnterpriseOut}, tags=["enterprises"])
+def create_enterprise(request, payload: EnterpriseIn):
+    _require_manager(request.auth)
+    return 201, _apply(request.auth, Enterprise(), payload)
+
+
+@router.put("/enterprises/{int:pk}", response=EnterpriseOut, tags=["enterprises"])
+def update_enterprise(request, pk: int, payload: EnterpriseIn):
+    _require_manager(request.auth)
+    return _apply(request.auth, _enterprise(request.auth, pk), payload)
+
+
+@router.get("/lists", response=list[ListOut], tags=["lists"])
+def list_lists(request):
+    counts = services.list_member_counts(request.auth)
+    return [
+        {"id": lst.id, "name": lst.name, "kind": lst.kind, "description": lst.description,
+         "members": counts.get(lst.id, 0)}
+        for lst in EnterpriseList.objects.all()
+    ]
+
+
+@router.get("/lists/{int:pk}/members", response=list[MembershipOut], tags=["lists"])
+@paginate(LimitOffsetPagination)
+def list_members(request, pk: int, history: bool = False):
+    lst = get_object_or_404(EnterpriseList, pk=pk)
+    qs = ListMembership.objects.visible_to(request.auth).filter(list=lst)
+    if not history:
+        qs = qs.current()
+    return qs.select_related("list", "enterprise", "added_by", "removed_by")
+
+
+@router.post("/lists/{int:pk}/members", response={201: MembershipOut}, tags=["lists"])
+def add_member(request, pk: int, payload: MembershipIn):
+    _require_manager(request.auth)
+    lst = get_object_or_404(EnterpriseList, pk=pk)
+    enterprise = Enterprise.objects.visible_to(request.auth).get(uscc=payload.uscc.upper())
+    return 201, services.add_to_list(request.auth, lst, enterprise, payload.reason, payload.on)
+
+
+@router.post("/lists/{int:pk}/members/{int:mid}/remove", response=MembershipOut, tags=["lists"])
+def remove_member(request, pk: int, mid: int, payload: RemovalIn):
+    _require_manager(request.auth)
+    membership = ListMembership.objects.visible_to(request.auth).get(pk=mid, list_id=pk)
+    return services.remove_from_list(request.auth, membership, payload.reason, payload.on)
+
+
+@router.get("/assignments", response=list[AssignmentOut], tags=["assignments"])
+@paginate(LimitOffsetPagination)
+def list_assignments(request, filters: Query[EnterpriseFilterIn]):
+    flt = services.EnterpriseFilter(**filters.dict())
+    enterprises = services.enterprises_for(request.auth, flt)
+    return (
+        Assignment.objects.visible_to(request.auth)
+        .filter(enterprise__in=enterprises)
+        .select_related("enterprise", "department", "township")
+        .prefetch_related("commissioners")
+    )
+
+
+@router.get("/enterprises/{int:pk}/assignment", response=AssignmentOut, tags=["assignments"])
+def get_assignment(request, pk: int):
+    return (
+        Assignment.objects.visible_to(request.auth)
+        .select_related("enterprise", "department", "township")
+        .get(enterprise_id=pk)
+    )
+
+
+@router.put("/enterprises/{int:pk}/assignment", response=AssignmentOut, tags=["assignments"])
+def put_assignment(request, pk: int, payload: AssignmentIn):
+    _require_manager(request.auth)
+    enterprise = _enterprise(request.auth, pk)
+    units = {u.code: u for u in Unit.objects.filter(code__in=[payload.department, payload.township])}
+    for key in ("department", "township"):
+        code = getattr(payload, key)
+        if code and code not in units:
+            raise ValidationError({key: f"单位编码 {code} 不存在"})
+    users = list(User.objects.filter(username__in=payload.commissioners))
+    missing = set(payload.commissioners) - {u.username for u in users}
+    if missing:
+        raise ValidationError({"commissioners": "用户不存在：" + "、".join(sorted(missing))})
+    return services.set_assignment(
+        request.auth, enterprise, leader_name=payload.leader_name,
+        leader_title=payload.leader_title, leader_phone=payload.leader_phone,
+        department=units.get(payload.department), township=units.get(payload.township),
+        commissioners=users,
+    )
+
+
+@router.get("/visits", response=list[VisitOut], tags=["visits"])
+@paginate(LimitOffsetPagination)
+def list_visits(request, enterprise_id: int | None = None):
+    qs = Visit.objects.visible_to(request.auth).select_related("commissioner")
+    if enterprise_id:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    return qs
+
+
+@router.post("/visits", response={201: VisitOut}, tags=["visits"])
+def create_visit(request, payload: VisitIn):
+    enterprise = _enterprise(request.auth, payload.enterprise_id)
+    return 201, services.log_visit(
+        request.auth, enterprise, visited_on=payload.visited_on,
+        observations=payload.observations, problems=payload.problems,
+    )

@@ -1,0 +1,365 @@
+"""Importers for enterprises, list memberships and assignments (registered with core.excel)."""
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from fugong.core.excel import Column, Importer, ImportRejected, RowError, register_importer
+from fugong.core.imports import choice_lookup
+from fugong.core.models import Region, Role, Unit, User
+from fugong.core.validators import normalize_phone, normalize_region_code, normalize_uscc
+
+from . import industry, services
+from .models import Assignment, Enterprise, EnterpriseList, ListMembership
+
+CHUNK = 900
+
+
+def chunks(values, size=CHUNK):
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def split_names(text):
+    return [p.strip() for p in re.split(r"[；;，,]", text or "") if p.strip()]
+
+
+class ScopedImporter(Importer):
+    """Importers of enterprise-owned data: government users with registry rights, in scope."""
+
+    @classmethod
+    def allowed(cls, user):
+        return user is None or services.can_manage(user)
+
+    def visible_enterprises(self, usccs):
+        """{uscc: Enterprise} for existing enterprises and the set of those outside scope."""
+        found, hidden = {}, set()
+        qs = Enterprise.objects.select_related("region")
+        for part in chunks(usccs):
+            for e in qs.filter(uscc__in=part):
+                found[e.uscc] = e
+        if self.user is not None and found:
+            visible = set()
+            for part in chunks(found):
+                visible.update(
+                    Enterprise.objects.visible_to(self.user)
+                    .filter(uscc__in=part)
+                    .values_list("uscc", flat=True)
+                )
+            hidden = set(found) - visible
+        return found, hidden
+
+    def clean_uscc(self, row, error):
+        try:
+            return normalize_uscc(row["uscc"])
+        except ValidationError as exc:
+            error("uscc", exc.messages[0])
+            return None
+
+    def parse_date(self, text, key, error):
+        if not text:
+            return timezone.localdate()
+        try:
+            return date.fromisoformat(text.replace("/", "-").replace(".", "-")[:10])
+        except ValueError:
+            error(key, _("日期格式应为 YYYY-MM-DD"))
+            return None
+
+
+@register_importer
+class EnterpriseImporter(ScopedImporter):
+    kind = "enterprises"
+    title = _l("企业名录")
+    columns = [
+        Column("uscc", "统一社会信用代码", ("uscc", "credit_code"), True, "91222401MA0Y3K7X1B", 22),
+        Column("name", "企业名称", ("name",), True, "延边示例制药有限公司", 30),
+        Column("region", "行政区划代码", ("region", "region_code"), True, "222401001", 14),
+        Column("industry", "行业代码", ("industry", "industry_code"), True, "C27"),
+        Column("scale", "规模", ("scale",), True, "规上", 8),
+        Column("total_staff", "职工总数", ("total_staff", "staff"), False, "303", 10),
+        Column("contact_name", "联系人", ("contact_name", "contact"), False, "王明秀", 10),
+        Column("contact_phone", "联系电话", ("contact_phone", "phone"), False, "13904330001", 14),
+        Column("address", "地址", ("address",), False, "延吉市进学街道长白路1号", 30),
+        Column("lists", "名单", ("lists", "list"), False, "重点企业；市级白名单", 20),
+        Column("notes", "备注", ("notes", "note"), False, "", 30),
+    ]
+    SCALES = choice_lookup(
+        Enterprise.Scale.choices,
+        {"规模以上": "above", "规模以下": "below", "规上工业": "above", "是": "above", "否": "below"},
+    )
+
+    def prepare(self, rows):
+        codes = set()
+        for row in rows:
+            try:
+                codes.add(normalize_region_code(row["region"]))
+            except ValidationError:
+                pass
+        self.regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        usccs = {row["uscc"].strip().upper() for row in rows}
+        self.existing, self.hidden = self.visible_enterprises(usccs)
+        self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
+        self.seen = {}
+
+    def clean_row(self, row, error):
+        uscc = self.clean_uscc(row, error)
+        if uscc:
+            if uscc in self.seen:
+                error("uscc", _("文件中重复：与第%(n)d行的统一社会信用代码相同") % {"n": self.seen[uscc]})
+            elif uscc in self.hidden:
+                error("uscc", _("该统一社会信用代码已被您辖区以外的企业使用"))
+            self.seen.setdefault(uscc, row.get("_row", 0))
+        data = {"uscc": uscc, "name": row["name"][:200], "address": row["address"][:255],
+                "contact_name": row["contact_name"][:50], "notes": row["notes"]}
+        try:
+            region = self.regions.get(normalize_region_code(row["region"]))
+            if region is None:
+                error("region", _("行政区划代码 %(c)s 不存在") % {"c": row["region"]})
+            elif not services.region_in_scope(self.user, region):
+                error("region", _("行政区划 %(r)s 不在您的管辖范围内") % {"r": region})
+            data["region"] = region
+        except ValidationError as exc:
+            error("region", exc.messages[0])
+        try:
+            data["industry"] = industry.parse_industry(row["industry"])
+        except ValueError:
+            error("industry", _("行业代码 %(c)s 不是 GB/T 4754 的门类+大类（如 C13 或 13）")
+                  % {"c": row["industry"]})
+        data["scale"] = self.SCALES.get(row["scale"].lower())
+        if data["scale"] is None:
+            error("scale", _("规模应为 规上 或 规下"))
+        staff = row["total_staff"] or "0"
+        if not staff.isdigit():
+            error("total_staff", _("职工总数应为非负整数"))
+        else:
+            data["total_staff"] = int(staff)
+        data["contact_phone"] = ""
+        if row["contact_phone"]:
+            try:
+                data["contact_phone"] = normalize_phone(row["contact_phone"])
+            except ValidationError as exc:
+                error("contact_phone", exc.messages[0])
+        data["lists"] = []
+        for name in split_names(row["lists"]):
+            if name not in self.lists:
+                error("lists", _("名单“%(n)s”不存在（现有：%(all)s）")
+                      % {"n": name, "all": "、".join(self.lists) or "无"})
+            else:
+                data["lists"].append(self.lists[name])
+        return data
+
+    FIELDS = ("name", "region", "industry", "scale", "total_staff", "contact_name",
+              "contact_phone", "address", "notes")
+
+    def write(self, cleaned):
+        new, changed = [], []
+        for _n, data in cleaned:
+            e = self.existing.get(data["uscc"])
+            if e is None:
+                e = Enterprise(uscc=data["uscc"], **{f: data[f] for f in self.FIELDS})
+                e.industry_section = industry.section_of(e.industry)
+                new.append(e)
+            elif any(getattr(e, f) != data[f] for f in self.FIELDS):
+                for f in self.FIELDS:
+                    setattr(e, f, data[f])
+                e.industry_section = industry.section_of(e.industry)
+                e.updated_at = timezone.now()
+                changed.append(e)
+            data["enterprise"] = e
+        Enterprise.objects.bulk_create(new, batch_size=1000)
+        Enterprise.objects.bulk_update(
+            changed, [*self.FIELDS, "industry_section", "updated_at"], batch_size=1000
+        )
+        wanted = {
+            (lst.pk, data["enterprise"].pk) for _n, data in cleaned for lst in data["lists"]
+        }
+        if wanted:
+            current = set()
+            ids = {e for _l, e in wanted}
+            for part in chunks(ids):
+                current.update(
+                    ListMembership.objects.current()
+                    .filter(enterprise_id__in=part)
+                    .values_list("list_id", "enterprise_id")
+                )
+            ListMembership.objects.bulk_create(
+                [
+                    ListMembership(list_id=lst, enterprise_id=e, added_by=self.user,
+                                   reason=_("企业名录导入"))
+                    for lst, e in sorted(wanted - current)
+                ],
+                batch_size=1000,
+            )
+        return len(new), len(changed)
+
+
+@register_importer
+class ListImporter(ScopedImporter):
+    kind = "lists"
+    title = _l("名单成员")
+    columns = [
+        Column("list", "名单名称", ("list", "list_name", "名单"), True, "重点企业", 16),
+        Column("uscc", "统一社会信用代码", ("uscc",), True, "91222401MA0Y3K7X1B", 22),
+        Column("action", "操作", ("action",), False, "列入", 8),
+        Column("on", "日期", ("date", "on"), False, "2020-02-14", 12),
+        Column("reason", "原因", ("reason",), False, "州级重点企业", 24),
+        Column("kind", "名单类型", ("kind", "list_kind"), False, "重点企业", 12),
+    ]
+    ACTIONS = {"": "add", "列入": "add", "加入": "add", "add": "add", "移出": "remove",
+               "remove": "remove"}
+    KINDS = choice_lookup(EnterpriseList.Kind.choices, {"白名单": "city_whitelist"})
+
+    def prepare(self, rows):
+        self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
+        self.existing, self.hidden = self.visible_enterprises(
+            {row["uscc"].strip().upper() for row in rows}
+        )
+        self.seen = set()
+
+    def clean_row(self, row, error):
+        uscc = self.clean_uscc(row, error)
+        data = {"list": row["list"], "reason": row["reason"][:255]}
+        data["action"] = self.ACTIONS.get(row["action"].lower())
+        if data["action"] is None:
+            error("action", _("操作应为 列入 或 移出"))
+        data["kind"] = self.KINDS.get(row["kind"].lower()) if row["kind"] else "custom"
+        if data["kind"] is None:
+            error("kind", _("名单类型应为 重点企业、市级白名单、省级白名单 或 自定义名单"))
+        elif row["list"] not in self.lists and not (
+            self.user is None or self.user.is_superuser
+            or self.user.role in (Role.ADMIN, Role.COMMAND_CENTRE)
+        ):
+            error("list", _("名单“%(n)s”不存在，只有指挥部可以新建名单") % {"n": row["list"]})
+        data["on"] = self.parse_date(row["on"], "on", error)
+        if uscc:
+            if uscc in self.hidden or uscc not in self.existing:
+                error("uscc", _("企业 %(c)s 不存在或不在您的管辖范围内") % {"c": uscc})
+            data["enterprise"] = self.existing.get(uscc)
+            if (row["list"], uscc) in self.seen:
+                error("uscc", _("文件中重复：同一名单同一企业出现多次"))
+            self.seen.add((row["list"], uscc))
+        return data
+
+    def write(self, cleaned):
+        created = updated = 0
+        errors = []
+        for n, data in cleaned:
+            lst = self.lists.get(data["list"])
+            if lst is None:
+                lst = EnterpriseList.objects.create(name=data["list"], kind=data["kind"])
+                self.lists[lst.name] = lst
+            current = ListMembership.objects.current().filter(
+                list=lst, enterprise=data["enterprise"]
+            ).first()
+            if data["action"] == "add":
+                if current is None:
+                    ListMembership.objects.create(
+                        list=lst, enterprise=data["enterprise"], added_on=data["on"],
+                        added_by=self.user, reason=data["reason"],
+                    )
+                    created += 1
+            elif current is None:
+                errors.append(RowError(n, "统一社会信用代码", _("该企业当前不在名单中，无法移出")))
+            elif data["on"] < current.added_on:
+                errors.append(RowError(n, "日期", _("移出日期不能早于列入日期")))
+            else:
+                current.removed_on, current.removed_by = data["on"], self.user
+                current.removal_reason = data["reason"]
+                current.save(update_fields=["removed_on", "removed_by", "removal_reason"])
+                updated += 1
+        if errors:
+            raise ImportRejected(errors)
+        return created, updated
+
+
+@register_importer
+class AssignmentImporter(ScopedImporter):
+    kind = "assignments"
+    title = _l("包保责任")
+    columns = [
+        Column("uscc", "统一社会信用代码", ("uscc",), True, "91222401MA0Y3K7X1B", 22),
+        Column("leader_name", "包保领导", ("leader", "leader_name"), False, "张伟", 10),
+        Column("leader_title", "领导职务", ("leader_title",), False, "副州长", 12),
+        Column("leader_phone", "领导电话", ("leader_phone",), False, "13904330002", 14),
+        Column("department", "行业部门", ("department",), False, "222400-gxj", 20),
+        Column("township", "属地街镇", ("township",), False, "222401001-gov", 20),
+        Column("commissioners", "特派员", ("commissioners",), False, "tepaiyuan", 20),
+    ]
+
+    def prepare(self, rows):
+        self.existing, self.hidden = self.visible_enterprises(
+            {row["uscc"].strip().upper() for row in rows}
+        )
+        self.units = {}
+        for u in Unit.objects.select_related("region"):
+            self.units.setdefault(u.code, u)
+            self.units.setdefault(u.name, u)
+        names = {n for row in rows for n in split_names(row["commissioners"])}
+        self.users = {u.username: u for u in User.objects.filter(username__in=names)}
+        self.seen = set()
+
+    def unit(self, row, key, error):
+        text = row[key]
+        if not text:
+            return None
+        unit = self.units.get(text)
+        if unit is None:
+            error(key, _("单位“%(u)s”不存在（填单位编码或单位名称）") % {"u": text})
+        return unit
+
+    def clean_row(self, row, error):
+        uscc = self.clean_uscc(row, error)
+        data = {k: row[k][:100] for k in ("leader_name", "leader_title")}
+        if uscc:
+            if uscc in self.hidden or uscc not in self.existing:
+                error("uscc", _("企业 %(c)s 不存在或不在您的管辖范围内") % {"c": uscc})
+            elif uscc in self.seen:
+                error("uscc", _("文件中重复的统一社会信用代码"))
+            self.seen.add(uscc)
+        data["leader_phone"] = ""
+        if row["leader_phone"]:
+            try:
+                data["leader_phone"] = normalize_phone(row["leader_phone"])
+            except ValidationError as exc:
+                error("leader_phone", exc.messages[0])
+        data["department"] = self.unit(row, "department", error)
+        data["township"] = self.unit(row, "township", error)
+        data["commissioners"] = []
+        for name in split_names(row["commissioners"]):
+            user = self.users.get(name)
+            if user is None:
+                error("commissioners", _("用户 %(u)s 不存在") % {"u": name})
+            else:
+                data["commissioners"].append(user)
+        enterprise = self.existing.get(uscc)
+        if enterprise is not None and uscc not in self.hidden:
+            problems = services.check_assignment_units(
+                data["department"], data["township"], enterprise
+            )
+            problems.update(services.check_commissioners(data["commissioners"]))
+            for key, msg in problems.items():
+                error(key, msg)
+            data["enterprise"] = enterprise
+        return data
+
+    def write(self, cleaned):
+        created = updated = 0
+        existing = {}
+        for part in chunks(d["enterprise"].pk for _n, d in cleaned):
+            existing.update(
+                (a.enterprise_id, a) for a in Assignment.objects.filter(enterprise_id__in=part)
+            )
+        for _n, data in cleaned:
+            a = existing.get(data["enterprise"].pk) or Assignment(enterprise=data["enterprise"])
+            created += a.pk is None
+            updated += a.pk is not None
+            for f in ("leader_name", "leader_title", "leader_phone", "department", "township"):
+                setattr(a, f, data[f])
+            a.save()
+            a.commissioners.set(data["commissioners"])
+        return created, updated

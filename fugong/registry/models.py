@@ -1,0 +1,257 @@
+"""The enterprise registry: enterprises, named lists with history, responsibility assignments
+(包保) and commissioners' visits. Every queryset of enterprise-owned data has `visible_to(user)`,
+built from one rule (`scope_q`), and views, exports and the API start from it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fugong.core.models import REGION_SCOPED_ROLES, Region, Role, Unit
+from fugong.core.validators import validate_phone, validate_uscc
+
+from . import industry
+
+
+def scope_q(user, prefix=""):
+    """The Q that limits enterprise-owned rows to what `user` may see.
+
+    `prefix` is the path from the model to its enterprise ("" for Enterprise itself,
+    "enterprise__" for rows that belong to one)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser or user.role == Role.ADMIN:
+        return Q()
+    if user.role in REGION_SCOPED_ROLES and user.unit_id:
+        return Q(**{f"{prefix}region__path__startswith": user.unit.region.path})
+    if user.role == Role.COMMISSIONER:
+        return Q(**{f"{prefix}assignment__commissioners": user})
+    enterprise_id = enterprise_id_of(user)
+    if enterprise_id:
+        return Q(**{f"{prefix}pk" if not prefix else f"{prefix[:-2]}_id": enterprise_id})
+    return Q(pk__in=[])
+
+
+def enterprise_id_of(user):
+    account = getattr(user, "enterprise_account", None) if user.pk else None
+    return account.enterprise_id if account else None
+
+
+class ScopedQuerySet(models.QuerySet):
+    scope_prefix = "enterprise__"
+
+    def visible_to(self, user):
+        return self.filter(scope_q(user, self.scope_prefix))
+
+
+class EnterpriseQuerySet(ScopedQuerySet):
+    scope_prefix = ""
+
+
+class Enterprise(models.Model):
+    class Scale(models.TextChoices):
+        ABOVE = "above", _("规上")
+        BELOW = "below", _("规下")
+
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="enterprises"
+    )
+    industry = models.CharField(_("行业"), max_length=2, choices=industry.DIVISION_CHOICES)
+    industry_section = models.CharField(
+        _("行业门类"), max_length=1, editable=False, db_index=True
+    )
+    scale = models.CharField(_("规模"), max_length=5, choices=Scale.choices, db_index=True)
+    total_staff = models.PositiveIntegerField(_("职工总数"), default=0)
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    latitude = models.DecimalField(_("纬度"), max_digits=8, decimal_places=6, null=True, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    notes = models.TextField(_("备注（一企一策）"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.industry_section = industry.section_of(self.industry)
+        super().save(*args, **kwargs)
+
+    @property
+    def industry_label(self):
+        return industry.label(self.industry)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = _("经度应在 -180 到 180 之间")
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = _("纬度应在 -90 到 90 之间")
+        if errors:
+            raise ValidationError(errors)
+
+
+class EnterpriseAccount(models.Model):
+    """Links an enterprise user (contact, health officer) to the one enterprise they act for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enterprise_account"
+    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="accounts")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业账号")
+        verbose_name_plural = _("企业账号")
+
+    def __str__(self):
+        return f"{self.user} → {self.enterprise}"
+
+
+class EnterpriseList(models.Model):
+    """A named set of enterprises (名单). Membership is kept with its history."""
+
+    class Kind(models.TextChoices):
+        KEY = "key", _("重点企业")
+        CITY_WHITELIST = "city_whitelist", _("市级白名单")
+        PROVINCE_WHITELIST = "province_whitelist", _("省级白名单")
+        CUSTOM = "custom", _("自定义名单")
+
+    name = models.CharField(_("名单名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
+    description = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("名单")
+        verbose_name_plural = _("名单")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ListMembershipQuerySet(ScopedQuerySet):
+    def current(self):
+        return self.filter(removed_on__isnull=True)
+
+
+class ListMembership(models.Model):
+    list = models.ForeignKey(
+        EnterpriseList, verbose_name=_("名单"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    added_on = models.DateField(_("列入日期"), default=timezone.localdate)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("列入人"),
+    )
+    reason = models.CharField(_("列入原因"), max_length=255, blank=True)
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("移出人"),
+    )
+    removal_reason = models.CharField(_("移出原因"), max_length=255, blank=True)
+
+    objects = ListMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("名单成员")
+        verbose_name_plural = _("名单成员")
+        ordering = ["-added_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["list", "enterprise"],
+                condition=Q(removed_on__isnull=True),
+                name="one_current_membership",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.list} · {self.enterprise}"
+
+
+class Assignment(models.Model):
+    """Who answers for an enterprise (包保): a leader, a department, a township or park, and one
+    or more commissioners."""
+
+    enterprise = models.OneToOneField(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="assignment"
+    )
+    leader_name = models.CharField(_("包保领导"), max_length=50, blank=True)
+    leader_title = models.CharField(_("领导职务"), max_length=100, blank=True)
+    leader_phone = models.CharField(
+        _("领导电话"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    department = models.ForeignKey(
+        Unit, verbose_name=_("行业部门"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="department_assignments",
+    )
+    township = models.ForeignKey(
+        Unit, verbose_name=_("属地街镇/园区"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="township_assignments",
+    )
+    commissioners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("特派员/联络员"), blank=True,
+        related_name="assignments",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("包保责任")
+        verbose_name_plural = _("包保责任")
+        ordering = ["enterprise__name"]
+
+    def __str__(self):
+        return str(self.enterprise)
+
+
+class Visit(models.Model):
+    """A commissioner's visit to an enterprise: what was seen, what problems were raised."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="visits"
+    )
+    commissioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("走访人"), on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visited_on = models.DateField(_("走访日期"), default=timezone.localdate)
+    observations = models.TextField(_("走访情况"))
+    problems = models.TextField(_("发现问题"), blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.enterprise}"

@@ -1,0 +1,346 @@
+"""Registry use-cases. Each public function is one transaction and leaves an audit entry."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.core.excel import register_exporter, write_xlsx
+from fugong.core.models import REGION_SCOPED_ROLES, Region, Role, Unit, User
+from fugong.core.services import audit
+
+from . import industry
+from .models import Assignment, Enterprise, EnterpriseList, ListMembership, Visit
+
+
+def can_manage(user) -> bool:
+    """May edit the registry (enterprises, lists, assignments) within their scope."""
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE, Role.TOWNSHIP))
+    )
+
+
+def region_in_scope(user, region: Region) -> bool:
+    if user is None or user.is_superuser or user.role == Role.ADMIN:
+        return True
+    scope = user.scope_region
+    return scope is not None and region.path.startswith(scope.path)
+
+
+def scope_regions(user):
+    """Regions a user may pick in filters and forms."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return Region.objects.all()
+    if user.role in REGION_SCOPED_ROLES and user.unit_id:
+        return user.unit.region.subtree()
+    return Region.objects.none()
+
+
+@dataclass
+class EnterpriseFilter:
+    """The filters of the enterprise list; the page, its export and the API share them."""
+
+    region: str = ""
+    industry: str = ""
+    scale: str = ""
+    list: str = ""
+    q: str = ""
+
+    FIELDS = ("region", "industry", "scale", "list", "q")
+
+    @classmethod
+    def from_params(cls, params):
+        return cls(**{f: (params.get(f) or "").strip() for f in cls.FIELDS})
+
+    def errors(self):
+        errors = {}
+        if self.region and not Region.objects.filter(code=self.region).exists():
+            errors["region"] = _("行政区划代码 %(c)s 不存在") % {"c": self.region}
+        if self.industry and not (
+            self.industry.upper() in industry.SECTIONS or self._division() is not None
+        ):
+            errors["industry"] = _("行业应为门类字母（如 C）或大类代码（如 13）")
+        if self.scale and self.scale not in Enterprise.Scale.values:
+            errors["scale"] = _("规模应为 above（规上）或 below（规下）")
+        return errors
+
+    def _division(self):
+        try:
+            return industry.parse_industry(self.industry)
+        except ValueError:
+            return None
+
+    def apply(self, qs):
+        if self.region:
+            region = Region.objects.filter(code=self.region).first()
+            qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
+        if self.industry:
+            if self.industry.upper() in industry.SECTIONS:
+                qs = qs.filter(industry_section=self.industry.upper())
+            else:
+                qs = qs.filter(industry=self._division())
+        if self.scale:
+            qs = qs.filter(scale=self.scale)
+        if self.list:
+            lookup = Q(list__name=self.list)
+            if self.list.isdigit():
+                lookup |= Q(list_id=int(self.list))
+            qs = qs.filter(
+                pk__in=ListMembership.objects.current().filter(lookup).values("enterprise_id")
+            )
+        if self.q:
+            qs = qs.filter(Q(name__icontains=self.q) | Q(uscc__startswith=self.q.upper()))
+        return qs
+
+    def as_query(self):
+        return {f: getattr(self, f) for f in self.FIELDS if getattr(self, f)}
+
+
+def enterprises_for(user, flt: EnterpriseFilter | None = None):
+    """Enterprises the user may see, filtered; user None is the system (command line)."""
+    base = Enterprise.objects.all() if user is None else Enterprise.objects.visible_to(user)
+    qs = base.select_related("region")
+    return flt.apply(qs) if flt else qs
+
+
+def enterprise_detail(user, pk):
+    """Everything known about one enterprise, or Enterprise.DoesNotExist outside the scope."""
+    enterprise = (
+        Enterprise.objects.visible_to(user)
+        .select_related("region", "region__parent")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=ListMembership.objects.select_related("list", "added_by", "removed_by"),
+            ),
+            Prefetch("visits", queryset=Visit.objects.select_related("commissioner")),
+        )
+        .get(pk=pk)
+    )
+    assignment = (
+        Assignment.objects.filter(enterprise=enterprise)
+        .select_related("department", "township")
+        .prefetch_related("commissioners")
+        .first()
+    )
+    return enterprise, assignment
+
+
+ENTERPRISE_FIELDS = (
+    "uscc", "name", "region", "industry", "scale", "total_staff", "address", "longitude",
+    "latitude", "contact_name", "contact_phone", "notes",
+)
+
+
+def save_enterprise(user, enterprise: Enterprise):
+    """Create or update an enterprise within the user's scope."""
+    if not region_in_scope(user, enterprise.region):
+        raise ValidationError({"region": _("所选区划不在您的管辖范围内")})
+    creating = enterprise.pk is None
+    enterprise.full_clean()
+    with transaction.atomic():
+        enterprise.save()
+        audit(user, "create" if creating else "update", enterprise)
+    return enterprise
+
+
+def list_member_counts(user) -> dict[int, int]:
+    """{list id: current members the user may see}."""
+    return dict(
+        ListMembership.objects.visible_to(user)
+        .current()
+        .values("list_id")
+        .annotate(n=Count("id"))
+        .values_list("list_id", "n")
+    )
+
+
+@transaction.atomic
+def add_to_list(user, lst: EnterpriseList, enterprise: Enterprise, reason="", on=None):
+    if ListMembership.objects.current().filter(list=lst, enterprise=enterprise).exists():
+        raise ValidationError(_("%(e)s 已在名单“%(l)s”中") % {"e": enterprise, "l": lst})
+    membership = ListMembership.objects.create(
+        list=lst, enterprise=enterprise, reason=reason, added_by=user,
+        added_on=on or timezone.localdate(),
+    )
+    audit(user, "create", membership, detail={"reason": reason})
+    return membership
+
+
+@transaction.atomic
+def remove_from_list(user, membership: ListMembership, reason="", on=None):
+    if membership.removed_on is not None:
+        raise ValidationError(_("该企业已移出名单"))
+    membership.removed_on = on or timezone.localdate()
+    if membership.removed_on < membership.added_on:
+        raise ValidationError(_("移出日期不能早于列入日期"))
+    membership.removed_by = user
+    membership.removal_reason = reason
+    membership.save(update_fields=["removed_on", "removed_by", "removal_reason"])
+    audit(user, "update", membership, detail={"removed": reason})
+    return membership
+
+
+def check_assignment_units(department, township, enterprise):
+    errors = {}
+    if department and department.kind not in (Unit.Kind.DEPARTMENT, Unit.Kind.COMMAND_CENTRE):
+        errors["department"] = _("行业部门应为行业部门或指挥部单位")
+    if township and township.kind not in (Unit.Kind.TOWNSHIP, Unit.Kind.PARK):
+        errors["township"] = _("属地应为街镇政府或园区管委会")
+    for key, unit in (("department", department), ("township", township)):
+        if unit and not enterprise.region.path.startswith(unit.region.path):
+            errors.setdefault(key, _("%(u)s 的辖区不包含该企业") % {"u": unit})
+    return errors
+
+
+def check_commissioners(users):
+    bad = [u.username for u in users if u.role != Role.COMMISSIONER]
+    if bad:
+        return {"commissioners": _("不是特派员/联络员：%(u)s") % {"u": "、".join(bad)}}
+    return {}
+
+
+@transaction.atomic
+def set_assignment(user, enterprise, *, leader_name="", leader_title="", leader_phone="",
+                   department=None, township=None, commissioners=()):
+    errors = check_assignment_units(department, township, enterprise)
+    errors.update(check_commissioners(commissioners))
+    if errors:
+        raise ValidationError(errors)
+    assignment, created = Assignment.objects.get_or_create(enterprise=enterprise)
+    assignment.leader_name, assignment.leader_title = leader_name, leader_title
+    assignment.leader_phone = leader_phone
+    assignment.department, assignment.township = department, township
+    assignment.full_clean()
+    assignment.save()
+    assignment.commissioners.set(commissioners)
+    audit(user, "create" if created else "update", assignment,
+          detail={"commissioners": [u.username for u in commissioners]})
+    return assignment
+
+
+def can_log_visit(user, enterprise) -> bool:
+    return (
+        user.role == Role.COMMISSIONER or can_manage(user)
+    ) and Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+
+
+@transaction.atomic
+def log_visit(user, enterprise, *, visited_on, observations, problems=""):
+    if not can_log_visit(user, enterprise):
+        raise PermissionError
+    visit = Visit(enterprise=enterprise, commissioner=user, visited_on=visited_on,
+                  observations=observations, problems=problems)
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("走访日期不能晚于今天")})
+    visit.full_clean()
+    visit.save()
+    audit(user, "create", visit)
+    return visit
+
+
+# --- export -----------------------------------------------------------------------------
+
+EXPORT_EXTRAS = ["所在区划", "行业名称", "包保领导", "行业部门", "属地街镇", "特派员"]
+
+
+def export_enterprises(user, qs) -> bytes:
+    """The enterprise list as .xlsx: the import template's columns first (so a re-import
+    updates), then readable extras."""
+    qs = qs.select_related(
+        "region", "assignment__department", "assignment__township"
+    ).prefetch_related(
+        Prefetch("memberships", queryset=ListMembership.objects.current().select_related("list")),
+        Prefetch("assignment__commissioners", queryset=User.objects.only("username", "name")),
+    )
+
+    def rows():
+        for e in qs.iterator(chunk_size=2000):
+            a = getattr(e, "assignment", None)
+            yield [
+                e.uscc, e.name, e.region.code, e.industry, e.get_scale_display(), e.total_staff,
+                e.contact_name, e.contact_phone, e.address,
+                "；".join(m.list.name for m in e.memberships.all()), e.notes, e.region.name,
+                e.industry_label, a.leader_name if a else "",
+                str(a.department or "") if a else "", str(a.township or "") if a else "",
+                "；".join(u.username for u in a.commissioners.all()) if a else "",
+            ]
+
+    from .imports import EnterpriseImporter
+
+    cols = EnterpriseImporter.columns
+    data = write_xlsx(_("企业名录"), [c.header for c in cols] + EXPORT_EXTRAS, rows(),
+                      widths=[c.width for c in cols] + [12, 20, 10, 20, 16, 16])
+    audit(user, "export", target_type="registry.enterprise", detail={"format": "xlsx"})
+    return data
+
+
+def create_list(user, lst: EnterpriseList):
+    if not (user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE)):
+        raise PermissionError(_("只有指挥部可以新建名单"))
+    lst.full_clean()
+    with transaction.atomic():
+        lst.save()
+        audit(user, "create", lst)
+    return lst
+
+
+def export_memberships(user, lst, qs) -> bytes:
+    rows = (
+        [lst.name, m.enterprise.uscc, m.enterprise.name,
+         m.enterprise.region.name, m.added_on, m.reason, m.removed_on or "", m.removal_reason]
+        for m in qs.iterator(chunk_size=2000)
+    )
+    data = write_xlsx(
+        lst.name,
+        ["名单名称", "统一社会信用代码", "企业名称", "所在区划", "列入日期", "原因", "移出日期",
+         "移出原因"],
+        rows,
+        widths=[14, 22, 30, 12, 12, 24, 12, 24],
+    )
+    audit(user, "export", lst, detail={"format": "xlsx"})
+    return data
+
+
+def export_assignments(user, enterprises) -> bytes:
+    """Assignments in the assignment import template's columns, so a re-import updates."""
+    from .imports import AssignmentImporter
+
+    def rows():
+        for e in enterprises.iterator(chunk_size=2000):
+            a = getattr(e, "assignment", None)
+            yield [
+                e.uscc,
+                *([a.leader_name, a.leader_title, a.leader_phone,
+                   a.department.code if a.department_id else "",
+                   a.township.code if a.township_id else "",
+                   "；".join(u.username for u in a.commissioners.all())] if a else [""] * 6),
+                e.name,
+            ]
+
+    headers = [c.header for c in AssignmentImporter.columns] + ["企业名称"]
+    data = write_xlsx(_("包保责任"), headers, rows(),
+                      widths=[c.width for c in AssignmentImporter.columns] + [30])
+    audit(user, "export", target_type="registry.assignment", detail={"format": "xlsx"})
+    return data
+
+
+@register_exporter("enterprises")
+def export_enterprises_filtered(user, params) -> bytes:
+    flt = EnterpriseFilter.from_params(params or {})
+    errors = flt.errors()
+    if errors:
+        raise ValidationError(errors)
+    return export_enterprises(user, enterprises_for(user, flt))
+
+
+@register_exporter("assignments")
+def export_assignments_filtered(user, params) -> bytes:
+    flt = EnterpriseFilter.from_params(params or {})
+    return export_assignments(user, enterprises_for(user, flt).prefetch_related(
+        "assignment__department", "assignment__township", "assignment__commissioners"))

@@ -1,0 +1,81 @@
+"""The shared cast (after healthchecks' hc/test.py): an officer of 延吉市, an officer of 图们市,
+a department officer, a township officer, a commissioner and two enterprise contacts, with
+enterprises on both sides of every scope boundary."""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from fugong.core.models import Role
+from fugong.registry.models import Assignment
+
+from .factories import (
+    EnterpriseFactory,
+    ListFactory,
+    RegionFactory,
+    UnitFactory,
+    UserFactory,
+    enterprise_user,
+)
+
+PASSWORD = "Fugong@2026"
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in tests
+
+
+@pytest.fixture
+def cast(db):
+    jilin = RegionFactory(code="220000", name="吉林省", level="province")
+    yanbian = RegionFactory(code="222400", name="延边朝鲜族自治州", level="city", parent=jilin)
+    yanji = RegionFactory(code="222401", name="延吉市", level="county", parent=yanbian)
+    tumen = RegionFactory(code="222402", name="图们市", level="county", parent=yanbian)
+    jinxue = RegionFactory(code="222401001", name="进学街道", level="township", parent=yanji)
+    beishan = RegionFactory(code="222401002", name="北山街道", level="township", parent=yanji)
+    xiangshang = RegionFactory(code="222402001", name="向上街道", level="township", parent=tumen)
+
+    cc_yanbian = UnitFactory(code="222400-zb", name="延边州专班", kind="command_centre",
+                             region=yanbian)
+    cc_yanji = UnitFactory(code="222401-zb", name="延吉市专班", kind="command_centre",
+                           region=yanji, parent=cc_yanbian)
+    cc_tumen = UnitFactory(code="222402-zb", name="图们市专班", kind="command_centre",
+                           region=tumen, parent=cc_yanbian)
+    gxj = UnitFactory(code="222400-gxj", name="延边州工信局", kind="department",
+                      sector="industry", region=yanbian, parent=cc_yanbian)
+    jinxue_gov = UnitFactory(code="222401001-gov", name="进学街道办事处", kind="township",
+                             region=jinxue, parent=cc_yanji)
+
+    a = EnterpriseFactory(name="延吉甲制药有限公司", region=jinxue)
+    a2 = EnterpriseFactory(name="延吉乙食品有限公司", region=beishan, industry="14",
+                           scale="below")
+    b = EnterpriseFactory(name="图们丙纺织有限公司", region=xiangshang, industry="17")
+
+    commissioner = UserFactory(username="tepaiyuan", role=Role.COMMISSIONER)
+    Assignment.objects.create(enterprise=a2, township=None).commissioners.add(commissioner)
+
+    return SimpleNamespace(
+        regions=SimpleNamespace(jilin=jilin, yanbian=yanbian, yanji=yanji, tumen=tumen,
+                                jinxue=jinxue, beishan=beishan, xiangshang=xiangshang),
+        units=SimpleNamespace(cc_yanbian=cc_yanbian, cc_yanji=cc_yanji, cc_tumen=cc_tumen,
+                              gxj=gxj, jinxue=jinxue_gov),
+        a=a, a2=a2, b=b,
+        admin=UserFactory(username="admin", role=Role.ADMIN, is_superuser=True, is_staff=True),
+        zhuanban=UserFactory(username="zhuanban", role=Role.COMMAND_CENTRE, unit=cc_yanbian),
+        yanji=UserFactory(username="yanji", role=Role.COMMAND_CENTRE, unit=cc_yanji),
+        tumen=UserFactory(username="tumen", role=Role.COMMAND_CENTRE, unit=cc_tumen),
+        department=UserFactory(username="gongxin", role=Role.DEPARTMENT, unit=gxj),
+        township=UserFactory(username="jinxue", role=Role.TOWNSHIP, unit=jinxue_gov),
+        commissioner=commissioner,
+        contact_a=enterprise_user("qiye_a", a),
+        contact_b=enterprise_user("qiye_b", b),
+        checkpoint=UserFactory(username="kakou", role=Role.CHECKPOINT, unit=cc_yanji),
+        key_list=ListFactory(name="重点企业", kind="key"),
+    )
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
