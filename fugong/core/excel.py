@@ -7,6 +7,7 @@ page and the `fugong import` command serve every app without knowing them.
 """
 
 import io
+from zipfile import BadZipFile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -109,7 +110,7 @@ def open_workbook(source):
         raise ValueError(_("文件不是 .xlsx 格式（请用 Excel 另存为“Excel 工作簿 (*.xlsx)”）"))
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ValueError(_("无法读取 .xlsx 文件：%(e)s") % {"e": exc}) from exc
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from fugong.core.models import Region, Unit, User
@@ -214,7 +214,7 @@ def _apply(user, enterprise, payload: EnterpriseIn):
 @router.post("/enterprises", response={201: EnterpriseOut}, tags=["enterprises"])
 def create_enterprise(request, payload: EnterpriseIn):
     _require_manager(request.auth)
-    return 201, _apply(request.auth, Enterprise(), payload)
+    return Status(201, _apply(request.auth, Enterprise(), payload))
 
 
 @router.put("/enterprises/{int:pk}", response=EnterpriseOut, tags=["enterprises"])
@@ -248,7 +248,8 @@ def add_member(request, pk: int, payload: MembershipIn):
     _require_manager(request.auth)
     lst = get_object_or_404(EnterpriseList, pk=pk)
     enterprise = Enterprise.objects.visible_to(request.auth).get(uscc=payload.uscc.upper())
-    return 201, services.add_to_list(request.auth, lst, enterprise, payload.reason, payload.on)
+    return Status(201, services.add_to_list(request.auth, lst, enterprise, payload.reason,
+                                           payload.on))
 
 
 @router.post("/lists/{int:pk}/members/{int:mid}/remove", response=MembershipOut, tags=["lists"])
@@ -313,7 +314,7 @@ def list_visits(request, enterprise_id: int | None = None):
 @router.post("/visits", response={201: VisitOut}, tags=["visits"])
 def create_visit(request, payload: VisitIn):
     enterprise = _enterprise(request.auth, payload.enterprise_id)
-    return 201, services.log_visit(
+    return Status(201, services.log_visit(
         request.auth, enterprise, visited_on=payload.visited_on,
         observations=payload.observations, problems=payload.problems,
-    )
+    ))
