@@ -2,7 +2,6 @@
 a department officer, a township officer, a commissioner and two enterprise contacts, with
 enterprises on both sides of every scope boundary."""
 
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -20,7 +19,6 @@ from .factories import (
 )
 
 PASSWORD = "Fugong@2026"
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in tests
 
 
 @pytest.fixture

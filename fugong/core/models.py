@@ -205,6 +205,10 @@ class User(AbstractUser):
             raise ValidationError({"unit": _("该角色必须属于一个单位")})
 
     @property
+    def is_government(self):
+        return self.is_superuser or self.role not in ENTERPRISE_ROLES
+
+    @property
     def scope_region(self):
         """The region whose subtree this user sees, or None."""
         if self.role in REGION_SCOPED_ROLES and self.unit_id:

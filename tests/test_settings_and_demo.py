@@ -1,0 +1,76 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+
+from fugong.core.models import Role, User
+from fugong.registry.models import Enterprise, EnterpriseAccount, ListMembership
+
+
+def run_django(args, **env):
+    drop = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in drop}
+    return subprocess.run([sys.executable, "-m", "fugong.cli", *args], capture_output=True,
+                          text=True, env={**base, **env})
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    r = run_django(["check", "--deploy", "--fail-level", "WARNING"], FUGONG_ENV="production",
+                   SECRET_KEY="x" * 60 + "production-secret", ALLOWED_HOSTS="fugong.example.gov.cn")
+    assert r.returncode == 0, r.stderr
+    assert "no issues" in r.stdout
+
+
+def test_production_mode_refuses_the_embedded_defaults():
+    r = run_django(["check"], FUGONG_ENV="production")
+    assert r.returncode != 0 and "SECRET_KEY" in r.stderr
+    r = run_django(["check"], FUGONG_ENV="production", SECRET_KEY="s" * 60, DEBUG="1")
+    assert r.returncode != 0
+
+
+@pytest.mark.django_db
+def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "Fugong@2026" in out and "zhuanban" in out
+    assert Enterprise.objects.count() == 300
+    assert Enterprise.objects.filter(scale="above").count() == 274
+    assert ListMembership.objects.current().filter(list__name="重点企业").count() == 50
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    counties = {e.uscc[2:8] for e in Enterprise.objects.all()}
+    assert counties == {"222401", "222402", "222403", "222404", "222405", "222406", "222424",
+                        "222426"}
+    a1, a2 = (EnterpriseAccount.objects.get(user__username=u).enterprise for u in ("qiye1",
+                                                                                   "qiye2"))
+    assert a1.uscc[2:8] != a2.uscc[2:8]  # two enterprise contacts in different counties
+    zhuanban = User.objects.get(username="zhuanban")
+    assert Enterprise.objects.visible_to(zhuanban).count() == 300
+    call_command("demo", "--quiet")  # idempotent
+    assert Enterprise.objects.count() == 300
+    assert ListMembership.objects.count() == ListMembership.objects.current().count()
+
+
+@pytest.mark.django_db
+def test_the_large_demo_extends_the_small_one(capsys):
+    call_command("demo", "--quiet")
+    first = set(Enterprise.objects.values_list("uscc", flat=True))
+    call_command("demo", "--enterprises", "1200", "--quiet")
+    assert Enterprise.objects.count() == 1200
+    assert first <= set(Enterprise.objects.values_list("uscc", flat=True))
+
+
+@pytest.mark.django_db
+def test_export_command_writes_the_filtered_list(tmp_path, capsys):
+    from .test_enterprise_list import read_xlsx
+
+    call_command("demo", "--quiet")
+    out = tmp_path / "e.xlsx"
+    call_command("export", "enterprises", str(out), "--region", "222402", "--scale", "above")
+    rows = read_xlsx(out.read_bytes())
+    expected = Enterprise.objects.filter(region__path__contains="/222402/", scale="above")
+    assert {r[0] for r in rows[1:]} == set(expected.values_list("uscc", flat=True))
+    assert len(rows) > 2
+    call_command("export", "enterprises", str(out), "--user", "qiye1")
+    assert len(read_xlsx(out.read_bytes())) == 2
