@@ -31,31 +31,50 @@ def cast(db):
     beishan = RegionFactory(code="222401002", name="北山街道", level="township", parent=yanji)
     xiangshang = RegionFactory(code="222402001", name="向上街道", level="township", parent=tumen)
 
-    cc_yanbian = UnitFactory(code="222400-zb", name="延边州专班", kind="command_centre",
-                             region=yanbian)
-    cc_yanji = UnitFactory(code="222401-zb", name="延吉市专班", kind="command_centre",
-                           region=yanji, parent=cc_yanbian)
-    cc_tumen = UnitFactory(code="222402-zb", name="图们市专班", kind="command_centre",
-                           region=tumen, parent=cc_yanbian)
-    gxj = UnitFactory(code="222400-gxj", name="延边州工信局", kind="department",
-                      sector="industry", region=yanbian, parent=cc_yanbian)
-    jinxue_gov = UnitFactory(code="222401001-gov", name="进学街道办事处", kind="township",
-                             region=jinxue, parent=cc_yanji)
+    cc_yanbian = UnitFactory(
+        code="222400-zb", name="延边州专班", kind="command_centre", region=yanbian
+    )
+    cc_yanji = UnitFactory(
+        code="222401-zb", name="延吉市专班", kind="command_centre", region=yanji, parent=cc_yanbian
+    )
+    cc_tumen = UnitFactory(
+        code="222402-zb", name="图们市专班", kind="command_centre", region=tumen, parent=cc_yanbian
+    )
+    gxj = UnitFactory(
+        code="222400-gxj",
+        name="延边州工信局",
+        kind="department",
+        sector="industry",
+        region=yanbian,
+        parent=cc_yanbian,
+    )
+    jinxue_gov = UnitFactory(
+        code="222401001-gov", name="进学街道办事处", kind="township", region=jinxue, parent=cc_yanji
+    )
 
     a = EnterpriseFactory(name="延吉甲制药有限公司", region=jinxue)
-    a2 = EnterpriseFactory(name="延吉乙食品有限公司", region=beishan, industry="14",
-                           scale="below")
+    a2 = EnterpriseFactory(name="延吉乙食品有限公司", region=beishan, industry="14", scale="below")
     b = EnterpriseFactory(name="图们丙纺织有限公司", region=xiangshang, industry="17")
 
     commissioner = UserFactory(username="tepaiyuan", role=Role.COMMISSIONER)
     Assignment.objects.create(enterprise=a2, township=None).commissioners.add(commissioner)
 
     return SimpleNamespace(
-        regions=SimpleNamespace(jilin=jilin, yanbian=yanbian, yanji=yanji, tumen=tumen,
-                                jinxue=jinxue, beishan=beishan, xiangshang=xiangshang),
-        units=SimpleNamespace(cc_yanbian=cc_yanbian, cc_yanji=cc_yanji, cc_tumen=cc_tumen,
-                              gxj=gxj, jinxue=jinxue_gov),
-        a=a, a2=a2, b=b,
+        regions=SimpleNamespace(
+            jilin=jilin,
+            yanbian=yanbian,
+            yanji=yanji,
+            tumen=tumen,
+            jinxue=jinxue,
+            beishan=beishan,
+            xiangshang=xiangshang,
+        ),
+        units=SimpleNamespace(
+            cc_yanbian=cc_yanbian, cc_yanji=cc_yanji, cc_tumen=cc_tumen, gxj=gxj, jinxue=jinxue_gov
+        ),
+        a=a,
+        a2=a2,
+        b=b,
         admin=UserFactory(username="admin", role=Role.ADMIN, is_superuser=True, is_staff=True),
         zhuanban=UserFactory(username="zhuanban", role=Role.COMMAND_CENTRE, unit=cc_yanbian),
         yanji=UserFactory(username="yanji", role=Role.COMMAND_CENTRE, unit=cc_yanji),
@@ -77,3 +96,9 @@ def login(client):
         return client
 
     return as_user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 is slow by design; tests hash a dozen passwords per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

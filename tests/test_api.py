@@ -10,8 +10,11 @@ def api(client):
     def as_user(user):
         _t, raw = issue_token(user, "test")
         return lambda method, url, **kw: getattr(client, method)(
-            "/api/v1" + url, HTTP_AUTHORIZATION=f"Bearer {raw}", content_type="application/json",
-            **kw)
+            "/api/v1" + url,
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+            content_type="application/json",
+            **kw,
+        )
 
     return as_user
 
@@ -58,8 +61,15 @@ def test_an_enterprise_user_sees_only_its_own(cast, api):
 def payload(cast, **kw):
     from .factories import uscc
 
-    data = {"uscc": uscc(), "name": "API企业有限公司", "region": "222401001", "industry": "C27",
-            "scale": "above", "total_staff": 10, "contact_phone": "13904330001"}
+    data = {
+        "uscc": uscc(),
+        "name": "API企业有限公司",
+        "region": "222401001",
+        "industry": "C27",
+        "scale": "above",
+        "total_staff": 10,
+        "contact_phone": "13904330001",
+    }
     data.update(kw)
     return data
 
@@ -73,10 +83,16 @@ def test_create_and_update_enterprise(cast, api):
     assert r.status_code == 200 and r.json()["name"] == "改名"
 
 
-@pytest.mark.parametrize("field, value", [
-    ("uscc", "91350100M000100Y44"), ("region", "999999"), ("industry", "Z1"),
-    ("contact_phone", "123"), ("scale", "huge"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("uscc", "91350100M000100Y44"),
+        ("region", "999999"),
+        ("industry", "Z1"),
+        ("contact_phone", "123"),
+        ("scale", "huge"),
+    ],
+)
 def test_bad_input_answers_422_naming_the_field(cast, api, field, value):
     r = api(cast.yanji)("post", "/enterprises", data=payload(cast, **{field: value}))
     assert r.status_code == 422
@@ -97,16 +113,20 @@ def test_duplicate_uscc_is_422(cast, api):
 
 def test_lists_and_memberships(cast, api):
     call = api(cast.zhuanban)
-    r = call("post", f"/lists/{cast.key_list.pk}/members", data={"uscc": cast.b.uscc,
-                                                                   "reason": "重点"})
+    r = call(
+        "post", f"/lists/{cast.key_list.pk}/members", data={"uscc": cast.b.uscc, "reason": "重点"}
+    )
     assert r.status_code == 201
     mid = r.json()["id"]
-    assert call("post", f"/lists/{cast.key_list.pk}/members", data={"uscc": cast.b.uscc}
-                ).status_code == 422
+    assert (
+        call("post", f"/lists/{cast.key_list.pk}/members", data={"uscc": cast.b.uscc}).status_code
+        == 422
+    )
     lists = {lst["name"]: lst["members"] for lst in call("get", "/lists").json()}
     assert lists["重点企业"] == 1
-    assert {lst["name"]: lst["members"] for lst in api(cast.yanji)("get", "/lists").json()
-            }["重点企业"] == 0
+    assert {lst["name"]: lst["members"] for lst in api(cast.yanji)("get", "/lists").json()}[
+        "重点企业"
+    ] == 0
     assert api(cast.yanji)("get", f"/lists/{cast.key_list.pk}/members").json()["count"] == 0
     r = call("post", f"/lists/{cast.key_list.pk}/members/{mid}/remove", data={"reason": "退出"})
     assert r.json()["removal_reason"] == "退出"
@@ -119,9 +139,16 @@ def test_lists_and_memberships(cast, api):
 
 def test_assignments_are_scoped_and_validated(cast, api):
     call = api(cast.yanji)
-    r = call("put", f"/enterprises/{cast.a.pk}/assignment", data={
-        "leader_name": "张伟", "department": "222400-gxj", "township": "222401001-gov",
-        "commissioners": ["tepaiyuan"]})
+    r = call(
+        "put",
+        f"/enterprises/{cast.a.pk}/assignment",
+        data={
+            "leader_name": "张伟",
+            "department": "222400-gxj",
+            "township": "222401001-gov",
+            "commissioners": ["tepaiyuan"],
+        },
+    )
     assert r.status_code == 200 and r.json()["commissioners"] == ["tepaiyuan"]
     assert call("get", f"/enterprises/{cast.a.pk}/assignment").json()["leader_name"] == "张伟"
     assert api(cast.tumen)("get", f"/enterprises/{cast.a.pk}/assignment").status_code == 404
@@ -135,19 +162,43 @@ def test_assignments_are_scoped_and_validated(cast, api):
 
 def test_visits_by_commissioner_on_assigned_enterprises_only(cast, api):
     call = api(cast.commissioner)
-    r = call("post", "/visits", data={"enterprise_id": cast.a2.pk, "visited_on": "2020-02-14",
-                                      "observations": "已复工", "problems": "缺口罩"})
+    r = call(
+        "post",
+        "/visits",
+        data={
+            "enterprise_id": cast.a2.pk,
+            "visited_on": "2020-02-14",
+            "observations": "已复工",
+            "problems": "缺口罩",
+        },
+    )
     assert r.status_code == 201
-    assert call("post", "/visits", data={"enterprise_id": cast.a.pk, "visited_on": "2020-02-14",
-                                         "observations": "x"}).status_code == 404
+    assert (
+        call(
+            "post",
+            "/visits",
+            data={"enterprise_id": cast.a.pk, "visited_on": "2020-02-14", "observations": "x"},
+        ).status_code
+        == 404
+    )
     assert call("get", "/visits").json()["count"] == 1
     assert api(cast.tumen)("get", "/visits").json()["count"] == 0
-    assert call("post", "/visits", data={"enterprise_id": cast.a2.pk,
-                                         "visited_on": "2999-01-01", "observations": "x"}
-                ).status_code == 422
-    assert api(cast.contact_a)("post", "/visits", data={
-        "enterprise_id": cast.a.pk, "visited_on": "2020-02-14", "observations": "x"}
-    ).status_code == 403
+    assert (
+        call(
+            "post",
+            "/visits",
+            data={"enterprise_id": cast.a2.pk, "visited_on": "2999-01-01", "observations": "x"},
+        ).status_code
+        == 422
+    )
+    assert (
+        api(cast.contact_a)(
+            "post",
+            "/visits",
+            data={"enterprise_id": cast.a.pk, "visited_on": "2020-02-14", "observations": "x"},
+        ).status_code
+        == 403
+    )
 
 
 def test_regions_and_units(cast, api):

@@ -13,8 +13,10 @@ def test_changes_are_audited_with_who_and_what(cast):
     cast.a.name = "改名"
     save_enterprise(cast.yanji, cast.a)
     entries = list(AuditLog.objects.order_by("id").values_list("username", "action", "target_type"))
-    assert entries == [("zhuanban", "create", "registry.listmembership"),
-                       ("yanji", "update", "registry.enterprise")]
+    assert entries == [
+        ("zhuanban", "create", "registry.listmembership"),
+        ("yanji", "update", "registry.enterprise"),
+    ]
 
 
 def test_the_audit_log_is_append_only(cast):
@@ -34,11 +36,18 @@ def test_the_audit_log_is_append_only(cast):
 def test_exports_and_admin_changes_are_audited(cast, login):
     login(cast.yanji).get("/enterprises/?format=xlsx")
     assert AuditLog.objects.filter(action="export", username="yanji").exists()
-    login(cast.admin).post(f"/admin/core/region/{cast.regions.beishan.pk}/change/", {
-        "code": "222401002", "name": "北山街道（改）", "level": "township",
-        "parent": cast.regions.yanji.pk})
-    assert AuditLog.objects.filter(username="admin", action="update",
-                                   target_type="core.region").exists()
+    login(cast.admin).post(
+        f"/admin/core/region/{cast.regions.beishan.pk}/change/",
+        {
+            "code": "222401002",
+            "name": "北山街道（改）",
+            "level": "township",
+            "parent": cast.regions.yanji.pk,
+        },
+    )
+    assert AuditLog.objects.filter(
+        username="admin", action="update", target_type="core.region"
+    ).exists()
 
 
 def test_the_admin_cannot_change_the_audit_log(cast, login):
@@ -49,12 +58,18 @@ def test_the_admin_cannot_change_the_audit_log(cast, login):
 
 
 def campaign(cast, **kw):
-    data = {"name": "2022年静态管理", "region": cast.regions.yanbian,
-            "starts_on": datetime.date(2022, 9, 8), "modules": ["reports", "passes"],
-            "checklist": SEVEN_MUSTS, "sla": {"workorder_hours": 72},
-            "report_fields": [{"key": "bubble_staff", "label": "泡泡内人数", "type": "number"},
-                              {"key": "mode", "label": "模式", "type": "choice",
-                               "choices": ["闭环", "正常"]}]}
+    data = {
+        "name": "2022年静态管理",
+        "region": cast.regions.yanbian,
+        "starts_on": datetime.date(2022, 9, 8),
+        "modules": ["reports", "passes"],
+        "checklist": SEVEN_MUSTS,
+        "sla": {"workorder_hours": 72},
+        "report_fields": [
+            {"key": "bubble_staff", "label": "泡泡内人数", "type": "number"},
+            {"key": "mode", "label": "模式", "type": "choice", "choices": ["闭环", "正常"]},
+        ],
+    }
     data.update(kw)
     return Campaign(**data)
 
@@ -66,14 +81,17 @@ def test_a_campaign_validates_its_configuration(cast):
     assert c.is_active(datetime.date(2022, 9, 9)) and not c.is_active(datetime.date(2022, 9, 7))
 
 
-@pytest.mark.parametrize("kw, field", [
-    ({"ends_on": datetime.date(2022, 1, 1)}, "ends_on"),
-    ({"modules": ["reports", "weather"]}, "modules"),
-    ({"report_fields": [{"key": "x", "label": "X", "type": "date"}]}, "report_fields"),
-    ({"report_fields": [{"key": "x", "label": "X", "type": "choice"}]}, "report_fields"),
-    ({"checklist": [{"key": "a", "label": "A"}, {"key": "a", "label": "B"}]}, "checklist"),
-    ({"sla": {"workorder_hours": -1}}, "sla"),
-])
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        ({"ends_on": datetime.date(2022, 1, 1)}, "ends_on"),
+        ({"modules": ["reports", "weather"]}, "modules"),
+        ({"report_fields": [{"key": "x", "label": "X", "type": "date"}]}, "report_fields"),
+        ({"report_fields": [{"key": "x", "label": "X", "type": "choice"}]}, "report_fields"),
+        ({"checklist": [{"key": "a", "label": "A"}, {"key": "a", "label": "B"}]}, "checklist"),
+        ({"sla": {"workorder_hours": -1}}, "sla"),
+    ],
+)
 def test_a_bad_campaign_names_the_field(cast, kw, field):
     with pytest.raises(ValidationError) as exc:
         campaign(cast, **kw).full_clean()

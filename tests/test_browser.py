@@ -13,8 +13,15 @@ from .xlsx import ENTERPRISE_HEADERS, enterprise_row, xlsx
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +29,18 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def page(monkeypatch):
     if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the live server shares the test DB
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
-                                      accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 800}, locale="zh-CN", accept_downloads=True
+        )
         yield context.new_page()
         browser.close()
 
@@ -64,11 +74,16 @@ def test_officer_journey(live_server, transactional_db, cast, page, tmp_path):
     shot(page, "04-enterprise-page")
 
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(xlsx(ENTERPRISE_HEADERS, [
-        enterprise_row(uscc(), "浏览器测试甲公司"),
-        enterprise_row("91222401MA0Y3K7X10", "校验位错误公司"),
-        enterprise_row(uscc(), "电话错误公司", phone="12345"),
-    ]))
+    bad.write_bytes(
+        xlsx(
+            ENTERPRISE_HEADERS,
+            [
+                enterprise_row(uscc(), "浏览器测试甲公司"),
+                enterprise_row("91222401MA0Y3K7X10", "校验位错误公司"),
+                enterprise_row(uscc(), "电话错误公司", phone="12345"),
+            ],
+        )
+    )
     page.goto(f"{base}/imports/enterprises/")
     page.set_input_files("#id_file", str(bad))
     page.click("#import-form button[type=submit]")
@@ -81,10 +96,15 @@ def test_officer_journey(live_server, transactional_db, cast, page, tmp_path):
     shot(page, "05-import-errors")
 
     good = tmp_path / "good.xlsx"
-    good.write_bytes(xlsx(ENTERPRISE_HEADERS, [
-        enterprise_row(uscc(), "浏览器测试乙公司", lists="重点企业"),
-        enterprise_row(uscc(), "浏览器测试丙公司", region="222401002"),
-    ]))
+    good.write_bytes(
+        xlsx(
+            ENTERPRISE_HEADERS,
+            [
+                enterprise_row(uscc(), "浏览器测试乙公司", lists="重点企业"),
+                enterprise_row(uscc(), "浏览器测试丙公司", region="222401002"),
+            ],
+        )
+    )
     page.set_input_files("#id_file", str(good))
     page.click("#import-form button[type=submit]")
     page.wait_for_selector("#import-report")

@@ -13,8 +13,7 @@ def test_region_tree_marks_the_scope_and_exports(cast, login):
 def test_units_and_users_page_scopes_users(cast, login):
     r = login(cast.yanji).get("/units/")
     assert {u.username for u in r.context["users"]} == {"yanji", "jinxue", "kakou"}
-    assert {u.username for u in login(cast.contact_a).get("/units/").context["users"]} == {
-        "qiye_a"}
+    assert {u.username for u in login(cast.contact_a).get("/units/").context["users"]} == {"qiye_a"}
     rows = read_xlsx(login(cast.yanji).get("/units/?format=xlsx").content)
     assert rows[0][0] == "单位编码" and len(rows) == 6
 

@@ -18,10 +18,13 @@ def run(user, data, skip_bad=False):
 
 def test_it_imports_good_rows_and_joins_lists(cast):
     codes = [uscc(), uscc()]
-    data = xlsx(ENTERPRISE_HEADERS, [
-        enterprise_row(codes[0], "甲公司", lists="重点企业"),
-        enterprise_row(codes[1], "乙公司", region="222401002", scale="规下", staff="7"),
-    ])
+    data = xlsx(
+        ENTERPRISE_HEADERS,
+        [
+            enterprise_row(codes[0], "甲公司", lists="重点企业"),
+            enterprise_row(codes[1], "乙公司", region="222401002", scale="规下", staff="7"),
+        ],
+    )
     report = run(cast.yanji, data)
     assert report.errors == [] and report.written
     assert (report.created, report.updated) == (2, 0)
@@ -34,8 +37,9 @@ def test_it_imports_good_rows_and_joins_lists(cast):
 def test_reimporting_the_same_file_updates_rather_than_duplicates(cast):
     code = uscc()
     run(cast.yanji, xlsx(ENTERPRISE_HEADERS, [enterprise_row(code, "旧名", lists="重点企业")]))
-    report = run(cast.yanji, xlsx(ENTERPRISE_HEADERS, [enterprise_row(code, "新名",
-                                                                      lists="重点企业")]))
+    report = run(
+        cast.yanji, xlsx(ENTERPRISE_HEADERS, [enterprise_row(code, "新名", lists="重点企业")])
+    )
     assert (report.created, report.updated) == (0, 1)
     assert Enterprise.objects.filter(uscc=code).count() == 1
     assert Enterprise.objects.get(uscc=code).name == "新名"
@@ -43,18 +47,37 @@ def test_reimporting_the_same_file_updates_rather_than_duplicates(cast):
 
 
 def test_english_headers_are_accepted(cast):
-    headers = ["uscc", "name", "region", "industry", "scale", "staff", "contact", "phone",
-               "address", "lists", "notes"]
+    headers = [
+        "uscc",
+        "name",
+        "region",
+        "industry",
+        "scale",
+        "staff",
+        "contact",
+        "phone",
+        "address",
+        "lists",
+        "notes",
+    ]
     report = run(cast.yanji, xlsx(headers, [enterprise_row(uscc())]))
     assert report.written and report.created == 1
 
 
 BAD_CASES = [
-    ("bad checksum", lambda c: enterprise_row(c[:-1] + ("0" if c[-1] != "0" else "1")),
-     "统一社会信用代码", "校验位"),
+    (
+        "bad checksum",
+        lambda c: enterprise_row(c[:-1] + ("0" if c[-1] != "0" else "1")),
+        "统一社会信用代码",
+        "校验位",
+    ),
     ("unknown region", lambda c: enterprise_row(c, region="222499001"), "行政区划代码", "不存在"),
-    ("region out of scope", lambda c: enterprise_row(c, region="222402001"), "行政区划代码",
-     "管辖范围"),
+    (
+        "region out of scope",
+        lambda c: enterprise_row(c, region="222402001"),
+        "行政区划代码",
+        "管辖范围",
+    ),
     ("bad phone", lambda c: enterprise_row(c, phone="1234567"), "联系电话", "电话号码格式错误"),
     ("missing name", lambda c: enterprise_row(c, name=None), "企业名称", "必填项为空"),
     ("bad industry", lambda c: enterprise_row(c, industry="Z99"), "行业代码", "GB/T 4754"),
@@ -65,8 +88,7 @@ BAD_CASES = [
 
 
 @pytest.mark.parametrize("case, make_row, column, reason", BAD_CASES, ids=[c[0] for c in BAD_CASES])
-def test_each_bad_row_is_reported_with_row_column_and_reason(cast, case, make_row, column,
-                                                             reason):
+def test_each_bad_row_is_reported_with_row_column_and_reason(cast, case, make_row, column, reason):
     good = enterprise_row(uscc(), "好企业")
     data = xlsx(ENTERPRISE_HEADERS, [good, make_row(uscc())])
     before = Enterprise.objects.count()
@@ -79,8 +101,7 @@ def test_each_bad_row_is_reported_with_row_column_and_reason(cast, case, make_ro
 
 def test_a_duplicate_uscc_in_the_file_names_both_rows(cast):
     code = uscc()
-    report = run(cast.yanji, xlsx(ENTERPRISE_HEADERS, [enterprise_row(code),
-                                                       enterprise_row(code)]))
+    report = run(cast.yanji, xlsx(ENTERPRISE_HEADERS, [enterprise_row(code), enterprise_row(code)]))
     assert [(e.row, e.column) for e in report.errors] == [(3, "统一社会信用代码")]
     assert "第2行" in report.errors[0].reason
 
@@ -93,8 +114,12 @@ def test_a_uscc_of_an_enterprise_outside_scope_is_refused_not_overwritten(cast):
 
 
 def test_every_bad_row_is_reported_not_just_the_first(cast):
-    rows = [enterprise_row(uscc(), phone="1"), enterprise_row(uscc()),
-            enterprise_row("X", scale="?"), enterprise_row(uscc(), region="1")]
+    rows = [
+        enterprise_row(uscc(), phone="1"),
+        enterprise_row(uscc()),
+        enterprise_row("X", scale="?"),
+        enterprise_row(uscc(), region="1"),
+    ]
     report = run(cast.yanji, xlsx(ENTERPRISE_HEADERS, rows))
     assert sorted({e.row for e in report.errors}) == [2, 4, 5]
     assert {e.column for e in report.errors if e.row == 4} == {"统一社会信用代码", "规模"}
@@ -102,19 +127,24 @@ def test_every_bad_row_is_reported_not_just_the_first(cast):
 
 def test_skip_bad_imports_the_good_rows_and_reports_the_bad(cast):
     good = uscc()
-    report = run(cast.yanji, xlsx(ENTERPRISE_HEADERS, [enterprise_row(good),
-                                                       enterprise_row(uscc(), phone="1")]),
-                 skip_bad=True)
+    report = run(
+        cast.yanji,
+        xlsx(ENTERPRISE_HEADERS, [enterprise_row(good), enterprise_row(uscc(), phone="1")]),
+        skip_bad=True,
+    )
     assert report.written and report.created == 1 and report.skipped_rows == 1
     assert len(report.errors) == 1
     assert Enterprise.objects.filter(uscc=good).exists()
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "文件为空"),
-    (b"uscc,name\n1,2\n", "不是 .xlsx"),
-    (b"PK\x03\x04broken zip", "无法读取"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "文件为空"),
+        (b"uscc,name\n1,2\n", "不是 .xlsx"),
+        (b"PK\x03\x04broken zip", "无法读取"),
+    ],
+)
 def test_files_that_are_not_xlsx_are_refused(cast, data, reason):
     report = run(cast.yanji, data)
     assert not report.written and reason in report.errors[0].reason
@@ -134,8 +164,9 @@ def test_an_empty_sheet_and_a_header_only_sheet_are_refused(cast):
 
 def test_the_command_exits_non_zero_and_prints_every_bad_row(cast, tmp_path, capsys):
     path = tmp_path / "bad.xlsx"
-    path.write_bytes(xlsx(ENTERPRISE_HEADERS, [enterprise_row(uscc()),
-                                               enterprise_row(uscc(), phone="1")]))
+    path.write_bytes(
+        xlsx(ENTERPRISE_HEADERS, [enterprise_row(uscc()), enterprise_row(uscc(), phone="1")])
+    )
     with pytest.raises(SystemExit) as exc:
         call_command("import", "enterprises", str(path))
     assert exc.value.code == 1
@@ -156,8 +187,12 @@ def test_the_command_succeeds_on_a_good_file(cast, tmp_path, capsys):
 
 
 def test_the_console_script_wraps_management_commands():
-    out = subprocess.run([sys.executable, "-m", "fugong.cli", "help", "import"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "fugong.cli", "help", "import"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "--skip-bad" in out
 
 
@@ -165,7 +200,9 @@ def test_the_import_page_shows_the_error_list_and_imports_nothing(cast, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     c = login(cast.yanji)
-    bad = SimpleUploadedFile("e.xlsx", xlsx(ENTERPRISE_HEADERS, [enterprise_row(uscc(), phone="1")]))
+    bad = SimpleUploadedFile(
+        "e.xlsx", xlsx(ENTERPRISE_HEADERS, [enterprise_row(uscc(), phone="1")])
+    )
     r = c.post("/imports/enterprises/", {"file": bad})
     body = r.content.decode()
     assert "未导入任何数据" in body and "联系电话" in body and "电话号码格式错误" in body
@@ -183,8 +220,12 @@ def test_import_rights_follow_the_role(cast, login):
 def test_templates_download_with_chinese_headers(cast, login):
     from .test_enterprise_list import read_xlsx
 
-    for kind, first in [("enterprises", "统一社会信用代码"), ("regions", "行政区划代码"),
-                        ("units", "单位编码"), ("lists", "名单名称"),
-                        ("assignments", "统一社会信用代码")]:
+    for kind, first in [
+        ("enterprises", "统一社会信用代码"),
+        ("regions", "行政区划代码"),
+        ("units", "单位编码"),
+        ("lists", "名单名称"),
+        ("assignments", "统一社会信用代码"),
+    ]:
         rows = read_xlsx(login(cast.admin).get(f"/imports/{kind}/template.xlsx").content)
         assert rows[0][0] == first

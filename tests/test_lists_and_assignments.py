@@ -17,8 +17,11 @@ def test_it_creates_a_list_and_adds_and_removes_members_with_history(cast, login
     m = ListMembership.objects.get(enterprise=cast.b)
     c.post(f"{lst_url}members/{m.pk}/remove/", {"on": "2020-03-01", "reason": "停止转产"})
     m.refresh_from_db()
-    assert (str(m.removed_on), m.removal_reason, m.removed_by) == ("2020-03-01", "停止转产",
-                                                                  cast.zhuanban)
+    assert (str(m.removed_on), m.removal_reason, m.removed_by) == (
+        "2020-03-01",
+        "停止转产",
+        cast.zhuanban,
+    )
     assert list(c.get(lst_url).context["page"]) == []
     assert "停止转产" in c.get(lst_url + "?history=1").content.decode()
     rows = read_xlsx(c.get(lst_url + "?history=1&format=xlsx").content)
@@ -45,16 +48,18 @@ def test_list_pages_show_only_members_in_scope(cast, login):
 
 
 def test_adding_an_enterprise_outside_scope_is_refused(cast, login):
-    r = login(cast.yanji).post(f"/lists/{cast.key_list.pk}/", {"uscc": cast.b.uscc,
-                                                               "on": "2020-02-01"})
+    r = login(cast.yanji).post(
+        f"/lists/{cast.key_list.pk}/", {"uscc": cast.b.uscc, "on": "2020-02-01"}
+    )
     assert "uscc" in r.context["form"].errors
     assert not ListMembership.objects.exists()
 
 
 def test_removal_outside_scope_is_404(cast, login):
     m = add_to_list(cast.admin, cast.key_list, cast.b)
-    r = login(cast.yanji).post(f"/lists/{cast.key_list.pk}/members/{m.pk}/remove/",
-                               {"on": "2020-03-01", "reason": "x"})
+    r = login(cast.yanji).post(
+        f"/lists/{cast.key_list.pk}/members/{m.pk}/remove/", {"on": "2020-03-01", "reason": "x"}
+    )
     assert r.status_code == 404
 
 
@@ -68,14 +73,24 @@ def test_only_the_command_centre_creates_lists(cast, login):
 
 def test_assignment_form_sets_leader_units_and_commissioners(cast, login):
     c = login(cast.yanji)
-    r = c.post(f"/enterprises/{cast.a.pk}/assignment/", {
-        "leader_name": "张伟", "leader_title": "副市长", "leader_phone": "0433-2512345",
-        "department": cast.units.gxj.pk, "township": cast.units.jinxue.pk,
-        "commissioners": [cast.commissioner.pk]})
+    r = c.post(
+        f"/enterprises/{cast.a.pk}/assignment/",
+        {
+            "leader_name": "张伟",
+            "leader_title": "副市长",
+            "leader_phone": "0433-2512345",
+            "department": cast.units.gxj.pk,
+            "township": cast.units.jinxue.pk,
+            "commissioners": [cast.commissioner.pk],
+        },
+    )
     assert r.status_code == 302
     a = Assignment.objects.get(enterprise=cast.a)
     assert (a.leader_name, a.township, list(a.commissioners.all())) == (
-        "张伟", cast.units.jinxue, [cast.commissioner])
+        "张伟",
+        cast.units.jinxue,
+        [cast.commissioner],
+    )
     body = c.get("/assignments/").content.decode()
     assert "张伟" in body and "进学街道办事处" in body
     rows = read_xlsx(c.get("/assignments/?format=xlsx").content)
@@ -84,8 +99,10 @@ def test_assignment_form_sets_leader_units_and_commissioners(cast, login):
 
 
 def test_assignment_form_rejects_a_bad_phone_and_a_foreign_township(cast, login):
-    r = login(cast.yanji).post(f"/enterprises/{cast.a2.pk}/assignment/", {
-        "leader_phone": "555", "township": cast.units.jinxue.pk})
+    r = login(cast.yanji).post(
+        f"/enterprises/{cast.a2.pk}/assignment/",
+        {"leader_phone": "555", "township": cast.units.jinxue.pk},
+    )
     errors = r.context["form"].errors
     assert "leader_phone" in errors
     assert "township" in errors  # 进学街道 does not contain an enterprise of 北山街道
@@ -99,16 +116,31 @@ def test_assignment_pages_are_scoped(cast, login):
 
 def test_a_commissioner_logs_a_visit_on_an_assigned_enterprise(cast, login):
     c = login(cast.commissioner)
-    r = c.post(f"/enterprises/{cast.a2.pk}/visits/", {
-        "visited_on": "2020-02-14", "observations": "到岗人员 260 人", "problems": "原料运输受阻"})
+    r = c.post(
+        f"/enterprises/{cast.a2.pk}/visits/",
+        {"visited_on": "2020-02-14", "observations": "到岗人员 260 人", "problems": "原料运输受阻"},
+    )
     assert r.status_code == 302
     v = Visit.objects.get()
     assert (v.commissioner, v.problems) == (cast.commissioner, "原料运输受阻")
-    assert c.post(f"/enterprises/{cast.a.pk}/visits/", {
-        "visited_on": "2020-02-14", "observations": "x"}).status_code == 404
-    r = c.post(f"/enterprises/{cast.a2.pk}/visits/", {"visited_on": "2999-01-01",
-                                                       "observations": ""}, follow=True)
+    assert (
+        c.post(
+            f"/enterprises/{cast.a.pk}/visits/", {"visited_on": "2020-02-14", "observations": "x"}
+        ).status_code
+        == 404
+    )
+    r = c.post(
+        f"/enterprises/{cast.a2.pk}/visits/",
+        {"visited_on": "2999-01-01", "observations": ""},
+        follow=True,
+    )
     assert "走访日期不能晚于今天" in r.content.decode()
     assert Visit.objects.count() == 1
-    assert login(cast.contact_a).post(f"/enterprises/{cast.a.pk}/visits/", {
-        "visited_on": "2020-02-14", "observations": "x"}).status_code == 403
+    assert (
+        login(cast.contact_a)
+        .post(
+            f"/enterprises/{cast.a.pk}/visits/", {"visited_on": "2020-02-14", "observations": "x"}
+        )
+        .status_code
+        == 403
+    )

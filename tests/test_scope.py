@@ -12,7 +12,10 @@ def names(qs):
 
 def test_command_centre_sees_its_region_subtree(cast):
     assert names(Enterprise.objects.visible_to(cast.zhuanban)) == {
-        cast.a.name, cast.a2.name, cast.b.name}
+        cast.a.name,
+        cast.a2.name,
+        cast.b.name,
+    }
     assert names(Enterprise.objects.visible_to(cast.yanji)) == {cast.a.name, cast.a2.name}
     assert names(Enterprise.objects.visible_to(cast.tumen)) == {cast.b.name}
 

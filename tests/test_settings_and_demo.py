@@ -12,13 +12,21 @@ from fugong.registry.models import Enterprise, EnterpriseAccount, ListMembership
 def run_django(args, **env):
     drop = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     base = {k: v for k, v in os.environ.items() if k not in drop}
-    return subprocess.run([sys.executable, "-m", "fugong.cli", *args], capture_output=True,
-                          text=True, env={**base, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "fugong.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+    )
 
 
 def test_check_deploy_is_clean_in_production_mode():
-    r = run_django(["check", "--deploy", "--fail-level", "WARNING"], FUGONG_ENV="production",
-                   SECRET_KEY="x" * 60 + "production-secret", ALLOWED_HOSTS="fugong.example.gov.cn")
+    r = run_django(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        FUGONG_ENV="production",
+        SECRET_KEY="x" * 60 + "production-secret",
+        ALLOWED_HOSTS="fugong.example.gov.cn",
+    )
     assert r.returncode == 0, r.stderr
     assert "no issues" in r.stdout
 
@@ -40,10 +48,19 @@ def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
     assert ListMembership.objects.current().filter(list__name="重点企业").count() == 50
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     counties = {e.uscc[2:8] for e in Enterprise.objects.all()}
-    assert counties == {"222401", "222402", "222403", "222404", "222405", "222406", "222424",
-                        "222426"}
-    a1, a2 = (EnterpriseAccount.objects.get(user__username=u).enterprise for u in ("qiye1",
-                                                                                   "qiye2"))
+    assert counties == {
+        "222401",
+        "222402",
+        "222403",
+        "222404",
+        "222405",
+        "222406",
+        "222424",
+        "222426",
+    }
+    a1, a2 = (
+        EnterpriseAccount.objects.get(user__username=u).enterprise for u in ("qiye1", "qiye2")
+    )
     assert a1.uscc[2:8] != a2.uscc[2:8]  # two enterprise contacts in different counties
     zhuanban = User.objects.get(username="zhuanban")
     assert Enterprise.objects.visible_to(zhuanban).count() == 300

@@ -4,8 +4,19 @@ import io
 
 from openpyxl import Workbook
 
-ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "规模", "职工总数",
-                      "联系人", "联系电话", "地址", "名单", "备注"]
+ENTERPRISE_HEADERS = [
+    "统一社会信用代码",
+    "企业名称",
+    "行政区划代码",
+    "行业代码",
+    "规模",
+    "职工总数",
+    "联系人",
+    "联系电话",
+    "地址",
+    "名单",
+    "备注",
+]
 
 
 def xlsx(headers, rows) -> bytes:
@@ -20,6 +31,14 @@ def xlsx(headers, rows) -> bytes:
     return buf.getvalue()
 
 
-def enterprise_row(uscc, name="新企业有限公司", region="222401001", industry="C27", scale="规上",
-                   staff=100, phone="13904330001", lists=""):
+def enterprise_row(
+    uscc,
+    name="新企业有限公司",
+    region="222401001",
+    industry="C27",
+    scale="规上",
+    staff=100,
+    phone="13904330001",
+    lists="",
+):
     return [uscc, name, region, industry, scale, staff, "王明秀", phone, "延吉市", lists, ""]

@@ -11,8 +11,12 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.audit(request.user, "update" if change else "create", obj,
-                       detail={"fields": list(form.changed_data), "via": "admin"})
+        services.audit(
+            request.user,
+            "update" if change else "create",
+            obj,
+            detail={"fields": list(form.changed_data), "via": "admin"},
+        )
 
     def delete_model(self, request, obj):
         services.audit(request.user, "delete", obj, detail={"via": "admin"})
@@ -46,7 +50,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("username", "name", "phone")
     raw_id_fields = ("unit",)
-    fieldsets = BaseUserAdmin.fieldsets + ((_("复工平台"), {"fields": ("name", "phone", "role", "unit")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("复工平台"), {"fields": ("name", "phone", "role", "unit")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("复工平台"), {"fields": ("name", "phone", "role", "unit")}),
     )

@@ -7,9 +7,9 @@ page and the `fugong import` command serve every app without knowing them.
 """
 
 import io
-from zipfile import BadZipFile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -174,8 +174,7 @@ class Importer:
                 if values is None or all(v in (None, "") for v in values):
                     continue
                 row = {
-                    key: cell_text(values[i]) if i < len(values) else ""
-                    for key, i in index.items()
+                    key: cell_text(values[i]) if i < len(values) else "" for key, i in index.items()
                 }
                 row["_row"] = n
                 for c in self.columns:

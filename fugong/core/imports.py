@@ -65,9 +65,19 @@ class RegionImporter(Importer):
     ]
     LEVELS = choice_lookup(
         Region.Level.choices,
-        {"州": "city", "地区": "city", "盟": "city", "区": "county", "县级市": "county",
-         "旗": "county", "街道": "township", "镇": "township", "乡": "township",
-         "开发区": "park", "新区": "park"},
+        {
+            "州": "city",
+            "地区": "city",
+            "盟": "city",
+            "区": "county",
+            "县级市": "county",
+            "旗": "county",
+            "街道": "township",
+            "镇": "township",
+            "乡": "township",
+            "开发区": "park",
+            "新区": "park",
+        },
     )
 
     @classmethod
@@ -121,8 +131,10 @@ class RegionImporter(Importer):
                 self.existing.get(data["parent"]), "level", None
             )
             if parent_level is None:
-                error("parent", _("上级代码 %(c)s 不存在（数据库和本文件中都没有）")
-                      % {"c": data["parent"]})
+                error(
+                    "parent",
+                    _("上级代码 %(c)s 不存在（数据库和本文件中都没有）") % {"c": data["parent"]},
+                )
             elif Region.RANK[data["level"]] <= Region.RANK[parent_level]:
                 error("parent", _("上级的级别必须高于本级"))
         elif data["level"] != Region.Level.PROVINCE and data["code"] not in self.existing:
@@ -163,15 +175,32 @@ class UnitImporter(Importer):
     ]
     KINDS = choice_lookup(
         Unit.Kind.choices,
-        {"专班": "command_centre", "指挥部": "command_centre", "部门": "department",
-         "街镇": "township", "街道": "township", "乡镇": "township", "园区": "park"},
+        {
+            "专班": "command_centre",
+            "指挥部": "command_centre",
+            "部门": "department",
+            "街镇": "township",
+            "街道": "township",
+            "乡镇": "township",
+            "园区": "park",
+        },
     )
     SECTORS = choice_lookup(
         Unit.Sector.choices,
-        {"工信局": "industry", "交通": "transport", "交通运输局": "transport",
-         "人社": "human_resources", "人社局": "human_resources", "金融办": "finance",
-         "卫健": "health", "卫健委": "health", "市场监管局": "market", "商务局": "commerce",
-         "发改": "development", "发改委": "development"},
+        {
+            "工信局": "industry",
+            "交通": "transport",
+            "交通运输局": "transport",
+            "人社": "human_resources",
+            "人社局": "human_resources",
+            "金融办": "finance",
+            "卫健": "health",
+            "卫健委": "health",
+            "市场监管局": "market",
+            "商务局": "commerce",
+            "发改": "development",
+            "发改委": "development",
+        },
     )
 
     @classmethod
@@ -181,9 +210,7 @@ class UnitImporter(Importer):
     def prepare(self, rows):
         self.regions = {
             r.code: r
-            for r in Region.objects.filter(
-                code__in={r["region"].removesuffix(".0") for r in rows}
-            )
+            for r in Region.objects.filter(code__in={r["region"].removesuffix(".0") for r in rows})
         }
         self.existing = {u.code: u for u in Unit.objects.select_related("region")}
         self.file_regions = {row["code"]: row["region"].removesuffix(".0") for row in rows}
@@ -254,16 +281,31 @@ def export_regions(user, params=None) -> bytes:
         [r.code, r.name, r.get_level_display(), r.parent.code if r.parent_id else ""]
         for r in Region.objects.select_related("parent")
     )
-    return write_xlsx(RegionImporter.title, [c.header for c in RegionImporter.columns], rows,
-                      widths=[c.width for c in RegionImporter.columns])
+    return write_xlsx(
+        RegionImporter.title,
+        [c.header for c in RegionImporter.columns],
+        rows,
+        widths=[c.width for c in RegionImporter.columns],
+    )
 
 
 @register_exporter("units")
 def export_units(user, params=None) -> bytes:
     rows = (
-        [u.code, u.name, u.get_kind_display(), u.get_sector_display() if u.sector else "",
-         u.region.code, u.parent.code if u.parent_id else "", u.phone]
+        [
+            u.code,
+            u.name,
+            u.get_kind_display(),
+            u.get_sector_display() if u.sector else "",
+            u.region.code,
+            u.parent.code if u.parent_id else "",
+            u.phone,
+        ]
         for u in Unit.objects.select_related("region", "parent")
     )
-    return write_xlsx(UnitImporter.title, [c.header for c in UnitImporter.columns], rows,
-                      widths=[c.width for c in UnitImporter.columns])
+    return write_xlsx(
+        UnitImporter.title,
+        [c.header for c in UnitImporter.columns],
+        rows,
+        widths=[c.width for c in UnitImporter.columns],
+    )

@@ -64,8 +64,10 @@ class Region(models.Model):
         parent = self.parent
         if self.RANK[self.level] <= self.RANK[parent.level]:
             raise ValidationError(
-                {"parent": _("上级级别（%(p)s）必须高于本级（%(c)s）")
-                 % {"p": parent.get_level_display(), "c": self.get_level_display()}}
+                {
+                    "parent": _("上级级别（%(p)s）必须高于本级（%(c)s）")
+                    % {"p": parent.get_level_display(), "c": self.get_level_display()}
+                }
             )
         if self.level == self.Level.PARK and parent.level not in ("county", "city"):
             raise ValidationError({"parent": _("园区的上级必须是县或市")})
@@ -277,7 +279,9 @@ class Campaign(models.Model):
             keys.add(item["key"])
             if typed:
                 if item.get("type") not in self.FIELD_TYPES:
-                    return {field: _("第%(i)d项类型应为 number、percent、choice 或 text") % {"i": i}}
+                    return {
+                        field: _("第%(i)d项类型应为 number、percent、choice 或 text") % {"i": i}
+                    }
                 if item["type"] == "choice" and not item.get("choices"):
                     return {field: _("第%(i)d项为选择题但没有选项") % {"i": i}}
         return {}

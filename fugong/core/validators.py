@@ -66,7 +66,9 @@ def normalize_region_code(value) -> str:
     if value.endswith(".0"):  # Excel stores codes typed as numbers as floats
         value = value[:-2]
     if not _REGION_CODE_RE.match(value):
-        raise ValidationError(_("行政区划代码应为6位（省市县，GB/T 2260）或9/12位（街镇、园区）数字"))
+        raise ValidationError(
+            _("行政区划代码应为6位（省市县，GB/T 2260）或9/12位（街镇、园区）数字")
+        )
     if len(value) == 12 and value.endswith("000"):
         value = value[:9]
     return value

@@ -56,9 +56,15 @@ def profile(request):
         _token, raw = services.issue_token(request.user, form.cleaned_data["name"])
         messages.success(request, _("令牌已创建。它只显示这一次，请立即复制保存。"))
         form = TokenForm()
-    return render(request, "core/profile.html", {
-        "form": form, "raw": raw, "tokens": request.user.api_tokens.all(),
-    })
+    return render(
+        request,
+        "core/profile.html",
+        {
+            "form": form,
+            "raw": raw,
+            "tokens": request.user.api_tokens.all(),
+        },
+    )
 
 
 @login_required
@@ -99,10 +105,20 @@ def import_kind(request, kind):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.FUGONG_IMPORT_MAX_BYTES:
-            form.add_error("file", _("文件过大（上限 %(n)d MB）")
-                           % {"n": settings.FUGONG_IMPORT_MAX_BYTES // 1024 // 1024})
+            form.add_error(
+                "file",
+                _("文件过大（上限 %(n)d MB）")
+                % {"n": settings.FUGONG_IMPORT_MAX_BYTES // 1024 // 1024},
+            )
         else:
             report = cls(request.user).run(upload.read(), skip_bad=form.cleaned_data["skip_bad"])
-    return render(request, "core/import_kind.html", {
-        "importer": cls, "form": form, "report": report, "columns": cls.columns,
-    })
+    return render(
+        request,
+        "core/import_kind.html",
+        {
+            "importer": cls,
+            "form": form,
+            "report": report,
+            "columns": cls.columns,
+        },
+    )

@@ -227,8 +227,13 @@ def update_enterprise(request, pk: int, payload: EnterpriseIn):
 def list_lists(request):
     counts = services.list_member_counts(request.auth)
     return [
-        {"id": lst.id, "name": lst.name, "kind": lst.kind, "description": lst.description,
-         "members": counts.get(lst.id, 0)}
+        {
+            "id": lst.id,
+            "name": lst.name,
+            "kind": lst.kind,
+            "description": lst.description,
+            "members": counts.get(lst.id, 0),
+        }
         for lst in EnterpriseList.objects.all()
     ]
 
@@ -248,8 +253,9 @@ def add_member(request, pk: int, payload: MembershipIn):
     _require_manager(request.auth)
     lst = get_object_or_404(EnterpriseList, pk=pk)
     enterprise = Enterprise.objects.visible_to(request.auth).get(uscc=payload.uscc.upper())
-    return Status(201, services.add_to_list(request.auth, lst, enterprise, payload.reason,
-                                           payload.on))
+    return Status(
+        201, services.add_to_list(request.auth, lst, enterprise, payload.reason, payload.on)
+    )
 
 
 @router.post("/lists/{int:pk}/members/{int:mid}/remove", response=MembershipOut, tags=["lists"])
@@ -285,7 +291,9 @@ def get_assignment(request, pk: int):
 def put_assignment(request, pk: int, payload: AssignmentIn):
     _require_manager(request.auth)
     enterprise = _enterprise(request.auth, pk)
-    units = {u.code: u for u in Unit.objects.filter(code__in=[payload.department, payload.township])}
+    units = {
+        u.code: u for u in Unit.objects.filter(code__in=[payload.department, payload.township])
+    }
     for key in ("department", "township"):
         code = getattr(payload, key)
         if code and code not in units:
@@ -295,9 +303,13 @@ def put_assignment(request, pk: int, payload: AssignmentIn):
     if missing:
         raise ValidationError({"commissioners": "用户不存在：" + "、".join(sorted(missing))})
     return services.set_assignment(
-        request.auth, enterprise, leader_name=payload.leader_name,
-        leader_title=payload.leader_title, leader_phone=payload.leader_phone,
-        department=units.get(payload.department), township=units.get(payload.township),
+        request.auth,
+        enterprise,
+        leader_name=payload.leader_name,
+        leader_title=payload.leader_title,
+        leader_phone=payload.leader_phone,
+        department=units.get(payload.department),
+        township=units.get(payload.township),
         commissioners=users,
     )
 
@@ -314,7 +326,13 @@ def list_visits(request, enterprise_id: int | None = None):
 @router.post("/visits", response={201: VisitOut}, tags=["visits"])
 def create_visit(request, payload: VisitIn):
     enterprise = _enterprise(request.auth, payload.enterprise_id)
-    return Status(201, services.log_visit(
-        request.auth, enterprise, visited_on=payload.visited_on,
-        observations=payload.observations, problems=payload.problems,
-    ))
+    return Status(
+        201,
+        services.log_visit(
+            request.auth,
+            enterprise,
+            visited_on=payload.visited_on,
+            observations=payload.observations,
+            problems=payload.problems,
+        ),
+    )

@@ -19,45 +19,192 @@ ABOVE_SCALE = 274  # 延边州: 274 industrial enterprises above designated size
 KEY = 50  # of which 50 key enterprises
 
 COUNTIES = {
-    "222401": ("延吉市", "延吉", [("001", "进学街道"), ("002", "北山街道"), ("003", "新兴街道"),
-                              ("004", "公园街道"), ("005", "建工街道"), ("006", "河南街道"),
-                              ("100", "依兰镇"), ("101", "朝阳川镇"), ("102", "小营镇")],
-               [("400", "延吉高新技术产业开发区")]),
-    "222402": ("图们市", "图们", [("001", "向上街道"), ("002", "新华街道"), ("003", "月宫街道"),
-                              ("100", "石岘镇"), ("101", "长安镇"), ("102", "凉水镇")], []),
-    "222403": ("敦化市", "敦化", [("001", "胜利街道"), ("002", "民主街道"), ("003", "丹江街道"),
-                              ("004", "渤海街道"), ("100", "大石头镇"), ("101", "黄泥河镇")],
-               [("400", "敦化经济开发区")]),
-    "222404": ("珲春市", "珲春", [("001", "靖和街道"), ("002", "新安街道"), ("003", "河南街道"),
-                              ("100", "英安镇"), ("101", "春化镇")],
-               [("400", "珲春国际合作示范区")]),
-    "222405": ("龙井市", "龙井", [("001", "安民街道"), ("002", "龙门街道"), ("100", "东盛涌镇"),
-                              ("101", "老头沟镇")], []),
-    "222406": ("和龙市", "和龙", [("001", "文化街道"), ("002", "光明街道"), ("100", "八家子镇"),
-                              ("101", "南坪镇")], []),
+    "222401": (
+        "延吉市",
+        "延吉",
+        [
+            ("001", "进学街道"),
+            ("002", "北山街道"),
+            ("003", "新兴街道"),
+            ("004", "公园街道"),
+            ("005", "建工街道"),
+            ("006", "河南街道"),
+            ("100", "依兰镇"),
+            ("101", "朝阳川镇"),
+            ("102", "小营镇"),
+        ],
+        [("400", "延吉高新技术产业开发区")],
+    ),
+    "222402": (
+        "图们市",
+        "图们",
+        [
+            ("001", "向上街道"),
+            ("002", "新华街道"),
+            ("003", "月宫街道"),
+            ("100", "石岘镇"),
+            ("101", "长安镇"),
+            ("102", "凉水镇"),
+        ],
+        [],
+    ),
+    "222403": (
+        "敦化市",
+        "敦化",
+        [
+            ("001", "胜利街道"),
+            ("002", "民主街道"),
+            ("003", "丹江街道"),
+            ("004", "渤海街道"),
+            ("100", "大石头镇"),
+            ("101", "黄泥河镇"),
+        ],
+        [("400", "敦化经济开发区")],
+    ),
+    "222404": (
+        "珲春市",
+        "珲春",
+        [
+            ("001", "靖和街道"),
+            ("002", "新安街道"),
+            ("003", "河南街道"),
+            ("100", "英安镇"),
+            ("101", "春化镇"),
+        ],
+        [("400", "珲春国际合作示范区")],
+    ),
+    "222405": (
+        "龙井市",
+        "龙井",
+        [("001", "安民街道"), ("002", "龙门街道"), ("100", "东盛涌镇"), ("101", "老头沟镇")],
+        [],
+    ),
+    "222406": (
+        "和龙市",
+        "和龙",
+        [("001", "文化街道"), ("002", "光明街道"), ("100", "八家子镇"), ("101", "南坪镇")],
+        [],
+    ),
     "222424": ("汪清县", "汪清", [("100", "汪清镇"), ("101", "大兴沟镇"), ("102", "天桥岭镇")], []),
     "222426": ("安图县", "安图", [("100", "明月镇"), ("101", "松江镇"), ("102", "二道白河镇")], []),
 }
-COUNTY_WEIGHTS = {"222401": 30, "222402": 8, "222403": 18, "222404": 16, "222405": 8,
-                  "222406": 7, "222424": 7, "222426": 6}
-
-BRANDS = ["长白山", "海兰江", "图们江", "布尔哈通", "天池", "金达莱", "仁和", "鑫源", "宏达",
-          "华美", "福源", "兴业", "恒通", "盛达", "新世纪", "东方", "瑞丰", "金桥", "白山",
-          "松江", "明泰", "永信", "嘉禾", "安泰", "众诚", "远航", "百川", "腾飞", "富民", "汇通"]
-TRADES = {
-    "13": ["农副食品", "粮油", "畜禽加工"], "14": ["食品", "参业食品", "冷面食品"],
-    "15": ["酒业", "矿泉水", "饮品"], "16": ["卷烟"], "17": ["纺织"], "18": ["服饰", "制衣"],
-    "20": ["木业"], "22": ["纸业"], "26": ["化工"], "27": ["药业", "制药", "生物工程"],
-    "29": ["塑料制品"], "30": ["建材", "水泥"], "32": ["铜业", "有色金属"], "33": ["金属制品"],
-    "34": ["机械"], "35": ["医疗器械", "装备"], "36": ["汽车零部件"], "38": ["电气"],
-    "39": ["电子"], "44": ["热电", "发电"], "09": ["矿业"], "04": ["水产"],
+COUNTY_WEIGHTS = {
+    "222401": 30,
+    "222402": 8,
+    "222403": 18,
+    "222404": 16,
+    "222405": 8,
+    "222406": 7,
+    "222424": 7,
+    "222426": 6,
 }
-INDUSTRY_WEIGHTS = {"13": 10, "14": 9, "15": 6, "16": 1, "17": 4, "18": 5, "20": 6, "22": 2,
-                    "26": 5, "27": 10, "29": 4, "30": 7, "32": 2, "33": 5, "34": 5, "35": 4,
-                    "36": 3, "38": 3, "39": 3, "44": 3, "09": 3, "04": 2}
+
+BRANDS = [
+    "长白山",
+    "海兰江",
+    "图们江",
+    "布尔哈通",
+    "天池",
+    "金达莱",
+    "仁和",
+    "鑫源",
+    "宏达",
+    "华美",
+    "福源",
+    "兴业",
+    "恒通",
+    "盛达",
+    "新世纪",
+    "东方",
+    "瑞丰",
+    "金桥",
+    "白山",
+    "松江",
+    "明泰",
+    "永信",
+    "嘉禾",
+    "安泰",
+    "众诚",
+    "远航",
+    "百川",
+    "腾飞",
+    "富民",
+    "汇通",
+]
+TRADES = {
+    "13": ["农副食品", "粮油", "畜禽加工"],
+    "14": ["食品", "参业食品", "冷面食品"],
+    "15": ["酒业", "矿泉水", "饮品"],
+    "16": ["卷烟"],
+    "17": ["纺织"],
+    "18": ["服饰", "制衣"],
+    "20": ["木业"],
+    "22": ["纸业"],
+    "26": ["化工"],
+    "27": ["药业", "制药", "生物工程"],
+    "29": ["塑料制品"],
+    "30": ["建材", "水泥"],
+    "32": ["铜业", "有色金属"],
+    "33": ["金属制品"],
+    "34": ["机械"],
+    "35": ["医疗器械", "装备"],
+    "36": ["汽车零部件"],
+    "38": ["电气"],
+    "39": ["电子"],
+    "44": ["热电", "发电"],
+    "09": ["矿业"],
+    "04": ["水产"],
+}
+INDUSTRY_WEIGHTS = {
+    "13": 10,
+    "14": 9,
+    "15": 6,
+    "16": 1,
+    "17": 4,
+    "18": 5,
+    "20": 6,
+    "22": 2,
+    "26": 5,
+    "27": 10,
+    "29": 4,
+    "30": 7,
+    "32": 2,
+    "33": 5,
+    "34": 5,
+    "35": 4,
+    "36": 3,
+    "38": 3,
+    "39": 3,
+    "44": 3,
+    "09": 3,
+    "04": 2,
+}
+STREETS = ["长白路", "光明街", "人民路", "友谊路", "新兴街"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡金朴崔郑韩"
-GIVEN = ["明秀", "永康", "晓玲", "彩霞", "伟", "冲", "盛富", "易辉", "川", "晓珠", "秋月", "婷",
-         "金铭", "国", "黎黎", "哲", "玉宇", "德胜", "海燕", "成哲", "英爱", "光洙"]
+GIVEN = [
+    "明秀",
+    "永康",
+    "晓玲",
+    "彩霞",
+    "伟",
+    "冲",
+    "盛富",
+    "易辉",
+    "川",
+    "晓珠",
+    "秋月",
+    "婷",
+    "金铭",
+    "国",
+    "黎黎",
+    "哲",
+    "玉宇",
+    "德胜",
+    "海燕",
+    "成哲",
+    "英爱",
+    "光洙",
+]
 
 
 def _phone(rng):
@@ -84,14 +231,24 @@ def _weighted(rng, weights):
 @transaction.atomic
 def build_structure():
     """Regions, units, the campaign, lists. Idempotent."""
+
     def region(code, name, level, parent=None):
         r, _ = Region.objects.update_or_create(
-            code=code, defaults={"name": name, "level": level, "parent": parent})
+            code=code, defaults={"name": name, "level": level, "parent": parent}
+        )
         return r
 
     def unit(code, name, kind, reg, parent=None, sector=""):
-        u, _ = Unit.objects.update_or_create(code=code, defaults={
-            "name": name, "kind": kind, "region": reg, "parent": parent, "sector": sector})
+        u, _ = Unit.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "region": reg,
+                "parent": parent,
+                "sector": sector,
+            },
+        )
         return u
 
     province = region("220000", "吉林省", "province")
@@ -99,9 +256,12 @@ def build_structure():
     prov_cc = unit("220000-zb", "吉林省应对疫情工作领导小组", "command_centre", province)
     city_cc = unit("222400-zb", "延边州复工复产工作专班", "command_centre", city, prov_cc)
     for suffix, name, sector in [
-        ("gxj", "延边州工业和信息化局", "industry"), ("jtj", "延边州交通运输局", "transport"),
-        ("rsj", "延边州人力资源和社会保障局", "human_resources"), ("jrb", "延边州金融办", "finance"),
-        ("wjw", "延边州卫生健康委员会", "health"), ("scjgj", "延边州市场监督管理局", "market"),
+        ("gxj", "延边州工业和信息化局", "industry"),
+        ("jtj", "延边州交通运输局", "transport"),
+        ("rsj", "延边州人力资源和社会保障局", "human_resources"),
+        ("jrb", "延边州金融办", "finance"),
+        ("wjw", "延边州卫生健康委员会", "health"),
+        ("scjgj", "延边州市场监督管理局", "market"),
     ]:
         unit(f"222400-{suffix}", name, "department", city, city_cc, sector)
     for code, (name, short, towns, parks) in COUNTIES.items():
@@ -111,26 +271,43 @@ def build_structure():
         unit(f"{code}-jtj", f"{name}交通运输局", "department", county, cc, "transport")
         for suffix, tname in towns:
             t = region(code + suffix, tname, "township", county)
-            unit(f"{code}{suffix}-gov", f"{short}{tname}" if tname.endswith("街道") else tname,
-                 "township", t, cc)
+            unit(
+                f"{code}{suffix}-gov",
+                f"{short}{tname}" if tname.endswith("街道") else tname,
+                "township",
+                t,
+                cc,
+            )
         for suffix, pname in parks:
             p = region(code + suffix, pname, "park", county)
             unit(f"{code}{suffix}-gwh", f"{pname}管委会", "park", p, cc)
-        unit(f"{code}-kk1", f"{name}高速出口检疫卡口", "checkpoint", county,
-             Unit.objects.get(code=f"{code}-jtj"))
-    Campaign.objects.update_or_create(name="2020年新冠肺炎疫情复工复产", defaults={
-        "region": city, "starts_on": date(2020, 1, 28), "ends_on": date(2020, 5, 31),
-        "modules": list(Campaign.Module.values), "checklist": SEVEN_MUSTS,
-        "report_fields": [{"key": "masks_stock", "label": "口罩库存(只)", "type": "number"}],
-        "sla": {"workorder_hours": 72, "escalate_after_hours": 24},
-    })
+        unit(
+            f"{code}-kk1",
+            f"{name}高速出口检疫卡口",
+            "checkpoint",
+            county,
+            Unit.objects.get(code=f"{code}-jtj"),
+        )
+    Campaign.objects.update_or_create(
+        name="2020年新冠肺炎疫情复工复产",
+        defaults={
+            "region": city,
+            "starts_on": date(2020, 1, 28),
+            "ends_on": date(2020, 5, 31),
+            "modules": list(Campaign.Module.values),
+            "checklist": SEVEN_MUSTS,
+            "report_fields": [{"key": "masks_stock", "label": "口罩库存(只)", "type": "number"}],
+            "sla": {"workorder_hours": 72, "escalate_after_hours": 24},
+        },
+    )
     for name, kind, desc in [
         ("重点企业", "key", "州级重点企业（涉及城市运行、生活必需品和防疫物资）"),
         ("市级白名单", "city_whitelist", "产业链供应链重点企业白名单（州级）"),
         ("省级白名单", "province_whitelist", "入选省级产业链供应链白名单的企业"),
     ]:
-        EnterpriseList.objects.update_or_create(name=name, defaults={"kind": kind,
-                                                                      "description": desc})
+        EnterpriseList.objects.update_or_create(
+            name=name, defaults={"kind": kind, "description": desc}
+        )
 
 
 def _places():
@@ -152,12 +329,19 @@ def enterprise_data(i, places):
     above = i < ABOVE_SCALE if i < 300 else rng.random() < 0.3
     return Enterprise(
         uscc=make_uscc(rng, county),
-        name=f"{short}{brand}{trade}{suffix}有限公司" if i % 7 else f"延边{brand}{trade}{suffix}股份有限公司",
-        region=place, industry=division, industry_section=industry.section_of(division),
-        scale="above" if above else "below", total_staff=staff * (3 if above else 1),
-        address=f"{name_c}{place.name}{rng.choice(['长白路', '光明街', '人民路', '友谊路', '新兴街'])}{rng.randint(1, 999)}号",
-        longitude=round(129.2 + rng.uniform(-1.2, 1.3), 6), latitude=round(42.9 + rng.uniform(-0.8, 0.6), 6),
-        contact_name=rng.choice(SURNAMES) + rng.choice(GIVEN), contact_phone=_phone(rng),
+        name=f"{short}{brand}{trade}{suffix}有限公司"
+        if i % 7
+        else f"延边{brand}{trade}{suffix}股份有限公司",
+        region=place,
+        industry=division,
+        industry_section=industry.section_of(division),
+        scale="above" if above else "below",
+        total_staff=staff * (3 if above else 1),
+        address=f"{name_c}{place.name}{rng.choice(STREETS)}{rng.randint(1, 999)}号",
+        longitude=round(129.2 + rng.uniform(-1.2, 1.3), 6),
+        latitude=round(42.9 + rng.uniform(-0.8, 0.6), 6),
+        contact_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+        contact_phone=_phone(rng),
     )
 
 
@@ -182,27 +366,38 @@ def build_enterprises(n):
         if i >= 300 and i % 10 == 0:
             members.append((lists["key"].pk, pk, "州级重点企业"))
     current = set(ListMembership.objects.current().values_list("list_id", "enterprise_id"))
-    ListMembership.objects.bulk_create([
-        ListMembership(list_id=lst, enterprise_id=e, reason=r, added_on=date(2020, 2, 1))
-        for lst, e, r in members if (lst, e) not in current
-    ], batch_size=1000)
+    ListMembership.objects.bulk_create(
+        [
+            ListMembership(list_id=lst, enterprise_id=e, reason=r, added_on=date(2020, 2, 1))
+            for lst, e, r in members
+            if (lst, e) not in current
+        ],
+        batch_size=1000,
+    )
     units = {u.region_id: u for u in Unit.objects.filter(kind__in=["township", "park"])}
-    county_gxj = {u.region.code: u for u in Unit.objects.filter(code__endswith="-gxj")
-                  .select_related("region")}
+    county_gxj = {
+        u.region.code: u
+        for u in Unit.objects.filter(code__endswith="-gxj").select_related("region")
+    }
     has = set(Assignment.objects.values_list("enterprise_id", flat=True))
     key_ids = {e for lst, e, _r in members if lst == lists["key"].pk}
-    enterprises = {e.pk: e for e in Enterprise.objects.filter(pk__in=set(ids) - has)
-                   .select_related("region")}
+    enterprises = {
+        e.pk: e for e in Enterprise.objects.filter(pk__in=set(ids) - has).select_related("region")
+    }
     new_assignments = []
     for pk, e in enterprises.items():
         rng = random.Random(f"fugong-assign-{e.uscc}")
         key = pk in key_ids
-        new_assignments.append(Assignment(
-            enterprise=e, township=units.get(e.region_id),
-            department=county_gxj["222400" if key else e.uscc[2:8]],
-            leader_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
-            leader_title="副州长" if key else "副市（县）长", leader_phone=_phone(rng),
-        ))
+        new_assignments.append(
+            Assignment(
+                enterprise=e,
+                township=units.get(e.region_id),
+                department=county_gxj["222400" if key else e.uscc[2:8]],
+                leader_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                leader_title="副州长" if key else "副市（县）长",
+                leader_phone=_phone(rng),
+            )
+        )
     Assignment.objects.bulk_create(new_assignments, batch_size=1000)
     return len(new), ids
 
@@ -239,9 +434,17 @@ def build_users(ids):
         unit = Unit.objects.get(code=unit_code) if unit_code else None
         if role == Role.CHECKPOINT:
             unit = kakou_unit
-        user, created = User.objects.get_or_create(username=username, defaults={
-            "name": name, "role": role, "unit": unit, "phone": "13904330" + f"{len(logins):03d}",
-            "is_staff": role == Role.ADMIN, "is_superuser": role == Role.ADMIN})
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "name": name,
+                "role": role,
+                "unit": unit,
+                "phone": "13904330" + f"{len(logins):03d}",
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+            },
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -29,8 +29,10 @@ class EnterpriseForm(PhoneCleanMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = services.ENTERPRISE_FIELDS
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4}), "address": forms.TextInput(
-            attrs={"size": 50})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "address": forms.TextInput(attrs={"size": 50}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +52,8 @@ class EnterpriseFilterForm(forms.Form):
     q = forms.CharField(label=_("名称/信用代码"), required=False)
     region = forms.ChoiceField(label=_("区划"), required=False)
     industry = forms.ChoiceField(
-        label=_("行业"), required=False,
+        label=_("行业"),
+        required=False,
         choices=[("", "—")] + industry.SECTION_CHOICES + industry.DIVISION_CHOICES,
     )
     scale = forms.ChoiceField(
@@ -77,8 +80,11 @@ class ListForm(forms.ModelForm):
 
 class MembershipForm(forms.Form):
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18)
-    on = forms.DateField(label=_("列入日期"), initial=timezone.localdate,
-                         widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("列入日期"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     reason = forms.CharField(label=_("原因"), required=False, max_length=255)
 
     def __init__(self, *args, user, **kwargs):
@@ -94,8 +100,11 @@ class MembershipForm(forms.Form):
 
 
 class RemovalForm(forms.Form):
-    on = forms.DateField(label=_("移出日期"), initial=timezone.localdate,
-                         widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("移出日期"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     reason = forms.CharField(label=_("移出原因"), max_length=255)
 
 
@@ -104,12 +113,16 @@ class AssignmentForm(PhoneCleanMixin, forms.Form):
     leader_name = forms.CharField(label=_("包保领导"), required=False, max_length=50)
     leader_title = forms.CharField(label=_("领导职务"), required=False, max_length=100)
     leader_phone = forms.CharField(label=_("领导电话"), required=False, max_length=20)
-    department = forms.ModelChoiceField(label=_("行业部门"), queryset=Unit.objects.none(),
-                                        required=False)
-    township = forms.ModelChoiceField(label=_("属地街镇/园区"), queryset=Unit.objects.none(),
-                                      required=False)
+    department = forms.ModelChoiceField(
+        label=_("行业部门"), queryset=Unit.objects.none(), required=False
+    )
+    township = forms.ModelChoiceField(
+        label=_("属地街镇/园区"), queryset=Unit.objects.none(), required=False
+    )
     commissioners = forms.ModelMultipleChoiceField(
-        label=_("特派员/联络员"), queryset=User.objects.none(), required=False,
+        label=_("特派员/联络员"),
+        queryset=User.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
@@ -119,11 +132,14 @@ class AssignmentForm(PhoneCleanMixin, forms.Form):
         containing = [p for p in enterprise.region.path.strip("/").split("/")]
         units = Unit.objects.filter(region__code__in=containing)
         self.fields["department"].queryset = units.filter(
-            kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.COMMAND_CENTRE])
+            kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.COMMAND_CENTRE]
+        )
         self.fields["township"].queryset = units.filter(
-            kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK])
+            kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK]
+        )
         self.fields["commissioners"].queryset = User.objects.filter(
-            role=Role.COMMISSIONER, is_active=True)
+            role=Role.COMMISSIONER, is_active=True
+        )
 
     def clean(self):
         super().clean()

@@ -90,7 +90,13 @@ class EnterpriseImporter(ScopedImporter):
     ]
     SCALES = choice_lookup(
         Enterprise.Scale.choices,
-        {"规模以上": "above", "规模以下": "below", "规上工业": "above", "是": "above", "否": "below"},
+        {
+            "规模以上": "above",
+            "规模以下": "below",
+            "规上工业": "above",
+            "是": "above",
+            "否": "below",
+        },
     )
 
     def prepare(self, rows):
@@ -110,12 +116,20 @@ class EnterpriseImporter(ScopedImporter):
         uscc = self.clean_uscc(row, error)
         if uscc:
             if uscc in self.seen:
-                error("uscc", _("文件中重复：与第%(n)d行的统一社会信用代码相同") % {"n": self.seen[uscc]})
+                error(
+                    "uscc",
+                    _("文件中重复：与第%(n)d行的统一社会信用代码相同") % {"n": self.seen[uscc]},
+                )
             elif uscc in self.hidden:
                 error("uscc", _("该统一社会信用代码已被您辖区以外的企业使用"))
             self.seen.setdefault(uscc, row.get("_row", 0))
-        data = {"uscc": uscc, "name": row["name"][:200], "address": row["address"][:255],
-                "contact_name": row["contact_name"][:50], "notes": row["notes"]}
+        data = {
+            "uscc": uscc,
+            "name": row["name"][:200],
+            "address": row["address"][:255],
+            "contact_name": row["contact_name"][:50],
+            "notes": row["notes"],
+        }
         try:
             region = self.regions.get(normalize_region_code(row["region"]))
             if region is None:
@@ -128,8 +142,11 @@ class EnterpriseImporter(ScopedImporter):
         try:
             data["industry"] = industry.parse_industry(row["industry"])
         except ValueError:
-            error("industry", _("行业代码 %(c)s 不是 GB/T 4754 的门类+大类（如 C13 或 13）")
-                  % {"c": row["industry"]})
+            error(
+                "industry",
+                _("行业代码 %(c)s 不是 GB/T 4754 的门类+大类（如 C13 或 13）")
+                % {"c": row["industry"]},
+            )
         data["scale"] = self.SCALES.get(row["scale"].lower())
         if data["scale"] is None:
             error("scale", _("规模应为 规上 或 规下"))
@@ -147,14 +164,26 @@ class EnterpriseImporter(ScopedImporter):
         data["lists"] = []
         for name in split_names(row["lists"]):
             if name not in self.lists:
-                error("lists", _("名单“%(n)s”不存在（现有：%(all)s）")
-                      % {"n": name, "all": "、".join(self.lists) or "无"})
+                error(
+                    "lists",
+                    _("名单“%(n)s”不存在（现有：%(all)s）")
+                    % {"n": name, "all": "、".join(self.lists) or "无"},
+                )
             else:
                 data["lists"].append(self.lists[name])
         return data
 
-    FIELDS = ("name", "region", "industry", "scale", "total_staff", "contact_name",
-              "contact_phone", "address", "notes")
+    FIELDS = (
+        "name",
+        "region",
+        "industry",
+        "scale",
+        "total_staff",
+        "contact_name",
+        "contact_phone",
+        "address",
+        "notes",
+    )
 
     def write(self, cleaned):
         new, changed = [], []
@@ -175,9 +204,7 @@ class EnterpriseImporter(ScopedImporter):
         Enterprise.objects.bulk_update(
             changed, [*self.FIELDS, "industry_section", "updated_at"], batch_size=1000
         )
-        wanted = {
-            (lst.pk, data["enterprise"].pk) for _n, data in cleaned for lst in data["lists"]
-        }
+        wanted = {(lst.pk, data["enterprise"].pk) for _n, data in cleaned for lst in data["lists"]}
         if wanted:
             current = set()
             ids = {e for _l, e in wanted}
@@ -189,8 +216,9 @@ class EnterpriseImporter(ScopedImporter):
                 )
             ListMembership.objects.bulk_create(
                 [
-                    ListMembership(list_id=lst, enterprise_id=e, added_by=self.user,
-                                   reason=_("企业名录导入"))
+                    ListMembership(
+                        list_id=lst, enterprise_id=e, added_by=self.user, reason=_("企业名录导入")
+                    )
                     for lst, e in sorted(wanted - current)
                 ],
                 batch_size=1000,
@@ -210,8 +238,14 @@ class ListImporter(ScopedImporter):
         Column("reason", "原因", ("reason",), False, "州级重点企业", 24),
         Column("kind", "名单类型", ("kind", "list_kind"), False, "重点企业", 12),
     ]
-    ACTIONS = {"": "add", "列入": "add", "加入": "add", "add": "add", "移出": "remove",
-               "remove": "remove"}
+    ACTIONS = {
+        "": "add",
+        "列入": "add",
+        "加入": "add",
+        "add": "add",
+        "移出": "remove",
+        "remove": "remove",
+    }
     KINDS = choice_lookup(EnterpriseList.Kind.choices, {"白名单": "city_whitelist"})
 
     def prepare(self, rows):
@@ -231,7 +265,8 @@ class ListImporter(ScopedImporter):
         if data["kind"] is None:
             error("kind", _("名单类型应为 重点企业、市级白名单、省级白名单 或 自定义名单"))
         elif row["list"] not in self.lists and not (
-            self.user is None or self.user.is_superuser
+            self.user is None
+            or self.user.is_superuser
             or self.user.role in (Role.ADMIN, Role.COMMAND_CENTRE)
         ):
             error("list", _("名单“%(n)s”不存在，只有指挥部可以新建名单") % {"n": row["list"]})
@@ -253,14 +288,19 @@ class ListImporter(ScopedImporter):
             if lst is None:
                 lst = EnterpriseList.objects.create(name=data["list"], kind=data["kind"])
                 self.lists[lst.name] = lst
-            current = ListMembership.objects.current().filter(
-                list=lst, enterprise=data["enterprise"]
-            ).first()
+            current = (
+                ListMembership.objects.current()
+                .filter(list=lst, enterprise=data["enterprise"])
+                .first()
+            )
             if data["action"] == "add":
                 if current is None:
                     ListMembership.objects.create(
-                        list=lst, enterprise=data["enterprise"], added_on=data["on"],
-                        added_by=self.user, reason=data["reason"],
+                        list=lst,
+                        enterprise=data["enterprise"],
+                        added_on=data["on"],
+                        added_by=self.user,
+                        reason=data["reason"],
                     )
                     created += 1
             elif current is None:

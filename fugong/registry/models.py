@@ -62,9 +62,7 @@ class Enterprise(models.Model):
         Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="enterprises"
     )
     industry = models.CharField(_("行业"), max_length=2, choices=industry.DIVISION_CHOICES)
-    industry_section = models.CharField(
-        _("行业门类"), max_length=1, editable=False, db_index=True
-    )
+    industry_section = models.CharField(_("行业门类"), max_length=1, editable=False, db_index=True)
     scale = models.CharField(_("规模"), max_length=5, choices=Scale.choices, db_index=True)
     total_staff = models.PositiveIntegerField(_("职工总数"), default=0)
     address = models.CharField(_("地址"), max_length=255, blank=True)
@@ -165,14 +163,22 @@ class ListMembership(models.Model):
     )
     added_on = models.DateField(_("列入日期"), default=timezone.localdate)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("列入人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("列入人"),
     )
     reason = models.CharField(_("列入原因"), max_length=255, blank=True)
     removed_on = models.DateField(_("移出日期"), null=True, blank=True)
     removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("移出人"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("移出人"),
     )
     removal_reason = models.CharField(_("移出原因"), max_length=255, blank=True)
 
@@ -207,15 +213,25 @@ class Assignment(models.Model):
         _("领导电话"), max_length=20, blank=True, validators=[validate_phone]
     )
     department = models.ForeignKey(
-        Unit, verbose_name=_("行业部门"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("行业部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="department_assignments",
     )
     township = models.ForeignKey(
-        Unit, verbose_name=_("属地街镇/园区"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("属地街镇/园区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="township_assignments",
     )
     commissioners = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("特派员/联络员"), blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("特派员/联络员"),
+        blank=True,
         related_name="assignments",
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -238,7 +254,9 @@ class Visit(models.Model):
         Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="visits"
     )
     commissioner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("走访人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("走访人"),
+        on_delete=models.PROTECT,
         related_name="visits",
     )
     visited_on = models.DateField(_("走访日期"), default=timezone.localdate)

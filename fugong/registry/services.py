@@ -132,8 +132,18 @@ def enterprise_detail(user, pk):
 
 
 ENTERPRISE_FIELDS = (
-    "uscc", "name", "region", "industry", "scale", "total_staff", "address", "longitude",
-    "latitude", "contact_name", "contact_phone", "notes",
+    "uscc",
+    "name",
+    "region",
+    "industry",
+    "scale",
+    "total_staff",
+    "address",
+    "longitude",
+    "latitude",
+    "contact_name",
+    "contact_phone",
+    "notes",
 )
 
 
@@ -165,7 +175,10 @@ def add_to_list(user, lst: EnterpriseList, enterprise: Enterprise, reason="", on
     if ListMembership.objects.current().filter(list=lst, enterprise=enterprise).exists():
         raise ValidationError(_("%(e)s 已在名单“%(l)s”中") % {"e": enterprise, "l": lst})
     membership = ListMembership.objects.create(
-        list=lst, enterprise=enterprise, reason=reason, added_by=user,
+        list=lst,
+        enterprise=enterprise,
+        reason=reason,
+        added_by=user,
         added_on=on or timezone.localdate(),
     )
     audit(user, "create", membership, detail={"reason": reason})
@@ -206,8 +219,17 @@ def check_commissioners(users):
 
 
 @transaction.atomic
-def set_assignment(user, enterprise, *, leader_name="", leader_title="", leader_phone="",
-                   department=None, township=None, commissioners=()):
+def set_assignment(
+    user,
+    enterprise,
+    *,
+    leader_name="",
+    leader_title="",
+    leader_phone="",
+    department=None,
+    township=None,
+    commissioners=(),
+):
     errors = check_assignment_units(department, township, enterprise)
     errors.update(check_commissioners(commissioners))
     if errors:
@@ -219,23 +241,32 @@ def set_assignment(user, enterprise, *, leader_name="", leader_title="", leader_
     assignment.full_clean()
     assignment.save()
     assignment.commissioners.set(commissioners)
-    audit(user, "create" if created else "update", assignment,
-          detail={"commissioners": [u.username for u in commissioners]})
+    audit(
+        user,
+        "create" if created else "update",
+        assignment,
+        detail={"commissioners": [u.username for u in commissioners]},
+    )
     return assignment
 
 
 def can_log_visit(user, enterprise) -> bool:
-    return (
-        user.role == Role.COMMISSIONER or can_manage(user)
-    ) and Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+    return (user.role == Role.COMMISSIONER or can_manage(user)) and Enterprise.objects.visible_to(
+        user
+    ).filter(pk=enterprise.pk).exists()
 
 
 @transaction.atomic
 def log_visit(user, enterprise, *, visited_on, observations, problems=""):
     if not can_log_visit(user, enterprise):
         raise PermissionError
-    visit = Visit(enterprise=enterprise, commissioner=user, visited_on=visited_on,
-                  observations=observations, problems=problems)
+    visit = Visit(
+        enterprise=enterprise,
+        commissioner=user,
+        visited_on=visited_on,
+        observations=observations,
+        problems=problems,
+    )
     if visited_on > timezone.localdate():
         raise ValidationError({"visited_on": _("走访日期不能晚于今天")})
     visit.full_clean()
@@ -263,19 +294,34 @@ def export_enterprises(user, qs) -> bytes:
         for e in qs.iterator(chunk_size=2000):
             a = getattr(e, "assignment", None)
             yield [
-                e.uscc, e.name, e.region.code, e.industry, e.get_scale_display(), e.total_staff,
-                e.contact_name, e.contact_phone, e.address,
-                "；".join(m.list.name for m in e.memberships.all()), e.notes, e.region.name,
-                e.industry_label, a.leader_name if a else "",
-                str(a.department or "") if a else "", str(a.township or "") if a else "",
+                e.uscc,
+                e.name,
+                e.region.code,
+                e.industry,
+                e.get_scale_display(),
+                e.total_staff,
+                e.contact_name,
+                e.contact_phone,
+                e.address,
+                "；".join(m.list.name for m in e.memberships.all()),
+                e.notes,
+                e.region.name,
+                e.industry_label,
+                a.leader_name if a else "",
+                str(a.department or "") if a else "",
+                str(a.township or "") if a else "",
                 "；".join(u.username for u in a.commissioners.all()) if a else "",
             ]
 
     from .imports import EnterpriseImporter
 
     cols = EnterpriseImporter.columns
-    data = write_xlsx(_("企业名录"), [c.header for c in cols] + EXPORT_EXTRAS, rows(),
-                      widths=[c.width for c in cols] + [12, 20, 10, 20, 16, 16])
+    data = write_xlsx(
+        _("企业名录"),
+        [c.header for c in cols] + EXPORT_EXTRAS,
+        rows(),
+        widths=[c.width for c in cols] + [12, 20, 10, 20, 16, 16],
+    )
     audit(user, "export", target_type="registry.enterprise", detail={"format": "xlsx"})
     return data
 
@@ -292,14 +338,30 @@ def create_list(user, lst: EnterpriseList):
 
 def export_memberships(user, lst, qs) -> bytes:
     rows = (
-        [lst.name, m.enterprise.uscc, m.enterprise.name,
-         m.enterprise.region.name, m.added_on, m.reason, m.removed_on or "", m.removal_reason]
+        [
+            lst.name,
+            m.enterprise.uscc,
+            m.enterprise.name,
+            m.enterprise.region.name,
+            m.added_on,
+            m.reason,
+            m.removed_on or "",
+            m.removal_reason,
+        ]
         for m in qs.iterator(chunk_size=2000)
     )
     data = write_xlsx(
         lst.name,
-        ["名单名称", "统一社会信用代码", "企业名称", "所在区划", "列入日期", "原因", "移出日期",
-         "移出原因"],
+        [
+            "名单名称",
+            "统一社会信用代码",
+            "企业名称",
+            "所在区划",
+            "列入日期",
+            "原因",
+            "移出日期",
+            "移出原因",
+        ],
         rows,
         widths=[14, 22, 30, 12, 12, 24, 12, 24],
     )
@@ -316,16 +378,25 @@ def export_assignments(user, enterprises) -> bytes:
             a = getattr(e, "assignment", None)
             yield [
                 e.uscc,
-                *([a.leader_name, a.leader_title, a.leader_phone,
-                   a.department.code if a.department_id else "",
-                   a.township.code if a.township_id else "",
-                   "；".join(u.username for u in a.commissioners.all())] if a else [""] * 6),
+                *(
+                    [
+                        a.leader_name,
+                        a.leader_title,
+                        a.leader_phone,
+                        a.department.code if a.department_id else "",
+                        a.township.code if a.township_id else "",
+                        "；".join(u.username for u in a.commissioners.all()),
+                    ]
+                    if a
+                    else [""] * 6
+                ),
                 e.name,
             ]
 
     headers = [c.header for c in AssignmentImporter.columns] + ["企业名称"]
-    data = write_xlsx(_("包保责任"), headers, rows(),
-                      widths=[c.width for c in AssignmentImporter.columns] + [30])
+    data = write_xlsx(
+        _("包保责任"), headers, rows(), widths=[c.width for c in AssignmentImporter.columns] + [30]
+    )
     audit(user, "export", target_type="registry.assignment", detail={"format": "xlsx"})
     return data
 
@@ -342,5 +413,9 @@ def export_enterprises_filtered(user, params) -> bytes:
 @register_exporter("assignments")
 def export_assignments_filtered(user, params) -> bytes:
     flt = EnterpriseFilter.from_params(params or {})
-    return export_assignments(user, enterprises_for(user, flt).prefetch_related(
-        "assignment__department", "assignment__township", "assignment__commissioners"))
+    return export_assignments(
+        user,
+        enterprises_for(user, flt).prefetch_related(
+            "assignment__department", "assignment__township", "assignment__commissioners"
+        ),
+    )

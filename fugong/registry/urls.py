@@ -13,6 +13,9 @@ urlpatterns = [
     path("assignments/", views.assignment_list, name="assignment_list"),
     path("lists/", views.list_index, name="list_index"),
     path("lists/<int:pk>/", views.list_detail, name="list_detail"),
-    path("lists/<int:pk>/members/<int:mid>/remove/", views.membership_remove,
-         name="membership_remove"),
+    path(
+        "lists/<int:pk>/members/<int:mid>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
 ]

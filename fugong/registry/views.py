@@ -50,10 +50,17 @@ def enterprise_list(request):
         data = services.export_enterprises(request.user, qs)
         return xlsx_response(data, f"enterprises-{timezone.localdate():%Y%m%d}.xlsx")
     page = _page(request, qs)
-    return render(request, "registry/enterprise_list.html", {
-        "form": form, "page": page, "filter_errors": errors, "query": flt.as_query(),
-        "can_manage": services.can_manage(request.user),
-    })
+    return render(
+        request,
+        "registry/enterprise_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filter_errors": errors,
+            "query": flt.as_query(),
+            "can_manage": services.can_manage(request.user),
+        },
+    )
 
 
 @login_required
@@ -64,12 +71,19 @@ def enterprise_detail(request, pk):
         raise Http404 from exc
     can_visit = services.can_log_visit(request.user, enterprise)
     visit_form = VisitForm(initial={"visited_on": timezone.localdate()}) if can_visit else None
-    return render(request, "registry/enterprise_detail.html", {
-        "e": enterprise, "assignment": assignment, "visit_form": visit_form,
-        "memberships": enterprise.memberships.all(), "visits": enterprise.visits.all(),
-        "can_manage": services.can_manage(request.user),
-        "ancestors": enterprise.region.ancestors(),
-    })
+    return render(
+        request,
+        "registry/enterprise_detail.html",
+        {
+            "e": enterprise,
+            "assignment": assignment,
+            "visit_form": visit_form,
+            "memberships": enterprise.memberships.all(),
+            "visits": enterprise.visits.all(),
+            "can_manage": services.can_manage(request.user),
+            "ancestors": enterprise.region.ancestors(),
+        },
+    )
 
 
 @login_required
@@ -85,10 +99,15 @@ def enterprise_edit(request, pk=None):
         else:
             messages.success(request, _("已保存：%(e)s") % {"e": enterprise})
             return redirect("registry:enterprise_detail", pk=enterprise.pk)
-    return render(request, "registry/form.html", {
-        "form": form, "title": _("编辑企业") if pk else _("新增企业"),
-        "back": enterprise.pk and enterprise,
-    })
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": _("编辑企业") if pk else _("新增企业"),
+            "back": enterprise.pk and enterprise,
+        },
+    )
 
 
 @login_required
@@ -115,8 +134,10 @@ def assignment_edit(request, pk):
     current = Assignment.objects.filter(enterprise=enterprise).first()
     initial = {}
     if current:
-        initial = {f: getattr(current, f) for f in (
-            "leader_name", "leader_title", "leader_phone", "department", "township")}
+        initial = {
+            f: getattr(current, f)
+            for f in ("leader_name", "leader_title", "leader_phone", "department", "township")
+        }
         initial["commissioners"] = list(current.commissioners.all())
     form = AssignmentForm(request.POST or None, initial=initial, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
@@ -128,9 +149,15 @@ def assignment_edit(request, pk):
         else:
             messages.success(request, _("包保责任已保存"))
             return redirect("registry:enterprise_detail", pk=pk)
-    return render(request, "registry/form.html", {
-        "form": form, "title": _("包保责任：%(e)s") % {"e": enterprise}, "back": enterprise,
-    })
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": _("包保责任：%(e)s") % {"e": enterprise},
+            "back": enterprise,
+        },
+    )
 
 
 @login_required
@@ -142,15 +169,22 @@ def assignment_list(request):
         services.enterprises_for(request.user, flt)
         .select_related("assignment__department", "assignment__township")
         .prefetch_related("assignment__commissioners")
-        if not errors else Enterprise.objects.none()
+        if not errors
+        else Enterprise.objects.none()
     )
     if request.GET.get("format") == "xlsx":
         data = services.export_assignments(request.user, qs)
         return xlsx_response(data, f"assignments-{timezone.localdate():%Y%m%d}.xlsx")
-    return render(request, "registry/assignment_list.html", {
-        "form": form, "page": _page(request, qs), "filter_errors": errors,
-        "query": flt.as_query(),
-    })
+    return render(
+        request,
+        "registry/assignment_list.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "filter_errors": errors,
+            "query": flt.as_query(),
+        },
+    )
 
 
 @login_required
@@ -171,8 +205,11 @@ def list_index(request):
 def list_detail(request, pk):
     lst = get_object_or_404(EnterpriseList, pk=pk)
     show_history = request.GET.get("history") == "1"
-    qs = ListMembership.objects.visible_to(request.user).filter(list=lst).select_related(
-        "enterprise", "enterprise__region", "added_by", "removed_by")
+    qs = (
+        ListMembership.objects.visible_to(request.user)
+        .filter(list=lst)
+        .select_related("enterprise", "enterprise__region", "added_by", "removed_by")
+    )
     if not show_history:
         qs = qs.current()
     if request.GET.get("format") == "xlsx":
@@ -182,17 +219,30 @@ def list_detail(request, pk):
     form = MembershipForm(request.POST or None, user=request.user) if can_manage else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
-            services.add_to_list(request.user, lst, form.enterprise,
-                                 form.cleaned_data["reason"], form.cleaned_data["on"])
+            services.add_to_list(
+                request.user,
+                lst,
+                form.enterprise,
+                form.cleaned_data["reason"],
+                form.cleaned_data["on"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("已列入：%(e)s") % {"e": form.enterprise})
             return redirect("registry:list_detail", pk=pk)
-    return render(request, "registry/list_detail.html", {
-        "list": lst, "page": _page(request, qs), "form": form, "history": show_history,
-        "can_manage": can_manage, "removal_form": RemovalForm() if can_manage else None,
-    })
+    return render(
+        request,
+        "registry/list_detail.html",
+        {
+            "list": lst,
+            "page": _page(request, qs),
+            "form": form,
+            "history": show_history,
+            "can_manage": can_manage,
+            "removal_form": RemovalForm() if can_manage else None,
+        },
+    )
 
 
 @login_required
@@ -206,13 +256,12 @@ def membership_remove(request, pk, mid):
     form = RemovalForm(request.POST)
     if form.is_valid():
         try:
-            services.remove_from_list(request.user, membership, form.cleaned_data["reason"],
-                                      form.cleaned_data["on"])
+            services.remove_from_list(
+                request.user, membership, form.cleaned_data["reason"], form.cleaned_data["on"]
+            )
             messages.success(request, _("已移出：%(e)s") % {"e": membership.enterprise})
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     else:
         messages.error(request, _("移出失败：请填写移出原因和日期"))
     return redirect("registry:list_detail", pk=pk)
-
-

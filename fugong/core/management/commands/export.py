@@ -6,7 +6,10 @@ from fugong.core.models import User
 
 
 class Command(BaseCommand):
-    help = "Export to .xlsx: fugong export KIND OUT.xlsx [--region CODE --industry X --scale above|below --list NAME --q TEXT]"
+    help = (
+        "Export to .xlsx: fugong export KIND OUT.xlsx "
+        "[--region CODE --industry X --scale above|below --list NAME --q TEXT]"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(EXPORTERS))

@@ -12,8 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(IMPORTERS))
         parser.add_argument("file")
-        parser.add_argument("--skip-bad", action="store_true",
-                            help="import the good rows and report the bad ones")
+        parser.add_argument(
+            "--skip-bad", action="store_true", help="import the good rows and report the bad ones"
+        )
         parser.add_argument("--user", help="act as this user (their data scope applies)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -44,8 +45,10 @@ class Command(BaseCommand):
                     f"{report.updated} updated, {report.skipped_rows} bad rows skipped"
                 )
             else:
-                self.stdout.write(f"{kind}: nothing imported ({len(report.errors)} errors "
-                                  f"in {report.bad_rows} rows)")
+                self.stdout.write(
+                    f"{kind}: nothing imported ({len(report.errors)} errors "
+                    f"in {report.bad_rows} rows)"
+                )
         if report.errors:
             raise SystemExit(1)
 

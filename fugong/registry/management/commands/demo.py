@@ -7,8 +7,12 @@ class Command(BaseCommand):
     help = "Load the demo city (延边州) and print the demo logins. Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--enterprises", type=int, default=300,
-                            help="how many enterprises (default 300; e.g. 10000 for benchmarks)")
+        parser.add_argument(
+            "--enterprises",
+            type=int,
+            default=300,
+            help="how many enterprises (default 300; e.g. 10000 for benchmarks)",
+        )
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, enterprises, quiet, **options):
