@@ -59,7 +59,7 @@ class EnterpriseFilter:
 
     def errors(self):
         errors = {}
-        if self.region and not Region.objects.filter(code=self.region).exists():
+        if self.region and self._region() is None:
             errors["region"] = _("行政区划代码 %(c)s 不存在") % {"c": self.region}
         if self.industry and not (
             self.industry.upper() in industry.SECTIONS or self._division() is not None
@@ -69,6 +69,11 @@ class EnterpriseFilter:
             errors["scale"] = _("规模应为 above（规上）或 below（规下）")
         return errors
 
+    def _region(self):
+        if not hasattr(self, "_region_obj"):
+            self._region_obj = Region.objects.filter(code=self.region).first()
+        return self._region_obj
+
     def _division(self):
         try:
             return industry.parse_industry(self.industry)
@@ -77,7 +82,7 @@ class EnterpriseFilter:
 
     def apply(self, qs):
         if self.region:
-            region = Region.objects.filter(code=self.region).first()
+            region = self._region()
             qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
         if self.industry:
             if self.industry.upper() in industry.SECTIONS:

@@ -1,0 +1,58 @@
+"""Importing 10,000 enterprises from .xlsx, against only reading the same file with openpyxl in
+read-only mode (the floor any import must pay). Aim: at most 3x.
+
+    python bench/bench_import.py [--rows 10000]
+"""
+
+import argparse
+import io
+
+from common import setup, timed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10000)
+    args = parser.parse_args()
+    vendor = setup()
+
+    from openpyxl import Workbook, load_workbook
+
+    from fugong.core.excel import IMPORTERS
+    from fugong.registry import demo
+    from fugong.registry.models import Enterprise
+
+    demo.build_structure()
+    places = demo._places()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append([c.header for c in IMPORTERS["enterprises"].columns])
+    for i in range(args.rows):
+        e = demo.enterprise_data(i, places)
+        ws.append([e.uscc, e.name, e.region.code, e.industry, "规上" if e.scale == "above"
+                   else "规下", e.total_staff, e.contact_name, e.contact_phone, e.address,
+                   "重点企业" if i % 10 == 0 else "", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+
+    def read_only():
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        n = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
+        book.close()
+        return n
+
+    baseline, n = timed(read_only, repeat=3)
+    first, report = timed(lambda: IMPORTERS["enterprises"](None).run(data))
+    assert report.written and report.created == args.rows, report.errors[:5]
+    again, report2 = timed(lambda: IMPORTERS["enterprises"](None).run(data))
+    assert report2.written and report2.created == 0
+    assert Enterprise.objects.count() == args.rows
+    print(f"database: {vendor}; rows: {n - 1}; file: {len(data) / 1e6:.1f} MB")
+    print(f"openpyxl read-only read (baseline): {baseline:.3f} s")
+    print(f"import, all new:        {first:.3f} s  ratio {first / baseline:.2f}x")
+    print(f"re-import (unchanged): {again:.3f} s  ratio {again / baseline:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
