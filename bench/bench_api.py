@@ -41,14 +41,15 @@ def main():
             get("/api/v1/enterprises?region=222401")
         base = p50(lambda get=get: get("/api/v1/ping"), args.n)
         listed = p50(lambda get=get: get("/api/v1/enterprises?region=222401&limit=50"), args.n)
-        text = p50(lambda get=get: get("/api/v1/enterprises?region=222401&q=药业&limit=50"),
-                   args.n)
+        text = p50(lambda get=get: get("/api/v1/enterprises?region=222401&q=药业&limit=50"), args.n)
         results[username] = (count, base, listed, text)
     print(f"database: {vendor}; enterprises: {args.enterprises}; samples per endpoint: {args.n}")
     print("user       in scope  ping p50   list p50 (ratio)    list+text p50 (ratio)")
     for user, (count, base, listed, text) in results.items():
-        print(f"{user:<10} {count:>8}  {base * 1e3:6.2f} ms  {listed * 1e3:6.2f} ms "
-              f"({listed / base:4.1f}x)   {text * 1e3:6.2f} ms ({text / base:4.1f}x)")
+        print(
+            f"{user:<10} {count:>8}  {base * 1e3:6.2f} ms  {listed * 1e3:6.2f} ms "
+            f"({listed / base:4.1f}x)   {text * 1e3:6.2f} ms ({text / base:4.1f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,21 @@ def main():
     ws.append([c.header for c in IMPORTERS["enterprises"].columns])
     for i in range(args.rows):
         e = demo.enterprise_data(i, places)
-        ws.append([e.uscc, e.name, e.region.code, e.industry, "规上" if e.scale == "above"
-                   else "规下", e.total_staff, e.contact_name, e.contact_phone, e.address,
-                   "重点企业" if i % 10 == 0 else "", ""])
+        ws.append(
+            [
+                e.uscc,
+                e.name,
+                e.region.code,
+                e.industry,
+                "规上" if e.scale == "above" else "规下",
+                e.total_staff,
+                e.contact_name,
+                e.contact_phone,
+                e.address,
+                "重点企业" if i % 10 == 0 else "",
+                "",
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     data = buf.getvalue()

@@ -133,6 +133,17 @@ class Importer:
     def clean_row(self, row: dict, error) -> object:
         raise NotImplementedError
 
+    @staticmethod
+    def optional(row, key, normalize, error):
+        """An optional value in its canonical form, or "" after reporting the rule it breaks."""
+        if not row[key]:
+            return ""
+        try:
+            return normalize(row[key])
+        except ValidationError as exc:
+            error(key, exc.messages[0])
+            return ""
+
     def write(self, cleaned) -> tuple[int, int]:
         raise NotImplementedError
 

@@ -247,12 +247,7 @@ class UnitImporter(Importer):
                     error("parent", _("上级单位的行政区划必须包含本单位的行政区划"))
             elif data["parent"] not in self.file_regions:
                 error("parent", _("上级单位编码 %(c)s 不存在") % {"c": data["parent"]})
-        data["phone"] = ""
-        if row["phone"]:
-            try:
-                data["phone"] = normalize_phone(row["phone"])
-            except ValidationError as exc:
-                error("phone", exc.messages[0])
+        data["phone"] = self.optional(row, "phone", normalize_phone, error)
         return data
 
     def write(self, cleaned):

@@ -156,9 +156,3 @@ class VisitForm(forms.ModelForm):
             "observations": forms.Textarea(attrs={"rows": 3}),
             "problems": forms.Textarea(attrs={"rows": 2}),
         }
-
-    def clean_visited_on(self):
-        day = self.cleaned_data["visited_on"]
-        if day > timezone.localdate():
-            raise ValidationError(_("走访日期不能晚于今天"))
-        return day

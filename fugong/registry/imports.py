@@ -155,12 +155,7 @@ class EnterpriseImporter(ScopedImporter):
             error("total_staff", _("职工总数应为非负整数"))
         else:
             data["total_staff"] = int(staff)
-        data["contact_phone"] = ""
-        if row["contact_phone"]:
-            try:
-                data["contact_phone"] = normalize_phone(row["contact_phone"])
-            except ValidationError as exc:
-                error("contact_phone", exc.messages[0])
+        data["contact_phone"] = self.optional(row, "contact_phone", normalize_phone, error)
         data["lists"] = []
         for name in split_names(row["lists"]):
             if name not in self.lists:
@@ -361,12 +356,7 @@ class AssignmentImporter(ScopedImporter):
             elif uscc in self.seen:
                 error("uscc", _("文件中重复的统一社会信用代码"))
             self.seen.add(uscc)
-        data["leader_phone"] = ""
-        if row["leader_phone"]:
-            try:
-                data["leader_phone"] = normalize_phone(row["leader_phone"])
-            except ValidationError as exc:
-                error("leader_phone", exc.messages[0])
+        data["leader_phone"] = self.optional(row, "leader_phone", normalize_phone, error)
         data["department"] = self.unit(row, "department", error)
         data["township"] = self.unit(row, "township", error)
         data["commissioners"] = []

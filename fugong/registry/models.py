@@ -3,6 +3,7 @@
 built from one rule (`scope_q`), and views, exports and the API start from it."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -97,8 +98,6 @@ class Enterprise(models.Model):
         return industry.label(self.industry)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.longitude is not None and not -180 <= self.longitude <= 180:
             errors["longitude"] = _("经度应在 -180 到 180 之间")
@@ -273,3 +272,7 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.visited_on} {self.enterprise}"
+
+    def clean(self):
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": _("走访日期不能晚于今天")})

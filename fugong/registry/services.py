@@ -272,8 +272,6 @@ def log_visit(user, enterprise, *, visited_on, observations, problems=""):
         observations=observations,
         problems=problems,
     )
-    if visited_on > timezone.localdate():
-        raise ValidationError({"visited_on": _("走访日期不能晚于今天")})
     visit.full_clean()
     visit.save()
     audit(user, "create", visit)
