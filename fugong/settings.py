@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ninja",
     "fugong.core",
     "fugong.registry",
+    "fugong.reporting",
 ]
 
 MIDDLEWARE = [

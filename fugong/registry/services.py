@@ -80,7 +80,8 @@ class EnterpriseFilter:
         except ValueError:
             return None
 
-    def apply(self, qs):
+    def apply(self, qs, as_of=None):
+        """Filter `qs`; with `as_of`, list membership is taken as it stood on that day."""
         if self.region:
             region = self._region()
             qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
@@ -95,9 +96,12 @@ class EnterpriseFilter:
             lookup = Q(list__name=self.list)
             if self.list.isdigit():
                 lookup |= Q(list_id=int(self.list))
-            qs = qs.filter(
-                pk__in=ListMembership.objects.current().filter(lookup).values("enterprise_id")
-            )
+            members = ListMembership.objects.current()
+            if as_of is not None:
+                members = ListMembership.objects.filter(added_on__lte=as_of).filter(
+                    Q(removed_on__isnull=True) | Q(removed_on__gt=as_of)
+                )
+            qs = qs.filter(pk__in=members.filter(lookup).values("enterprise_id"))
         if self.q:
             qs = qs.filter(Q(name__icontains=self.q) | Q(uscc__startswith=self.q.upper()))
         return qs
@@ -106,11 +110,11 @@ class EnterpriseFilter:
         return {f: getattr(self, f) for f in self.FIELDS if getattr(self, f)}
 
 
-def enterprises_for(user, flt: EnterpriseFilter | None = None):
+def enterprises_for(user, flt: EnterpriseFilter | None = None, as_of=None):
     """Enterprises the user may see, filtered; user None is the system (command line)."""
     base = Enterprise.objects.all() if user is None else Enterprise.objects.visible_to(user)
     qs = base.select_related("region")
-    return flt.apply(qs) if flt else qs
+    return flt.apply(qs, as_of) if flt else qs
 
 
 def enterprise_detail(user, pk):

@@ -1,0 +1,167 @@
+"""Daily enterprise reports and the per-day status rollup the statistics read.
+
+`DayStatus` holds, for every campaign day up to the materialised horizon, each enterprise's
+status *as of that day*: the values of its latest report dated on or before the day (the status
+carries forward). It is maintained on every report write and rolled forward one day at a time
+(by the periodic job, or on first read of a new day), so statistics never scan the reports."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fugong.core.models import Campaign
+from fugong.registry.models import Enterprise, ScopedQuerySet
+
+
+class Status(models.TextChoices):
+    FULL = "full", _("复工")
+    PARTIAL = "partial", _("部分复工")
+    NOT_RESUMED = "not_resumed", _("未复工")
+
+
+class Mode(models.TextChoices):
+    NORMAL = "normal", _("正常生产")
+    CLOSED_LOOP = "closed_loop", _("闭环生产")
+
+
+class Channel(models.TextChoices):
+    H5 = "h5", _("企业填报")
+    COMMISSIONER = "commissioner", _("特派员代报")
+    IMPORT = "import", _("街镇批量导入")
+    API = "api", _("接口")
+
+
+REPORT_FIELDS = (
+    "status",
+    "mode",
+    "staff_on_duty",
+    "staff_total",
+    "output",
+    "output_unit",
+    "capacity_utilisation",
+    "material_days",
+    "masks_needed",
+    "disinfectant_needed",
+    "thermometers_needed",
+    "workers_short",
+    "funding_needed",
+    "difficulties",
+    "extra",
+)
+
+
+class DailyReport(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("应急事件"), on_delete=models.PROTECT, related_name="reports"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="reports"
+    )
+    date = models.DateField(_("日期"))
+    status = models.CharField(_("复工状态"), max_length=12, choices=Status.choices)
+    mode = models.CharField(_("生产模式"), max_length=12, choices=Mode.choices, default=Mode.NORMAL)
+    staff_on_duty = models.PositiveIntegerField(_("在岗人数"), default=0)
+    staff_total = models.PositiveIntegerField(_("职工总数"), default=0)
+    output = models.DecimalField(
+        _("当日产值"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    output_unit = models.CharField(_("产值单位"), max_length=20, default="万元")
+    capacity_utilisation = models.DecimalField(
+        _("产能利用率(%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    material_days = models.PositiveIntegerField(_("原材料可用天数"), null=True, blank=True)
+    masks_needed = models.PositiveIntegerField(_("口罩需求(只)"), default=0)
+    disinfectant_needed = models.DecimalField(
+        _("消毒液需求(吨)"), max_digits=10, decimal_places=2, default=0
+    )
+    thermometers_needed = models.PositiveIntegerField(_("体温计需求(个)"), default=0)
+    workers_short = models.PositiveIntegerField(_("用工缺口(人)"), default=0)
+    funding_needed = models.DecimalField(
+        _("资金需求(万元)"), max_digits=12, decimal_places=2, default=0
+    )
+    difficulties = models.TextField(_("困难诉求"), blank=True)
+    extra = models.JSONField(_("附加字段"), default=dict, blank=True)
+    channel = models.CharField(_("填报渠道"), max_length=12, choices=Channel.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("填报时间"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业日报")
+        verbose_name_plural = _("企业日报")
+        ordering = ["-date", "enterprise_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "enterprise", "date"], name="one_report_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["enterprise", "campaign", "date"])]
+
+    def __str__(self):
+        return f"{self.date} {self.enterprise}"
+
+    @property
+    def resumed(self):
+        return self.status in (Status.FULL, Status.PARTIAL)
+
+
+class DailyReportVersion(models.Model):
+    """An earlier version of a report, kept when the same day's report is submitted again."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    data = models.JSONField()
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "version"], name="one_row_per_version")
+        ]
+
+
+class DayStatus(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    staff_on_duty = models.PositiveIntegerField()
+    staff_total = models.PositiveIntegerField()
+    output = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    capacity_utilisation = models.DecimalField(max_digits=5, decimal_places=1, null=True)
+    reported_today = models.BooleanField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "enterprise"], name="one_status_per_day"
+            )
+        ]
+
+
+class Horizon(models.Model):
+    """The last day for which a campaign's DayStatus rows have been rolled forward."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="+")
+    through = models.DateField()

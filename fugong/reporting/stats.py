@@ -1,0 +1,316 @@
+"""Resumption statistics, read from the DayStatus rollup (never a scan of the reports).
+
+Semantics (../shared/DESIGN.md): status as of day D is the latest report dated on or before D;
+an enterprise with none counts as not resumed and is listed as never reported; `resumed` counts
+复工 and 部分复工; rate = resumed / enterprises in scope, one decimal; completeness = reported
+dated D / expected; staff rate = Σ on duty / Σ total staff over the enterprises in scope (the
+registry's total staff for an enterprise that has not reported)."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.core.models import Campaign, Region
+from fugong.registry import industry as industries
+from fugong.registry.models import Enterprise, EnterpriseList
+from fugong.registry.services import EnterpriseFilter, enterprises_for
+
+from .models import DayStatus, Status
+from .services import roll_forward
+
+BY = ("region", "industry", "scale", "list")
+FIGURES = (
+    "enterprises",
+    "resumed",
+    "resumed_full",
+    "resumed_partial",
+    "not_resumed",
+    "never_reported",
+    "reported_today",
+    "missing_today",
+    "all",
+)
+
+
+def percent(numerator, denominator):
+    if not denominator:
+        return None
+    return float(
+        (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+    )
+
+
+@dataclass
+class StatsQuery:
+    campaign: Campaign
+    region: Region
+    day: date
+    filter: EnterpriseFilter = field(default_factory=EnterpriseFilter)
+
+    @classmethod
+    def parse(cls, user, params, campaign=None):
+        """Build a query from request or command-line parameters; ValidationError names the
+        bad ones."""
+        errors = {}
+        today = timezone.localdate()
+        try:
+            day = date.fromisoformat(params.get("date") or today.isoformat())
+            if day > today:
+                errors["date"] = _("日期不能晚于今天")
+        except ValueError:
+            errors["date"] = _("日期格式应为 YYYY-MM-DD")
+            day = today
+        code = params.get("region") or ""
+        region = Region.objects.filter(code=code).first() if code else default_region(user)
+        if region is None:
+            errors["region"] = _("行政区划代码 %(c)s 不存在") % {"c": code}
+        if campaign is None:
+            campaign_id = params.get("campaign")
+            qs = Campaign.objects.select_related("region")
+            campaign = (
+                qs.filter(pk=campaign_id).first()
+                if str(campaign_id or "").isdigit()
+                else current_campaign(region, day)
+            )
+        if campaign is None and "region" not in errors:
+            errors["campaign"] = _("没有覆盖该区划和日期的应急事件")
+        flt = EnterpriseFilter(
+            industry=params.get("industry") or "",
+            scale=params.get("scale") or "",
+            list=params.get("list") or "",
+        )
+        errors.update(flt.errors())
+        if flt.list and not EnterpriseList.objects.filter(name=flt.list).exists():
+            errors["list"] = _("名单“%(n)s”不存在") % {"n": flt.list}
+        if errors:
+            raise ValidationError(errors)
+        if campaign.ends_on and day > campaign.ends_on:
+            day = campaign.ends_on
+        return cls(campaign=campaign, region=region, day=day, filter=flt)
+
+    def enterprises(self, user):
+        """The enterprises in scope: the user's, in the region subtree and the campaign's,
+        matching the filters; list membership as of the day."""
+        flt = EnterpriseFilter(
+            region=self.region.code,
+            industry=self.filter.industry,
+            scale=self.filter.scale,
+            list=self.filter.list,
+        )
+        qs = enterprises_for(user, flt, as_of=self.day)
+        if not self.region.path.startswith(self.campaign.region.path):
+            qs = qs.filter(region__path__startswith=self.campaign.region.path)
+        return qs
+
+    def rows(self, user, day=None):
+        roll_forward(self.campaign, day or self.day)
+        return DayStatus.objects.filter(
+            campaign=self.campaign,
+            day=day or self.day,
+            enterprise__in=self.enterprises(user).values("pk"),
+        )
+
+
+def default_region(user):
+    if user is not None and user.scope_region is not None:
+        return user.scope_region
+    return (
+        Region.objects.filter(parent__isnull=True).order_by("code").first()
+        if (user is None or user.is_superuser or user.role == "admin")
+        else None
+    )
+
+
+def current_campaign(region, day):
+    """The most recent campaign running on `day` whose region contains or lies in `region`."""
+    if region is None:
+        return None
+    for c in (
+        Campaign.objects.select_related("region")
+        .filter(starts_on__lte=day)
+        .order_by("-starts_on", "-id")
+    ):
+        if c.ends_on and c.ends_on < day - timedelta(days=366):
+            continue
+        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
+            return c
+    return None
+
+
+_AGG = {
+    "resumed_full": Count("id", filter=Q(status=Status.FULL)),
+    "resumed_partial": Count("id", filter=Q(status=Status.PARTIAL)),
+    "reported": Count("id"),
+    "reported_today": Count("id", filter=Q(reported_today=True)),
+    "staff_on_duty": Sum("staff_on_duty"),
+    "staff_total_reported": Sum("staff_total"),
+    "registry_staff_reported": Sum("enterprise__total_staff"),
+    "output": Sum("output"),
+}
+_ENTERPRISE_AGG = {"enterprises": Count("id"), "registry_staff": Sum("total_staff")}
+
+
+def figures(counts, enterprises):
+    """The published figures from the raw sums of one group."""
+    full, partial = counts.get("resumed_full") or 0, counts.get("resumed_partial") or 0
+    reported = counts.get("reported") or 0
+    n = enterprises.get("enterprises") or 0
+    staff_total = (
+        (enterprises.get("registry_staff") or 0)
+        - (counts.get("registry_staff_reported") or 0)
+        + (counts.get("staff_total_reported") or 0)
+    )
+    on_duty = counts.get("staff_on_duty") or 0
+    today = counts.get("reported_today") or 0
+    return {
+        "enterprises": n,
+        "resumed": full + partial,
+        "resumed_full": full,
+        "resumed_partial": partial,
+        "not_resumed": n - full - partial,
+        "never_reported": n - reported,
+        "rate": percent(full + partial, n),
+        "staff_total": staff_total,
+        "staff_on_duty": on_duty,
+        "staff_rate": percent(on_duty, staff_total),
+        "reported_today": today,
+        "missing_today": n - today,
+        "completeness": percent(today, n),
+        "output": float(counts.get("output") or 0),
+    }
+
+
+def _grouped(qs, key, agg):
+    return {row.pop(key): row for row in qs.values(key).annotate(**agg).order_by()}
+
+
+def resumption(user, query: StatsQuery, by=None):
+    if by and by not in BY:
+        raise ValidationError({"by": _("by 应为 region、industry、scale 或 list")})
+    ents = query.enterprises(user)
+    rows = query.rows(user)
+    result = {
+        "campaign": query.campaign.name,
+        "region": query.region.code,
+        "region_name": query.region.name,
+        "date": query.day.isoformat(),
+        **figures(rows.aggregate(**_AGG), ents.aggregate(**_ENTERPRISE_AGG)),
+    }
+    if by == "list":
+        result["breakdown"] = [
+            {"key": str(lst.pk), "label": lst.name, **_for_list(user, query, lst.name)}
+            for lst in EnterpriseList.objects.all()
+        ]
+    elif by:
+        key = {"region": "region_id", "industry": "industry", "scale": "scale"}[by]
+        counts = _grouped(rows, f"enterprise__{key}", _AGG)
+        totals = _grouped(ents, key, _ENTERPRISE_AGG)
+        if by == "region":
+            counts, totals, labels = _to_children(query.region, counts, totals)
+        elif by == "industry":
+            labels = {k: industries.label(k) for k in totals}
+        else:
+            labels = dict(Enterprise.Scale.choices)
+        result["breakdown"] = [
+            {"key": k, "label": str(labels.get(k, k)), **figures(counts.get(k, {}), totals[k])}
+            for k in sorted(totals)
+        ]
+    return result
+
+
+def _for_list(user, query, name):
+    sub = StatsQuery(
+        query.campaign,
+        query.region,
+        query.day,
+        EnterpriseFilter(industry=query.filter.industry, scale=query.filter.scale, list=name),
+    )
+    return figures(
+        sub.rows(user).aggregate(**_AGG), sub.enterprises(user).aggregate(**_ENTERPRISE_AGG)
+    )
+
+
+def _to_children(parent, counts, totals):
+    """Sum per-leaf-region groups into the parent's direct children (codes as keys)."""
+    leaves = Region.objects.in_bulk(set(counts) | set(totals))
+    children = {c.path: c for c in parent.children.all()}
+    labels = {c.code: c.name for c in children.values()}
+
+    def child_of(region_id):
+        region = leaves[region_id]
+        for path, child in children.items():
+            if region.path.startswith(path):
+                return child.code
+        return parent.code  # enterprises registered on the parent itself
+
+    labels.setdefault(parent.code, _("%(r)s（本级）") % {"r": parent.name})
+    out_counts, out_totals = {}, {}
+    for source, target in ((counts, out_counts), (totals, out_totals)):
+        for region_id, values in source.items():
+            bucket = target.setdefault(child_of(region_id), {})
+            for k, v in values.items():
+                bucket[k] = (bucket.get(k) or 0) + (v or 0)
+    return out_counts, out_totals, labels
+
+
+def series(user, query: StatsQuery, start: date, end: date):
+    """Figures per day over [start, end] (bounded by the campaign and today)."""
+    start = max(start, query.campaign.starts_on)
+    end = min(end, query.day)
+    if start > end:
+        return []
+    roll_forward(query.campaign, end)
+    ents = query.enterprises(user)
+    totals = ents.aggregate(**_ENTERPRISE_AGG)
+    rows = DayStatus.objects.filter(
+        campaign=query.campaign, day__gte=start, day__lte=end, enterprise__in=ents.values("pk")
+    )
+    by_day = _grouped(rows, "day", _AGG)
+    out = []
+    d = start
+    while d <= end:
+        out.append({"date": d.isoformat(), **figures(by_day.get(d, {}), totals)})
+        d += timedelta(days=1)
+    return out
+
+
+def drill_down(user, query: StatsQuery, figure):
+    """The enterprises a figure counts, as an Enterprise queryset."""
+    if figure not in FIGURES:
+        raise ValidationError({"figure": _("未知指标：%(f)s") % {"f": figure}})
+    ents = query.enterprises(user)
+    rows = query.rows(user)
+    ids = {
+        "resumed": rows.filter(status__in=[Status.FULL, Status.PARTIAL]),
+        "resumed_full": rows.filter(status=Status.FULL),
+        "resumed_partial": rows.filter(status=Status.PARTIAL),
+        "reported_today": rows.filter(reported_today=True),
+    }
+    if figure in ids:
+        return ents.filter(pk__in=ids[figure].values("enterprise_id"))
+    if figure == "not_resumed":
+        return ents.exclude(
+            pk__in=rows.filter(status__in=[Status.FULL, Status.PARTIAL]).values("enterprise_id")
+        )
+    if figure == "never_reported":
+        return ents.exclude(pk__in=rows.values("enterprise_id"))
+    if figure == "missing_today":
+        return ents.exclude(pk__in=rows.filter(reported_today=True).values("enterprise_id"))
+    return ents
+
+
+def status_map(query, enterprise_ids):
+    """{enterprise id: DayStatus} on the query's day, for showing a drill-down list."""
+    return {
+        s.enterprise_id: s
+        for s in DayStatus.objects.filter(
+            campaign=query.campaign, day=query.day, enterprise_id__in=list(enterprise_ids)
+        )
+    }

@@ -1,0 +1,289 @@
+"""The seed figures, reproduced from data entered through the report import, and the
+semantics that must not drift (carry-forward, partial, never reported, changes back)."""
+
+import datetime
+
+import pytest
+
+from fugong.core.excel import IMPORTERS
+from fugong.core.models import Campaign
+from fugong.registry.models import ListMembership
+from fugong.reporting import stats
+from fugong.reporting.models import DailyReport, DayStatus
+from fugong.reporting.services import rebuild_status, submit_report
+
+from .factories import EnterpriseFactory, ListFactory, RegionFactory, UserFactory
+from .xlsx import xlsx
+
+D = datetime.date(2020, 2, 14)
+HEADERS = [
+    "统一社会信用代码",
+    "日期",
+    "复工状态",
+    "生产模式",
+    "在岗人数",
+    "职工总数",
+    "当日产值(万元)",
+    "产能利用率(%)",
+    "原材料可用天数",
+    "困难诉求",
+]
+
+
+def report_row(e, status, day=D, on_duty=10, total=None):
+    return [
+        e.uscc,
+        day.isoformat(),
+        status,
+        "正常生产",
+        on_duty,
+        total or e.total_staff,
+        1.5,
+        80,
+        7,
+        "",
+    ]
+
+
+def import_reports(rows, user=None):
+    report = IMPORTERS["reports"](user).run(xlsx(HEADERS, rows))
+    assert report.errors == [], report.errors[:5]
+    return report
+
+
+@pytest.fixture
+def seeds(db):
+    jilin = RegionFactory(code="220000", name="吉林省", level="province")
+    yanbian = RegionFactory(code="222400", name="延边朝鲜族自治州", level="city", parent=jilin)
+    yanji = RegionFactory(code="222401", name="延吉市", level="county", parent=yanbian)
+    tumen = RegionFactory(code="222402", name="图们市", level="county", parent=yanbian)
+    changchun = RegionFactory(code="220100", name="长春市", level="city", parent=jilin)
+    erdao = RegionFactory(code="220105", name="二道区", level="county", parent=changchun)
+    gansu = RegionFactory(code="620000", name="甘肃省", level="province")
+    lanzhou = RegionFactory(code="620100", name="兰州市", level="city", parent=gansu)
+    gaoxin = RegionFactory(code="620100400", name="兰州高新区", level="park", parent=lanzhou)
+    Campaign.objects.create(
+        name="2020年吉林省复工复产", region=jilin, starts_on=datetime.date(2020, 1, 28)
+    )
+    Campaign.objects.create(
+        name="2020年甘肃省复工复产", region=gansu, starts_on=datetime.date(2020, 1, 28)
+    )
+    key = ListFactory(name="重点企业", kind="key")
+    trade = ListFactory(name="重点商贸企业", kind="custom")
+    yb = [
+        EnterpriseFactory(region=yanji if i % 3 else tumen, industry="13", total_staff=50)
+        for i in range(274)
+    ]
+    ListMembership.objects.bulk_create(
+        [
+            ListMembership(list=key, enterprise=e, added_on=datetime.date(2020, 2, 1))
+            for e in yb[:50]
+        ]
+    )
+    industrial = [EnterpriseFactory(region=erdao, industry="34") for _ in range(46)]
+    shops = [EnterpriseFactory(region=erdao, industry="52", scale="below") for _ in range(93)]
+    ListMembership.objects.bulk_create(
+        [
+            ListMembership(list=trade, enterprise=e, added_on=datetime.date(2020, 2, 1))
+            for e in shops
+        ]
+    )
+    longshen = EnterpriseFactory(
+        name="甘肃陇神戎发药业股份有限公司", region=gaoxin, total_staff=303
+    )
+    return type(
+        "Seeds",
+        (),
+        dict(
+            yanbian=yanbian,
+            yanji=yanji,
+            erdao=erdao,
+            lanzhou=lanzhou,
+            yb=yb,
+            industrial=industrial,
+            shops=shops,
+            longshen=longshen,
+        ),
+    )
+
+
+def query(code, **params):
+    return stats.StatsQuery.parse(None, {"region": code, "date": D.isoformat(), **params})
+
+
+def test_yanbian_141_of_274_and_33_of_50_key_enterprises(seeds):
+    # 33 key enterprises resumed (25 fully, 8 partly), 108 others; 100 report not resumed and
+    # 33 never report: 133 not resumed, as in the report.
+    rows = [report_row(e, "复工" if i % 4 else "部分复工") for i, e in enumerate(seeds.yb[:33])]
+    rows += [report_row(e, "复工") for e in seeds.yb[50:158]]
+    rows += [report_row(e, "未复工", on_duty=0) for e in seeds.yb[33:50] + seeds.yb[158:241]]
+    import_reports(rows)
+    all_ = stats.resumption(None, query("222400"))
+    assert (all_["enterprises"], all_["resumed"], all_["rate"]) == (274, 141, 51.5)
+    assert (all_["not_resumed"], all_["never_reported"]) == (133, 33)
+    assert all_["resumed_partial"] == 9 and all_["resumed_full"] == 132
+    key = stats.resumption(None, query("222400", list="重点企业"))
+    assert (key["enterprises"], key["resumed"], key["rate"]) == (50, 33, 66.0)
+    assert key["never_reported"] == 0 and key["completeness"] == 100.0
+
+
+def test_erdao_28_of_46_industrial_and_41_of_93_trade(seeds):
+    import_reports(
+        [report_row(e, "复工") for e in seeds.industrial[:28]]
+        + [report_row(e, "部分复工") for e in seeds.shops[:41]]
+        + [report_row(e, "未复工", on_duty=0) for e in seeds.shops[41:60]]
+    )
+    ind = stats.resumption(None, query("220105", industry="C", scale="above"))
+    assert (ind["enterprises"], ind["resumed"], ind["rate"]) == (46, 28, 60.9)
+    trade = stats.resumption(None, query("220105", list="重点商贸企业"))
+    assert (trade["enterprises"], trade["resumed"], trade["rate"]) == (93, 41, 44.1)
+    assert trade["never_reported"] == 93 - 60
+
+
+def test_longshen_260_of_303_staff_on_duty(seeds):
+    import_reports([report_row(seeds.longshen, "复工", on_duty=260, total=303)])
+    result = stats.resumption(None, query("620100"))
+    assert (result["staff_on_duty"], result["staff_total"], result["staff_rate"]) == (
+        260,
+        303,
+        85.8,
+    )
+
+
+def test_status_carries_forward_and_changes_back(seeds):
+    e = seeds.yb[0]
+    import_reports(
+        [
+            report_row(e, "复工", day=datetime.date(2020, 2, 10)),
+            report_row(e, "未复工", day=datetime.date(2020, 2, 12), on_duty=0),
+        ]
+    )
+
+    def on(day):
+        q = stats.StatsQuery.parse(None, {"region": "222400", "date": day})
+        return stats.resumption(None, q)
+
+    assert on("2020-02-09")["resumed"] == 0 and on("2020-02-09")["never_reported"] == 274
+    assert on("2020-02-10")["resumed"] == 1 and on("2020-02-10")["reported_today"] == 1
+    assert on("2020-02-11")["resumed"] == 1 and on("2020-02-11")["reported_today"] == 0
+    assert on("2020-02-12")["resumed"] == 0 and on("2020-02-12")["never_reported"] == 273
+    assert on("2020-02-14")["resumed"] == 0
+    # a late report for the 11th changes that day only
+    import_reports([report_row(e, "部分复工", day=datetime.date(2020, 2, 11))])
+    assert on("2020-02-11")["resumed_partial"] == 1
+    assert on("2020-02-12")["resumed"] == 0 and on("2020-02-13")["resumed"] == 0
+
+
+def test_a_second_submission_updates_and_keeps_history(seeds):
+    e = seeds.yb[0]
+    import_reports([report_row(e, "未复工", on_duty=0)])
+    import_reports([report_row(e, "复工", on_duty=40)])
+    report = DailyReport.objects.get(enterprise=e)
+    assert (report.status, report.version, report.channel) == ("full", 2, "import")
+    assert report.versions.get().data["status"] == "not_resumed"
+    assert stats.resumption(None, query("222400"))["resumed"] == 1
+    assert DayStatus.objects.filter(enterprise=e, day=D).count() == 1
+
+
+def test_series_and_breakdowns(seeds):
+    import_reports(
+        [report_row(e, "复工", day=datetime.date(2020, 2, 12)) for e in seeds.yb[:10]]
+        + [report_row(e, "复工") for e in seeds.yb[10:30]]
+    )
+    q = query("222400")
+    days = stats.series(None, q, datetime.date(2020, 2, 11), D)
+    assert [d["resumed"] for d in days] == [0, 10, 10, 30]
+    assert [d["reported_today"] for d in days] == [0, 10, 0, 20]
+    by_region = {b["label"]: b for b in stats.resumption(None, q, by="region")["breakdown"]}
+    assert by_region["延吉市"]["enterprises"] + by_region["图们市"]["enterprises"] == 274
+    assert by_region["延吉市"]["resumed"] + by_region["图们市"]["resumed"] == 30
+    by_list = {b["label"]: b for b in stats.resumption(None, q, by="list")["breakdown"]}
+    assert by_list["重点企业"]["resumed"] == 30 and by_list["重点企业"]["enterprises"] == 50
+    by_scale = stats.resumption(None, q, by="scale")["breakdown"]
+    assert [(b["key"], b["enterprises"]) for b in by_scale] == [("above", 274)]
+
+
+def test_drill_down_lists_exactly_the_enterprises_counted(seeds):
+    import_reports(
+        [report_row(e, "复工") for e in seeds.yb[:5]]
+        + [report_row(e, "部分复工") for e in seeds.yb[5:7]]
+        + [report_row(e, "未复工", on_duty=0) for e in seeds.yb[7:10]]
+    )
+    q = query("222400")
+    result = stats.resumption(None, q)
+    for figure in (
+        "resumed",
+        "resumed_full",
+        "resumed_partial",
+        "not_resumed",
+        "never_reported",
+        "reported_today",
+        "missing_today",
+        "enterprises",
+    ):
+        assert stats.drill_down(None, q, figure).count() == result[figure], figure
+    assert set(stats.drill_down(None, q, "resumed_partial")) == set(seeds.yb[5:7])
+
+
+def test_rebuild_gives_the_same_rows_as_incremental_writes(seeds):
+    import_reports(
+        [report_row(e, "复工", day=datetime.date(2020, 2, 3)) for e in seeds.yb[:5]]
+        + [report_row(e, "未复工", on_duty=0) for e in seeds.yb[2:8]]
+    )
+    campaign = Campaign.objects.get(name="2020年吉林省复工复产")
+
+    def snapshot():
+        return sorted(
+            DayStatus.objects.filter(campaign=campaign).values_list(
+                "day", "enterprise_id", "status", "reported_today"
+            )
+        )
+
+    before = snapshot()
+    rebuild_status(campaign)
+    assert snapshot() == before and len(before) > 0
+
+
+def test_statistics_are_scoped(seeds):
+    from fugong.core.models import Region, Role, Unit
+
+    unit = Unit.objects.create(
+        code="222402-zb",
+        name="图们市专班",
+        kind="command_centre",
+        region=Region.objects.get(code="222402"),
+    )
+    tumen_officer = UserFactory(username="tumen", role=Role.COMMAND_CENTRE, unit=unit)
+    import_reports([report_row(e, "复工") for e in seeds.yb[:30]])
+    q = stats.StatsQuery.parse(tumen_officer, {"date": D.isoformat()})
+    mine = stats.resumption(tumen_officer, q)
+    in_tumen = [e for e in seeds.yb if e.region.code == "222402"]
+    assert mine["region"] == "222402" and mine["enterprises"] == len(in_tumen)
+    assert mine["resumed"] == len([e for e in seeds.yb[:30] if e.region.code == "222402"])
+    # asking for the whole prefecture still counts only 图们's enterprises
+    wide = stats.resumption(
+        tumen_officer,
+        stats.StatsQuery.parse(tumen_officer, {"region": "222400", "date": D.isoformat()}),
+    )
+    assert wide["enterprises"] == len(in_tumen)
+    assert set(stats.drill_down(tumen_officer, q, "enterprises")) == set(in_tumen)
+
+
+def test_submit_checks_rights_and_rules(seeds):
+    from django.core.exceptions import ValidationError
+
+    e = seeds.yb[0]
+    with pytest.raises(ValidationError) as exc:
+        submit_report(None, e, D, {"status": "full", "staff_on_duty": 60, "staff_total": 50})
+    assert "staff_on_duty" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        submit_report(None, e, datetime.date(2020, 1, 1), {"status": "full"})
+    assert "date" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        submit_report(
+            None, e, datetime.date.today() + datetime.timedelta(days=1), {"status": "full"}
+        )
+    assert not DailyReport.objects.exists()
+    stranger = UserFactory(username="nobody", role="checkpoint")
+    with pytest.raises(PermissionError):
+        submit_report(stranger, e, D, {"status": "full"})
