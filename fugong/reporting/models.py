@@ -137,6 +137,9 @@ class DailyReportVersion(models.Model):
             models.UniqueConstraint(fields=["report", "version"], name="one_row_per_version")
         ]
 
+    def __str__(self):
+        return f"{self.report} v{self.version}"
+
 
 class DayStatus(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
@@ -159,9 +162,15 @@ class DayStatus(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.day} {self.enterprise_id} {self.status}"
+
 
 class Horizon(models.Model):
     """The last day for which a campaign's DayStatus rows have been rolled forward."""
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="+")
     through = models.DateField()
+
+    def __str__(self):
+        return f"{self.campaign_id} → {self.through}"
