@@ -8,9 +8,11 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
+from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
 from fugong.core.models import ApiToken
 from fugong.registry.api import router as registry_router
+from fugong.reporting.api import router as reporting_router
 
 
 class BearerToken(HttpBearer):
@@ -42,6 +44,7 @@ api = NinjaAPI(
 )
 api.add_router("", core_router)
 api.add_router("", registry_router)
+api.add_router("", reporting_router)
 
 
 def _error(request, status, code, message, **extra):
@@ -52,6 +55,11 @@ def _error(request, status, code, message, **extra):
 def on_validation_error(request, exc):
     fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return _error(request, 422, "invalid", "；".join(exc.messages), fields=fields)
+
+
+@api.exception_handler(Rejected)
+def on_rejected(request, exc):
+    return _error(request, 422, "invalid", str(exc), errors=exc.errors)
 
 
 @api.exception_handler(NinjaValidationError)

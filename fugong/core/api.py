@@ -7,6 +7,14 @@ from .models import Region, Unit
 router = Router()
 
 
+class Rejected(Exception):
+    """A request rejected as a whole, with a list of itemised errors (answered 422)."""
+
+    def __init__(self, detail, errors):
+        super().__init__(detail)
+        self.errors = errors
+
+
 class RegionOut(Schema):
     code: str
     name: str

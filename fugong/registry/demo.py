@@ -293,7 +293,7 @@ def build_structure():
         defaults={
             "region": city,
             "starts_on": date(2020, 1, 28),
-            "ends_on": date(2020, 5, 31),
+            "ends_on": date(2020, 7, 31),
             "modules": list(Campaign.Module.values),
             "checklist": SEVEN_MUSTS,
             "report_fields": [{"key": "masks_stock", "label": "口罩库存(只)", "type": "number"}],

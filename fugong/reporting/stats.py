@@ -21,7 +21,7 @@ from fugong.registry.models import Enterprise, EnterpriseList
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
 from .models import DayStatus, Status
-from .services import roll_forward
+from .services import latest_report_day, roll_forward
 
 BY = ("region", "industry", "scale", "list")
 FIGURES = (
@@ -61,8 +61,8 @@ class StatsQuery:
         errors = {}
         today = timezone.localdate()
         try:
-            day = date.fromisoformat(params.get("date") or today.isoformat())
-            if day > today:
+            day = date.fromisoformat(params["date"]) if params.get("date") else None
+            if day and day > today:
                 errors["date"] = _("日期不能晚于今天")
         except ValueError:
             errors["date"] = _("日期格式应为 YYYY-MM-DD")
@@ -77,7 +77,7 @@ class StatsQuery:
             campaign = (
                 qs.filter(pk=campaign_id).first()
                 if str(campaign_id or "").isdigit()
-                else current_campaign(region, day)
+                else current_campaign(region, day or today)
             )
         if campaign is None and "region" not in errors:
             errors["campaign"] = _("没有覆盖该区划和日期的应急事件")
@@ -91,6 +91,8 @@ class StatsQuery:
             errors["list"] = _("名单“%(n)s”不存在") % {"n": flt.list}
         if errors:
             raise ValidationError(errors)
+        if day is None:  # the latest day with reports, up to today and the campaign's end
+            day = min(latest_report_day(campaign) or today, today)
         if campaign.ends_on and day > campaign.ends_on:
             day = campaign.ends_on
         return cls(campaign=campaign, region=region, day=day, filter=flt)
@@ -129,7 +131,7 @@ def default_region(user):
 
 
 def current_campaign(region, day):
-    """The most recent campaign running on `day` whose region contains or lies in `region`."""
+    """The most recent campaign started by `day` whose region contains or lies in `region`."""
     if region is None:
         return None
     for c in (
@@ -137,8 +139,6 @@ def current_campaign(region, day):
         .filter(starts_on__lte=day)
         .order_by("-starts_on", "-id")
     ):
-        if c.ends_on and c.ends_on < day - timedelta(days=366):
-            continue
         if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
             return c
     return None
@@ -183,7 +183,7 @@ def figures(counts, enterprises):
         "reported_today": today,
         "missing_today": n - today,
         "completeness": percent(today, n),
-        "output": float(counts.get("output") or 0),
+        "output": round(float(counts.get("output") or 0), 2),
     }
 
 

@@ -1,10 +1,13 @@
 from django.core.management.base import BaseCommand
 
 from fugong.registry import demo
+from fugong.reporting.demo import build_reports
 
 
 class Command(BaseCommand):
-    help = "Load the demo city (延边州) and print the demo logins. Idempotent."
+    help = (
+        "Load the demo city (延边州) with its daily reports and print the demo logins. Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -13,13 +16,23 @@ class Command(BaseCommand):
             default=300,
             help="how many enterprises (default 300; e.g. 10000 for benchmarks)",
         )
+        parser.add_argument(
+            "--report-days",
+            type=int,
+            default=27,
+            help="days of daily reports from 2020-02-03 (default 27; up to 180)",
+        )
         parser.add_argument("--quiet", action="store_true")
 
-    def handle(self, enterprises, quiet, **options):
+    def handle(self, enterprises, report_days, quiet, **options):
         created, logins = demo.build(enterprises)
+        reports = build_reports(report_days)
         if quiet:
             return
-        self.stdout.write(f"demo city 延边州: {enterprises} enterprises ({created} new)")
+        self.stdout.write(
+            f"demo city 延边州: {enterprises} enterprises ({created} new), "
+            f"{reports} daily reports written"
+        )
         self.stdout.write(f"demo logins (password {demo.DEMO_PASSWORD}):")
         for username, desc in logins:
             self.stdout.write(f"  {username:<10} {desc}")

@@ -1,0 +1,145 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from fugong.core.api import Rejected
+from fugong.registry.api import EnterpriseOut
+from fugong.registry.models import Enterprise
+
+from . import services, stats
+from .models import DailyReport
+
+router = Router(tags=["reports"])
+
+
+class ReportIn(Schema):
+    uscc: str
+    date: date
+    status: str
+    mode: str = "normal"
+    staff_on_duty: int | None = None
+    staff_total: int | None = None
+    output: float | None = None
+    output_unit: str = "万元"
+    capacity_utilisation: float | None = None
+    material_days: int | None = None
+    masks_needed: int = 0
+    disinfectant_needed: float = 0
+    thermometers_needed: int = 0
+    workers_short: int = 0
+    funding_needed: float = 0
+    difficulties: str = ""
+    extra: dict = {}
+
+
+class ReportOut(Schema):
+    id: int
+    uscc: str
+    enterprise_id: int
+    date: date
+    status: str
+    mode: str
+    staff_on_duty: int
+    staff_total: int
+    output: float | None
+    capacity_utilisation: float | None
+    material_days: int | None
+    difficulties: str
+    extra: dict
+    channel: str
+    version: int
+    submitted_by: str | None
+
+    @staticmethod
+    def resolve_uscc(obj):
+        return obj.enterprise.uscc
+
+    @staticmethod
+    def resolve_submitted_by(obj):
+        return obj.submitted_by.username if obj.submitted_by_id else None
+
+
+class BatchIn(Schema):
+    reports: list[ReportIn]
+
+
+class StatsIn(Schema):
+    region: str = ""
+    date: str = ""
+    campaign: str = ""
+    list: str = ""
+    industry: str = ""
+    scale: str = ""
+
+
+def _submit(user, item: ReportIn):
+    enterprise = (
+        Enterprise.objects.visible_to(user)
+        .select_related("region")
+        .get(uscc=item.uscc.strip().upper())
+    )
+    return services.submit_report(user, enterprise, item.date, item.dict(), channel="api")
+
+
+@router.post("/reports", response={201: ReportOut})
+def submit(request, payload: ReportIn):
+    return Status(201, _submit(request.auth, payload))
+
+
+@router.post("/reports/batch", response={201: list[ReportOut]})
+def submit_batch(request, payload: BatchIn):
+    """All or nothing: any bad report rejects the batch with every error by index."""
+    errors, saved = [], []
+    with transaction.atomic():
+        for i, item in enumerate(payload.reports):
+            try:
+                with transaction.atomic():
+                    saved.append(_submit(request.auth, item))
+            except ValidationError as exc:
+                errors.append({"index": i, "uscc": item.uscc, "fields": exc.message_dict})
+            except Enterprise.DoesNotExist:
+                errors.append(
+                    {
+                        "index": i,
+                        "uscc": item.uscc,
+                        "fields": {"uscc": ["企业不存在或不在您的权限范围内"]},
+                    }
+                )
+        if errors:
+            raise Rejected("批量日报有错误，未保存任何数据", errors)
+    return Status(201, saved)
+
+
+@router.get("/reports", response=list[ReportOut])
+@paginate(LimitOffsetPagination)
+def list_reports(request, enterprise_id: int | None = None, date: date | None = None):
+    qs = DailyReport.objects.visible_to(request.auth).select_related("enterprise", "submitted_by")
+    if enterprise_id:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    if date:
+        qs = qs.filter(date=date)
+    return qs
+
+
+@router.get("/stats/resumption", tags=["stats"])
+def resumption(request, params: Query[StatsIn], by: str = ""):
+    """Resumption statistics for a region subtree and day (see DESIGN: semantics)."""
+    q = stats.StatsQuery.parse(request.auth, params.dict())
+    return stats.resumption(request.auth, q, by=by or None)
+
+
+@router.get("/stats/resumption/series", tags=["stats"])
+def resumption_series(request, params: Query[StatsIn], start: date, end: date | None = None):
+    q = stats.StatsQuery.parse(request.auth, params.dict())
+    return stats.series(request.auth, q, start, end or q.day)
+
+
+@router.get("/stats/resumption/enterprises", response=list[EnterpriseOut], tags=["stats"])
+@paginate(LimitOffsetPagination)
+def resumption_enterprises(request, params: Query[StatsIn], figure: str = "enterprises"):
+    """The enterprises behind one figure (drill-down)."""
+    q = stats.StatsQuery.parse(request.auth, params.dict())
+    return stats.drill_down(request.auth, q, figure)
