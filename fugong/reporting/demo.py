@@ -106,7 +106,7 @@ def build_reports(days=27):
         .values_list("enterprise_id", flat=True)
     )
     ranks, key_rank, other_rank = {}, 0, 0
-    for i, e in enumerate(enterprises[:ABOVE_SCALE]):
+    for e in enterprises[:ABOVE_SCALE]:
         if e.pk in key_ids:
             ranks[e.pk], key_rank = key_rank, key_rank + 1
         else:
