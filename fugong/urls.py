@@ -3,12 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fugong.api import api
-from fugong.core import views as core_views
+from fugong.reporting import views as reporting_views
 
 admin.site.site_header = admin.site.site_title = "复工复产服务平台 管理后台"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", reporting_views.dashboard, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,4 +16,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("fugong.core.urls")),
     path("", include("fugong.registry.urls")),
+    path("", include("fugong.reporting.urls")),
 ]

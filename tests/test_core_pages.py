@@ -21,6 +21,7 @@ def test_units_and_users_page_scopes_users(cast, login):
 def test_pages_speak_chinese_by_default_and_english_on_request(cast, login):
     c = login(cast.yanji)
     assert "企业名录" in c.get("/enterprises/").content.decode()
+    assert "企业名录" in c.get("/enterprises/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     c.post("/i18n/setlang/", {"language": "en", "next": "/enterprises/"})
     body = c.get("/enterprises/").content.decode()
     assert "Enterprises" in body and 'lang="en"' in body
@@ -30,7 +31,10 @@ def test_login_page_and_home(client, cast):
     assert "登录" in client.get("/accounts/login/").content.decode()
     r = client.post("/accounts/login/", {"username": "yanji", "password": "Fugong@2026"})
     assert r.status_code == 302
-    assert client.get("/").url == "/enterprises/"
+    # the command centre's first page is the dashboard; with no campaign yet it says so
+    assert "没有覆盖该区划和日期的应急事件" in client.get("/").content.decode()
+    client.force_login(cast.contact_a)
+    assert client.get("/").url == "/report/"
 
 
 def test_admin_is_in_chinese(cast, login):

@@ -129,6 +129,13 @@ class Unit(models.Model):
         related_name="children",
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    webhook_kind = models.CharField(
+        _("群机器人类型"),
+        max_length=10,
+        blank=True,
+        choices=[("wecom", _("企业微信")), ("dingtalk", _("钉钉")), ("feishu", _("飞书"))],
+    )
+    webhook_url = models.URLField(_("群机器人地址"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("单位")
@@ -205,6 +212,11 @@ class User(AbstractUser):
         super().clean()
         if self.role in UNIT_ROLES and not self.unit_id:
             raise ValidationError({"unit": _("该角色必须属于一个单位")})
+
+    @property
+    def may_report(self):
+        """May submit daily reports for the enterprises in their scope."""
+        return self.is_superuser or self.role not in (Role.DEPARTMENT, Role.CHECKPOINT)
 
     @property
     def is_government(self):
@@ -344,6 +356,29 @@ class ApiToken(models.Model):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
+
+
+class Notification(models.Model):
+    """An in-app message to one user (reminders, decisions); also the de-duplication record
+    of periodic jobs (one reminder per user, kind and day)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    day = models.DateField(_("日期"), default=timezone.localdate)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "kind", "day"])]
+
+    def __str__(self):
+        return self.title
 
 
 class AuditQuerySet(models.QuerySet):

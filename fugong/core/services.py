@@ -53,3 +53,55 @@ def users_visible_to(user):
     if user.role in REGION_SCOPED_ROLES and user.unit_id:
         return User.objects.filter(unit__region__path__startswith=user.unit.region.path)
     return User.objects.filter(pk=user.pk)
+
+
+def notify(users, kind, title, body="", url="", day=None, once_per_day=False):
+    """Create in-app notifications; with once_per_day, users already notified of this kind on
+    `day` are skipped. Returns the users notified."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    day = day or timezone.localdate()
+    users = list(users)
+    if once_per_day:
+        done = set(
+            Notification.objects.filter(user__in=users, kind=kind, day=day).values_list(
+                "user_id", flat=True
+            )
+        )
+        users = [u for u in users if u.pk not in done]
+    Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, title=title, body=body, url=url, day=day) for u in users]
+    )
+    return users
+
+
+def webhook_payload(kind, title, text):
+    """The JSON a WeCom, DingTalk or Feishu group bot expects for a markdown/text message."""
+    if kind == "dingtalk":
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
+    if kind == "feishu":
+        return {"msg_type": "text", "content": {"text": f"{title}\n{text}"}}
+    return {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{text}"}}
+
+
+def send_webhook(unit, title, text, timeout=10):
+    """POST a message to the unit's group bot. Raises OSError when it cannot be delivered (the
+    task queue retries)."""
+    import json
+    import urllib.request
+
+    if not unit.webhook_url:
+        return False
+    payload = json.dumps(webhook_payload(unit.webhook_kind, title, text), ensure_ascii=False)
+    request = urllib.request.Request(
+        unit.webhook_url,
+        data=payload.encode(),
+        method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        if response.status >= 300:
+            raise OSError(f"webhook answered {response.status}")
+    return True

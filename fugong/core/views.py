@@ -23,11 +23,6 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 
 @login_required
-def home(request):
-    return redirect("registry:enterprise_list")
-
-
-@login_required
 def region_tree(request):
     if request.GET.get("format") == "xlsx":
         return xlsx_response(export_regions(request.user), "regions.xlsx")

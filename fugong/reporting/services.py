@@ -41,16 +41,7 @@ def campaign_for(enterprise, day):
 def can_submit(user, enterprise) -> bool:
     if user is None:
         return True
-    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
-        return False
-    return user.is_superuser or user.role in (
-        Role.ADMIN,
-        Role.COMMAND_CENTRE,
-        Role.TOWNSHIP,
-        Role.COMMISSIONER,
-        Role.ENTERPRISE,
-        Role.HEALTH_OFFICER,
-    )
+    return user.may_report and Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
 
 
 def channel_for(user):
@@ -375,3 +366,51 @@ def _days(report, last):
 
 def latest_report_day(campaign):
     return DailyReport.objects.filter(campaign=campaign).aggregate(d=Max("date"))["d"]
+
+
+# --- chasing ------------------------------------------------------------------------------
+
+
+def remind(by, campaign, enterprises, day=None):
+    """Remind the accounts of enterprises that have not reported `day` (once per day each).
+    Returns how many people were reminded."""
+    from fugong.core.models import User
+    from fugong.core.services import notify
+
+    day = day or timezone.localdate()
+    missing = enterprises.exclude(
+        pk__in=DailyReport.objects.filter(campaign=campaign, date=day).values("enterprise_id")
+    )
+    users = User.objects.filter(enterprise_account__enterprise__in=missing, is_active=True)
+    due = campaign.report_due_time.strftime("%H:%M")
+    notified = notify(
+        users,
+        "report_reminder",
+        _("请于今天 %(t)s 前填报企业日报") % {"t": due},
+        _("“%(c)s”的企业日报尚未填报。") % {"c": campaign},
+        url="/report/",
+        day=day,
+        once_per_day=True,
+    )
+    if by is not None:
+        audit(by, "update", campaign, detail={"reminded": len(notified), "day": str(day)})
+    return len(notified)
+
+
+def needs_on(user, query):
+    """Totals of the needs reported dated the query's day, in scope (for the dashboard)."""
+    from django.db.models import Count, Sum
+
+    qs = DailyReport.objects.filter(
+        campaign=query.campaign, date=query.day, enterprise__in=query.enterprises(user).values("pk")
+    )
+    totals = qs.aggregate(
+        masks=Sum("masks_needed"),
+        disinfectant=Sum("disinfectant_needed"),
+        thermometers=Sum("thermometers_needed"),
+        workers=Sum("workers_short"),
+        funding=Sum("funding_needed"),
+        funding_enterprises=Count("id", filter=Q(funding_needed__gt=0)),
+        difficulties=Count("id", filter=~Q(difficulties="")),
+    )
+    return {k: v or 0 for k, v in totals.items()}

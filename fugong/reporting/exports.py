@@ -1,0 +1,96 @@
+from django.utils.translation import gettext_lazy as _
+
+from fugong.core.excel import write_xlsx
+from fugong.core.services import audit
+
+from . import stats
+
+FIGURE_LABELS = {
+    "enterprises": _("企业总数"),
+    "resumed": _("已复工（含部分）"),
+    "resumed_full": _("全面复工"),
+    "resumed_partial": _("部分复工"),
+    "not_resumed": _("未复工"),
+    "never_reported": _("从未填报"),
+    "reported_today": _("当日已填报"),
+    "missing_today": _("当日未填报"),
+    "all": _("企业总数"),
+}
+COLUMNS = [
+    ("label", "范围"),
+    ("enterprises", "企业数"),
+    ("resumed", "已复工"),
+    ("resumed_full", "全面复工"),
+    ("resumed_partial", "部分复工"),
+    ("not_resumed", "未复工"),
+    ("never_reported", "从未填报"),
+    ("rate", "复工率(%)"),
+    ("staff_total", "职工总数"),
+    ("staff_on_duty", "在岗人数"),
+    ("staff_rate", "到岗率(%)"),
+    ("reported_today", "当日填报"),
+    ("completeness", "填报率(%)"),
+    ("output", "当日产值(万元)"),
+]
+
+
+def resumption_xlsx(user, result) -> bytes:
+    rows = [{**result, "label": result["region_name"]}] + result.get("breakdown", [])
+    data = write_xlsx(
+        f"复工统计 {result['date']}",
+        [h for _k, h in COLUMNS],
+        ([r.get(k) for k, _h in COLUMNS] for r in rows),
+        widths=[20] + [11] * (len(COLUMNS) - 1),
+    )
+    audit(
+        user,
+        "export",
+        target_type="reporting.resumption",
+        detail={"region": result["region"], "date": result["date"]},
+    )
+    return data
+
+
+def drill_down_xlsx(user, query, enterprises, figure) -> bytes:
+    statuses = stats.status_map(query, enterprises.values_list("pk", flat=True))
+
+    def rows():
+        for e in enterprises.iterator(chunk_size=2000):
+            s = statuses.get(e.pk)
+            yield [
+                e.uscc,
+                e.name,
+                e.region.name,
+                e.get_scale_display(),
+                e.contact_name,
+                e.contact_phone,
+                s.get_status_display() if s else "从未填报",
+                s.report.date if s else "",
+                s.staff_on_duty if s else "",
+                s.staff_total if s else e.total_staff,
+            ]
+
+    data = write_xlsx(
+        f"{FIGURE_LABELS.get(figure, figure)} {query.day}",
+        [
+            "统一社会信用代码",
+            "企业名称",
+            "所在区划",
+            "规模",
+            "联系人",
+            "联系电话",
+            "状态",
+            "最近填报日期",
+            "在岗人数",
+            "职工总数",
+        ],
+        rows(),
+        widths=[22, 30, 12, 6, 10, 14, 10, 12, 10, 10],
+    )
+    audit(
+        user,
+        "export",
+        target_type="reporting.drill_down",
+        detail={"figure": figure, "region": query.region.code, "date": str(query.day)},
+    )
+    return data
