@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "huey.contrib.djhuey",
     "fugong.core",
     "fugong.registry",
     "fugong.reporting",
@@ -84,8 +85,8 @@ DATABASES = {
         default=f"sqlite:///{_SQLITE_PATH}", conn_max_age=60, conn_health_checks=True
     )
 }
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -94,6 +95,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 REDIS_URL = os.environ.get("FUGONG_REDIS_URL", "")
+
+# The task queue (huey): SQLite-backed and embedded by default (`fugong run_huey` in a second
+# process, started by `make run`), Redis-backed when FUGONG_REDIS_URL is set, so that workers
+# can run on many machines. Periodic jobs are declared in each app's tasks.py.
+HUEY = {
+    "name": os.environ.get("FUGONG_QUEUE_NAME", "fugong"),
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": False,
+    "utc": False,
+    "connection": {"url": REDIS_URL} if REDIS_URL else {
+        "filename": str(VAR_DIR / "queue.sqlite3")},
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+}
 
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"

@@ -174,3 +174,20 @@ class Horizon(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} → {self.through}"
+
+
+class Summary(models.Model):
+    """A day's completeness summary sent to the command centre's group bots (sent once)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    text = models.TextField()
+    sent_to = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "day"],
+                                               name="one_summary_per_day")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day}"

@@ -414,3 +414,80 @@ def needs_on(user, query):
         difficulties=Count("id", filter=~Q(difficulties="")),
     )
     return {k: v or 0 for k, v in totals.items()}
+
+
+# --- the periodic jobs' logic (reporting/tasks.py schedules them) ---------------------------
+
+REMIND_BEFORE = timedelta(hours=2)
+
+
+def running_campaigns(day):
+    return [c for c in campaigns_on(day) if not c.modules or "reports" in c.modules]
+
+
+def remind_due(now=None):
+    """In the two hours before a campaign's due time, remind enterprises that have not
+    reported today (each person once a day). Returns the number reminded."""
+    now = timezone.localtime(now)
+    total = 0
+    for campaign in running_campaigns(now.date()):
+        due = timezone.make_aware(timezone.datetime.combine(now.date(),
+                                                            campaign.report_due_time))
+        if due - REMIND_BEFORE <= now < due:
+            enterprises = Enterprise.objects.filter(
+                region__path__startswith=campaign.region.path)
+            total += remind(None, campaign, enterprises, now.date())
+    return total
+
+
+def summary_text(campaign, day):
+    from . import stats
+
+    query = stats.StatsQuery(campaign=campaign, region=campaign.region, day=day)
+    result = stats.resumption(None, query, by="region")
+    lines = [_("截至 %(t)s，%(r)s 应报 %(n)d 家，已报 %(a)d 家（%(c)s%%），未报 %(m)d 家；"
+               "复工 %(x)d 家，复工率 %(rate)s%%，到岗率 %(s)s%%。") % {
+        "t": campaign.report_due_time.strftime("%H:%M"), "r": result["region_name"],
+        "n": result["enterprises"], "a": result["reported_today"],
+        "c": result["completeness"], "m": result["missing_today"], "x": result["resumed"],
+        "rate": result["rate"], "s": result["staff_rate"]}]
+    for b in result["breakdown"]:
+        if b["missing_today"]:
+            lines.append(_("- %(l)s：未报 %(m)d 家") % {"l": b["label"], "m": b["missing_today"]})
+    return "\n".join(lines)
+
+
+def summaries_due(now=None):
+    """After a campaign's due time, the day's summary (once) for its command centres' group
+    bots. Returns the (campaign, day) pairs whose summary was prepared."""
+    from fugong.core.models import Unit
+
+    from .models import Summary
+
+    now = timezone.localtime(now)
+    prepared = []
+    for campaign in running_campaigns(now.date()):
+        due = timezone.make_aware(timezone.datetime.combine(now.date(),
+                                                            campaign.report_due_time))
+        if now < due or Summary.objects.filter(campaign=campaign, day=now.date()).exists():
+            continue
+        units = Unit.objects.filter(kind=Unit.Kind.COMMAND_CENTRE, region=campaign.region)
+        Summary.objects.create(campaign=campaign, day=now.date(),
+                               text=summary_text(campaign, now.date()),
+                               sent_to=[u.code for u in units if u.webhook_url])
+        prepared.append((campaign.pk, now.date()))
+    return prepared
+
+
+def deliver_summary(campaign_id, day):
+    """POST a prepared summary to each command centre's group bot (raises to be retried)."""
+    from fugong.core.models import Unit
+    from fugong.core.services import send_webhook
+
+    from .models import Summary
+
+    summary = Summary.objects.select_related("campaign").get(campaign_id=campaign_id, day=day)
+    title = _("%(c)s 日报填报情况 %(d)s") % {"c": summary.campaign.name, "d": day}
+    for unit in Unit.objects.filter(code__in=summary.sent_to):
+        send_webhook(unit, title, summary.text)
+    return len(summary.sent_to)

@@ -1,0 +1,119 @@
+"""The periodic jobs: reminders before the due time, the summary to the command centre's group
+bot after it, and tasks through the real queue (SQLite embedded, Redis in CI)."""
+
+import datetime
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from fugong.core.models import Campaign, Notification
+from fugong.reporting import services, tasks
+from fugong.reporting.models import Summary
+
+TODAY = timezone.localdate()
+
+
+def at(hour, minute=0):
+    return timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(hour, minute)))
+
+
+@pytest.fixture
+def campaign(cast):
+    return Campaign.objects.create(name="本轮应急", region=cast.regions.yanbian,
+                                   starts_on=TODAY - datetime.timedelta(days=3),
+                                   modules=["reports"], report_due_time=datetime.time(12, 0))
+
+
+class Receiver(BaseHTTPRequestHandler):
+    received = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append((self.path, json.loads(body)))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"errcode":0}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def bot():
+    """A local HTTP endpoint standing in for the WeCom/DingTalk/Feishu servers, which are not
+    reachable from this machine."""
+    Receiver.received = []
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", Receiver.received
+    server.shutdown()
+
+
+def test_reminders_go_out_before_the_due_time_once(cast, campaign):
+    services.submit_report(None, cast.b, TODAY, {"status": "full"})
+    assert services.remind_due(at(9, 0)) == 0  # too early
+    assert services.remind_due(at(10, 30)) == 1  # qiye_a; qiye_b has reported
+    assert services.remind_due(at(11, 45)) == 0  # not twice the same day
+    assert services.remind_due(at(12, 30)) == 0  # too late
+    assert [n.user for n in Notification.objects.all()] == [cast.contact_a]
+
+
+def test_the_summary_reaches_the_group_bot_after_the_deadline(cast, campaign, bot):
+    url, received = bot
+    unit = cast.units.cc_yanbian
+    unit.webhook_kind, unit.webhook_url = "wecom", url + "/cgi-bin/webhook/send?key=k"
+    unit.save()
+    services.submit_report(None, cast.a, TODAY, {"status": "partial"})
+    assert services.summaries_due(at(11, 0)) == []
+    assert services.summaries_due(at(12, 15)) == [(campaign.pk, TODAY)]
+    assert services.summaries_due(at(12, 30)) == []  # once a day
+    assert services.deliver_summary(campaign.pk, TODAY) == 1
+    path, payload = received[0]
+    assert path.startswith("/cgi-bin/webhook/send")
+    text = payload["markdown"]["content"]
+    assert "应报 3 家，已报 1 家（33.3%），未报 2 家" in text
+    assert "- 图们市：未报 1 家" in text and "- 延吉市：未报 1 家" in text
+
+
+@pytest.mark.parametrize("kind, key", [("dingtalk", "markdown"), ("feishu", "content")])
+def test_payload_shapes_for_other_bots(kind, key):
+    from fugong.core.services import webhook_payload
+
+    assert key in webhook_payload(kind, "标题", "内容")
+
+
+def test_a_failed_delivery_raises_so_the_queue_retries(cast, campaign):
+    unit = cast.units.cc_yanbian
+    unit.webhook_kind, unit.webhook_url = "wecom", "http://127.0.0.1:9/nothing-listens-here"
+    unit.save()
+    services.summaries_due(at(13, 0))
+    with pytest.raises(OSError):
+        services.deliver_summary(campaign.pk, TODAY)
+    assert Summary.objects.count() == 1
+
+
+def test_tasks_run_through_the_real_queue(transactional_db, cast, campaign, bot):
+    """Enqueue into the configured storage (SQLite file, or Redis when FUGONG_REDIS_URL is set),
+    take the task back out as a worker does, and execute it (committed data: the task closes
+    its database connection as a worker does)."""
+    url, received = bot
+    unit = cast.units.cc_yanbian
+    unit.webhook_kind, unit.webhook_url = "feishu", url
+    unit.save()
+    services.summaries_due(at(12, 5))
+    HUEY.flush()
+    tasks.deliver_summary(campaign.pk, TODAY)
+    assert HUEY.pending_count() == 1
+    task = HUEY.dequeue()
+    assert HUEY.execute(task) == 1
+    assert received and "本轮应急" in received[0][1]["content"]["text"]
+
+
+def test_the_periodic_jobs_are_declared():
+    names = {t.__name__ for t in HUEY._registry._periodic_tasks}
+    assert {"remind_missing_reports", "send_summaries", "roll_status_forward"} <= names
