@@ -104,8 +104,7 @@ HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
     "immediate": False,
     "utc": False,
-    "connection": {"url": REDIS_URL} if REDIS_URL else {
-        "filename": str(VAR_DIR / "queue.sqlite3")},
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "queue.sqlite3")},
     "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
 }
 

@@ -23,9 +23,13 @@ def at(hour, minute=0):
 
 @pytest.fixture
 def campaign(cast):
-    return Campaign.objects.create(name="本轮应急", region=cast.regions.yanbian,
-                                   starts_on=TODAY - datetime.timedelta(days=3),
-                                   modules=["reports"], report_due_time=datetime.time(12, 0))
+    return Campaign.objects.create(
+        name="本轮应急",
+        region=cast.regions.yanbian,
+        starts_on=TODAY - datetime.timedelta(days=3),
+        modules=["reports"],
+        report_due_time=datetime.time(12, 0),
+    )
 
 
 class Receiver(BaseHTTPRequestHandler):

@@ -186,8 +186,9 @@ class Summary(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["campaign", "day"],
-                                               name="one_summary_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "day"], name="one_summary_per_day")
+        ]
 
     def __str__(self):
         return f"{self.campaign_id} {self.day}"

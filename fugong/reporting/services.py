@@ -431,11 +431,9 @@ def remind_due(now=None):
     now = timezone.localtime(now)
     total = 0
     for campaign in running_campaigns(now.date()):
-        due = timezone.make_aware(timezone.datetime.combine(now.date(),
-                                                            campaign.report_due_time))
+        due = timezone.make_aware(timezone.datetime.combine(now.date(), campaign.report_due_time))
         if due - REMIND_BEFORE <= now < due:
-            enterprises = Enterprise.objects.filter(
-                region__path__startswith=campaign.region.path)
+            enterprises = Enterprise.objects.filter(region__path__startswith=campaign.region.path)
             total += remind(None, campaign, enterprises, now.date())
     return total
 
@@ -445,12 +443,23 @@ def summary_text(campaign, day):
 
     query = stats.StatsQuery(campaign=campaign, region=campaign.region, day=day)
     result = stats.resumption(None, query, by="region")
-    lines = [_("截至 %(t)s，%(r)s 应报 %(n)d 家，已报 %(a)d 家（%(c)s%%），未报 %(m)d 家；"
-               "复工 %(x)d 家，复工率 %(rate)s%%，到岗率 %(s)s%%。") % {
-        "t": campaign.report_due_time.strftime("%H:%M"), "r": result["region_name"],
-        "n": result["enterprises"], "a": result["reported_today"],
-        "c": result["completeness"], "m": result["missing_today"], "x": result["resumed"],
-        "rate": result["rate"], "s": result["staff_rate"]}]
+    lines = [
+        _(
+            "截至 %(t)s，%(r)s 应报 %(n)d 家，已报 %(a)d 家（%(c)s%%），未报 %(m)d 家；"
+            "复工 %(x)d 家，复工率 %(rate)s%%，到岗率 %(s)s%%。"
+        )
+        % {
+            "t": campaign.report_due_time.strftime("%H:%M"),
+            "r": result["region_name"],
+            "n": result["enterprises"],
+            "a": result["reported_today"],
+            "c": result["completeness"],
+            "m": result["missing_today"],
+            "x": result["resumed"],
+            "rate": result["rate"],
+            "s": result["staff_rate"],
+        }
+    ]
     for b in result["breakdown"]:
         if b["missing_today"]:
             lines.append(_("- %(l)s：未报 %(m)d 家") % {"l": b["label"], "m": b["missing_today"]})
@@ -467,14 +476,16 @@ def summaries_due(now=None):
     now = timezone.localtime(now)
     prepared = []
     for campaign in running_campaigns(now.date()):
-        due = timezone.make_aware(timezone.datetime.combine(now.date(),
-                                                            campaign.report_due_time))
+        due = timezone.make_aware(timezone.datetime.combine(now.date(), campaign.report_due_time))
         if now < due or Summary.objects.filter(campaign=campaign, day=now.date()).exists():
             continue
         units = Unit.objects.filter(kind=Unit.Kind.COMMAND_CENTRE, region=campaign.region)
-        Summary.objects.create(campaign=campaign, day=now.date(),
-                               text=summary_text(campaign, now.date()),
-                               sent_to=[u.code for u in units if u.webhook_url])
+        Summary.objects.create(
+            campaign=campaign,
+            day=now.date(),
+            text=summary_text(campaign, now.date()),
+            sent_to=[u.code for u in units if u.webhook_url],
+        )
         prepared.append((campaign.pk, now.date()))
     return prepared
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/reports/", views.report_list, name="report_list"),
     path("stats/", views.stats_page, name="stats"),
     path("stats/enterprises/", views.drill_down, name="drill_down"),
+    path("stats/brief.<str:fmt>", views.brief, name="brief"),
     path("completeness/", views.completeness, name="completeness"),
     path("completeness/remind/", views.remind, name="remind"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
 
+from . import brief as daily_brief
 from . import exports, services, stats
 from .forms import ReportForm, StatsForm
 from .models import DailyReport
@@ -115,6 +116,24 @@ def stats_page(request):
             "drill": reverse("reporting:drill_down") + "?" + urlencode(params),
         },
     )
+
+
+@login_required
+def brief(request, fmt):
+    """The one-page daily brief for leaders."""
+    _government(request.user)
+    try:
+        query = _query(request)
+    except ValidationError as exc:
+        raise Http404("; ".join(exc.messages)) from exc
+    name = f"brief-{query.region.code}-{query.day}"
+    if fmt == "pdf":
+        response = HttpResponse(
+            daily_brief.pdf(request.user, query), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+    return xlsx_response(daily_brief.xlsx(request.user, query), f"{name}.xlsx")
 
 
 @login_required
