@@ -22,13 +22,14 @@ browser:
 run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo
-	@echo "serving on http://$(HOST)/  (API docs: http://$(HOST)/api/v1/docs)"
-	$(PY) manage.py runserver $(HOST)
+	@echo "serving on http://$(HOST)/  (API docs: http://$(HOST)/api/v1/docs); task queue worker started"
+	$(PY) manage.py run_huey --quiet & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST)
 
 test: install browser
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(VENV)/bin/pytest
+	FUGONG_QUEUE_NAME=fugong-test $(VENV)/bin/pytest
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -41,6 +42,8 @@ format: install
 bench: install
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_api.py
+	$(PY) bench/bench_stats.py
+	$(PY) bench/bench_submit.py
 
 clean:
 	rm -rf var artifacts .pytest_cache

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from fugong.core.excel import IMPORTERS
 from fugong.core.models import Campaign, Notification
@@ -17,7 +18,7 @@ from .test_enterprise_list import read_xlsx
 from .xlsx import xlsx
 
 D = datetime.date(2020, 2, 14)
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

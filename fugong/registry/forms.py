@@ -83,7 +83,7 @@ class MembershipForm(forms.Form):
     on = forms.DateField(
         label=_("列入日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(label=_("原因"), required=False, max_length=255)
 
@@ -103,7 +103,7 @@ class RemovalForm(forms.Form):
     on = forms.DateField(
         label=_("移出日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(label=_("移出原因"), max_length=255)
 
@@ -152,7 +152,7 @@ class VisitForm(forms.ModelForm):
         model = Visit
         fields = ("visited_on", "observations", "problems")
         widgets = {
-            "visited_on": forms.DateInput(attrs={"type": "date"}),
+            "visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "observations": forms.Textarea(attrs={"rows": 3}),
             "problems": forms.Textarea(attrs={"rows": 2}),
         }

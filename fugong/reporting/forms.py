@@ -9,7 +9,9 @@ class ReportForm(forms.Form):
     """The enterprise's daily report: one screen on a phone. Values are checked by
     services.validate_report, whose errors are attached to these fields."""
 
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     status = forms.ChoiceField(
         label=_("复工状态"), choices=Status.choices, widget=forms.RadioSelect
     )
@@ -102,7 +104,9 @@ class ReportForm(forms.Form):
 class StatsForm(forms.Form):
     region = forms.ChoiceField(label=_("区划"), required=False)
     date = forms.DateField(
-        label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     list = forms.ChoiceField(label=_("名单"), required=False)
     industry = forms.CharField(
