@@ -2,6 +2,8 @@
 a department officer, a township officer, a commissioner and two enterprise contacts, with
 enterprises on both sides of every scope boundary."""
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -102,3 +104,50 @@ def login(client):
 def fast_password_hashing(settings):
     """PBKDF2 is slow by design; tests hash a dozen passwords per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- the browser (Debian chromium through Playwright) ------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the live server shares the test DB
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 800}, locale="zh-CN", accept_downloads=True
+        )
+        yield context.new_page()
+        browser.close()
+
+
+def shot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """No persistent connections in tests: live-server and task threads must not keep the test
+    database open at teardown."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0

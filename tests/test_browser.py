@@ -2,51 +2,15 @@
 every step are saved under artifacts/browser/."""
 
 import io
-import os
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from .conftest import shot
 from .factories import uscc
 from .xlsx import ENTERPRISE_HEADERS, enterprise_row, xlsx
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the live server shares the test DB
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 800}, locale="zh-CN", accept_downloads=True
-        )
-        yield context.new_page()
-        browser.close()
-
-
-def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_officer_journey(live_server, transactional_db, cast, page, tmp_path):

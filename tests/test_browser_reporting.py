@@ -11,7 +11,7 @@ from fugong.core.models import Campaign
 from fugong.reporting.models import DailyReport
 from fugong.reporting.services import submit_report
 
-from .test_browser import page, shot  # noqa: F401  (the browser fixture)
+from .conftest import shot
 
 pytestmark = pytest.mark.browser
 TODAY = timezone.localdate()
@@ -27,7 +27,7 @@ def running(cast):
     )
 
 
-def log_in(page, base, username):  # noqa: F811
+def log_in(page, base, username):
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "Fugong@2026")
@@ -35,7 +35,7 @@ def log_in(page, base, username):  # noqa: F811
     page.wait_for_load_state()
 
 
-def test_enterprise_contact_reports_on_a_phone(live_server, transactional_db, cast, running, page):  # noqa: F811
+def test_enterprise_contact_reports_on_a_phone(live_server, transactional_db, cast, running, page):
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, live_server.url, "qiye_a")
     assert page.url.endswith("/report/")
@@ -62,7 +62,7 @@ def test_enterprise_contact_reports_on_a_phone(live_server, transactional_db, ca
     )
 
 
-def test_township_officer_sees_who_is_missing(live_server, transactional_db, cast, running, page):  # noqa: F811
+def test_township_officer_sees_who_is_missing(live_server, transactional_db, cast, running, page):
     log_in(page, live_server.url, "yanji")
     submit_report(None, cast.a2, TODAY, {"status": "full"})
     page.goto(f"{live_server.url}/completeness/")
@@ -78,7 +78,7 @@ def test_township_officer_sees_who_is_missing(live_server, transactional_db, cas
 
 def test_command_centre_clicks_a_bar_through_to_the_enterprises(
     live_server, transactional_db, cast, running, page
-):  # noqa: F811
+):
     submit_report(None, cast.a, TODAY, {"status": "full"})
     submit_report(None, cast.b, TODAY, {"status": "not_resumed"})
     page.set_viewport_size({"width": 1360, "height": 900})
