@@ -1,5 +1,6 @@
 """Shared set-up for the benchmarks: a fresh database of their own (SQLite in a temp dir, or
-the PostgreSQL database named by BENCH_DATABASE_URL, which is dropped and recreated), Django
+the PostgreSQL database named by BENCH_DATABASE_URL, which is dropped and recreated unless
+BENCH_REUSE=1), Django
 configured, migrations applied. Benchmarks print ratios against a baseline measured in the
 same run; they are not pass/fail tests."""
 
@@ -17,7 +18,9 @@ sys.path.insert(0, str(ROOT))
 
 def setup():
     url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
+    if url and os.environ.get("BENCH_REUSE") == "1":  # keep a database built by an earlier run
+        os.environ["DATABASE_URL"] = url
+    elif url:
         import psycopg
 
         base, name = url.rsplit("/", 1)

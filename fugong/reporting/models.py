@@ -144,7 +144,9 @@ class DailyReportVersion(models.Model):
 class DayStatus(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="day_statuses"
+    )
     report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=12, choices=Status.choices)
     staff_on_duty = models.PositiveIntegerField()

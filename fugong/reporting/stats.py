@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,31 +145,34 @@ def current_campaign(region, day):
     return None
 
 
-_AGG = {
-    "resumed_full": Count("id", filter=Q(status=Status.FULL)),
-    "resumed_partial": Count("id", filter=Q(status=Status.PARTIAL)),
-    "reported": Count("id"),
-    "reported_today": Count("id", filter=Q(reported_today=True)),
-    "staff_on_duty": Sum("staff_on_duty"),
-    "staff_total_reported": Sum("staff_total"),
-    "registry_staff_reported": Sum("enterprise__total_staff"),
-    "output": Sum("output"),
-}
-_ENTERPRISE_AGG = {"enterprises": Count("id"), "registry_staff": Sum("total_staff")}
-
-
-def figures(counts, enterprises):
-    """The published figures from the raw sums of one group."""
-    full, partial = counts.get("resumed_full") or 0, counts.get("resumed_partial") or 0
-    reported = counts.get("reported") or 0
-    n = enterprises.get("enterprises") or 0
-    staff_total = (
-        (enterprises.get("registry_staff") or 0)
-        - (counts.get("registry_staff_reported") or 0)
-        + (counts.get("staff_total_reported") or 0)
+def _statuses(query, qs, day=None):
+    """Enterprises LEFT JOINed to their status on the day: one row per enterprise."""
+    return qs.annotate(
+        s=FilteredRelation(
+            "day_statuses",
+            condition=Q(day_statuses__campaign=query.campaign, day_statuses__day=day or query.day),
+        )
     )
-    on_duty = counts.get("staff_on_duty") or 0
-    today = counts.get("reported_today") or 0
+
+
+_AGG = {
+    "enterprises": Count("id"),
+    "resumed_full": Count("id", filter=Q(s__status=Status.FULL)),
+    "resumed_partial": Count("id", filter=Q(s__status=Status.PARTIAL)),
+    "reported": Count("s__id"),
+    "reported_today": Count("id", filter=Q(s__reported_today=True)),
+    "staff_on_duty": Sum("s__staff_on_duty"),
+    "staff_total": Sum(Coalesce("s__staff_total", "total_staff")),
+    "output": Sum("s__output"),
+}
+
+
+def figures(agg):
+    """The published figures from the raw sums of one group."""
+    full, partial = agg.get("resumed_full") or 0, agg.get("resumed_partial") or 0
+    n, reported = agg.get("enterprises") or 0, agg.get("reported") or 0
+    staff_total, on_duty = agg.get("staff_total") or 0, agg.get("staff_on_duty") or 0
+    today = agg.get("reported_today") or 0
     return {
         "enterprises": n,
         "resumed": full + partial,
@@ -183,7 +187,7 @@ def figures(counts, enterprises):
         "reported_today": today,
         "missing_today": n - today,
         "completeness": percent(today, n),
-        "output": round(float(counts.get("output") or 0), 2),
+        "output": round(float(agg.get("output") or 0), 2),
     }
 
 
@@ -192,16 +196,18 @@ def _grouped(qs, key, agg):
 
 
 def resumption(user, query: StatsQuery, by=None):
+    """The figures for the query, and a breakdown `by` region, industry, scale or list: one
+    aggregate over the enterprises in scope joined to their status on the day."""
     if by and by not in BY:
         raise ValidationError({"by": _("by 应为 region、industry、scale 或 list")})
-    ents = query.enterprises(user)
-    rows = query.rows(user)
+    roll_forward(query.campaign, query.day)
+    joined = _statuses(query, query.enterprises(user))
     result = {
         "campaign": query.campaign.name,
         "region": query.region.code,
         "region_name": query.region.name,
         "date": query.day.isoformat(),
-        **figures(rows.aggregate(**_AGG), ents.aggregate(**_ENTERPRISE_AGG)),
+        **figures(joined.aggregate(**_AGG)),
     }
     if by == "list":
         result["breakdown"] = [
@@ -210,17 +216,15 @@ def resumption(user, query: StatsQuery, by=None):
         ]
     elif by:
         key = {"region": "region_id", "industry": "industry", "scale": "scale"}[by]
-        counts = _grouped(rows, f"enterprise__{key}", _AGG)
-        totals = _grouped(ents, key, _ENTERPRISE_AGG)
+        groups = _grouped(joined, key, _AGG)
         if by == "region":
-            counts, totals, labels = _to_children(query.region, counts, totals)
+            groups, labels = _to_children(query.region, groups)
         elif by == "industry":
-            labels = {k: industries.label(k) for k in totals}
+            labels = {k: industries.label(k) for k in groups}
         else:
             labels = dict(Enterprise.Scale.choices)
         result["breakdown"] = [
-            {"key": k, "label": str(labels.get(k, k)), **figures(counts.get(k, {}), totals[k])}
-            for k in sorted(totals)
+            {"key": k, "label": str(labels.get(k, k)), **figures(groups[k])} for k in sorted(groups)
         ]
     return result
 
@@ -232,16 +236,15 @@ def _for_list(user, query, name):
         query.day,
         EnterpriseFilter(industry=query.filter.industry, scale=query.filter.scale, list=name),
     )
-    return figures(
-        sub.rows(user).aggregate(**_AGG), sub.enterprises(user).aggregate(**_ENTERPRISE_AGG)
-    )
+    return figures(_statuses(sub, sub.enterprises(user)).aggregate(**_AGG))
 
 
-def _to_children(parent, counts, totals):
+def _to_children(parent, groups):
     """Sum per-leaf-region groups into the parent's direct children (codes as keys)."""
-    leaves = Region.objects.in_bulk(set(counts) | set(totals))
+    leaves = Region.objects.in_bulk(set(groups))
     children = {c.path: c for c in parent.children.all()}
     labels = {c.code: c.name for c in children.values()}
+    labels.setdefault(parent.code, _("%(r)s（本级）") % {"r": parent.name})
 
     def child_of(region_id):
         region = leaves[region_id]
@@ -250,33 +253,53 @@ def _to_children(parent, counts, totals):
                 return child.code
         return parent.code  # enterprises registered on the parent itself
 
-    labels.setdefault(parent.code, _("%(r)s（本级）") % {"r": parent.name})
-    out_counts, out_totals = {}, {}
-    for source, target in ((counts, out_counts), (totals, out_totals)):
-        for region_id, values in source.items():
-            bucket = target.setdefault(child_of(region_id), {})
-            for k, v in values.items():
-                bucket[k] = (bucket.get(k) or 0) + (v or 0)
-    return out_counts, out_totals, labels
+    out = {}
+    for region_id, values in groups.items():
+        bucket = out.setdefault(child_of(region_id), {})
+        for k, v in values.items():
+            bucket[k] = (bucket.get(k) or 0) + (v or 0)
+    return out, labels
 
 
 def series(user, query: StatsQuery, start: date, end: date):
-    """Figures per day over [start, end] (bounded by the campaign and today)."""
+    """Figures per day over [start, end] (bounded by the campaign and the query's day)."""
     start = max(start, query.campaign.starts_on)
     end = min(end, query.day)
     if start > end:
         return []
     roll_forward(query.campaign, end)
     ents = query.enterprises(user)
-    totals = ents.aggregate(**_ENTERPRISE_AGG)
+    totals = ents.aggregate(enterprises=Count("id"), registry_staff=Sum("total_staff"))
     rows = DayStatus.objects.filter(
         campaign=query.campaign, day__gte=start, day__lte=end, enterprise__in=ents.values("pk")
     )
-    by_day = _grouped(rows, "day", _AGG)
+    by_day = _grouped(
+        rows,
+        "day",
+        {
+            "resumed_full": Count("id", filter=Q(status=Status.FULL)),
+            "resumed_partial": Count("id", filter=Q(status=Status.PARTIAL)),
+            "reported": Count("id"),
+            "reported_today": Count("id", filter=Q(reported_today=True)),
+            "staff_on_duty": Sum("staff_on_duty"),
+            "staff_total_reported": Sum("staff_total"),
+            "registry_staff_reported": Sum("enterprise__total_staff"),
+            "output": Sum("output"),
+        },
+    )
     out = []
     d = start
     while d <= end:
-        out.append({"date": d.isoformat(), **figures(by_day.get(d, {}), totals)})
+        day = by_day.get(d, {})
+        # the registry's total staff stands for the enterprises that had not reported by then
+        day["staff_total"] = (
+            (totals["registry_staff"] or 0)
+            - (day.get("registry_staff_reported") or 0)
+            + (day.get("staff_total_reported") or 0)
+        )
+        out.append(
+            {"date": d.isoformat(), **figures({**day, "enterprises": totals["enterprises"]})}
+        )
         d += timedelta(days=1)
     return out
 
