@@ -42,8 +42,10 @@ def load(url, token, seconds, threads, body_for):
                 with urllib.request.urlopen(request, timeout=30) as response:
                     response.read()
                 done[i] += 1
-            except OSError:
+            except OSError as exc:
                 errors[i] += 1
+                if sum(errors) == 1:
+                    print("first error:", exc)
             n += 1
 
     pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
@@ -74,9 +76,10 @@ def main():
     server = subprocess.Popen(
         [sys.executable, "-m", "fugong.cli", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
-        env=os.environ.copy(),
+        # a thread per request: persistent connections would pile up, one per finished thread
+        env={**os.environ, "CONN_MAX_AGE": "0"},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w"),  # noqa: SIM115
     )
     try:
         base = f"http://127.0.0.1:{port}/api/v1"

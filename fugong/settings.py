@@ -82,7 +82,9 @@ TEMPLATES = [
 _SQLITE_PATH = VAR_DIR / "fugong.sqlite3"
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{_SQLITE_PATH}", conn_max_age=60, conn_health_checks=True
+        default=f"sqlite:///{_SQLITE_PATH}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", 60)),
+        conn_health_checks=True,
     )
 }
 VAR_DIR.mkdir(parents=True, exist_ok=True)
