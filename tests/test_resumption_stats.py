@@ -148,6 +148,7 @@ def test_longshen_260_of_303_staff_on_duty(seeds):
         303,
         85.8,
     )
+    assert (result["output"], result["capacity_utilisation"]) == (1.5, 80.0)
 
 
 def test_status_carries_forward_and_changes_back(seeds):

@@ -31,6 +31,7 @@ COLUMNS = [
     ("reported_today", "当日填报"),
     ("completeness", "填报率(%)"),
     ("output", "当日产值(万元)"),
+    ("capacity_utilisation", "平均产能利用率(%)"),
 ]
 
 

@@ -164,6 +164,8 @@ _AGG = {
     "staff_on_duty": Sum("s__staff_on_duty"),
     "staff_total": Sum(Coalesce("s__staff_total", "total_staff")),
     "output": Sum("s__output"),
+    "capacity_sum": Sum("s__capacity_utilisation"),
+    "capacity_n": Count("s__capacity_utilisation"),
 }
 
 
@@ -188,6 +190,11 @@ def figures(agg):
         "missing_today": n - today,
         "completeness": percent(today, n),
         "output": round(float(agg.get("output") or 0), 2),
+        "capacity_utilisation": (  # mean over enterprises that gave one; sums add up by group
+            round(float(agg["capacity_sum"]) / agg["capacity_n"], 1)
+            if agg.get("capacity_n")
+            else None
+        ),
     }
 
 
