@@ -355,6 +355,9 @@ def rebuild_status(campaign):
         if current is not None:
             batch.extend(_days(current, through))
         DayStatus.objects.bulk_create(batch, batch_size=5000)
+        if connection.vendor == "postgresql":  # fresh statistics for the planner after a bulk load
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE reporting_daystatus, reporting_dailyreport")
 
 
 def _days(report, last):
