@@ -288,3 +288,62 @@ def test_submit_checks_rights_and_rules(seeds):
     stranger = UserFactory(username="nobody", role="checkpoint")
     with pytest.raises(PermissionError):
         submit_report(stranger, e, D, {"status": "full"})
+
+
+def test_region_days_stay_in_step_with_the_status_rows(seeds):
+    """The series read from RegionDay equals the series computed from the status rows, after
+    reports, late reports, resubmissions and registry moves, staff edits, imports, deletions."""
+    from fugong.core.models import Region, Role, Unit
+    from fugong.registry.services import save_enterprise
+
+    first, last = datetime.date(2020, 2, 3), D
+    import_reports(
+        [
+            report_row(e, "复工", day=first + datetime.timedelta(days=i % 9))
+            for i, e in enumerate(seeds.yb[:60])
+        ]
+    )
+    import_reports(
+        [report_row(e, "未复工", day=datetime.date(2020, 2, 8), on_duty=0) for e in seeds.yb[20:40]]
+    )
+    import_reports(
+        [report_row(e, "部分复工", day=datetime.date(2020, 2, 5)) for e in seeds.yb[30:35]]
+    )  # late reports between others
+    import_reports(
+        [report_row(e, "复工", day=datetime.date(2020, 2, 8), on_duty=9) for e in seeds.yb[20:25]]
+    )  # resubmissions
+    moved = seeds.yb[1]
+    moved.region = seeds.yanji if moved.region != seeds.yanji else Region.objects.get(code="222402")
+    moved.total_staff = 77
+    save_enterprise(None, moved)  # a registry edit
+    from fugong.registry.models import Enterprise
+
+    headers = ["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "规模", "职工总数"]
+    other = seeds.yb[2]
+    target = "222402" if other.region.code == "222401" else "222401"
+    IMPORTERS["enterprises"](None).run(
+        xlsx(headers, [[other.uscc, other.name, target, "13", "规上", 12]])
+    )  # a bulk move
+    assert Enterprise.objects.get(pk=other.pk).region.code == target
+    seeds.yb[3].delete()
+    unit = Unit.objects.create(
+        code="222401-zb", name="延吉市专班", kind="command_centre", region=seeds.yanji
+    )
+    officer = UserFactory(username="yanji", role=Role.COMMAND_CENTRE, unit=unit)
+    for user, code in (
+        (None, "222400"),
+        (None, "222401"),
+        (officer, "222400"),
+        (officer, "222401"),
+    ):
+        q = stats.StatsQuery.parse(user, {"region": code, "date": last.isoformat()})
+        fast = stats.series(user, q, first, last)
+        slow = stats.series(user, q, first, last, use_status_rows=True)
+        assert fast == slow, (user, code)
+        for day in (first, datetime.date(2020, 2, 8), last):
+            qd = stats.StatsQuery.parse(user, {"region": code, "date": day.isoformat()})
+            assert stats.resumption(user, qd, by="region") == stats.resumption(
+                user, qd, by="region", use_status_rows=True
+            ), (user, code, day)
+        assert fast[-1]["resumed"] == stats.resumption(user, q)["resumed"]
+    assert stats.series(None, query("222400"), first, last)[-1]["resumed"] > 0

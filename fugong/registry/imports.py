@@ -15,6 +15,7 @@ from fugong.core.validators import normalize_phone, normalize_region_code, norma
 
 from . import industry, services
 from .models import Assignment, Enterprise, EnterpriseList, ListMembership
+from .signals import enterprises_changed
 
 CHUNK = 900
 
@@ -181,7 +182,7 @@ class EnterpriseImporter(ScopedImporter):
     )
 
     def write(self, cleaned):
-        new, changed = [], []
+        new, changed, moved = [], [], set()
         for _n, data in cleaned:
             e = self.existing.get(data["uscc"])
             if e is None:
@@ -189,6 +190,8 @@ class EnterpriseImporter(ScopedImporter):
                 e.industry_section = industry.section_of(e.industry)
                 new.append(e)
             elif any(getattr(e, f) != data[f] for f in self.FIELDS):
+                if e.region_id != data["region"].pk or e.total_staff != data["total_staff"]:
+                    moved.update({e.region_id, data["region"].pk})
                 for f in self.FIELDS:
                     setattr(e, f, data[f])
                 e.industry_section = industry.section_of(e.industry)
@@ -199,6 +202,8 @@ class EnterpriseImporter(ScopedImporter):
         Enterprise.objects.bulk_update(
             changed, [*self.FIELDS, "industry_section", "updated_at"], batch_size=1000
         )
+        if moved:
+            enterprises_changed.send(sender=Enterprise, region_ids=moved)
         wanted = {(lst.pk, data["enterprise"].pk) for _n, data in cleaned for lst in data["lists"]}
         if wanted:
             current = set()

@@ -194,3 +194,33 @@ class Summary(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} {self.day}"
+
+
+class RegionDay(models.Model):
+    """Per campaign, day and leaf region: the sums of its enterprises' DayStatus rows, kept in
+    step with them (services.recompute_region_days), so that a series over many days reads a
+    few hundred rows instead of every enterprise's."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    region = models.ForeignKey("core.Region", on_delete=models.CASCADE, related_name="+")
+    resumed_full = models.PositiveIntegerField(default=0)
+    resumed_partial = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    reported_today = models.PositiveIntegerField(default=0)
+    staff_on_duty = models.PositiveBigIntegerField(default=0)
+    staff_total_reported = models.PositiveBigIntegerField(default=0)
+    registry_staff_reported = models.PositiveBigIntegerField(default=0)
+    output = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    capacity_sum = models.DecimalField(max_digits=18, decimal_places=1, default=0)
+    capacity_n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "region"], name="one_row_per_region_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day} {self.region_id}"

@@ -14,7 +14,15 @@ from fugong.core.models import Campaign, Role
 from fugong.core.services import audit
 from fugong.registry.models import Enterprise, enterprise_id_of
 
-from .models import REPORT_FIELDS, DailyReport, DailyReportVersion, DayStatus, Horizon, Status
+from .models import (
+    REPORT_FIELDS,
+    DailyReport,
+    DailyReportVersion,
+    DayStatus,
+    Horizon,
+    RegionDay,
+    Status,
+)
 
 # --- which campaign, who may submit ------------------------------------------------------
 
@@ -292,6 +300,58 @@ def refresh_status(report):
     DayStatus.objects.bulk_create(
         [_status_row(report, report.date + timedelta(days=i)) for i in range(days)], batch_size=1000
     )
+    recompute_region_days(report.campaign_id, [report.enterprise.region_id], report.date, last)
+
+
+_COPY_REGION_DAYS_SQL = """
+INSERT INTO reporting_regionday (campaign_id, day, region_id, resumed_full, resumed_partial,
+    reported, reported_today, staff_on_duty, staff_total_reported, registry_staff_reported,
+    output, capacity_sum, capacity_n)
+SELECT campaign_id, %s, region_id, resumed_full, resumed_partial, reported, 0, staff_on_duty,
+    staff_total_reported, registry_staff_reported, output, capacity_sum, capacity_n
+FROM reporting_regionday WHERE campaign_id = %s AND day = %s
+"""
+
+_REGION_DAYS_SQL = """
+INSERT INTO reporting_regionday (campaign_id, day, region_id, resumed_full, resumed_partial,
+    reported, reported_today, staff_on_duty, staff_total_reported, registry_staff_reported,
+    output, capacity_sum, capacity_n)
+SELECT s.campaign_id, s.day, e.region_id,
+    SUM(CASE WHEN s.status = 'full' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN s.status = 'partial' THEN 1 ELSE 0 END),
+    COUNT(*), SUM(CASE WHEN s.reported_today THEN 1 ELSE 0 END),
+    SUM(s.staff_on_duty), SUM(s.staff_total), SUM(e.total_staff),
+    COALESCE(SUM(s.output), 0), COALESCE(SUM(s.capacity_utilisation), 0),
+    COUNT(s.capacity_utilisation)
+FROM reporting_daystatus s JOIN registry_enterprise e ON e.id = s.enterprise_id
+WHERE s.campaign_id = %s AND s.day >= %s AND s.day <= %s {regions}
+GROUP BY s.campaign_id, s.day, e.region_id
+"""
+
+
+def recompute_region_days(campaign_id, region_ids=None, start=None, end=None):
+    """Recompute RegionDay rows from DayStatus for some leaf regions (all when None) over
+    [start, end] (the whole campaign when None)."""
+    start, end = start or date.min, end or date.max
+    rows = RegionDay.objects.filter(campaign_id=campaign_id, day__gte=start, day__lte=end)
+    regions, params = "", [campaign_id, start, end]
+    if region_ids is not None:
+        region_ids = sorted(set(region_ids))
+        if not region_ids:
+            return
+        rows = rows.filter(region_id__in=region_ids)
+        regions = "AND e.region_id IN (" + ", ".join(["%s"] * len(region_ids)) + ")"
+        params += region_ids
+    rows.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(_REGION_DAYS_SQL.format(regions=regions), params)
+
+
+def enterprises_changed(region_ids):
+    """The registry changed enterprises of these leaf regions (moved, staff, deleted): bring
+    every campaign's RegionDay rows for them back in step."""
+    for campaign_id in Horizon.objects.values_list("campaign_id", flat=True):
+        recompute_region_days(campaign_id, region_ids)
 
 
 _COPY_SQL = """
@@ -325,6 +385,7 @@ def roll_forward(campaign, day=None) -> date:
             d = horizon.through + timedelta(days=1)
             while d <= target:
                 cursor.execute(_COPY_SQL, [d, False, campaign.pk, d - timedelta(days=1)])
+                cursor.execute(_COPY_REGION_DAYS_SQL, [d, campaign.pk, d - timedelta(days=1)])
                 d += timedelta(days=1)
         if target > horizon.through:
             horizon.through = target
@@ -338,6 +399,7 @@ def rebuild_status(campaign):
     with transaction.atomic():
         horizon = Horizon.objects.filter(campaign=campaign).first()
         DayStatus.objects.filter(campaign=campaign).delete()
+        RegionDay.objects.filter(campaign=campaign).delete()
         Horizon.objects.filter(campaign=campaign).delete()
         # no rows yet: this only sets the horizon
         through = roll_forward(campaign, horizon.through if horizon else None)
@@ -355,6 +417,7 @@ def rebuild_status(campaign):
         if current is not None:
             batch.extend(_days(current, through))
         DayStatus.objects.bulk_create(batch, batch_size=5000)
+        recompute_region_days(campaign.pk)
         if connection.vendor == "postgresql":  # fresh statistics for the planner after a bulk load
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE reporting_daystatus, reporting_dailyreport")

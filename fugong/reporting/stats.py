@@ -21,7 +21,7 @@ from fugong.registry import industry as industries
 from fugong.registry.models import Enterprise, EnterpriseList
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
-from .models import DayStatus, Status
+from .models import DayStatus, RegionDay, Status
 from .services import latest_report_day, roll_forward
 
 BY = ("region", "industry", "scale", "list")
@@ -202,19 +202,31 @@ def _grouped(qs, key, agg):
     return {row.pop(key): row for row in qs.values(key).annotate(**agg).order_by()}
 
 
-def resumption(user, query: StatsQuery, by=None):
-    """The figures for the query, and a breakdown `by` region, industry, scale or list: one
-    aggregate over the enterprises in scope joined to their status on the day."""
+def resumption(user, query: StatsQuery, by=None, use_status_rows=False):
+    """The figures for the query, and a breakdown `by` region, industry, scale or list.
+
+    A plain region subtree reads the RegionDay sums; filtered queries aggregate the
+    enterprises in scope LEFT JOINed to their status on the day."""
     if by and by not in BY:
         raise ValidationError({"by": _("by 应为 region、industry、scale 或 list")})
     roll_forward(query.campaign, query.day)
-    joined = _statuses(query, query.enterprises(user))
+    ents = query.enterprises(user)
+    path = None if use_status_rows else region_days_path(user, query)
+    if path is not None:
+        cells = RegionDay.objects.filter(
+            campaign=query.campaign, day=query.day, region__path__startswith=path
+        )
+        totals = ents.aggregate(**_REGISTRY)
+        overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
+    else:
+        joined = _statuses(query, ents)
+        overall = joined.aggregate(**_AGG)
     result = {
         "campaign": query.campaign.name,
         "region": query.region.code,
         "region_name": query.region.name,
         "date": query.day.isoformat(),
-        **figures(joined.aggregate(**_AGG)),
+        **figures(overall),
     }
     if by == "list":
         result["breakdown"] = [
@@ -223,7 +235,14 @@ def resumption(user, query: StatsQuery, by=None):
         ]
     elif by:
         key = {"region": "region_id", "industry": "industry", "scale": "scale"}[by]
-        groups = _grouped(joined, key, _AGG)
+        if path is not None and by == "region":
+            sums = _grouped(cells, "region_id", _CELL_SUMS)
+            groups = {
+                k: _with_totals(sums.get(k, {}), t)
+                for k, t in _grouped(ents, "region_id", _REGISTRY).items()
+            }
+        else:
+            groups = _grouped(_statuses(query, ents), key, _AGG)
         if by == "region":
             groups, labels = _to_children(query.region, groups)
         elif by == "industry":
@@ -234,6 +253,22 @@ def resumption(user, query: StatsQuery, by=None):
             {"key": k, "label": str(labels.get(k, k)), **figures(groups[k])} for k in sorted(groups)
         ]
     return result
+
+
+_REGISTRY = {"enterprises": Count("id"), "registry_staff": Sum("total_staff")}
+
+
+def _with_totals(sums, totals):
+    """RegionDay sums plus the registry's figures: the same keys as _AGG gives."""
+    out = {k: v or 0 for k, v in sums.items()}
+    out["enterprises"] = totals.get("enterprises") or 0
+    # the registry's total staff stands for the enterprises that had not reported by then
+    out["staff_total"] = (
+        (totals.get("registry_staff") or 0)
+        - out.get("registry_staff_reported", 0)
+        + out.get("staff_total_reported", 0)
+    )
+    return out
 
 
 def _for_list(user, query, name):
@@ -268,19 +303,43 @@ def _to_children(parent, groups):
     return out, labels
 
 
-def series(user, query: StatsQuery, start: date, end: date):
-    """Figures per day over [start, end] (bounded by the campaign and the query's day)."""
-    start = max(start, query.campaign.starts_on)
-    end = min(end, query.day)
-    if start > end:
-        return []
-    roll_forward(query.campaign, end)
-    ents = query.enterprises(user)
-    totals = ents.aggregate(enterprises=Count("id"), registry_staff=Sum("total_staff"))
+_CELL_SUMS = {
+    k: Sum(k)
+    for k in (
+        "resumed_full",
+        "resumed_partial",
+        "reported",
+        "reported_today",
+        "staff_on_duty",
+        "staff_total_reported",
+        "registry_staff_reported",
+        "output",
+        "capacity_sum",
+        "capacity_n",
+    )
+}
+
+
+def region_days_path(user, query):
+    """The region path whose RegionDay rows give exactly the query's enterprises, or None when
+    they cannot (filters, or a scope that is not a region subtree)."""
+    if query.filter.industry or query.filter.scale or query.filter.list:
+        return None
+    paths = [query.region.path, query.campaign.region.path]
+    if user is not None and not (user.is_superuser or user.role == "admin"):
+        scope = user.scope_region
+        if scope is None:
+            return None
+        paths.append(scope.path)
+    longest = max(paths, key=len)
+    return longest if all(longest.startswith(p) for p in paths) else "//none"
+
+
+def _status_series(query, ents, start, end):
     rows = DayStatus.objects.filter(
         campaign=query.campaign, day__gte=start, day__lte=end, enterprise__in=ents.values("pk")
     )
-    by_day = _grouped(
+    return _grouped(
         rows,
         "day",
         {
@@ -292,21 +351,38 @@ def series(user, query: StatsQuery, start: date, end: date):
             "staff_total_reported": Sum("staff_total"),
             "registry_staff_reported": Sum("enterprise__total_staff"),
             "output": Sum("output"),
+            "capacity_sum": Sum("capacity_utilisation"),
+            "capacity_n": Count("capacity_utilisation"),
         },
     )
+
+
+def series(user, query: StatsQuery, start: date, end: date, use_status_rows=False):
+    """Figures per day over [start, end] (bounded by the campaign and the query's day). Read
+    from RegionDay when the query is a plain region subtree, else from the status rows."""
+    start = max(start, query.campaign.starts_on)
+    end = min(end, query.day)
+    if start > end:
+        return []
+    roll_forward(query.campaign, end)
+    ents = query.enterprises(user)
+    totals = ents.aggregate(**_REGISTRY)
+    path = region_days_path(user, query)
+    if path is not None and not use_status_rows:
+        by_day = _grouped(
+            RegionDay.objects.filter(
+                campaign=query.campaign, day__gte=start, day__lte=end, region__path__startswith=path
+            ),
+            "day",
+            _CELL_SUMS,
+        )
+    else:
+        by_day = _status_series(query, ents, start, end)
     out = []
     d = start
     while d <= end:
-        day = by_day.get(d, {})
-        # the registry's total staff stands for the enterprises that had not reported by then
-        day["staff_total"] = (
-            (totals["registry_staff"] or 0)
-            - (day.get("registry_staff_reported") or 0)
-            + (day.get("staff_total_reported") or 0)
-        )
-        out.append(
-            {"date": d.isoformat(), **figures({**day, "enterprises": totals["enterprises"]})}
-        )
+        day = _with_totals(by_day.get(d, {}), totals)
+        out.append({"date": d.isoformat(), **figures(day)})
         d += timedelta(days=1)
     return out
 

@@ -1,0 +1,5 @@
+from django.dispatch import Signal
+
+# Sent after enterprises were changed in bulk without Model.save() (the importer's
+# bulk_update): `region_ids` are the leaf regions they were and are in.
+enterprises_changed = Signal()
