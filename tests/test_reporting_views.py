@@ -15,7 +15,7 @@ from fugong.registry.models import Assignment
 from fugong.reporting.models import DailyReport
 
 from .test_enterprise_list import read_xlsx
-from .xlsx import xlsx
+from .xlsx import REPORT_HEADERS, xlsx
 
 D = datetime.date(2020, 2, 14)
 TODAY = timezone.localdate()
@@ -91,20 +91,6 @@ def test_a_commissioner_reports_for_an_assigned_enterprise_only(cast, campaign, 
     assert login(cast.contact_b).get(f"/enterprises/{cast.a.pk}/report/").status_code == 404
 
 
-HEADERS = [
-    "统一社会信用代码",
-    "日期",
-    "复工状态",
-    "生产模式",
-    "在岗人数",
-    "职工总数",
-    "当日产值(万元)",
-    "产能利用率(%)",
-    "原材料可用天数",
-    "困难诉求",
-]
-
-
 def test_report_import_reports_every_bad_row_and_saves_nothing(cast, campaign):
     from .factories import uscc
 
@@ -129,7 +115,7 @@ def test_report_import_reports_every_bad_row_and_saves_nothing(cast, campaign):
         [cast.b.uscc, "2020-02-15", "营业", "", 1, 1, "", "", "", ""],  # bad status
         [cast.b.uscc, "2020-02-16", "复工", "", 1, 1, "", "150", "", ""],  # capacity > 100
     ]
-    report = IMPORTERS["reports"](None).run(xlsx(HEADERS, rows))
+    report = IMPORTERS["reports"](None).run(xlsx(REPORT_HEADERS, rows))
     got = {(e.row, e.column) for e in report.errors}
     assert got == {
         (3, "统一社会信用代码"),
@@ -145,7 +131,7 @@ def test_report_import_reports_every_bad_row_and_saves_nothing(cast, campaign):
 
 def test_report_import_is_scoped(cast, campaign):
     rows = [[cast.b.uscc, "2020-02-14", "复工", "", 1, 1, "", "", "", ""]]
-    report = IMPORTERS["reports"](cast.township).run(xlsx(HEADERS, rows))
+    report = IMPORTERS["reports"](cast.township).run(xlsx(REPORT_HEADERS, rows))
     assert report.errors and "管辖范围" in report.errors[0].reason
     assert not IMPORTERS["reports"].allowed(cast.contact_a)
 
@@ -162,19 +148,19 @@ def api(client, user):
     return call
 
 
+def one_report(cast):  # noqa: N802
+    return {
+        "uscc": cast.a.uscc,
+        "date": "2020-02-14",
+        "status": "full",
+        "staff_on_duty": 10,
+        "staff_total": 20,
+    }
+
+
 def test_api_accepts_single_reports_and_all_or_nothing_batches(client, cast, campaign):
     call = api(client, cast.yanji)
-    r = call(
-        "post",
-        "/reports",
-        {
-            "uscc": cast.a.uscc,
-            "date": "2020-02-14",
-            "status": "full",
-            "staff_on_duty": 10,
-            "staff_total": 20,
-        },
-    )
+    r = call("post", "/reports", one_report(cast))
     assert r.status_code == 201 and r.json()["channel"] == "api"
     r = call(
         "post",
@@ -214,17 +200,7 @@ def test_api_accepts_single_reports_and_all_or_nothing_batches(client, cast, cam
 
 def test_stats_api_json_and_scope(client, cast, campaign):
     call = api(client, cast.yanji)
-    call(
-        "post",
-        "/reports",
-        {
-            "uscc": cast.a.uscc,
-            "date": "2020-02-14",
-            "status": "full",
-            "staff_on_duty": 10,
-            "staff_total": 20,
-        },
-    )
+    call("post", "/reports", one_report(cast))
     body = call("get", "/stats/resumption?region=222400&date=2020-02-14&by=region").json()
     for key in (
         "enterprises",

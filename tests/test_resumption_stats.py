@@ -13,21 +13,9 @@ from fugong.reporting.models import DailyReport, DayStatus
 from fugong.reporting.services import rebuild_status, submit_report
 
 from .factories import EnterpriseFactory, ListFactory, RegionFactory, UserFactory
-from .xlsx import xlsx
+from .xlsx import REPORT_HEADERS, xlsx
 
 D = datetime.date(2020, 2, 14)
-HEADERS = [
-    "统一社会信用代码",
-    "日期",
-    "复工状态",
-    "生产模式",
-    "在岗人数",
-    "职工总数",
-    "当日产值(万元)",
-    "产能利用率(%)",
-    "原材料可用天数",
-    "困难诉求",
-]
 
 
 def report_row(e, status, day=D, on_duty=10, total=None):
@@ -46,7 +34,7 @@ def report_row(e, status, day=D, on_duty=10, total=None):
 
 
 def import_reports(rows, user=None):
-    report = IMPORTERS["reports"](user).run(xlsx(HEADERS, rows))
+    report = IMPORTERS["reports"](user).run(xlsx(REPORT_HEADERS, rows))
     assert report.errors == [], report.errors[:5]
     return report
 

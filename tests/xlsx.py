@@ -42,3 +42,17 @@ def enterprise_row(
     lists="",
 ):
     return [uscc, name, region, industry, scale, staff, "王明秀", phone, "延吉市", lists, ""]
+
+
+REPORT_HEADERS = [
+    "统一社会信用代码",
+    "日期",
+    "复工状态",
+    "生产模式",
+    "在岗人数",
+    "职工总数",
+    "当日产值(万元)",
+    "产能利用率(%)",
+    "原材料可用天数",
+    "困难诉求",
+]
