@@ -129,6 +129,17 @@ def test_report_import_reports_every_bad_row_and_saves_nothing(cast, campaign):
     assert not DailyReport.objects.exists()
 
 
+def test_report_import_takes_the_campaigns_extra_fields_by_label(cast, campaign):
+    headers = [*REPORT_HEADERS, "泡泡内人数", "班次", "备注"]
+    good = [cast.a.uscc, "2020-02-14", "复工", "", 10, 100, "", "", "", "", 80, "两班倒", "x"]
+    bad = [cast.a2.uscc, "2020-02-14", "复工", "", 10, 100, "", "", "", "", "很多", "三班倒", ""]
+    report = IMPORTERS["reports"](None).run(xlsx(headers, [good, bad]))
+    assert {(e.row, e.column) for e in report.errors} == {(3, "泡泡内人数"), (3, "班次")}
+    report = IMPORTERS["reports"](None).run(xlsx(headers, [good]))
+    assert report.written
+    assert DailyReport.objects.get().extra == {"bubble": 80.0, "shift": "两班倒"}
+
+
 def test_report_import_is_scoped(cast, campaign):
     rows = [[cast.b.uscc, "2020-02-14", "复工", "", 1, 1, "", "", "", ""]]
     report = IMPORTERS["reports"](cast.township).run(xlsx(REPORT_HEADERS, rows))

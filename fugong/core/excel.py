@@ -180,6 +180,11 @@ class Importer:
                     RowError(1, m, _("缺少必需的列。表头应为：%(e)s") % {"e": expected})
                     for m in missing
                 ]
+            other = {
+                i: str(h).strip()
+                for i, h in enumerate(header)
+                if h not in (None, "") and i not in index.values()
+            }
             rows, errors = [], []
             for n, values in enumerate(it, start=2):
                 if values is None or all(v in (None, "") for v in values):
@@ -188,6 +193,12 @@ class Importer:
                     key: cell_text(values[i]) if i < len(values) else "" for key, i in index.items()
                 }
                 row["_row"] = n
+                # columns the importer does not declare (a campaign's extra fields, notes)
+                row["_other"] = {
+                    h: cell_text(values[i])
+                    for i, h in other.items()
+                    if i < len(values) and values[i] not in (None, "")
+                }
                 for c in self.columns:
                     row.setdefault(c.key, "")
                     if c.required and not row[c.key]:

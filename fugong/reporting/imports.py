@@ -69,11 +69,21 @@ class ReportImporter(ScopedImporter):
         if enterprise is None or day is None:
             return None
         campaign = services.campaign_for(enterprise, day)
+        if campaign is not None:  # the campaign's extra fields, by label or key
+            by_header = {}
+            for spec in campaign.report_fields:
+                by_header[spec["label"]] = by_header[spec["key"]] = spec["key"]
+            data["extra"] = {by_header[h]: v for h, v in row["_other"].items() if h in by_header}
         try:
             clean = services.validate_report(campaign, enterprise, day, data)
         except ValidationError as exc:
+            labels = (
+                {f"extra.{f['key']}": f["label"] for f in campaign.report_fields}
+                if (campaign)
+                else {}
+            )
             for key, messages in exc.message_dict.items():
-                error("uscc" if key == "enterprise" else key, messages[0])
+                error("uscc" if key == "enterprise" else labels.get(key, key), messages[0])
             return None
         return campaign, enterprise, day, clean
 
