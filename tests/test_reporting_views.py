@@ -270,6 +270,15 @@ def test_stats_pages_drill_downs_and_exports_count_only_the_scope(cast, campaign
     assert login(cast.checkpoint).get("/completeness/").status_code == 403
 
 
+def test_a_commissioners_dashboard_counts_the_assigned_enterprises(cast, campaign, login):
+    from fugong.reporting.services import submit_report
+
+    submit_report(None, cast.a2, D, {"status": "full"})
+    submit_report(None, cast.a, D, {"status": "full"})
+    r = login(cast.commissioner).get("/?date=2020-02-14")
+    assert (r.context["r"]["enterprises"], r.context["r"]["resumed"]) == (1, 1)
+
+
 def test_completeness_lists_who_is_missing_and_reminds_once(cast, campaign, login):
     from fugong.reporting.services import submit_report
 

@@ -122,13 +122,11 @@ class StatsQuery:
 
 
 def default_region(user):
+    """The user's region subtree; for users scoped otherwise (admins, commissioners) the top of
+    the tree, their scope still deciding which enterprises count."""
     if user is not None and user.scope_region is not None:
         return user.scope_region
-    return (
-        Region.objects.filter(parent__isnull=True).order_by("code").first()
-        if (user is None or user.is_superuser or user.role == "admin")
-        else None
-    )
+    return Region.objects.filter(parent__isnull=True).order_by("code").first()
 
 
 def current_campaign(region, day):
