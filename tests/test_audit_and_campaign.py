@@ -124,3 +124,12 @@ def test_a_unit_cannot_escalate_in_a_circle(cast):
     with pytest.raises(ValidationError) as exc:
         cc.full_clean()
     assert "循环" in str(exc.value)
+
+
+def test_viewing_personal_data_is_audited(cast, login):
+    login(cast.yanji).get(f"/enterprises/{cast.a.pk}/")
+    entry = AuditLog.objects.get(action="view_personal")
+    assert (entry.username, entry.target_id) == ("yanji", str(cast.a.pk))
+    assert "contact_phone" in entry.detail["fields"]
+    login(cast.tumen).get(f"/enterprises/{cast.a.pk}/")  # 404: nothing was shown
+    assert AuditLog.objects.filter(action="view_personal").count() == 1

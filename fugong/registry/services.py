@@ -117,8 +117,12 @@ def enterprises_for(user, flt: EnterpriseFilter | None = None, as_of=None):
     return flt.apply(qs, as_of) if flt else qs
 
 
+PERSONAL_FIELDS = ["contact_name", "contact_phone", "leader_name", "leader_phone"]
+
+
 def enterprise_detail(user, pk):
-    """Everything known about one enterprise, or Enterprise.DoesNotExist outside the scope."""
+    """Everything known about one enterprise, or Enterprise.DoesNotExist outside the scope.
+    Showing it shows personal data (the contact's and leaders' names and phones): audited."""
     enterprise = (
         Enterprise.objects.visible_to(user)
         .select_related("region", "region__parent")
@@ -137,6 +141,7 @@ def enterprise_detail(user, pk):
         .prefetch_related("commissioners")
         .first()
     )
+    audit(user, "view_personal", enterprise, detail={"fields": PERSONAL_FIELDS})
     return enterprise, assignment
 
 

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fugong.core.services import audit
 from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
@@ -183,6 +184,16 @@ def completeness(request):
             {"form": _stats_form(request), "errors": exc.message_dict},
         )
     result = stats.resumption(request.user, query)
+    audit(
+        request.user,
+        "view_personal",
+        target_type="reporting.completeness",
+        detail={
+            "fields": ["contact_name", "contact_phone"],
+            "region": query.region.code,
+            "date": str(query.day),
+        },
+    )
     missing = (
         stats.drill_down(request.user, query, "missing_today")
         .select_related("region", "assignment__township")
