@@ -13,6 +13,7 @@ from fugong.core.api import router as core_router
 from fugong.core.models import ApiToken
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
+from fugong.workorders.api import router as workorders_router
 
 
 class BearerToken(HttpBearer):
@@ -45,6 +46,7 @@ api = NinjaAPI(
 api.add_router("", core_router)
 api.add_router("", registry_router)
 api.add_router("", reporting_router)
+api.add_router("", workorders_router)
 
 
 def _error(request, status, code, message, **extra):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fugong.core",
     "fugong.registry",
     "fugong.reporting",
+    "fugong.workorders",
 ]
 
 MIDDLEWARE = [

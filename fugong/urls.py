@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("fugong.core.urls")),
     path("", include("fugong.registry.urls")),
     path("", include("fugong.reporting.urls")),
+    path("", include("fugong.workorders.urls")),
 ]

@@ -105,3 +105,26 @@ def send_webhook(unit, title, text, timeout=10):
         if response.status >= 300:
             raise OSError(f"webhook answered {response.status}")
     return True
+
+
+def campaigns_on(day, region_path=None):
+    """Campaigns running on `day` (optionally covering a region path), most recent first."""
+    from django.db.models import Q
+
+    from .models import Campaign
+
+    campaigns = list(
+        Campaign.objects.select_related("region")
+        .filter(starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .order_by("-starts_on", "-id")
+    )
+    if region_path:
+        campaigns = [c for c in campaigns if region_path.startswith(c.region.path)]
+    return campaigns
+
+
+def campaign_for(enterprise, day):
+    """The campaign an enterprise's report, application or problem of `day` belongs to."""
+    found = campaigns_on(day, enterprise.region.path)
+    return found[0] if found else None

@@ -10,9 +10,10 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.core.models import Campaign, Role
-from fugong.core.services import audit
+from fugong.core.models import Role
+from fugong.core.services import audit, campaign_for, campaigns_on
 from fugong.registry.models import Enterprise, enterprise_id_of
+from fugong.workorders import services as workorders
 
 from .models import (
     REPORT_FIELDS,
@@ -25,25 +26,6 @@ from .models import (
 )
 
 # --- which campaign, who may submit ------------------------------------------------------
-
-
-def campaigns_on(day, region_path=None):
-    """Campaigns running on `day` (optionally covering a region path), most recent first."""
-    qs = (
-        Campaign.objects.select_related("region")
-        .filter(starts_on__lte=day)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-        .order_by("-starts_on", "-id")
-    )
-    campaigns = list(qs)
-    if region_path:
-        campaigns = [c for c in campaigns if region_path.startswith(c.region.path)]
-    return campaigns
-
-
-def campaign_for(enterprise, day):
-    found = campaigns_on(day, enterprise.region.path)
-    return found[0] if found else None
 
 
 def can_submit(user, enterprise) -> bool:
@@ -238,6 +220,8 @@ def save_report(user, campaign, enterprise, day, clean, channel):
     report.channel, report.submitted_by, report.submitted_at = channel, user, now
     report.save()
     refresh_status(report)
+    # difficulties and needs become a work order (the workorders app's public service)
+    workorders.intake_from_report(user, campaign, enterprise, day, report.pk, clean)
     return report
 
 

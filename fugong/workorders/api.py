@@ -1,0 +1,135 @@
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from fugong.core.models import Unit
+from fugong.core.services import campaign_for
+from fugong.registry.models import Enterprise
+
+from . import services
+from .models import OPEN_STATES, Category, WorkOrder
+
+router = Router(tags=["workorders"])
+
+
+class NeedIn(Schema):
+    kind: str
+    requested: float
+    label: str = ""
+    unit: str = ""
+
+
+class OrderIn(Schema):
+    uscc: str
+    text: str
+    channel: str = "api"
+    needs: list[NeedIn] = []
+
+
+class OrderOut(Schema):
+    id: int
+    uscc: str
+    enterprise_name: str
+    text: str
+    channel: str
+    state: str
+    priority: str
+    category: str | None
+    unit: str | None
+    deadline: datetime | None
+    escalations: int
+    version: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_uscc(obj):
+        return obj.enterprise.uscc
+
+    @staticmethod
+    def resolve_enterprise_name(obj):
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.code if obj.category_id else None
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.code if obj.unit_id else None
+
+
+class ActionIn(Schema):
+    version: int
+    comment: str = ""
+    unit: str | None = None
+    category: str | None = None
+    rating: int | None = None
+
+
+@router.post("/workorders", response={201: OrderOut})
+def create(request, payload: OrderIn):
+    enterprise = (
+        Enterprise.objects.visible_to(request.auth)
+        .select_related("region")
+        .get(uscc=payload.uscc.strip().upper())
+    )
+    campaign = campaign_for(enterprise, timezone.localdate())
+    if campaign is None:
+        raise ValidationError({"uscc": "当前没有覆盖该企业的应急事件"})
+    channel = payload.channel if payload.channel in ("api", "hotline", "commissioner") else "api"
+    return Status(
+        201,
+        services.create_order(
+            request.auth,
+            campaign,
+            enterprise,
+            payload.text,
+            channel,
+            [n.dict() for n in payload.needs],
+        ),
+    )
+
+
+@router.get("/workorders", response=list[OrderOut])
+@paginate(LimitOffsetPagination)
+def list_orders(request, state: str = "", open: bool = False, mine: bool = False):
+    qs = WorkOrder.objects.visible_to(request.auth).select_related("enterprise", "unit", "category")
+    if state:
+        qs = qs.filter(state=state)
+    if open:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if mine:
+        qs = qs.filter(unit_id=request.auth.unit_id)
+    return qs
+
+
+@router.get("/workorders/{int:pk}", response=OrderOut)
+def get_order(request, pk: int):
+    return (
+        WorkOrder.objects.visible_to(request.auth)
+        .select_related("enterprise__region", "unit", "category")
+        .get(pk=pk)
+    )
+
+
+@router.post("/workorders/{int:pk}/{action}", response={200: OrderOut, 409: dict})
+def act(request, pk: int, action: str, payload: ActionIn):
+    order = get_order(request, pk)
+    unit = Unit.objects.get(code=payload.unit) if payload.unit else None
+    category = Category.objects.get(code=payload.category) if payload.category else None
+    try:
+        return services.transition(
+            request.auth,
+            order,
+            action,
+            payload.version,
+            comment=payload.comment,
+            unit=unit,
+            category=category,
+            rating=payload.rating,
+        )
+    except services.Conflict as exc:
+        return Status(409, {"error": "conflict", "detail": str(exc)})

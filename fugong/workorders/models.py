@@ -1,0 +1,182 @@
+"""Problems and needs as work orders (派工单): intake, dispatch to a unit, deadlines,
+escalation (督办), resolution and the enterprise's feedback, with a timeline of every event."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fugong.core.models import Campaign, Unit
+from fugong.registry.models import Enterprise, ScopedQuerySet
+
+
+class Category(models.Model):
+    """A kind of problem; `sector` names the kind of department that usually solves it."""
+
+    code = models.SlugField(_("编码"), unique=True)
+    name = models.CharField(_("类别"), max_length=50)
+    sector = models.CharField(_("主管行业"), max_length=20, choices=Unit.Sector.choices, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("问题类别")
+        verbose_name_plural = _("问题类别")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class State(models.TextChoices):
+    NEW = "new", _("新提交")
+    TRIAGED = "triaged", _("已分类")
+    DISPATCHED = "dispatched", _("已派发")
+    ACCEPTED = "accepted", _("已签收")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已关闭")
+    REOPENED = "reopened", _("已重新打开")
+
+
+OPEN_STATES = (
+    State.NEW,
+    State.TRIAGED,
+    State.DISPATCHED,
+    State.ACCEPTED,
+    State.IN_PROGRESS,
+    State.REOPENED,
+)
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    HIGH = "high", _("紧急")
+    URGENT = "urgent", _("特急")
+
+
+class Channel(models.TextChoices):
+    H5 = "h5", _("企业提交")
+    REPORT = "report", _("企业日报")
+    COMMISSIONER = "commissioner", _("特派员代报")
+    HOTLINE = "hotline", _("热线/代帮办")
+    API = "api", _("接口")
+    CHAT = "chat", _("群聊导入")
+
+
+class WorkOrder(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("应急事件"), on_delete=models.PROTECT, related_name="work_orders"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="work_orders"
+    )
+    text = models.TextField(_("问题描述"))
+    channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices)
+    source = models.CharField(_("来源记录"), max_length=60, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
+    priority = models.CharField(
+        _("优先级"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    state = models.CharField(
+        _("状态"), max_length=12, choices=State.choices, default=State.NEW, db_index=True
+    )
+    deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    escalations = models.PositiveSmallIntegerField(_("督办次数"), default=0)
+    beyond_local = models.BooleanField(_("超出本级权限"), default=False)
+    rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["campaign", "state"]),
+            models.Index(fields=["unit", "state"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.enterprise}"
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+
+class NeedLine(models.Model):
+    """What is needed, and what was delivered against it."""
+
+    class Kind(models.TextChoices):
+        MASKS = "masks", _("口罩")
+        DISINFECTANT = "disinfectant", _("消毒液")
+        THERMOMETERS = "thermometers", _("体温计")
+        WORKERS = "workers", _("用工")
+        LOANS = "loans", _("贷款/资金")
+        OTHER = "other", _("其他")
+
+    UNITS = {
+        "masks": "只",
+        "disinfectant": "吨",
+        "thermometers": "个",
+        "workers": "人",
+        "loans": "万元",
+    }
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="needs")
+    kind = models.CharField(_("物资/需求"), max_length=14, choices=Kind.choices)
+    label = models.CharField(_("名称"), max_length=50, blank=True)
+    unit = models.CharField(_("单位"), max_length=10)
+    requested = models.DecimalField(_("需求数量"), max_digits=14, decimal_places=2)
+    delivered = models.DecimalField(_("已解决数量"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("需求明细")
+        verbose_name_plural = _("需求明细")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.requested}{self.unit}"
+
+
+class Event(models.Model):
+    """One step of a work order's timeline: who, when, what, with a comment."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id} {self.action}"

@@ -1,0 +1,357 @@
+"""Work-order use-cases. Every state change is one transaction, guarded by the order's version
+(two officers acting at once: one wins, the other gets Conflict), recorded in the timeline and
+the audit log, and notified."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.core.models import Role, Unit
+from fugong.core.services import audit, notify
+from fugong.registry.models import Enterprise, ListMembership
+
+from .models import OPEN_STATES, Channel, Event, NeedLine, Priority, State, WorkOrder
+
+MAX_TEXT = 2000
+
+DEFAULT_CATEGORIES = [
+    ("logistics", "物流运输", "transport"),
+    ("labour", "用工", "human_resources"),
+    ("finance", "资金融资", "finance"),
+    ("supplies", "防疫物资", "health"),
+    ("materials", "原材料供应", "industry"),
+    ("permits", "审批手续", "market"),
+    ("prevention", "防控指导", "health"),
+    ("energy", "能源要素", "energy"),
+    ("infrastructure", "基础设施", "development"),
+    ("policy", "政策咨询", "industry"),
+    ("other", "其他", "other"),
+]
+
+
+class Conflict(Exception):
+    """The order changed since the caller looked at it."""
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+def clean_text(text):
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("问题描述不能为空")})
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            {"text": _("问题描述最多 %(n)d 字，现为 %(m)d 字") % {"n": MAX_TEXT, "m": len(text)}}
+        )
+    return text
+
+
+def clean_needs(needs):
+    lines, errors = [], []
+    for i, need in enumerate(needs or [], 1):
+        kind = need.get("kind")
+        if kind not in NeedLine.Kind.values:
+            errors.append(_("第%(i)d项需求的种类不正确") % {"i": i})
+            continue
+        try:
+            amount = Decimal(str(need.get("requested")))
+        except (ArithmeticError, ValueError):
+            amount = Decimal(-1)
+        if amount <= 0:
+            errors.append(_("第%(i)d项需求数量应为正数") % {"i": i})
+            continue
+        lines.append(
+            NeedLine(
+                kind=kind,
+                label=(need.get("label") or "")[:50],
+                unit=need.get("unit") or NeedLine.UNITS.get(kind, ""),
+                requested=amount,
+            )
+        )
+    if errors:
+        raise ValidationError({"needs": errors})
+    return lines
+
+
+def priority_for(enterprise, text):
+    """Key, whitelist and closed-loop enterprises, and stopping production, come first."""
+    stopping = any(w in text for w in ("停产", "停工", "断供", "无法生产", "停止生产"))
+    listed = (
+        ListMembership.objects.current()
+        .filter(
+            enterprise=enterprise, list__kind__in=["key", "city_whitelist", "province_whitelist"]
+        )
+        .exists()
+    )
+    if stopping and listed:
+        return Priority.URGENT
+    return Priority.HIGH if stopping or listed else Priority.NORMAL
+
+
+@transaction.atomic
+def create_order(user, campaign, enterprise, text, channel, needs=(), source=""):
+    if (
+        user is not None
+        and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+    ):
+        raise PermissionError(_("该企业不在您的权限范围内"))
+    text = clean_text(text)
+    lines = clean_needs(needs)
+    order = WorkOrder.objects.create(
+        campaign=campaign,
+        enterprise=enterprise,
+        text=text,
+        channel=channel,
+        source=source,
+        raised_by=user,
+        priority=priority_for(enterprise, text),
+    )
+    for line in lines:
+        line.order = order
+    NeedLine.objects.bulk_create(lines)
+    Event.objects.create(
+        order=order,
+        user=user,
+        action="create",
+        to_state=State.NEW,
+        comment=_("来源：%(c)s") % {"c": order.get_channel_display()},
+    )
+    audit(user, "create", order, detail={"channel": channel})
+    return order
+
+
+REPORT_NEEDS = (
+    ("masks_needed", "masks"),
+    ("disinfectant_needed", "disinfectant"),
+    ("thermometers_needed", "thermometers"),
+    ("workers_short", "workers"),
+    ("funding_needed", "loans"),
+)
+
+
+def intake_from_report(user, campaign, enterprise, day, report_id, values):
+    """A daily report's difficulties and needs become a work order, unless the same text is
+    already open from an earlier report of the enterprise. Called by the reporting app."""
+    needs = [
+        {"kind": kind, "requested": values.get(field)}
+        for field, kind in REPORT_NEEDS
+        if values.get(field)
+    ]
+    text = (values.get("difficulties") or "").strip()
+    if not text and not needs:
+        return None
+    if not text:
+        text = _("日报需求：") + "、".join(
+            f"{NeedLine.Kind(n['kind']).label}{n['requested']}{NeedLine.UNITS[n['kind']]}"
+            for n in needs
+        )
+    if WorkOrder.objects.filter(
+        enterprise=enterprise,
+        campaign=campaign,
+        channel=Channel.REPORT,
+        state__in=OPEN_STATES,
+        text=text[:MAX_TEXT],
+    ).exists():
+        return None
+    return create_order(
+        None,
+        campaign,
+        enterprise,
+        text[:MAX_TEXT],
+        Channel.REPORT,
+        needs,
+        source=f"report:{report_id}:{day}",
+    )
+
+
+# --- routing and deadlines -----------------------------------------------------------------
+
+
+def suggested_unit(order):
+    """The nearest department of the category's sector in the enterprise's region chain."""
+    if order.category is None or not order.category.sector:
+        return None
+    codes = order.enterprise.region.path.strip("/").split("/")
+    units = {
+        u.region.code: u
+        for u in Unit.objects.select_related("region").filter(
+            kind=Unit.Kind.DEPARTMENT, sector=order.category.sector, region__code__in=codes
+        )
+    }
+    for code in reversed(codes):
+        if code in units:
+            return units[code]
+    return None
+
+
+def is_workday(day):
+    """Chinese public holidays and adjusted working days (chinese_calendar), Mon–Fri beyond the
+    years it knows."""
+    try:
+        import chinese_calendar
+
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def deadline_for(order, now=None):
+    """Working days from the campaign's SLA by priority (hours / 24, rounded up), ending at
+    the close of the last day."""
+    sla = order.campaign.sla or {}
+    hours = (
+        sla.get(f"workorder_hours_{order.priority}")
+        or {Priority.URGENT: 24, Priority.HIGH: 48}.get(order.priority)
+        or sla.get("workorder_hours", 72)
+    )
+    days = max(1, -(-int(hours) // 24))
+    day = timezone.localtime(now).date()
+    while days:
+        day += timedelta(days=1)
+        if is_workday(day):
+            days -= 1
+    return timezone.make_aware(datetime.combine(day, time(18, 0)))
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+TRANSITIONS = {
+    "triage": ((State.NEW, State.REOPENED), State.TRIAGED),
+    "dispatch": ((State.NEW, State.TRIAGED, State.REOPENED), State.DISPATCHED),
+    "return": ((State.DISPATCHED,), State.TRIAGED),
+    "accept": ((State.DISPATCHED,), State.ACCEPTED),
+    "start": ((State.ACCEPTED,), State.IN_PROGRESS),
+    "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
+    "close": ((State.RESOLVED,), State.CLOSED),
+    "reopen": ((State.RESOLVED, State.CLOSED), State.REOPENED),
+}
+ACTION_LABELS = {
+    "triage": _("分类"),
+    "dispatch": _("派发"),
+    "return": _("退回"),
+    "accept": _("签收"),
+    "start": _("开始办理"),
+    "resolve": _("办结"),
+    "close": _("确认关闭"),
+    "reopen": _("重新打开"),
+    "escalate": _("督办"),
+}
+
+
+def allowed_actions(user, order):
+    """The actions this user may take on the order now."""
+    government = user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE, Role.TOWNSHIP)
+    at_unit = order.unit_id is not None and user.unit_id == order.unit_id
+    own = user.role in (Role.ENTERPRISE, Role.HEALTH_OFFICER)
+    rights = {
+        "triage": government,
+        "dispatch": government,
+        "return": at_unit,
+        "accept": at_unit,
+        "start": at_unit,
+        "resolve": at_unit or government,
+        "close": own or government,
+        "reopen": own or government,
+    }
+    return [a for a, (sources, _t) in TRANSITIONS.items() if order.state in sources and rights[a]]
+
+
+@transaction.atomic
+def transition(user, order, action, version, *, comment="", unit=None, category=None, rating=None):
+    """Move the order by `action` if it still is at `version`; raise Conflict otherwise."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": _("未知操作")})
+    if action not in allowed_actions(user, order):
+        raise PermissionError(
+            _("当前状态（%(s)s）下您不能执行“%(a)s”")
+            % {"s": order.get_state_display(), "a": ACTION_LABELS[action]}
+        )
+    sources, target = TRANSITIONS[action]
+    changes = {"state": target, "version": F("version") + 1, "updated_at": timezone.now()}
+    if action in ("triage", "dispatch") and category is not None:
+        changes["category"] = category
+    if action == "dispatch":
+        unit = unit or suggested_unit(order)
+        if unit is None:
+            raise ValidationError({"unit": _("请选择承办单位")})
+        if not order.enterprise.region.path.startswith(unit.region.path):
+            raise ValidationError({"unit": _("%(u)s 的辖区不包含该企业") % {"u": unit}})
+        changes["unit"] = unit
+        changes["deadline"] = deadline_for(order)
+    if action == "return" and not comment.strip():
+        raise ValidationError({"comment": _("退回必须说明理由")})
+    if action == "close" and rating is not None:
+        if not 1 <= int(rating) <= 5:
+            raise ValidationError({"rating": _("评价应为 1 到 5 分")})
+        changes["rating"], changes["rating_comment"] = int(rating), comment[:500]
+    updated = WorkOrder.objects.filter(pk=order.pk, version=version, state__in=sources).update(
+        **changes
+    )
+    if not updated:
+        raise Conflict(_("该工单已被他人处理，请刷新后再试"))
+    before = order.state
+    order.refresh_from_db()
+    Event.objects.create(
+        order=order,
+        user=user,
+        action=action,
+        from_state=before,
+        to_state=order.state,
+        unit=order.unit,
+        comment=comment,
+    )
+    audit(user, "update", order, detail={"action": action, "from": before, "to": order.state})
+    _notify_step(order, action)
+    return order
+
+
+def _notify_step(order, action):
+    title = _("工单 #%(n)d：%(a)s") % {"n": order.pk, "a": ACTION_LABELS[action]}
+    url = f"/workorders/{order.pk}/"
+    if action in ("dispatch",) and order.unit_id:
+        notify(order.unit.users.filter(is_active=True), "workorder", title, order.text[:200], url)
+    elif action in ("resolve", "return", "accept"):
+        users = [a.user for a in order.enterprise.accounts.select_related("user")]
+        notify(users, "workorder", title, order.text[:200], url)
+
+
+def escalate_overdue(now=None):
+    """Overdue open orders escalate (督办) to their unit's parent, then further up, each step
+    recorded and notified with a new deadline. Returns the orders escalated."""
+    now = now or timezone.now()
+    done = []
+    overdue = WorkOrder.objects.select_related("unit", "unit__parent", "campaign").filter(
+        state__in=(State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS), deadline__lt=now
+    )
+    for order in overdue:
+        parent = order.unit.parent if order.unit_id else None
+        if parent is None:
+            continue
+        with transaction.atomic():
+            updated = WorkOrder.objects.filter(pk=order.pk, version=order.version).update(
+                unit=parent,
+                state=State.DISPATCHED,
+                escalations=F("escalations") + 1,
+                version=F("version") + 1,
+                deadline=deadline_for(order, now),
+            )
+            if not updated:
+                continue
+            order.refresh_from_db()
+            Event.objects.create(
+                order=order,
+                action="escalate",
+                to_state=order.state,
+                unit=parent,
+                comment=_("逾期未办结，督办至 %(u)s") % {"u": parent},
+            )
+            audit(None, "update", order, detail={"action": "escalate", "to": parent.code})
+            _notify_step(order, "dispatch")
+        done.append(order)
+    return done

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workorders"
+urlpatterns = [
+    path("problems/", views.my_problems, name="my_problems"),
+    path("workorders/", views.queue, name="queue"),
+    path("workorders/<int:pk>/", views.detail, name="detail"),
+    path("workorders/<int:pk>/<slug:action>/", views.act, name="act"),
+]

@@ -1,0 +1,132 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fugong.core.services import campaign_for
+from fugong.registry.models import Enterprise, enterprise_id_of
+
+from . import services
+from .forms import ActionForm, ProblemForm
+from .models import OPEN_STATES, Channel, State, WorkOrder
+
+
+def _order(user, pk):
+    order = (
+        WorkOrder.objects.visible_to(user)
+        .select_related("enterprise__region", "unit", "category", "campaign")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order
+
+
+@login_required
+def my_problems(request):
+    """The enterprise's own problems on the phone: raise one, follow them, confirm and rate."""
+    enterprise_id = enterprise_id_of(request.user)
+    if not enterprise_id:
+        raise PermissionDenied
+    enterprise = Enterprise.objects.select_related("region").get(pk=enterprise_id)
+    form = ProblemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        campaign = campaign_for(enterprise, timezone.localdate())
+        if campaign is None:
+            form.add_error(None, _("当前没有覆盖本企业的应急事件"))
+        else:
+            try:
+                services.create_order(
+                    request.user,
+                    campaign,
+                    enterprise,
+                    form.cleaned_data["text"],
+                    Channel.H5,
+                    form.needs(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("问题已提交，我们会尽快处理"))
+                return redirect("workorders:my_problems")
+    orders = WorkOrder.objects.filter(enterprise=enterprise).select_related("unit")[:50]
+    return render(request, "workorders/my_problems.html", {"form": form, "orders": orders})
+
+
+@login_required
+def queue(request):
+    """Government users: orders in scope, filtered: mine (my unit's), open, overdue, state."""
+    if not request.user.is_government:
+        return redirect("workorders:my_problems")
+    qs = WorkOrder.objects.visible_to(request.user).select_related("enterprise", "unit", "category")
+    view = request.GET.get("view", "open")
+    if view == "mine" and request.user.unit_id:
+        qs = qs.filter(unit=request.user.unit, state__in=OPEN_STATES)
+    elif view == "overdue":
+        qs = qs.filter(state__in=OPEN_STATES, deadline__lt=timezone.now())
+    elif view == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    if request.GET.get("state") in State.values:
+        qs = qs.filter(state=request.GET["state"])
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "workorders/queue.html", {"page": page, "view": view, "now": timezone.now()}
+    )
+
+
+@login_required
+def detail(request, pk):
+    order = _order(request.user, pk)
+    actions = services.allowed_actions(request.user, order)
+    return render(
+        request,
+        "workorders/detail.html",
+        {
+            "o": order,
+            "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
+            "form": ActionForm(initial={"version": order.version}, order=order),
+            "events": order.events.select_related("user", "unit"),
+            "needs": order.needs.all(),
+            "suggested": services.suggested_unit(order),
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    order = _order(request.user, pk)
+    form = ActionForm(request.POST, order=order)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()),
+        )
+        return redirect("workorders:detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        services.transition(
+            request.user,
+            order,
+            action,
+            data["version"],
+            comment=data["comment"],
+            unit=data["unit"],
+            category=data["category"],
+            rating=data["rating"],
+        )
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(request, _("已%(a)s") % {"a": services.ACTION_LABELS[action]})
+    return redirect("workorders:detail", pk=pk)

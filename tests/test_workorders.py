@@ -1,0 +1,273 @@
+"""Work orders: intake (enterprise, daily report), triage and dispatch, every legal and illegal
+transition, a concurrent accept, deadlines on Chinese working days, escalation with the clock
+moved, feedback and reopening, and data scope."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from fugong.core.models import Campaign, Notification, Role
+from fugong.reporting.services import submit_report
+from fugong.workorders import services
+from fugong.workorders.models import Category, Event, WorkOrder
+
+from .factories import UnitFactory, UserFactory
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def campaign(cast):
+    return Campaign.objects.create(
+        name="本轮应急",
+        region=cast.regions.yanbian,
+        starts_on=TODAY - datetime.timedelta(days=5),
+        sla={"workorder_hours": 72},
+    )
+
+
+@pytest.fixture
+def transport(cast):
+    """延吉市交通运输局 under 延吉市专班, with an officer."""
+    unit = UnitFactory(
+        code="222401-jtj",
+        name="延吉市交通运输局",
+        kind="department",
+        sector="transport",
+        region=cast.regions.yanji,
+        parent=cast.units.cc_yanji,
+    )
+    return unit, UserFactory(username="jtj", role=Role.DEPARTMENT, unit=unit)
+
+
+def order(cast, campaign, text="货车进不了城，原料运不进来", **kw):
+    return services.create_order(cast.contact_a, campaign, cast.a, text, "h5", **kw)
+
+
+def test_the_enterprise_raises_a_problem_with_needs(cast, campaign, login):
+    c = login(cast.contact_a)
+    r = c.post("/problems/", {"text": "口罩只够两天，急需", "masks": 20000})
+    assert r.status_code == 302
+    o = WorkOrder.objects.get()
+    assert (o.channel, o.state, o.raised_by) == ("h5", "new", cast.contact_a)
+    assert [(n.kind, int(n.requested), n.unit) for n in o.needs.all()] == [("masks", 20000, "只")]
+    assert "口罩只够两天" in c.get("/problems/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "text, needs, field",
+    [
+        ("   ", (), "text"),
+        ("长" * 20000, (), "text"),
+        ("要口罩", [{"kind": "masks", "requested": 0}], "needs"),
+        ("要东西", [{"kind": "gold", "requested": 1}], "needs"),
+    ],
+)
+def test_bad_problems_are_refused(cast, campaign, text, needs, field):
+    with pytest.raises(ValidationError) as exc:
+        order(cast, campaign, text, needs=needs)
+    assert field in exc.value.message_dict
+    assert not WorkOrder.objects.exists()
+
+
+def test_a_daily_report_difficulty_becomes_one_order_not_one_a_day(cast, campaign):
+    for day in (TODAY - datetime.timedelta(days=1), TODAY):
+        submit_report(
+            None,
+            cast.a,
+            day,
+            {"status": "partial", "difficulties": "外地员工返岗难", "workers_short": 30},
+        )
+    o = WorkOrder.objects.get()
+    assert (o.channel, o.text) == ("report", "外地员工返岗难")
+    assert [(n.kind, int(n.requested)) for n in o.needs.all()] == [("workers", 30)]
+    submit_report(None, cast.a2, TODAY, {"status": "full"})  # nothing to solve: no order
+    assert WorkOrder.objects.count() == 1
+
+
+def test_priority_rises_for_key_enterprises_and_stopping_production(cast, campaign):
+    from fugong.registry.services import add_to_list
+
+    assert order(cast, campaign).priority == "normal"
+    assert order(cast, campaign, "原料断供，即将停产").priority == "high"
+    add_to_list(cast.admin, cast.key_list, cast.a)
+    assert order(cast, campaign, "原料断供，即将停产").priority == "urgent"
+
+
+def test_the_whole_loop_with_timeline_and_notifications(cast, campaign, transport):
+    unit, officer = transport
+    o = order(cast, campaign)
+    logistics = Category.objects.get(code="logistics")
+    o = services.transition(cast.yanji, o, "triage", o.version, category=logistics)
+    assert services.suggested_unit(o) == unit  # nearest transport department
+    o = services.transition(cast.yanji, o, "dispatch", o.version)
+    assert (o.state, o.unit, o.deadline is not None) == ("dispatched", unit, True)
+    assert Notification.objects.filter(user=officer, kind="workorder").exists()
+    o = services.transition(officer, o, "accept", o.version)
+    o = services.transition(officer, o, "start", o.version)
+    o = services.transition(officer, o, "resolve", o.version, comment="已开通绿色通道")
+    assert Notification.objects.filter(user=cast.contact_a, kind="workorder").exists()
+    o = services.transition(cast.contact_a, o, "close", o.version, rating=5, comment="很及时")
+    assert (o.state, o.rating) == ("closed", 5)
+    o = services.transition(cast.contact_a, o, "reopen", o.version, comment="又被拦了")
+    assert o.state == "reopened"
+    actions = list(Event.objects.filter(order=o).values_list("action", flat=True))
+    assert actions == [
+        "create",
+        "triage",
+        "dispatch",
+        "accept",
+        "start",
+        "resolve",
+        "close",
+        "reopen",
+    ]
+
+
+@pytest.mark.parametrize(
+    "state, action, who",
+    [
+        ("new", "accept", "officer"),
+        ("new", "resolve", "officer"),
+        ("new", "close", "contact"),
+        ("dispatched", "dispatch", "yanji"),
+        ("dispatched", "close", "contact"),
+        ("resolved", "accept", "officer"),
+        ("closed", "resolve", "yanji"),
+    ],
+)
+def test_illegal_transitions_are_refused(cast, campaign, transport, state, action, who):
+    unit, officer = transport
+    o = order(cast, campaign)
+    WorkOrder.objects.filter(pk=o.pk).update(state=state, unit=unit)
+    o.refresh_from_db()
+    user = {"officer": officer, "contact": cast.contact_a, "yanji": cast.yanji}[who]
+    with pytest.raises(PermissionError):
+        services.transition(user, o, action, o.version)
+    assert WorkOrder.objects.get(pk=o.pk).state == state
+
+
+def test_only_the_unit_it_was_sent_to_accepts_and_returning_needs_a_reason(
+    cast, campaign, transport
+):
+    unit, officer = transport
+    o = services.transition(cast.yanji, order(cast, campaign), "dispatch", 1, unit=unit)
+    with pytest.raises(PermissionError):
+        services.transition(cast.department, o, "accept", o.version)
+    with pytest.raises(ValidationError):
+        services.transition(officer, o, "return", o.version)
+    o = services.transition(officer, o, "return", o.version, comment="不属于交通部门职责")
+    assert o.state == "triaged"
+
+
+def test_a_unit_outside_the_enterprises_region_cannot_be_dispatched_to(cast, campaign):
+    tumen_dept = UnitFactory(
+        code="222402-jtj",
+        name="图们市交通运输局",
+        kind="department",
+        sector="transport",
+        region=cast.regions.tumen,
+    )
+    with pytest.raises(ValidationError):
+        services.transition(cast.zhuanban, order(cast, campaign), "dispatch", 1, unit=tumen_dept)
+
+
+def test_two_officers_at_once_one_wins(cast, campaign, transport):
+    unit, officer = transport
+    o = services.transition(cast.yanji, order(cast, campaign), "dispatch", 1, unit=unit)
+    stale = WorkOrder.objects.get(pk=o.pk)
+    services.transition(officer, o, "accept", o.version)
+    other = UserFactory(username="jtj2", role=Role.DEPARTMENT, unit=unit)
+    with pytest.raises(services.Conflict):
+        services.transition(other, stale, "accept", stale.version)
+    assert Event.objects.filter(order=o, action="accept").count() == 1
+
+
+def test_deadlines_count_chinese_working_days():
+    from types import SimpleNamespace
+
+    camp = SimpleNamespace(sla={"workorder_hours": 72})
+    o = SimpleNamespace(campaign=camp, priority="normal")
+    # Wednesday 2026-09-30 + 3 working days: the National Day holiday (10-01 to 10-07) is
+    # skipped and Saturday 10-10, an adjusted working day, counts
+    eve = timezone.make_aware(datetime.datetime(2026, 9, 30, 10, 0))
+    due = timezone.localtime(services.deadline_for(o, eve))
+    assert (due.date(), due.hour) == (datetime.date(2026, 10, 10), 18)
+    urgent = SimpleNamespace(campaign=camp, priority="urgent")
+    assert timezone.localtime(services.deadline_for(urgent, eve)).date() == datetime.date(
+        2026, 10, 8
+    )
+    # beyond the years the holiday table knows, Monday to Friday
+    assert services.is_workday(datetime.date(2027, 5, 3)) is True
+
+
+def test_overdue_orders_escalate_up_the_chain(cast, campaign, transport):
+    unit, officer = transport
+    o = services.transition(cast.yanji, order(cast, campaign), "dispatch", 1, unit=unit)
+    assert services.escalate_overdue(o.deadline - datetime.timedelta(hours=1)) == []
+    later = o.deadline + datetime.timedelta(hours=1)
+    [o] = services.escalate_overdue(later)
+    assert (o.unit, o.escalations, o.state) == (cast.units.cc_yanji, 1, "dispatched")
+    assert o.deadline > later
+    [o] = services.escalate_overdue(o.deadline + datetime.timedelta(hours=1))
+    assert o.unit == cast.units.cc_yanbian
+    assert Event.objects.filter(order=o, action="escalate").count() == 2
+
+
+def test_scope_of_pages_and_queues(cast, campaign, transport, login):
+    unit, officer = transport
+    o = services.transition(cast.yanji, order(cast, campaign), "dispatch", 1, unit=unit)
+    assert login(cast.tumen).get(f"/workorders/{o.pk}/").status_code == 404
+    assert login(cast.contact_b).get(f"/workorders/{o.pk}/").status_code == 404
+    assert login(cast.contact_a).get(f"/workorders/{o.pk}/").status_code == 200
+    assert list(login(cast.tumen).get("/workorders/").context["page"]) == []
+    mine = login(officer).get("/workorders/?view=mine").context["page"]
+    assert list(mine) == [o]
+    r = login(officer).post(f"/workorders/{o.pk}/accept/", {"version": o.version})
+    assert r.status_code == 302 and WorkOrder.objects.get(pk=o.pk).state == "accepted"
+    r = login(officer).post(f"/workorders/{o.pk}/accept/", {"version": o.version}, follow=True)
+    assert "不能执行" in r.content.decode() or r.status_code == 403
+
+
+def test_the_api_creates_lists_and_moves_orders_with_conflicts(client, cast, campaign, transport):
+    from fugong.core.services import issue_token
+
+    unit, officer = transport
+
+    def call(user, method, url, data=None):
+        _t, raw = issue_token(user, "t")
+        kw = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "content_type": "application/json"}
+        return getattr(client, method)("/api/v1" + url, data=data, **kw)
+
+    r = call(
+        cast.commissioner,
+        "post",
+        "/workorders",
+        {
+            "uscc": cast.a2.uscc,
+            "text": "资金周转困难",
+            "channel": "commissioner",
+            "needs": [{"kind": "loans", "requested": 200}],
+        },
+    )
+    assert r.status_code == 201 and r.json()["channel"] == "commissioner"
+    pk = r.json()["id"]
+    assert (
+        call(
+            cast.commissioner, "post", "/workorders", {"uscc": cast.a.uscc, "text": "x"}
+        ).status_code
+        == 404
+    )  # not assigned to them
+    assert (
+        call(cast.yanji, "post", "/workorders", {"uscc": cast.a2.uscc, "text": ""}).status_code
+        == 422
+    )
+    r = call(cast.yanji, "post", f"/workorders/{pk}/dispatch", {"version": 1, "unit": "222401-jtj"})
+    assert r.status_code == 200 and r.json()["unit"] == "222401-jtj"
+    assert call(officer, "post", f"/workorders/{pk}/accept", {"version": 1}).status_code == 409
+    assert call(officer, "post", f"/workorders/{pk}/accept", {"version": 2}).status_code == 200
+    assert call(officer, "get", "/workorders?mine=true").json()["count"] == 1
+    assert call(cast.tumen, "get", "/workorders").json()["count"] == 0
+    assert call(cast.tumen, "get", f"/workorders/{pk}").status_code == 404
