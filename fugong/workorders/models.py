@@ -159,6 +159,20 @@ class NeedLine(models.Model):
         return f"{self.get_kind_display()} {self.requested}{self.unit}"
 
 
+ACTION_LABELS = {
+    "create": _("提交"),
+    "triage": _("分类"),
+    "dispatch": _("派发"),
+    "return": _("退回"),
+    "accept": _("签收"),
+    "start": _("开始办理"),
+    "resolve": _("办结"),
+    "close": _("确认关闭"),
+    "reopen": _("重新打开"),
+    "escalate": _("督办"),
+}
+
+
 class Event(models.Model):
     """One step of a work order's timeline: who, when, what, with a comment."""
 
@@ -180,3 +194,11 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.action}"
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def to_state_label(self):
+        return State(self.to_state).label if self.to_state else ""

@@ -15,7 +15,16 @@ from fugong.core.models import Role, Unit
 from fugong.core.services import audit, notify
 from fugong.registry.models import Enterprise, ListMembership
 
-from .models import OPEN_STATES, Channel, Event, NeedLine, Priority, State, WorkOrder
+from .models import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    Channel,
+    Event,
+    NeedLine,
+    Priority,
+    State,
+    WorkOrder,
+)
 
 MAX_TEXT = 2000
 
@@ -230,17 +239,6 @@ TRANSITIONS = {
     "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
     "close": ((State.RESOLVED,), State.CLOSED),
     "reopen": ((State.RESOLVED, State.CLOSED), State.REOPENED),
-}
-ACTION_LABELS = {
-    "triage": _("分类"),
-    "dispatch": _("派发"),
-    "return": _("退回"),
-    "accept": _("签收"),
-    "start": _("开始办理"),
-    "resolve": _("办结"),
-    "close": _("确认关闭"),
-    "reopen": _("重新打开"),
-    "escalate": _("督办"),
 }
 
 
