@@ -83,6 +83,8 @@ class WorkOrder(models.Model):
     category = models.ForeignKey(
         Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT
     )
+    proposed_label = models.CharField(_("建议类别"), max_length=50, blank=True)
+    proposed_confidence = models.FloatField(_("建议置信度"), null=True, blank=True)
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("承办单位"),

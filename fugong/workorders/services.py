@@ -15,6 +15,7 @@ from fugong.core.models import Role, Unit
 from fugong.core.services import audit, notify
 from fugong.registry.models import Enterprise, ListMembership
 
+from . import triage
 from .models import (
     ACTION_LABELS,
     OPEN_STATES,
@@ -112,6 +113,7 @@ def create_order(user, campaign, enterprise, text, channel, needs=(), source="")
         raise PermissionError(_("该企业不在您的权限范围内"))
     text = clean_text(text)
     lines = clean_needs(needs)
+    label, confidence = triage.propose(text)  # a proposal: officers confirm or correct it
     order = WorkOrder.objects.create(
         campaign=campaign,
         enterprise=enterprise,
@@ -120,6 +122,8 @@ def create_order(user, campaign, enterprise, text, channel, needs=(), source="")
         source=source,
         raised_by=user,
         priority=priority_for(enterprise, text),
+        proposed_label=label,
+        proposed_confidence=confidence,
     )
     for line in lines:
         line.order = order

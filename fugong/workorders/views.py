@@ -13,7 +13,7 @@ from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
 from .forms import ActionForm, ProblemForm
-from .models import OPEN_STATES, Channel, State, WorkOrder
+from .models import OPEN_STATES, Category, Channel, State, WorkOrder
 
 
 def _order(user, pk):
@@ -90,7 +90,14 @@ def detail(request, pk):
         {
             "o": order,
             "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
-            "form": ActionForm(initial={"version": order.version}, order=order),
+            "form": ActionForm(
+                initial={
+                    "version": order.version,
+                    "category": order.category
+                    or Category.objects.filter(code=order.proposed_label).first(),
+                },
+                order=order,
+            ),
             "events": order.events.select_related("user", "unit"),
             "needs": order.needs.all(),
             "suggested": services.suggested_unit(order),
