@@ -271,3 +271,45 @@ def test_the_api_creates_lists_and_moves_orders_with_conflicts(client, cast, cam
     assert call(officer, "get", "/workorders?mine=true").json()["count"] == 1
     assert call(cast.tumen, "get", "/workorders").json()["count"] == 0
     assert call(cast.tumen, "get", f"/workorders/{pk}").status_code == 404
+
+
+def test_similar_orders_are_proposed_grouped_worked_as_one_and_split(
+    cast, campaign, transport, login
+):
+    from fugong.workorders.models import ProblemGroup
+
+    unit, officer = transport
+    first = order(cast, campaign, "货车进不了城，原料运不进来")
+    second = services.create_order(
+        cast.yanji, campaign, cast.a2, "我们的货车也进不了城，原料运不进来", "hotline"
+    )
+    other = order(cast, campaign, "银行贷款到期还不上，资金周转困难")
+    similar = services.similar_open_orders(second)
+    assert [o for o, _s in similar] == [first]
+    assert other not in [o for o, _s in services.similar_open_orders(first)]
+    c = login(cast.yanji)
+    page = c.get(f"/workorders/{second.pk}/")
+    assert [o for o, _s in page.context["similar"]] == [first]
+    c.post(f"/workorders/{second.pk}/group/", {"with": [first.pk]})
+    group = ProblemGroup.objects.get()
+    assert set(group.members.all()) == {first, second}
+    assert [g.open for g in c.get("/workorders/groups/").context["groups"]] == [2]
+    c.post(f"/workorders/groups/{group.pk}/", {"action": "dispatch", "unit": unit.pk})
+    assert set(WorkOrder.objects.filter(group=group).values_list("state", flat=True)) == {
+        "dispatched"
+    }
+    services.transition_group(officer, group, "accept")
+    services.transition_group(officer, group, "resolve", comment="铁路货运通道已开通")
+    assert Notification.objects.filter(user=cast.contact_a, kind="workorder").exists()
+    assert set(WorkOrder.objects.filter(group=group).values_list("state", flat=True)) == {
+        "resolved"
+    }
+    # 特殊问题特殊办: one member leaves the group
+    second.refresh_from_db()
+    c.post(f"/workorders/{second.pk}/group/", {"split": "1"})
+    assert list(group.members.all()) == [first]
+    # scope: 图们 sees no group of 延吉's enterprises
+    assert login(cast.tumen).get(f"/workorders/groups/{group.pk}/").status_code == 404
+    assert list(login(cast.tumen).get("/workorders/groups/").context["groups"]) == []
+    with pytest.raises(PermissionError):
+        services.group_orders(officer, [first, other])

@@ -62,6 +62,28 @@ class Channel(models.TextChoices):
     CHAT = "chat", _("群聊导入")
 
 
+class ProblemGroup(models.Model):
+    """A common problem (共性问题): similar orders worked and resolved as one."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("共性问题"), max_length=200)
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("共性问题")
+        verbose_name_plural = _("共性问题")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
 class WorkOrder(models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("应急事件"), on_delete=models.PROTECT, related_name="work_orders"
@@ -82,6 +104,14 @@ class WorkOrder(models.Model):
     )
     category = models.ForeignKey(
         Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    group = models.ForeignKey(
+        ProblemGroup,
+        verbose_name=_("共性问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     proposed_label = models.CharField(_("建议类别"), max_length=50, blank=True)
     proposed_confidence = models.FloatField(_("建议置信度"), null=True, blank=True)
@@ -172,6 +202,8 @@ ACTION_LABELS = {
     "close": _("确认关闭"),
     "reopen": _("重新打开"),
     "escalate": _("督办"),
+    "group": _("并入共性问题"),
+    "split": _("移出共性问题"),
 }
 
 

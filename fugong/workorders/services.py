@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -357,3 +357,95 @@ def escalate_overdue(now=None):
             _notify_step(order, "dispatch")
         done.append(order)
     return done
+
+
+# --- common problems (共性问题一并做) --------------------------------------------------------
+
+SIMILARITY = 0.35
+
+
+def similar_open_orders(order, limit=5):
+    """Open orders of the same campaign and (proposed) category whose text is similar, most
+    similar first, as [(order, similarity)]."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
+    label = order.category.code if order.category_id else order.proposed_label
+    candidates = list(
+        WorkOrder.objects.filter(campaign=order.campaign_id, state__in=OPEN_STATES)
+        .exclude(pk=order.pk)
+        .filter(models_q_label(label))
+        .select_related("enterprise")[:2000]
+    )
+    if not candidates:
+        return []
+    texts = [order.text] + [c.text for c in candidates]
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3)).fit_transform(texts)
+    scores = linear_kernel(matrix[0:1], matrix[1:]).ravel()
+    ranked = sorted(zip(candidates, scores, strict=True), key=lambda p: -p[1])
+    return [(c, float(s)) for c, s in ranked[:limit] if s >= SIMILARITY]
+
+
+def models_q_label(label):
+    return Q(category__code=label) | Q(category__isnull=True, proposed_label=label)
+
+
+def _may_group(user):
+    if not (user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE, Role.TOWNSHIP)):
+        raise PermissionError(_("只有指挥部和街镇/园区可以合并共性问题"))
+
+
+@transaction.atomic
+def group_orders(user, orders, title=""):
+    """Put orders into one common problem (the first's, if it has one)."""
+    from .models import ProblemGroup
+
+    _may_group(user)
+    orders = list(orders)
+    if len(orders) < 2 or len({o.campaign_id for o in orders}) != 1:
+        raise ValidationError(_("共性问题至少包含同一应急事件的两张工单"))
+    group = next((o.group for o in orders if o.group_id), None)
+    if group is None:
+        group = ProblemGroup.objects.create(
+            campaign_id=orders[0].campaign_id,
+            title=(title or orders[0].text)[:200],
+            category=orders[0].category,
+            created_by=user,
+        )
+    for o in orders:
+        if o.group_id != group.pk:
+            WorkOrder.objects.filter(pk=o.pk).update(group=group, version=F("version") + 1)
+            Event.objects.create(
+                order=o, user=user, action="group", comment=_("并入共性问题：%(g)s") % {"g": group}
+            )
+    audit(user, "update", group, detail={"orders": [o.pk for o in orders]})
+    return group
+
+
+@transaction.atomic
+def split_order(user, order):
+    """Take an order out of its common problem (特殊问题特殊办)."""
+    _may_group(user)
+    if not order.group_id:
+        raise ValidationError(_("该工单不属于任何共性问题"))
+    group = order.group
+    WorkOrder.objects.filter(pk=order.pk).update(group=None, version=F("version") + 1)
+    Event.objects.create(
+        order=order, user=user, action="split", comment=_("移出共性问题：%(g)s") % {"g": group}
+    )
+
+
+@transaction.atomic
+def transition_group(user, group, action, **kwargs):
+    """Dispatch, resolve, … every member of a common problem that the user may see, as one:
+    all or none."""
+    members = list(
+        WorkOrder.objects.visible_to(user)
+        .filter(group=group, state__in=TRANSITIONS.get(action, ((), None))[0])
+        .select_related("enterprise__region", "unit", "campaign")
+    )
+    if not members:
+        raise ValidationError(
+            _("共性问题中没有可以%(a)s的工单") % {"a": ACTION_LABELS.get(action, action)}
+        )
+    return [transition(user, o, action, o.version, **kwargs) for o in members]

@@ -7,5 +7,8 @@ urlpatterns = [
     path("problems/", views.my_problems, name="my_problems"),
     path("workorders/", views.queue, name="queue"),
     path("workorders/<int:pk>/", views.detail, name="detail"),
+    path("workorders/<int:pk>/group/", views.group, name="group"),
+    path("workorders/groups/", views.groups, name="groups"),
+    path("workorders/groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("workorders/<int:pk>/<slug:action>/", views.act, name="act"),
 ]

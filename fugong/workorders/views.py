@@ -2,18 +2,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fugong.core.models import Unit
 from fugong.core.services import campaign_for
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
 from .forms import ActionForm, ProblemForm
-from .models import OPEN_STATES, Category, Channel, State, WorkOrder
+from .models import ACTION_LABELS, OPEN_STATES, Category, Channel, ProblemGroup, State, WorkOrder
 
 
 def _order(user, pk):
@@ -101,6 +103,9 @@ def detail(request, pk):
             "events": order.events.select_related("user", "unit"),
             "needs": order.needs.all(),
             "suggested": services.suggested_unit(order),
+            "similar": services.similar_open_orders(order)
+            if request.user.is_government and order.is_open
+            else [],
         },
     )
 
@@ -137,3 +142,81 @@ def act(request, pk, action):
     else:
         messages.success(request, _("已%(a)s") % {"a": services.ACTION_LABELS[action]})
     return redirect("workorders:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def group(request, pk):
+    """Merge the order with the chosen similar orders into one common problem, or split it."""
+    order = _order(request.user, pk)
+    try:
+        if request.POST.get("split"):
+            services.split_order(request.user, order)
+            messages.success(request, _("已移出共性问题"))
+        else:
+            ids = [int(i) for i in request.POST.getlist("with") if i.isdigit()]
+            others = list(WorkOrder.objects.visible_to(request.user).filter(pk__in=ids))
+            grp = services.group_orders(
+                request.user, [order, *others], request.POST.get("title", "")
+            )
+            messages.success(request, _("已并入共性问题：%(g)s") % {"g": grp})
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return redirect("workorders:detail", pk=pk)
+
+
+@login_required
+def groups(request):
+    """Open common problems, biggest first: the command centre's view of what hurts most."""
+    if not request.user.is_government:
+        raise PermissionDenied
+    visible = WorkOrder.objects.visible_to(request.user).filter(state__in=OPEN_STATES)
+    rows = (
+        ProblemGroup.objects.filter(members__in=visible)
+        .annotate(open=Count("members"))
+        .select_related("category")
+        .order_by("-open", "-created_at")
+    )
+    return render(request, "workorders/groups.html", {"groups": rows[:200]})
+
+
+@login_required
+def group_detail(request, pk):
+    grp = (
+        ProblemGroup.objects.filter(pk=pk, members__in=WorkOrder.objects.visible_to(request.user))
+        .distinct()
+        .first()
+    )
+    if grp is None:
+        raise Http404
+    members = (
+        WorkOrder.objects.visible_to(request.user)
+        .filter(group=grp)
+        .select_related("enterprise", "unit")
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
+        try:
+            done = services.transition_group(
+                request.user, grp, action, unit=unit, comment=request.POST.get("comment", "")
+            )
+            messages.success(
+                request,
+                _("已对 %(n)d 张工单%(a)s")
+                % {"n": len(done), "a": ACTION_LABELS.get(action, action)},
+            )
+        except services.Conflict as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return redirect("workorders:group_detail", pk=pk)
+    first = members.first()
+    units = ActionForm(order=first).fields["unit"].queryset if first else Unit.objects.none()
+    return render(
+        request, "workorders/group_detail.html", {"g": grp, "members": members, "units": units}
+    )
