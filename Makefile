@@ -44,6 +44,7 @@ bench: install
 	$(PY) bench/bench_api.py
 	$(PY) bench/bench_stats.py
 	$(PY) bench/bench_submit.py
+	$(PY) bench/bench_workorders.py
 
 clean:
 	rm -rf var artifacts .pytest_cache

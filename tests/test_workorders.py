@@ -313,3 +313,22 @@ def test_similar_orders_are_proposed_grouped_worked_as_one_and_split(
     assert list(login(cast.tumen).get("/workorders/groups/").context["groups"]) == []
     with pytest.raises(PermissionError):
         services.group_orders(officer, [first, other])
+
+
+def test_delivered_quantities_never_exceed_the_request(cast, campaign, transport, login):
+    unit, officer = transport
+    o = order(cast, campaign, "口罩不够", needs=[{"kind": "masks", "requested": 1000}])
+    o = services.transition(cast.yanji, o, "dispatch", o.version, unit=unit)
+    line = o.needs.get()
+    with pytest.raises(PermissionError):
+        services.deliver(cast.contact_a, line, 10)
+    services.deliver(officer, line, 600)
+    with pytest.raises(ValidationError) as exc:
+        services.deliver(officer, line, 500)
+    assert "不能超过需求数量" in exc.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.deliver(officer, line, -1)
+    login(officer).post(f"/workorders/{o.pk}/needs/{line.pk}/", {"amount": "400"})
+    line.refresh_from_db()
+    assert line.delivered == 1000
+    assert Event.objects.filter(order=o, action="deliver").count() == 2

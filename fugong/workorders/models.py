@@ -204,6 +204,7 @@ ACTION_LABELS = {
     "escalate": _("督办"),
     "group": _("并入共性问题"),
     "split": _("移出共性问题"),
+    "deliver": _("登记解决数量"),
 }
 
 

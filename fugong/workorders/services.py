@@ -362,6 +362,7 @@ def escalate_overdue(now=None):
 # --- common problems (共性问题一并做) --------------------------------------------------------
 
 SIMILARITY = 0.35
+CANDIDATES = 2000  # the most recent open orders of the category are compared
 
 
 def similar_open_orders(order, limit=5):
@@ -375,7 +376,8 @@ def similar_open_orders(order, limit=5):
         WorkOrder.objects.filter(campaign=order.campaign_id, state__in=OPEN_STATES)
         .exclude(pk=order.pk)
         .filter(models_q_label(label))
-        .select_related("enterprise")[:2000]
+        .select_related("enterprise")
+        .order_by("-created_at")[:CANDIDATES]
     )
     if not candidates:
         return []
@@ -449,3 +451,37 @@ def transition_group(user, group, action, **kwargs):
             _("共性问题中没有可以%(a)s的工单") % {"a": ACTION_LABELS.get(action, action)}
         )
     return [transition(user, o, action, o.version, **kwargs) for o in members]
+
+
+@transaction.atomic
+def deliver(user, line, amount, comment=""):
+    """Record what was delivered against a need line; never more than was requested."""
+    order = line.order
+    at_unit = order.unit_id is not None and user.unit_id == order.unit_id
+    if not (at_unit or user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE)):
+        raise PermissionError(_("只有承办单位和指挥部可以登记解决数量"))
+    try:
+        amount = Decimal(str(amount))
+    except ArithmeticError as exc:
+        raise ValidationError({"amount": _("数量应为数字")}) from exc
+    if amount <= 0:
+        raise ValidationError({"amount": _("数量应为正数")})
+    locked = NeedLine.objects.select_for_update().get(pk=line.pk)
+    if locked.delivered + amount > locked.requested:
+        raise ValidationError(
+            {
+                "amount": _("累计解决数量（%(d)s）不能超过需求数量（%(r)s）")
+                % {"d": locked.delivered + amount, "r": locked.requested}
+            }
+        )
+    locked.delivered += amount
+    locked.save(update_fields=["delivered"])
+    Event.objects.create(
+        order=order,
+        user=user,
+        action="deliver",
+        comment=_("%(k)s 已解决 %(a)s%(u)s %(c)s")
+        % {"k": locked.get_kind_display(), "a": amount, "u": locked.unit, "c": comment},
+    )
+    audit(user, "update", locked, detail={"delivered": str(amount)})
+    return locked

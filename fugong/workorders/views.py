@@ -220,3 +220,22 @@ def group_detail(request, pk):
     return render(
         request, "workorders/group_detail.html", {"g": grp, "members": members, "units": units}
     )
+
+
+@login_required
+@require_POST
+def deliver(request, pk, line):
+    order = _order(request.user, pk)
+    need = order.needs.filter(pk=line).first()
+    if need is None:
+        raise Http404
+    try:
+        services.deliver(
+            request.user, need, request.POST.get("amount"), request.POST.get("comment", "")
+        )
+        messages.success(request, _("已登记"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return redirect("workorders:detail", pk=pk)
