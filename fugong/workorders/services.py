@@ -19,6 +19,7 @@ from . import triage
 from .models import (
     ACTION_LABELS,
     OPEN_STATES,
+    Category,
     Channel,
     Event,
     NeedLine,
@@ -276,8 +277,13 @@ def transition(user, order, action, version, *, comment="", unit=None, category=
         )
     sources, target = TRANSITIONS[action]
     changes = {"state": target, "version": F("version") + 1, "updated_at": timezone.now()}
-    if action in ("triage", "dispatch") and category is not None:
-        changes["category"] = category
+    if action in ("triage", "dispatch"):
+        # dispatching without a category accepts the classifier's proposal
+        category = (
+            category or order.category or Category.objects.filter(code=order.proposed_label).first()
+        )
+        if category is not None:
+            changes["category"] = category
     if action == "dispatch":
         unit = unit or suggested_unit(order)
         if unit is None:

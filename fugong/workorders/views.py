@@ -86,6 +86,7 @@ def queue(request):
 def detail(request, pk):
     order = _order(request.user, pk)
     actions = services.allowed_actions(request.user, order)
+    proposed = Category.objects.filter(code=order.proposed_label).first()
     return render(
         request,
         "workorders/detail.html",
@@ -93,13 +94,10 @@ def detail(request, pk):
             "o": order,
             "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
             "form": ActionForm(
-                initial={
-                    "version": order.version,
-                    "category": order.category
-                    or Category.objects.filter(code=order.proposed_label).first(),
-                },
+                initial={"version": order.version, "category": order.category or proposed},
                 order=order,
             ),
+            "proposed": proposed,
             "events": order.events.select_related("user", "unit"),
             "needs": order.needs.all(),
             "suggested": services.suggested_unit(order),
