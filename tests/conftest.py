@@ -10,6 +10,7 @@ import pytest
 
 from fugong.core.models import Role
 from fugong.registry.models import Assignment
+from fugong.workorders.services import seed_categories
 
 from .factories import (
     EnterpriseFactory,
@@ -58,6 +59,7 @@ def cast(db):
     a2 = EnterpriseFactory(name="延吉乙食品有限公司", region=beishan, industry="14", scale="below")
     b = EnterpriseFactory(name="图们丙纺织有限公司", region=xiangshang, industry="17")
 
+    seed_categories()  # a transactional test before this one may have flushed the migration's
     commissioner = UserFactory(username="tepaiyuan", role=Role.COMMISSIONER)
     Assignment.objects.create(enterprise=a2, township=None).commissioners.add(commissioner)
 

@@ -45,6 +45,14 @@ DEFAULT_CATEGORIES = [
 ]
 
 
+def seed_categories(model=Category):
+    """The default categories (the data migration passes its historical model)."""
+    for position, (code, name, sector) in enumerate(DEFAULT_CATEGORIES):
+        model.objects.get_or_create(
+            code=code, defaults={"name": name, "sector": sector, "position": position}
+        )
+
+
 class Conflict(Exception):
     """The order changed since the caller looked at it."""
 

@@ -2,12 +2,9 @@ from django.db import migrations
 
 
 def create(apps, schema_editor):
-    from fugong.workorders.services import DEFAULT_CATEGORIES
+    from fugong.workorders.services import seed_categories
 
-    Category = apps.get_model("workorders", "Category")
-    for position, (code, name, sector) in enumerate(DEFAULT_CATEGORIES):
-        Category.objects.get_or_create(code=code, defaults={
-            "name": name, "sector": sector, "position": position})
+    seed_categories(apps.get_model("workorders", "Category"))
 
 
 class Migration(migrations.Migration):
