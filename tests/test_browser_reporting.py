@@ -11,7 +11,7 @@ from fugong.core.models import Campaign
 from fugong.reporting.models import DailyReport
 from fugong.reporting.services import submit_report
 
-from .conftest import shot
+from .conftest import log_in, shot
 
 pytestmark = pytest.mark.browser
 TODAY = timezone.localdate()
@@ -25,14 +25,6 @@ def running(cast):
         starts_on=TODAY - datetime.timedelta(days=10),
         report_fields=[{"key": "bubble", "label": "泡泡内人数", "type": "number"}],
     )
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Fugong@2026")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_enterprise_contact_reports_on_a_phone(live_server, transactional_db, cast, running, page):

@@ -12,18 +12,10 @@ from fugong.core.models import Campaign, Role
 from fugong.workorders.models import WorkOrder
 from fugong.workorders.services import create_order
 
-from .conftest import shot
+from .conftest import log_in, shot
 from .factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Fugong@2026")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_problem_to_rating(live_server, transactional_db, cast, page):
