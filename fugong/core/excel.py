@@ -314,3 +314,16 @@ def register_exporter(kind):
         return fn
 
     return wrap
+
+
+TEXT_IMPORTERS: dict = {}
+
+
+def register_text_importer(kind):
+    """Register `fn(user, text, skip_bad) -> ImportReport` for plain-text files (chat exports)."""
+
+    def wrap(fn):
+        TEXT_IMPORTERS[kind] = fn
+        return fn
+
+    return wrap

@@ -237,3 +237,24 @@ class Event(models.Model):
     @property
     def to_state_label(self):
         return State(self.to_state).label if self.to_state else ""
+
+
+class ChatSender(models.Model):
+    """Who a chat-group sender is: the officer's mapping from a display name to an enterprise."""
+
+    name = models.CharField(_("群昵称"), max_length=100, unique=True)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群成员对应")
+        verbose_name_plural = _("群成员对应")
+
+    def __str__(self):
+        return f"{self.name} → {self.enterprise}"

@@ -2,6 +2,7 @@
 (two officers acting at once: one wins, the other gets Conflict), recorded in the timeline and
 the audit log, and notified."""
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Role, Unit
-from fugong.core.services import audit, notify
+from fugong.core.services import audit, campaign_for, notify
 from fugong.registry.models import Enterprise, ListMembership
 
 from . import triage
@@ -499,3 +500,90 @@ def deliver(user, line, amount, comment=""):
     )
     audit(user, "update", locked, detail={"delivered": str(amount)})
     return locked
+
+
+# --- exported group chats -----------------------------------------------------------------
+
+
+@dataclass
+class ChatProposal:
+    line: int
+    sender: str
+    text: str
+    enterprise: object = None
+    campaign: object = None
+    reason: str = ""
+
+
+def preview_chat(user, text):
+    """What an exported chat would create: a proposal per message worth an order, with its
+    enterprise and campaign, or the reason it cannot be attributed."""
+    from . import chat
+    from .models import ChatSender
+
+    visible = (
+        Enterprise.objects.visible_to(user) if user is not None else (Enterprise.objects.all())
+    )
+    senders = {
+        s.name: s.enterprise
+        for s in ChatSender.objects.select_related("enterprise__region").filter(
+            enterprise__in=visible
+        )
+    }
+    names = [(e.name, e) for e in visible.select_related("region")]
+    out = []
+    for message in chat.parse(text):
+        if not chat.worth_an_order(message):
+            continue
+        proposal = ChatProposal(message.line, message.sender, message.text[:MAX_TEXT])
+        proposal.enterprise = chat.attribute(message, senders, names)
+        if proposal.enterprise is None:
+            proposal.reason = _("无法对应到企业：请为“%(s)s”设置对应企业") % {"s": message.sender}
+        else:
+            day = message.at.date() if message.at else timezone.localdate()
+            proposal.campaign = campaign_for(proposal.enterprise, day)
+            if proposal.campaign is None:
+                proposal.reason = _("%(d)s 没有覆盖该企业的应急事件") % {"d": day}
+        out.append(proposal)
+    return out
+
+
+@transaction.atomic
+def import_chat(user, proposals, lines=None):
+    """Create the proposed orders (those on `lines`, or all good ones), skipping a text the
+    enterprise already has open. Returns the orders created."""
+    created = []
+    for p in proposals:
+        if p.reason or (lines is not None and p.line not in lines):
+            continue
+        if WorkOrder.objects.filter(
+            enterprise=p.enterprise, state__in=OPEN_STATES, text=p.text
+        ).exists():
+            continue
+        created.append(
+            create_order(
+                user,
+                p.campaign,
+                p.enterprise,
+                p.text,
+                Channel.CHAT,
+                source=f"chat:{p.line}:{p.sender}"[:60],
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def map_sender(user, name, enterprise):
+    from .models import ChatSender
+
+    if (
+        user is not None
+        and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
+    ):
+        raise PermissionError(_("该企业不在您的权限范围内"))
+    mapping, _created = ChatSender.objects.update_or_create(
+        name=name.strip()[:100], defaults={"enterprise": enterprise, "created_by": user}
+    )
+    audit(user, "update", mapping)
+    return mapping

@@ -6,6 +6,7 @@ app_name = "workorders"
 urlpatterns = [
     path("problems/", views.my_problems, name="my_problems"),
     path("workorders/", views.queue, name="queue"),
+    path("workorders/chat/", views.chat_import, name="chat_import"),
     path("workorders/<int:pk>/", views.detail, name="detail"),
     path("workorders/<int:pk>/group/", views.group, name="group"),
     path("workorders/<int:pk>/needs/<int:line>/", views.deliver, name="deliver"),

@@ -237,3 +237,44 @@ def deliver(request, pk, line):
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     return redirect("workorders:detail", pk=pk)
+
+
+MAX_CHAT_BYTES = 2 * 1024 * 1024
+
+
+@login_required
+def chat_import(request):
+    """Upload an exported group chat, preview the orders it would create, map unknown senders
+    to enterprises, confirm."""
+    if not (
+        request.user.is_superuser or request.user.role in ("admin", "command_centre", "township")
+    ):
+        raise PermissionDenied
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "preview":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size > MAX_CHAT_BYTES:
+            messages.error(request, _("请上传不超过 2 MB 的聊天记录文本文件（.txt）"))
+            return redirect("workorders:chat_import")
+        request.session["chat_text"] = upload.read().decode("utf-8", "replace")
+    text = request.session.get("chat_text")
+    if request.method == "POST" and action == "map" and text:
+        enterprise = (
+            Enterprise.objects.visible_to(request.user)
+            .filter(uscc=request.POST.get("uscc", "").strip().upper())
+            .first()
+        )
+        if enterprise is None:
+            messages.error(request, _("没有找到该企业，或不在您的管辖范围内"))
+        else:
+            services.map_sender(request.user, request.POST.get("sender", ""), enterprise)
+    if request.method == "POST" and action == "confirm" and text:
+        lines = {int(v) for v in request.POST.getlist("line") if v.isdigit()}
+        created = services.import_chat(
+            request.user, services.preview_chat(request.user, text), lines
+        )
+        del request.session["chat_text"]
+        messages.success(request, _("已生成 %(n)d 张工单") % {"n": len(created)})
+        return redirect("workorders:queue")
+    proposals = services.preview_chat(request.user, text) if text else None
+    return render(request, "workorders/chat_import.html", {"proposals": proposals})

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fugong.core.excel import IMPORTERS
+from fugong.core.excel import IMPORTERS, TEXT_IMPORTERS
 from fugong.core.models import User
 
 
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = "Import an .xlsx file: fugong import KIND FILE.xlsx [--skip-bad] (KIND: see --help)"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(IMPORTERS))
+        parser.add_argument("kind", choices=sorted([*IMPORTERS, *TEXT_IMPORTERS]))
         parser.add_argument("file")
         parser.add_argument(
             "--skip-bad", action="store_true", help="import the good rows and report the bad ones"
@@ -24,19 +24,22 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"no such user: {user}")
-            if not IMPORTERS[kind].allowed(actor):
+            if kind in IMPORTERS and not IMPORTERS[kind].allowed(actor):
                 raise CommandError(f"{user} may not import {kind}")
         try:
             with open(file, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror}") from exc
-        report = IMPORTERS[kind](actor).run(data, skip_bad=skip_bad)
+        if kind in TEXT_IMPORTERS:
+            report = TEXT_IMPORTERS[kind](actor, data.decode("utf-8", "replace"), skip_bad)
+        else:
+            report = IMPORTERS[kind](actor).run(data, skip_bad=skip_bad)
         if json:
             self.stdout.write(_json(report.as_dict()))
         else:
             for e in report.errors:
-                where = f"第{e.row}行" if e.row else "文件"
+                where = f"第{e.row}行" if e.row else "文件"  # rows of a sheet, lines of a text
                 col = f" [{e.column}]" if e.column else ""
                 self.stderr.write(f"{where}{col}: {e.reason}")
             if report.written:
