@@ -332,3 +332,16 @@ def test_delivered_quantities_never_exceed_the_request(cast, campaign, transport
     line.refresh_from_db()
     assert line.delivered == 1000
     assert Event.objects.filter(order=o, action="deliver").count() == 2
+
+
+def test_queues_export_what_they_show(cast, campaign, transport, login):
+    from .test_enterprise_list import read_xlsx
+
+    unit, officer = transport
+    o = order(cast, campaign, "口罩不够", needs=[{"kind": "masks", "requested": 1000}])
+    services.transition(cast.yanji, o, "dispatch", o.version, unit=unit)
+    order(cast, campaign, "另一件事情需要协调")
+    rows = read_xlsx(login(officer).get("/workorders/?view=mine&format=xlsx").content)
+    assert rows[0][:4] == ["编号", "统一社会信用代码", "企业名称", "问题描述"]
+    assert [r[0] for r in rows[1:]] == [o.pk] and rows[1][12] == "口罩1000/0只"
+    assert read_xlsx(login(cast.tumen).get("/workorders/?format=xlsx").content)[1:] == []

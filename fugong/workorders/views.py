@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
+from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -76,6 +77,11 @@ def queue(request):
         qs = qs.filter(state__in=OPEN_STATES)
     if request.GET.get("state") in State.values:
         qs = qs.filter(state=request.GET["state"])
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            services.export_orders(request.user, qs),
+            f"workorders-{view}-{timezone.localdate():%Y%m%d}.xlsx",
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request, "workorders/queue.html", {"page": page, "view": view, "now": timezone.now()}
