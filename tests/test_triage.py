@@ -92,3 +92,32 @@ def test_every_new_order_carries_a_proposal(cast):
     order = create_order(cast.contact_a, campaign, cast.a, "天然气限供了，锅炉停了", "h5")
     assert order.proposed_label == "energy" and order.proposed_confidence > 0.3
     assert order.category is None  # a proposal until an officer confirms it
+
+
+def test_the_weekly_retrain_learns_confirmed_categories(cast):
+    import datetime
+
+    from django.utils import timezone
+
+    from fugong.core.models import Campaign
+    from fugong.workorders import services
+    from fugong.workorders.models import Category
+
+    campaign = Campaign.objects.create(
+        name="c",
+        region=cast.regions.yanbian,
+        starts_on=timezone.localdate() - datetime.timedelta(1),
+    )
+    text = "大棚里的秧苗冻坏了要补种"  # wording the generated corpus never uses
+    order = services.create_order(cast.contact_a, campaign, cast.a, text, "h5")
+    services.transition(
+        cast.yanji, order, "triage", order.version, category=Category.objects.get(code="materials")
+    )
+    for _ in range(30):  # the same confirmation, many times, as weeks of hotline work would
+        o = services.create_order(cast.contact_a, campaign, cast.a, text + "。", "h5")
+        services.transition(
+            cast.yanji, o, "triage", o.version, category=Category.objects.get(code="materials")
+        )
+    assert services.retrain_triage() == 31
+    assert triage.model_path().exists()
+    assert triage.propose(text)[0] == "materials"

@@ -647,3 +647,11 @@ def export_orders(user, qs) -> bytes:
     )
     audit(user, "export", target_type="workorders.workorder", detail={"format": "xlsx"})
     return data
+
+
+def retrain_triage():
+    """Retrain the triage model with every order whose category an officer set."""
+    confirmed = WorkOrder.objects.filter(category__isnull=False).values_list(
+        "text", "category__code"
+    )
+    return triage.retrain_with_confirmed(confirmed.iterator())

@@ -125,3 +125,16 @@ def evaluate(model, texts, labels) -> Evaluation:
             for i, c in enumerate(classes)
         },
     )
+
+
+def retrain_with_confirmed(orders):
+    """Train on the generated corpus plus the categories officers confirmed on real orders
+    (`orders`: iterable of (text, category code)), save it as this installation's model and
+    use it from now on. Returns the number of confirmed texts used."""
+    from .corpus import generate
+
+    confirmed = list(orders)
+    texts, labels = zip(*(generate() + confirmed), strict=True)
+    save(train(texts, labels))
+    reset()
+    return len(confirmed)
