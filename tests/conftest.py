@@ -94,6 +94,41 @@ def cast(db):
 
 
 @pytest.fixture
+def api(client):
+    """`api(user)(method, url, data=None)`: the API as `user`, with a fresh bearer token."""
+    from fugong.core.services import issue_token
+
+    def as_user(user):
+        _t, raw = issue_token(user, "test")
+
+        def call(method, url, data=None):
+            return getattr(client, method)(
+                "/api/v1" + url,
+                data=data,
+                HTTP_AUTHORIZATION=f"Bearer {raw}",
+                content_type="application/json",
+            )
+
+        return call
+
+    return as_user
+
+
+@pytest.fixture
+def transport(cast):
+    """延吉市交通运输局 under 延吉市专班, with an officer."""
+    unit = UnitFactory(
+        code="222401-jtj",
+        name="延吉市交通运输局",
+        kind="department",
+        sector="transport",
+        region=cast.regions.yanji,
+        parent=cast.units.cc_yanji,
+    )
+    return unit, UserFactory(username="jtj", role=Role.DEPARTMENT, unit=unit)
+
+
+@pytest.fixture
 def login(client):
     def as_user(user):
         client.force_login(user)

@@ -5,20 +5,6 @@ from fugong.core.models import ApiToken
 from fugong.core.services import issue_token
 
 
-@pytest.fixture
-def api(client):
-    def as_user(user):
-        _t, raw = issue_token(user, "test")
-        return lambda method, url, **kw: getattr(client, method)(
-            "/api/v1" + url,
-            HTTP_AUTHORIZATION=f"Bearer {raw}",
-            content_type="application/json",
-            **kw,
-        )
-
-    return as_user
-
-
 def test_it_needs_a_token_or_a_session(client, cast):
     r = client.get("/api/v1/enterprises")
     assert r.status_code == 401 and r.json()["error"] == "unauthenticated"

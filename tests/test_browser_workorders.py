@@ -8,31 +8,21 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from fugong.core.models import Campaign, Role
+from fugong.core.models import Campaign
 from fugong.workorders.models import WorkOrder
 from fugong.workorders.services import create_order
 
 from .conftest import log_in, shot
-from .factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
 
-def test_problem_to_rating(live_server, transactional_db, cast, page):
+def test_problem_to_rating(live_server, transactional_db, cast, transport, page):
     Campaign.objects.create(
         name="本轮应急",
         region=cast.regions.yanbian,
         starts_on=timezone.localdate() - datetime.timedelta(days=3),
     )
-    unit = UnitFactory(
-        code="222401-jtj",
-        name="延吉市交通运输局",
-        kind="department",
-        sector="transport",
-        region=cast.regions.yanji,
-        parent=cast.units.cc_yanji,
-    )
-    UserFactory(username="jtj", role=Role.DEPARTMENT, unit=unit)
     campaign = Campaign.objects.get()
     earlier = create_order(cast.yanji, campaign, cast.a2, "货车进不了城，原料也运不进来", "hotline")
     base = live_server.url

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from fugong.core.excel import IMPORTERS
 from fugong.core.models import Campaign, Notification
-from fugong.core.services import issue_token
 from fugong.registry.models import Assignment
 from fugong.reporting.models import DailyReport
 
@@ -147,18 +146,6 @@ def test_report_import_is_scoped(cast, campaign):
     assert not IMPORTERS["reports"].allowed(cast.contact_a)
 
 
-def api(client, user):
-    _t, raw = issue_token(user, "t")
-
-    def call(method, url, data=None):
-        kw = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-        if data is not None:
-            kw.update(data=json.dumps(data), content_type="application/json")
-        return getattr(client, method)("/api/v1" + url, **kw)
-
-    return call
-
-
 def one_report(cast):  # noqa: N802
     return {
         "uscc": cast.a.uscc,
@@ -169,8 +156,8 @@ def one_report(cast):  # noqa: N802
     }
 
 
-def test_api_accepts_single_reports_and_all_or_nothing_batches(client, cast, campaign):
-    call = api(client, cast.yanji)
+def test_api_accepts_single_reports_and_all_or_nothing_batches(api, cast, campaign):
+    call = api(cast.yanji)
     r = call("post", "/reports", one_report(cast))
     assert r.status_code == 201 and r.json()["channel"] == "api"
     r = call(
@@ -209,8 +196,8 @@ def test_api_accepts_single_reports_and_all_or_nothing_batches(client, cast, cam
     assert r.status_code == 201 and DailyReport.objects.count() == 2
 
 
-def test_stats_api_json_and_scope(client, cast, campaign):
-    call = api(client, cast.yanji)
+def test_stats_api_json_and_scope(api, cast, campaign):
+    call = api(cast.yanji)
     call("post", "/reports", one_report(cast))
     body = call("get", "/stats/resumption?region=222400&date=2020-02-14&by=region").json()
     for key in (
@@ -230,7 +217,7 @@ def test_stats_api_json_and_scope(client, cast, campaign):
     ):
         assert key in body
     assert (body["enterprises"], body["resumed"], body["rate"]) == (2, 1, 50.0)
-    tumen = api(client, cast.tumen)
+    tumen = api(cast.tumen)
     other = tumen("get", "/stats/resumption?region=222400&date=2020-02-14").json()
     assert (other["enterprises"], other["resumed"]) == (1, 0)
     drill = tumen(

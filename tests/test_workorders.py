@@ -28,20 +28,6 @@ def campaign(cast):
     )
 
 
-@pytest.fixture
-def transport(cast):
-    """延吉市交通运输局 under 延吉市专班, with an officer."""
-    unit = UnitFactory(
-        code="222401-jtj",
-        name="延吉市交通运输局",
-        kind="department",
-        sector="transport",
-        region=cast.regions.yanji,
-        parent=cast.units.cc_yanji,
-    )
-    return unit, UserFactory(username="jtj", role=Role.DEPARTMENT, unit=unit)
-
-
 def order(cast, campaign, text="货车进不了城，原料运不进来", **kw):
     return services.create_order(cast.contact_a, campaign, cast.a, text, "h5", **kw)
 
@@ -231,18 +217,11 @@ def test_scope_of_pages_and_queues(cast, campaign, transport, login):
     assert "不能执行" in r.content.decode() or r.status_code == 403
 
 
-def test_the_api_creates_lists_and_moves_orders_with_conflicts(client, cast, campaign, transport):
-    from fugong.core.services import issue_token
+def test_the_api_creates_lists_and_moves_orders_with_conflicts(api, cast, campaign, transport):
 
     unit, officer = transport
 
-    def call(user, method, url, data=None):
-        _t, raw = issue_token(user, "t")
-        kw = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "content_type": "application/json"}
-        return getattr(client, method)("/api/v1" + url, data=data, **kw)
-
-    r = call(
-        cast.commissioner,
+    r = api(cast.commissioner)(
         "post",
         "/workorders",
         {
@@ -255,22 +234,22 @@ def test_the_api_creates_lists_and_moves_orders_with_conflicts(client, cast, cam
     assert r.status_code == 201 and r.json()["channel"] == "commissioner"
     pk = r.json()["id"]
     assert (
-        call(
-            cast.commissioner, "post", "/workorders", {"uscc": cast.a.uscc, "text": "x"}
+        api(cast.commissioner)(
+            "post", "/workorders", {"uscc": cast.a.uscc, "text": "x"}
         ).status_code
         == 404
     )  # not assigned to them
     assert (
-        call(cast.yanji, "post", "/workorders", {"uscc": cast.a2.uscc, "text": ""}).status_code
+        api(cast.yanji)("post", "/workorders", {"uscc": cast.a2.uscc, "text": ""}).status_code
         == 422
     )
-    r = call(cast.yanji, "post", f"/workorders/{pk}/dispatch", {"version": 1, "unit": "222401-jtj"})
+    r = api(cast.yanji)("post", f"/workorders/{pk}/dispatch", {"version": 1, "unit": "222401-jtj"})
     assert r.status_code == 200 and r.json()["unit"] == "222401-jtj"
-    assert call(officer, "post", f"/workorders/{pk}/accept", {"version": 1}).status_code == 409
-    assert call(officer, "post", f"/workorders/{pk}/accept", {"version": 2}).status_code == 200
-    assert call(officer, "get", "/workorders?mine=true").json()["count"] == 1
-    assert call(cast.tumen, "get", "/workorders").json()["count"] == 0
-    assert call(cast.tumen, "get", f"/workorders/{pk}").status_code == 404
+    assert api(officer)("post", f"/workorders/{pk}/accept", {"version": 1}).status_code == 409
+    assert api(officer)("post", f"/workorders/{pk}/accept", {"version": 2}).status_code == 200
+    assert api(officer)("get", "/workorders?mine=true").json()["count"] == 1
+    assert api(cast.tumen)("get", "/workorders").json()["count"] == 0
+    assert api(cast.tumen)("get", f"/workorders/{pk}").status_code == 404
 
 
 def test_similar_orders_are_proposed_grouped_worked_as_one_and_split(

@@ -303,27 +303,25 @@ def register_importer(cls):
     return cls
 
 
+def _registrar(table, doc):
+    def register(kind):
+        def wrap(fn):
+            table[kind] = fn
+            return fn
+
+        return wrap
+
+    register.__doc__ = doc
+    return register
+
+
 EXPORTERS: dict = {}
-
-
-def register_exporter(kind):
-    """Register `fn(user, params) -> bytes`; user None is the system (command line)."""
-
-    def wrap(fn):
-        EXPORTERS[kind] = fn
-        return fn
-
-    return wrap
-
+register_exporter = _registrar(
+    EXPORTERS, "Register `fn(user, params) -> bytes`; user None is the system (command line)."
+)
 
 TEXT_IMPORTERS: dict = {}
-
-
-def register_text_importer(kind):
-    """Register `fn(user, text, skip_bad) -> ImportReport` for plain-text files (chat exports)."""
-
-    def wrap(fn):
-        TEXT_IMPORTERS[kind] = fn
-        return fn
-
-    return wrap
+register_text_importer = _registrar(
+    TEXT_IMPORTERS,
+    "Register `fn(user, text, skip_bad) -> ImportReport` for plain-text files (chat exports).",
+)

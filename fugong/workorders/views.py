@@ -19,6 +19,20 @@ from .forms import ActionForm, ProblemForm
 from .models import ACTION_LABELS, OPEN_STATES, Category, Channel, ProblemGroup, State, WorkOrder
 
 
+def _attempt(request, fn):
+    """Run a service call; conflicts and rule breaks become messages, missing rights 403.
+    Returns the call's result, or None when it failed."""
+    try:
+        return fn()
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return None
+
+
 def _order(user, pk):
     order = (
         WorkOrder.objects.visible_to(user)
@@ -126,8 +140,9 @@ def act(request, pk, action):
         )
         return redirect("workorders:detail", pk=pk)
     data = form.cleaned_data
-    try:
-        services.transition(
+    done = _attempt(
+        request,
+        lambda: services.transition(
             request.user,
             order,
             action,
@@ -136,14 +151,9 @@ def act(request, pk, action):
             unit=data["unit"],
             category=data["category"],
             rating=data["rating"],
-        )
-    except services.Conflict as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc)) from exc
-    else:
+        ),
+    )
+    if done is not None:
         messages.success(request, _("已%(a)s") % {"a": services.ACTION_LABELS[action]})
     return redirect("workorders:detail", pk=pk)
 
@@ -203,21 +213,18 @@ def group_detail(request, pk):
     if request.method == "POST":
         action = request.POST.get("action", "")
         unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
-        try:
-            done = services.transition_group(
+        done = _attempt(
+            request,
+            lambda: services.transition_group(
                 request.user, grp, action, unit=unit, comment=request.POST.get("comment", "")
-            )
+            ),
+        )
+        if done is not None:
             messages.success(
                 request,
                 _("已对 %(n)d 张工单%(a)s")
                 % {"n": len(done), "a": ACTION_LABELS.get(action, action)},
             )
-        except services.Conflict as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
         return redirect("workorders:group_detail", pk=pk)
     first = members.first()
     units = ActionForm(order=first).fields["unit"].queryset if first else Unit.objects.none()
