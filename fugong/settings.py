@@ -6,6 +6,7 @@ embedded defaults: a missing SECRET_KEY or DEBUG.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -146,6 +147,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FUGONG_UPLOAD_MAX_BYTES = int(os.environ.get("FUGONG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 FUGONG_IMPORT_MAX_BYTES = int(os.environ.get("FUGONG_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -173,6 +175,20 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Outgoing e-mail (work-order steps, decisions). EMAIL_URL=smtp://user:pass@host:25 (smtps://
+# for TLS); without it mail is written to the log, as on a machine with no mail relay.
+_email = urlsplit(os.environ["EMAIL_URL"]) if os.environ.get("EMAIL_URL") else None
+if _email:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = _email.hostname, _email.port or 25
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email.username or "", _email.password or ""
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fugong@localhost")
+SITE_URL = os.environ.get("FUGONG_SITE_URL", "http://127.0.0.1:8000")
 PAGE_SIZE = 50
 
 FUGONG_SITE_NAME = _("复工复产服务平台")

@@ -2,7 +2,11 @@
 a department officer, a township officer, a commissioner and two enterprise contacts, with
 enterprises on both sides of every scope boundary."""
 
+import json
 import os
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -196,3 +200,79 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """Records what a group bot would receive; answers `status` (500 to make a sender retry)."""
+
+    received = []
+    status = 200
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append((self.path, json.loads(body)))
+        self.send_response(Receiver.status)
+        self.end_headers()
+        self.wfile.write(b'{"errcode":0}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def bot():
+    """A local HTTP endpoint standing in for the WeCom/DingTalk/Feishu servers, which are not
+    reachable from this machine. Yields (url, received list)."""
+    Receiver.received, Receiver.status = [], 200
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", Receiver.received
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback (aiosmtpd); Django sends to it over SMTP. Yields the
+    list of received messages (email.message.Message)."""
+    from email import message_from_bytes
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            received.append(message_from_bytes(envelope.original_content or envelope.content))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield received
+    controller.stop()
+
+
+@pytest.fixture
+def campaign(cast):
+    """A campaign over the whole city, running since five days ago (test modules that need
+    another shape define their own)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fugong.core.models import Campaign
+
+    return Campaign.objects.create(
+        name="本轮应急",
+        region=cast.regions.yanbian,
+        starts_on=timezone.localdate() - datetime.timedelta(days=5),
+        sla={"workorder_hours": 72},
+    )

@@ -9,10 +9,12 @@ import pytest
 from django.utils import timezone
 
 from fugong.core.models import Campaign
+from fugong.core.uploads import attachments_of
 from fugong.workorders.models import WorkOrder
 from fugong.workorders.services import create_order
 
 from .conftest import log_in, shot
+from .test_workorders_loop import png_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +33,17 @@ def test_problem_to_rating(live_server, transactional_db, cast, transport, page)
     log_in(page, base, "qiye_a")
     page.goto(f"{base}/problems/")
     page.fill("#id_text", "我们的货车进不了城，原料运不进来，快停产了")
+    page.set_input_files(
+        "#id_files",
+        files=[{"name": "卡口.png", "mimeType": "image/png", "buffer": png_bytes()}],
+    )
     page.click("#problem-form button[type=submit]")
     page.wait_for_load_state()
     assert "问题已提交" in page.content()
     shot(page, "w1-problem-phone")
     order = WorkOrder.objects.exclude(pk=earlier.pk).get()
     assert order.proposed_label == "logistics"
+    assert [a.name for a in attachments_of(order)] == ["卡口.png"]
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.context.clear_cookies()
@@ -86,3 +93,17 @@ def test_problem_to_rating(live_server, transactional_db, cast, transport, page)
     assert (order.state, order.rating) == ("closed", 5)
     assert "办理过程" in page.content()
     shot(page, "w5-rated-phone")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.context.clear_cookies()
+    log_in(page, base, "yanji")
+    page.goto(f"{base}/workorders/board/")
+    closed = page.locator("#board section", has=page.locator("h2", has_text="已关闭"))
+    assert closed.locator(f"text=#{order.pk}").count() == 1
+    shot(page, "w6-kanban")
+    page.goto(f"{base}/")
+    page.wait_for_selector("#chart-orders svg")
+    assert page.locator("#order-units tbody tr").count() == 1
+    assert "延吉市交通运输局" in page.locator("#order-units").inner_text()
+    page.locator("#order-figures").scroll_into_view_if_needed()
+    shot(page, "w7-dashboard-orders")

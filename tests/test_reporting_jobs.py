@@ -2,9 +2,6 @@
 bot after it, and tasks through the real queue (SQLite embedded, Redis in CI)."""
 
 import datetime
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.utils import timezone
@@ -30,32 +27,6 @@ def campaign(cast):
         modules=["reports"],
         report_due_time=datetime.time(12, 0),
     )
-
-
-class Receiver(BaseHTTPRequestHandler):
-    received = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Receiver.received.append((self.path, json.loads(body)))
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b'{"errcode":0}')
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def bot():
-    """A local HTTP endpoint standing in for the WeCom/DingTalk/Feishu servers, which are not
-    reachable from this machine."""
-    Receiver.received = []
-    server = HTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", Receiver.received
-    server.shutdown()
 
 
 def test_reminders_go_out_before_the_due_time_once(cast, campaign):

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fugong.core.models import Campaign, Notification, Role
+from fugong.core.models import Notification, Role
 from fugong.reporting.services import submit_report
 from fugong.workorders import services
 from fugong.workorders.models import Category, Event, WorkOrder
@@ -16,16 +16,6 @@ from fugong.workorders.models import Category, Event, WorkOrder
 from .factories import UnitFactory, UserFactory
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def campaign(cast):
-    return Campaign.objects.create(
-        name="本轮应急",
-        region=cast.regions.yanbian,
-        starts_on=TODAY - datetime.timedelta(days=5),
-        sla={"workorder_hours": 72},
-    )
 
 
 def order(cast, campaign, text="货车进不了城，原料运不进来", **kw):

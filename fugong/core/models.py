@@ -381,6 +381,74 @@ class Notification(models.Model):
         return self.title
 
 
+class Delivery(models.Model):
+    """One message to send outside the platform — an e-mail to a user or a post to a unit's
+    group bot — kept until it is sent (the outbox): the task queue sends it with retries, a
+    periodic sweep picks up what a dead worker left, and a sent message is never sent again."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("电子邮件")
+        WEBHOOK = "webhook", _("群机器人")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
+    address = models.CharField(_("地址"), max_length=500)
+    webhook_kind = models.CharField(max_length=10, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    MAX_ATTEMPTS = 6
+
+    class Meta:
+        verbose_name = _("外发消息")
+        verbose_name_plural = _("外发消息")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.title}"
+
+
+class Attachment(models.Model):
+    """A file attached to a record (a problem's photos, an application's prevention plan). Who
+    may download it follows the owner's data scope (`owner_model.objects.visible_to`)."""
+
+    owner_type = models.CharField(max_length=60)
+    owner_id = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["owner_type", "owner_id"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_image(self):
+        return self.kind == "image"
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("the audit log is append-only")

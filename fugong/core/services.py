@@ -86,17 +86,15 @@ def webhook_payload(kind, title, text):
     return {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{text}"}}
 
 
-def send_webhook(unit, title, text, timeout=10):
-    """POST a message to the unit's group bot. Raises OSError when it cannot be delivered (the
-    task queue retries)."""
+def send_webhook(kind, url, title, text, timeout=10):
+    """POST a message to a group bot. Raises OSError when it cannot be delivered (the task queue
+    retries)."""
     import json
     import urllib.request
 
-    if not unit.webhook_url:
-        return False
-    payload = json.dumps(webhook_payload(unit.webhook_kind, title, text), ensure_ascii=False)
+    payload = json.dumps(webhook_payload(kind, title, text), ensure_ascii=False)
     request = urllib.request.Request(
-        unit.webhook_url,
+        url,
         data=payload.encode(),
         method="POST",
         headers={"Content-Type": "application/json; charset=utf-8"},
@@ -105,6 +103,107 @@ def send_webhook(unit, title, text, timeout=10):
         if response.status >= 300:
             raise OSError(f"webhook answered {response.status}")
     return True
+
+
+# --- the outbox: e-mail and group bots, sent by the task queue -------------------------------
+
+
+def announce(users=(), units=(), *, kind, title, body="", url=""):
+    """Tell people of a step: an in-app notification and an e-mail to each user (who has an
+    address), a post to each unit's group bot. E-mail and posts go through the outbox and are
+    sent by the task queue once the caller's transaction commits."""
+    from django.conf import settings
+
+    from .models import Delivery
+
+    users = notify(users, kind, title, body, url)
+    text = body + (f"\n{settings.SITE_URL}{url}" if url else "")
+    rows = [
+        Delivery(channel=Delivery.Channel.EMAIL, address=u.email, title=title, body=text)
+        for u in users
+        if u.email
+    ] + [
+        Delivery(
+            channel=Delivery.Channel.WEBHOOK,
+            address=unit.webhook_url,
+            webhook_kind=unit.webhook_kind,
+            title=title,
+            body=text,
+        )
+        for unit in {u.pk: u for u in units if u is not None and u.webhook_url}.values()
+    ]
+    if rows:
+        created = Delivery.objects.bulk_create(rows)
+        ids = [d.pk for d in created]
+        transaction.on_commit(lambda: _enqueue(ids))
+    return users
+
+
+def _enqueue(ids):
+    from .tasks import send_delivery
+
+    for pk in ids:
+        send_delivery(pk)
+
+
+def send_delivery(pk, now=None):
+    """Send one outbox message unless it is sent or another worker holds it. On failure the
+    message goes back to pending and the error is raised for the queue to retry, until it has
+    failed MAX_ATTEMPTS times. Returns True when sent by this call."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import timezone
+
+    from .models import Delivery
+
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(pk=pk, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, claimed_at=now
+    )
+    if not claimed:
+        return False
+    message = Delivery.objects.get(pk=pk)
+    try:
+        if message.channel == Delivery.Channel.EMAIL:
+            send_mail(message.title, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
+        else:
+            send_webhook(message.webhook_kind, message.address, message.title, message.body)
+    except Exception as exc:
+        attempts = message.attempts + 1
+        final = attempts >= Delivery.MAX_ATTEMPTS
+        Delivery.objects.filter(pk=pk).update(
+            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:300],
+        )
+        if final:
+            return False
+        raise
+    Delivery.objects.filter(pk=pk).update(
+        status=Delivery.Status.SENT, attempts=message.attempts + 1, sent_at=timezone.now()
+    )
+    return True
+
+
+def stale_deliveries(now=None, pending_after=120, sending_after=900):
+    """Outbox messages a queue did not finish: pending for a while (their task was lost) or
+    held by a worker that died. Those held are released; returns the ids to enqueue again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import Delivery
+
+    now = now or timezone.now()
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - timedelta(seconds=sending_after)
+    ).update(status=Delivery.Status.PENDING)
+    return list(
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING,
+            created_at__lt=now - timedelta(seconds=pending_after),
+        ).values_list("pk", flat=True)
+    )
 
 
 def campaigns_on(day, region_path=None):

@@ -117,3 +117,21 @@ def import_kind(request, kind):
             "columns": cls.columns,
         },
     )
+
+
+@login_required
+def attachment(request, pk):
+    """Download an attachment; only a user who may see its owner record gets it."""
+    from django.apps import apps
+    from django.http import FileResponse
+
+    from .models import Attachment
+
+    att = get_object_or_404(Attachment, pk=pk)
+    try:
+        owner_model = apps.get_model(att.owner_type)
+    except LookupError as exc:
+        raise Http404 from exc
+    if not owner_model.objects.visible_to(request.user).filter(pk=att.owner_id).exists():
+        raise Http404
+    return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)

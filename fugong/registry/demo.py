@@ -441,6 +441,7 @@ def build_users(ids):
                 "role": role,
                 "unit": unit,
                 "phone": "13904330" + f"{len(logins):03d}",
+                "email": f"{username}@demo.fugong.invalid",  # make run writes mail to the log
                 "is_staff": role == Role.ADMIN,
                 "is_superuser": role == Role.ADMIN,
             },

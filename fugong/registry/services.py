@@ -14,6 +14,7 @@ from fugong.core.services import audit
 
 from . import industry
 from .models import Assignment, Enterprise, EnterpriseList, ListMembership, Visit
+from .signals import visit_logged
 
 
 def can_manage(user) -> bool:
@@ -284,6 +285,7 @@ def log_visit(user, enterprise, *, visited_on, observations, problems=""):
     visit.full_clean()
     visit.save()
     audit(user, "create", visit)
+    visit_logged.send(sender=Visit, visit=visit, user=user)
     return visit
 
 

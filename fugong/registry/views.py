@@ -22,6 +22,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Assignment, Enterprise, EnterpriseList, ListMembership
+from .panels import panels_for
 
 
 def _scoped_enterprise(user, pk):
@@ -82,6 +83,7 @@ def enterprise_detail(request, pk):
             "visits": enterprise.visits.all(),
             "can_manage": services.can_manage(request.user),
             "ancestors": enterprise.region.ancestors(),
+            "panels": panels_for(request, enterprise),
         },
     )
 

@@ -549,6 +549,6 @@ def deliver_summary(campaign_id, day):
 
     summary = Summary.objects.select_related("campaign").get(campaign_id=campaign_id, day=day)
     title = _("%(c)s 日报填报情况 %(d)s") % {"c": summary.campaign.name, "d": day}
-    for unit in Unit.objects.filter(code__in=summary.sent_to):
-        send_webhook(unit, title, summary.text)
+    for unit in Unit.objects.filter(code__in=summary.sent_to).exclude(webhook_url=""):
+        send_webhook(unit.webhook_kind, unit.webhook_url, title, summary.text)
     return len(summary.sent_to)

@@ -16,6 +16,7 @@ from fugong.core.services import audit
 from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
+from fugong.workorders.services import order_figures
 
 from . import brief as daily_brief
 from . import exports, services, stats
@@ -242,6 +243,7 @@ def dashboard(request):
     industry = stats.resumption(user, query, by="industry")["breakdown"]
     trend = stats.series(user, query, query.day - timedelta(days=29), query.day)
     needs = services.needs_on(user, query)
+    orders = order_figures(user, query.campaign)
     base = {"region": query.region.code, "date": query.day.isoformat()}
     charts = {
         "drill": reverse("reporting:drill_down"),
@@ -274,6 +276,11 @@ def dashboard(request):
             }
             for b in sorted(industry, key=lambda b: -b["enterprises"])[:12]
         ],
+        "queue": reverse("workorders:queue"),
+        "orders": [
+            {"key": c["key"], "label": c["label"], "open": c["open"], "overdue": c["overdue"]}
+            for c in orders["categories"]
+        ],
     }
     return render(
         request,
@@ -282,6 +289,7 @@ def dashboard(request):
             "r": main,
             "lists": lists,
             "needs": needs,
+            "orders": orders,
             "charts": charts,
             "query": query,
             "qs": urlencode(base),

@@ -8,4 +8,8 @@ class WorkordersConfig(AppConfig):
     verbose_name = _("问题工单")
 
     def ready(self):
-        from . import imports  # noqa: F401  (registers `fugong import chat`)
+        from fugong.registry.panels import register
+
+        from . import imports, signals, views  # noqa: F401  (`fugong import chat`; visit receiver)
+
+        register(views.enterprise_panel)

@@ -6,20 +6,67 @@ from fugong.core.models import Unit
 from .models import Category
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; their content is checked by core.uploads."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+NEED_FIELDS = ("masks", "disinfectant", "thermometers", "workers", "loans")
+
+
 class ProblemForm(forms.Form):
     text = forms.CharField(
         label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )
     masks = forms.IntegerField(label=_("口罩需求(只)"), required=False, min_value=1)
+    disinfectant = forms.DecimalField(
+        label=_("消毒液/酒精需求(吨)"), required=False, min_value=0.01, decimal_places=2
+    )
+    thermometers = forms.IntegerField(label=_("体温计需求(个)"), required=False, min_value=1)
     workers = forms.IntegerField(label=_("用工缺口(人)"), required=False, min_value=1)
     loans = forms.DecimalField(label=_("资金需求(万元)"), required=False, min_value=0.01)
+    other_label = forms.CharField(label=_("其他需求名称"), required=False, max_length=50)
+    other_amount = forms.DecimalField(label=_("其他需求数量"), required=False, min_value=0.01)
+    other_unit = forms.CharField(label=_("其他需求单位"), required=False, max_length=10)
+    files = MultipleFileField(
+        label=_("照片或附件（PDF、图片、Office，每个不超过 20 MB）"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        other = [data.get("other_label"), data.get("other_amount"), data.get("other_unit")]
+        if any(other) and not all(other):
+            self.add_error("other_label", _("其他需求须同时填写名称、数量和单位"))
+        return data
 
     def needs(self):
-        return [
+        lines = [
             {"kind": k, "requested": self.cleaned_data[k]}
-            for k in ("masks", "workers", "loans")
+            for k in NEED_FIELDS
             if self.cleaned_data.get(k)
         ]
+        if self.cleaned_data.get("other_amount"):
+            lines.append(
+                {
+                    "kind": "other",
+                    "label": self.cleaned_data["other_label"],
+                    "unit": self.cleaned_data["other_unit"],
+                    "requested": self.cleaned_data["other_amount"],
+                }
+            )
+        return lines
 
 
 class ActionForm(forms.Form):

@@ -130,6 +130,8 @@ class WorkOrder(models.Model):
         _("状态"), max_length=12, choices=State.choices, default=State.NEW, db_index=True
     )
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     escalations = models.PositiveSmallIntegerField(_("督办次数"), default=0)
     beyond_local = models.BooleanField(_("超出本级权限"), default=False)
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
@@ -202,6 +204,9 @@ ACTION_LABELS = {
     "close": _("确认关闭"),
     "reopen": _("重新打开"),
     "escalate": _("督办"),
+    "remind": _("临期提醒"),
+    "autoclose": _("自动关闭"),
+    "edit_group": _("修改共性问题"),
     "group": _("并入共性问题"),
     "split": _("移出共性问题"),
     "deliver": _("登记解决数量"),

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Role, Unit
-from fugong.core.services import audit, campaign_for, notify
+from fugong.core.services import announce, audit, campaign_for
+from fugong.core.uploads import attach, check_uploads
 from fugong.registry.models import Enterprise, ListMembership
 
 from . import triage
@@ -86,6 +87,9 @@ def clean_needs(needs):
         if amount <= 0:
             errors.append(_("第%(i)d项需求数量应为正数") % {"i": i})
             continue
+        if kind == NeedLine.Kind.OTHER and not (need.get("label") and need.get("unit")):
+            errors.append(_("第%(i)d项“其他”需求须写明名称和单位") % {"i": i})
+            continue
         lines.append(
             NeedLine(
                 kind=kind,
@@ -115,7 +119,9 @@ def priority_for(enterprise, text):
 
 
 @transaction.atomic
-def create_order(user, campaign, enterprise, text, channel, needs=(), source=""):
+def create_order(user, campaign, enterprise, text, channel, needs=(), source="", files=()):
+    """A new order from any channel; `files` are uploads (photos, documents), checked by
+    content and size, kept as attachments."""
     if (
         user is not None
         and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
@@ -123,6 +129,7 @@ def create_order(user, campaign, enterprise, text, channel, needs=(), source="")
         raise PermissionError(_("该企业不在您的权限范围内"))
     text = clean_text(text)
     lines = clean_needs(needs)
+    checked = check_uploads(list(files)) if files else []
     label, confidence = triage.propose(text)  # a proposal: officers confirm or correct it
     order = WorkOrder.objects.create(
         campaign=campaign,
@@ -138,6 +145,7 @@ def create_order(user, campaign, enterprise, text, channel, needs=(), source="")
     for line in lines:
         line.order = order
     NeedLine.objects.bulk_create(lines)
+    attach(user, order, checked)
     Event.objects.create(
         order=order,
         user=user,
@@ -301,6 +309,8 @@ def transition(user, order, action, version, *, comment="", unit=None, category=
             raise ValidationError({"unit": _("%(u)s 的辖区不包含该企业") % {"u": unit}})
         changes["unit"] = unit
         changes["deadline"] = deadline_for(order)
+    if action == "resolve":
+        changes["resolved_at"] = changes["updated_at"]
     if action == "return" and not comment.strip():
         raise ValidationError({"comment": _("退回必须说明理由")})
     if action == "close" and rating is not None:
@@ -324,18 +334,43 @@ def transition(user, order, action, version, *, comment="", unit=None, category=
         comment=comment,
     )
     audit(user, "update", order, detail={"action": action, "from": before, "to": order.state})
-    _notify_step(order, action)
+    _notify_step(order, action, comment)
     return order
 
 
-def _notify_step(order, action):
-    title = _("工单 #%(n)d：%(a)s") % {"n": order.pk, "a": ACTION_LABELS[action]}
+def _notify_step(order, action, comment=""):
+    """Tell the right people of a step, in-app, by e-mail and on the unit's group bot: the
+    unit when an order reaches it (dispatch, escalation, reopening, a deadline near, the
+    enterprise's confirmation); the enterprise when its order moves; the dispatcher when the
+    unit returns it."""
+    title = _("工单 #%(n)d %(e)s：%(a)s") % {
+        "n": order.pk,
+        "e": order.enterprise.name,
+        "a": ACTION_LABELS[action],
+    }
+    body = order.text[:200] + (f"\n{_('说明')}：{comment}" if comment else "")
     url = f"/workorders/{order.pk}/"
-    if action in ("dispatch",) and order.unit_id:
-        notify(order.unit.users.filter(is_active=True), "workorder", title, order.text[:200], url)
-    elif action in ("resolve", "return", "accept"):
-        users = [a.user for a in order.enterprise.accounts.select_related("user")]
-        notify(users, "workorder", title, order.text[:200], url)
+    unit_users = list(order.unit.users.filter(is_active=True)) if order.unit_id else []
+    enterprise_users = [
+        a.user for a in order.enterprise.accounts.select_related("user") if a.user.is_active
+    ]
+    if action in ("dispatch", "escalate", "reopen", "remind"):
+        announce(unit_users, [order.unit], kind="workorder", title=title, body=body, url=url)
+    elif action == "close":
+        announce(unit_users, kind="workorder", title=title, body=body, url=url)
+    if action in ("accept", "start", "resolve", "escalate", "autoclose"):
+        announce(enterprise_users, kind="workorder", title=title, body=body, url=url)
+    if action == "return":
+        dispatcher = (
+            order.events.filter(action="dispatch", user__isnull=False).select_related("user").last()
+        )
+        announce(
+            [dispatcher.user] if dispatcher else [],
+            kind="workorder",
+            title=title,
+            body=body,
+            url=url,
+        )
 
 
 def escalate_overdue(now=None):
@@ -369,7 +404,78 @@ def escalate_overdue(now=None):
                 comment=_("逾期未办结，督办至 %(u)s") % {"u": parent},
             )
             audit(None, "update", order, detail={"action": "escalate", "to": parent.code})
-            _notify_step(order, "dispatch")
+            _notify_step(order, "escalate")
+        done.append(order)
+    return done
+
+
+REMIND_HOURS = 24  # a unit is reminded this long before an order's deadline
+
+
+def remind_due_orders(now=None):
+    """Remind the unit once per deadline of every open order due within REMIND_HOURS (campaign
+    SLA `workorder_remind_hours`). Returns the orders reminded."""
+    now = now or timezone.now()
+    done = []
+    due = WorkOrder.objects.select_related("unit", "campaign", "enterprise").filter(
+        state__in=(State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS),
+        deadline__gte=now,
+        deadline__lte=now + timedelta(hours=72),
+    )
+    for order in due:
+        hours = (order.campaign.sla or {}).get("workorder_remind_hours", REMIND_HOURS)
+        if order.deadline > now + timedelta(hours=int(hours)):
+            continue
+        if order.reminded_for == order.deadline:
+            continue
+        with transaction.atomic():
+            if not WorkOrder.objects.filter(pk=order.pk, version=order.version).update(
+                reminded_for=order.deadline
+            ):
+                continue
+            Event.objects.create(
+                order=order,
+                action="remind",
+                to_state=order.state,
+                unit=order.unit,
+                comment=_("距办理时限 %(d)s 不足 %(h)s 小时")
+                % {"d": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M"), "h": hours},
+            )
+            _notify_step(order, "remind")
+        done.append(order)
+    return done
+
+
+AUTOCLOSE_DAYS = 7  # a resolved order the enterprise does not confirm closes after this
+
+
+def close_confirmed_by_silence(now=None):
+    """Close resolved orders the enterprise has neither confirmed nor reopened within the
+    campaign's `workorder_autoclose_days`. Returns the orders closed."""
+    now = now or timezone.now()
+    done = []
+    resolved = WorkOrder.objects.select_related("campaign", "enterprise").filter(
+        state=State.RESOLVED
+    )
+    for order in resolved:
+        days = int((order.campaign.sla or {}).get("workorder_autoclose_days", AUTOCLOSE_DAYS))
+        if (order.resolved_at or order.updated_at) > now - timedelta(days=days):
+            continue
+        with transaction.atomic():
+            if not WorkOrder.objects.filter(
+                pk=order.pk, version=order.version, state=State.RESOLVED
+            ).update(state=State.CLOSED, version=F("version") + 1):
+                continue
+            order.refresh_from_db()
+            Event.objects.create(
+                order=order,
+                action="autoclose",
+                from_state=State.RESOLVED,
+                to_state=State.CLOSED,
+                comment=_("办结 %(n)d 天内企业未确认，自动关闭") % {"n": days},
+            )
+            audit(None, "update", order, detail={"action": "autoclose"})
+            _notify_step(order, "autoclose")
         done.append(order)
     return done
 
@@ -436,6 +542,32 @@ def group_orders(user, orders, title=""):
                 order=o, user=user, action="group", comment=_("并入共性问题：%(g)s") % {"g": group}
             )
     audit(user, "update", group, detail={"orders": [o.pk for o in orders]})
+    return group
+
+
+@transaction.atomic
+def edit_group(user, group, *, title=None, add=()):
+    """Rename a common problem and/or add orders to it (orders leave it by split_order)."""
+    _may_group(user)
+    if title is not None:
+        title = title.strip()
+        if not title:
+            raise ValidationError({"title": _("共性问题名称不能为空")})
+        group.title = title[:200]
+        group.save(update_fields=["title"])
+        audit(user, "update", group, detail={"title": group.title})
+    add = [o for o in add if o.group_id != group.pk]
+    if add:
+        if any(o.campaign_id != group.campaign_id for o in add):
+            raise ValidationError(_("只能并入同一应急事件的工单"))
+        if any(not o.is_open for o in add):
+            raise ValidationError(_("已办结或关闭的工单不能并入共性问题"))
+        for o in add:
+            WorkOrder.objects.filter(pk=o.pk).update(group=group, version=F("version") + 1)
+            Event.objects.create(
+                order=o, user=user, action="group", comment=_("并入共性问题：%(g)s") % {"g": group}
+            )
+        audit(user, "update", group, detail={"added": [o.pk for o in add]})
     return group
 
 
@@ -655,3 +787,116 @@ def retrain_triage():
         "text", "category__code"
     )
     return triage.retrain_with_confirmed(confirmed.iterator())
+
+
+# --- queues and figures ---------------------------------------------------------------------
+
+QUEUE_VIEWS = ("open", "mine", "overdue", "all")
+
+
+def queue_for(user, params, now=None):
+    """The orders a government user asked for: a view (open, mine = my unit's, overdue, all)
+    narrowed by state, category and unit. Returns (queryset, view)."""
+    now = now or timezone.now()
+    qs = WorkOrder.objects.visible_to(user).select_related(
+        "enterprise", "unit", "category", "group"
+    )
+    view = params.get("view") if params.get("view") in QUEUE_VIEWS else "open"
+    if view == "mine":
+        qs = qs.filter(unit=user.unit_id, state__in=OPEN_STATES)
+    elif view == "overdue":
+        qs = qs.filter(state__in=OPEN_STATES, deadline__lt=now)
+    elif view == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    if params.get("state") in State.values:
+        qs = qs.filter(state=params["state"])
+    if params.get("category"):
+        qs = qs.filter(models_q_label(params["category"]))
+    if str(params.get("unit", "")).isdigit():
+        qs = qs.filter(unit=int(params["unit"]))
+    return qs, view
+
+
+def _median(values):
+    values = sorted(values)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def order_figures(user, campaign, now=None):
+    """The dashboard's work-order figures in the user's scope for one campaign: open and
+    overdue by unit and by category, median hours from submission to resolution, satisfaction
+    per unit, the biggest common problems, and the needs requested and delivered."""
+    from django.db.models import Avg, Count, Sum
+
+    from .models import ProblemGroup
+
+    now = now or timezone.now()
+    qs = WorkOrder.objects.visible_to(user).filter(campaign=campaign)
+    is_open = Q(state__in=OPEN_STATES)
+    overdue = is_open & Q(deadline__lt=now)
+    totals = qs.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=is_open),
+        overdue=Count("id", filter=overdue),
+        resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+        avg_rating=Avg("rating"),
+        rated=Count("rating"),
+    )
+    spans = qs.filter(resolved_at__isnull=False).values_list("unit_id", "created_at", "resolved_at")
+    hours_by_unit = {}
+    for unit_id, created, resolved in spans:
+        hours_by_unit.setdefault(unit_id, []).append((resolved - created).total_seconds() / 3600)
+    totals["median_hours"] = _median([h for hs in hours_by_unit.values() for h in hs])
+    units = list(
+        qs.filter(unit__isnull=False)
+        .values("unit", "unit__name")
+        .annotate(
+            open=Count("id", filter=is_open),
+            overdue=Count("id", filter=overdue),
+            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+            avg_rating=Avg("rating"),
+            rated=Count("rating"),
+        )
+        .order_by("-open", "-overdue", "unit__name")
+    )
+    for row in units:
+        row["median_hours"] = _median(hours_by_unit.get(row["unit"], []))
+    categories = {c.code: c.name for c in Category.objects.all()}
+    by_category = {}
+    for cat, proposed, deadline in qs.filter(is_open).values_list(
+        "category__code", "proposed_label", "deadline"
+    ):
+        code = cat or proposed or "other"
+        row = by_category.setdefault(
+            code, {"key": code, "label": categories.get(code, code), "open": 0, "overdue": 0}
+        )
+        row["open"] += 1
+        row["overdue"] += bool(deadline and deadline < now)
+    groups = list(
+        ProblemGroup.objects.filter(campaign=campaign, members__in=qs.filter(is_open))
+        .annotate(open=Count("members"), enterprises=Count("members__enterprise", distinct=True))
+        .order_by("-open", "-created_at")[:8]
+    )
+    needs = list(
+        NeedLine.objects.filter(order__in=qs)
+        .values("kind", "label", "unit")
+        .annotate(
+            requested=Sum("requested"),
+            delivered=Sum("delivered"),
+            enterprises=Count("order__enterprise", distinct=True),
+        )
+        .order_by("kind", "label")
+    )
+    kinds = dict(NeedLine.Kind.choices)
+    for row in needs:
+        row["name"] = row["label"] or str(kinds.get(row["kind"], row["kind"]))
+    return {
+        "totals": totals,
+        "units": units[:20],
+        "categories": sorted(by_category.values(), key=lambda r: (-r["open"], r["label"])),
+        "groups": groups,
+        "needs": needs,
+    }

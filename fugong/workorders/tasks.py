@@ -14,3 +14,15 @@ def escalate_overdue_orders():
 def retrain_triage():
     """Weekly: the triage model learns from the categories officers confirmed."""
     return services.retrain_triage()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def remind_due_orders():
+    """Every quarter hour: units are reminded of orders whose deadline is near."""
+    return len(services.remind_due_orders())
+
+
+@db_periodic_task(crontab(hour="2", minute="15"))
+def close_confirmed_by_silence():
+    """Nightly: resolved orders the enterprise left unconfirmed for N days close."""
+    return len(services.close_confirmed_by_silence())

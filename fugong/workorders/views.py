@@ -1,3 +1,6 @@
+import re
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
+from fugong.core.uploads import attachments_of
 from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, enterprise_id_of
 
@@ -52,7 +56,7 @@ def my_problems(request):
     if not enterprise_id:
         raise PermissionDenied
     enterprise = Enterprise.objects.select_related("region").get(pk=enterprise_id)
-    form = ProblemForm(request.POST or None)
+    form = ProblemForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         campaign = campaign_for(enterprise, timezone.localdate())
         if campaign is None:
@@ -66,9 +70,10 @@ def my_problems(request):
                     form.cleaned_data["text"],
                     Channel.H5,
                     form.needs(),
+                    files=form.cleaned_data["files"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form.add_error(None, "；".join(exc.messages))
             else:
                 messages.success(request, _("问题已提交，我们会尽快处理"))
                 return redirect("workorders:my_problems")
@@ -76,29 +81,147 @@ def my_problems(request):
     return render(request, "workorders/my_problems.html", {"form": form, "orders": orders})
 
 
+def _government(user):
+    if not user.is_government:
+        raise PermissionDenied
+
+
 @login_required
 def queue(request):
-    """Government users: orders in scope, filtered: mine (my unit's), open, overdue, state."""
+    """Government users: orders in scope — open, my unit's, overdue, all — by state, category
+    and unit."""
     if not request.user.is_government:
         return redirect("workorders:my_problems")
-    qs = WorkOrder.objects.visible_to(request.user).select_related("enterprise", "unit", "category")
-    view = request.GET.get("view", "open")
-    if view == "mine" and request.user.unit_id:
-        qs = qs.filter(unit=request.user.unit, state__in=OPEN_STATES)
-    elif view == "overdue":
-        qs = qs.filter(state__in=OPEN_STATES, deadline__lt=timezone.now())
-    elif view == "open":
-        qs = qs.filter(state__in=OPEN_STATES)
-    if request.GET.get("state") in State.values:
-        qs = qs.filter(state=request.GET["state"])
+    qs, view = services.queue_for(request.user, request.GET)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             services.export_orders(request.user, qs),
             f"workorders-{view}-{timezone.localdate():%Y%m%d}.xlsx",
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
     return render(
-        request, "workorders/queue.html", {"page": page, "view": view, "now": timezone.now()}
+        request,
+        "workorders/queue.html",
+        {
+            "page": page,
+            "view": view,
+            "now": timezone.now(),
+            "categories": Category.objects.all(),
+            "category": request.GET.get("category", ""),
+            "filters": filters.urlencode(),
+        },
+    )
+
+
+BOARD_COLUMNS = (
+    (State.NEW, State.REOPENED),
+    (State.TRIAGED,),
+    (State.DISPATCHED,),
+    (State.ACCEPTED, State.IN_PROGRESS),
+    (State.RESOLVED,),
+    (State.CLOSED,),
+)
+BOARD_CARDS = 60  # per column, most urgent first
+
+
+@login_required
+def board(request):
+    """The kanban: one column per stage, the most urgent and overdue on top."""
+    _government(request.user)
+    params = request.GET.copy()
+    params["view"] = params.get("view") if params.get("view") in ("mine", "overdue") else "all"
+    qs, view = services.queue_for(request.user, params)
+    columns = []
+    for states in BOARD_COLUMNS:
+        column = qs.filter(state__in=states)
+        if states == (State.CLOSED,):
+            column = column.filter(updated_at__gte=timezone.now() - timedelta(days=7))
+        cards = column.order_by("deadline", "-priority", "created_at")
+        columns.append(
+            {
+                "label": " / ".join(str(State(s).label) for s in states),
+                "count": column.count(),
+                "cards": cards[:BOARD_CARDS],
+            }
+        )
+    return render(
+        request,
+        "workorders/board.html",
+        {
+            "columns": columns,
+            "view": view,
+            "now": timezone.now(),
+            "categories": Category.objects.all(),
+            "category": request.GET.get("category", ""),
+        },
+    )
+
+
+@login_required
+def assigned(request):
+    """A commissioner's page: the enterprises assigned to them (包保), each with its open
+    orders and latest visit; officers see the same for any commissioner in their scope."""
+    from fugong.registry.models import Assignment
+
+    _government(request.user)
+    assignments = (
+        Assignment.objects.visible_to(request.user)
+        .filter(commissioners=request.user)
+        .select_related("enterprise", "enterprise__region")
+        .order_by("enterprise__name")
+    )
+    enterprises = [a.enterprise for a in assignments]
+    open_orders = {}
+    for o in (
+        WorkOrder.objects.filter(enterprise__in=enterprises, state__in=OPEN_STATES)
+        .select_related("unit", "category")
+        .order_by("deadline", "created_at")
+    ):
+        open_orders.setdefault(o.enterprise_id, []).append(o)
+    rows = [
+        (e, open_orders.get(e.pk, []), e.visits.order_by("-visited_on").first())
+        for e in enterprises
+    ]
+    return render(request, "workorders/assigned.html", {"rows": rows, "now": timezone.now()})
+
+
+@login_required
+def raise_for(request, pk):
+    """Raise a problem on an enterprise's behalf: a commissioner from a visit or a call, a
+    hotline operator taking a call (代帮办)."""
+    _government(request.user)
+    enterprise = Enterprise.objects.visible_to(request.user).filter(pk=pk).first()
+    if enterprise is None:
+        raise Http404
+    channel = Channel.COMMISSIONER if request.user.role == "commissioner" else Channel.HOTLINE
+    form = ProblemForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        campaign = campaign_for(enterprise, timezone.localdate())
+        if campaign is None:
+            form.add_error(None, _("当前没有覆盖该企业的应急事件"))
+        else:
+            order = _attempt(
+                request,
+                lambda: services.create_order(
+                    request.user,
+                    campaign,
+                    enterprise,
+                    form.cleaned_data["text"],
+                    channel,
+                    form.needs(),
+                    source=request.POST.get("caller", "")[:60],
+                    files=form.cleaned_data["files"],
+                ),
+            )
+            if order is not None:
+                messages.success(request, _("已代企业提交工单 #%(n)d") % {"n": order.pk})
+                return redirect("workorders:detail", pk=order.pk)
+    return render(
+        request,
+        "workorders/raise_for.html",
+        {"form": form, "enterprise": enterprise, "channel": Channel(channel).label},
     )
 
 
@@ -120,6 +243,7 @@ def detail(request, pk):
             "proposed": proposed,
             "events": order.events.select_related("user", "unit"),
             "needs": order.needs.all(),
+            "attachments": attachments_of(order),
             "suggested": services.suggested_unit(order),
             "similar": services.similar_open_orders(order)
             if request.user.is_government and order.is_open
@@ -210,6 +334,25 @@ def group_detail(request, pk):
         .filter(group=grp)
         .select_related("enterprise", "unit")
     )
+    if request.method == "POST" and request.POST.get("action") in ("rename", "add"):
+        numbers = [int(n) for n in re.findall(r"\d+", request.POST.get("orders", ""))]
+        add = list(WorkOrder.objects.visible_to(request.user).filter(pk__in=numbers))
+        if len(add) != len(set(numbers)):
+            messages.error(request, _("工单号不存在或不在您的管辖范围内"))
+        elif (
+            _attempt(
+                request,
+                lambda: services.edit_group(
+                    request.user,
+                    grp,
+                    title=request.POST.get("title") if "title" in request.POST else None,
+                    add=add,
+                ),
+            )
+            is not None
+        ):
+            messages.success(request, _("已保存"))
+        return redirect("workorders:group_detail", pk=pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
@@ -291,3 +434,19 @@ def chat_import(request):
         return redirect("workorders:queue")
     proposals = services.preview_chat(request.user, text) if text else None
     return render(request, "workorders/chat_import.html", {"proposals": proposals})
+
+
+def enterprise_panel(request, enterprise):
+    """The enterprise page's section: its latest orders, and raising one on its behalf."""
+    from django.template.loader import render_to_string
+
+    orders = WorkOrder.objects.visible_to(request.user).filter(enterprise=enterprise)
+    return render_to_string(
+        "workorders/_enterprise_panel.html",
+        {
+            "orders": orders.select_related("unit")[:10],
+            "count": orders.count(),
+            "e": enterprise,
+        },
+        request=request,
+    )

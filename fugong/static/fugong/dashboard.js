@@ -71,3 +71,34 @@
             figure: p.seriesIndex === 0 ? "resumed" : "enterprises" });
   });
 })();
+
+/* Work orders by category: open and overdue, clicking through to the queue. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("chart-data").textContent);
+  var el = document.getElementById("chart-orders");
+  if (!el || !data.orders) return;
+  var c = echarts.init(el, null, { renderer: "svg" });
+  c.setOption({
+    animation: false,
+    title: { text: el.dataset.title, textStyle: { fontSize: 14 } },
+    tooltip: { trigger: "axis" },
+    legend: { bottom: 0 },
+    grid: { left: 48, right: 16, top: 40, bottom: 64 },
+    xAxis: { type: "category", data: data.orders.map(function (r) { return r.label; }),
+             axisLabel: { interval: 0, rotate: data.orders.length > 6 ? 30 : 0 } },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [
+      { name: el.dataset.open, type: "bar", color: "#3b6ea5",
+        data: data.orders.map(function (r) { return r.open; }) },
+      { name: el.dataset.overdue, type: "bar", color: "#c0392b",
+        data: data.orders.map(function (r) { return r.overdue; }) }
+    ]
+  });
+  c.on("click", function (p) {
+    var q = new URLSearchParams({ view: p.seriesIndex === 0 ? "open" : "overdue",
+                                  category: data.orders[p.dataIndex].key });
+    window.location.href = data.queue + "?" + q.toString();
+  });
+  window.addEventListener("resize", function () { c.resize(); });
+})();

@@ -1,0 +1,27 @@
+"""The work-order app listens to the registry: problems noted on a commissioner's visit become
+an order on the enterprise's behalf."""
+
+from django.dispatch import receiver
+
+from fugong.core.services import campaign_for
+from fugong.registry.signals import visit_logged
+
+from . import services
+from .models import Channel
+
+
+@receiver(visit_logged)
+def order_from_visit(sender, visit, user, **kwargs):
+    if not visit.problems.strip():
+        return
+    campaign = campaign_for(visit.enterprise, visit.visited_on)
+    if campaign is None:
+        return
+    services.create_order(
+        user,
+        campaign,
+        visit.enterprise,
+        visit.problems,
+        Channel.COMMISSIONER,
+        source=f"visit:{visit.pk}",
+    )
