@@ -8,9 +8,12 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
+from fugong.approvals.api import router as approvals_router
 from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
 from fugong.core.models import ApiToken
+from fugong.core.services import Conflict
+from fugong.passes.api import router as passes_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
 from fugong.workorders.api import router as workorders_router
@@ -47,6 +50,8 @@ api.add_router("", core_router)
 api.add_router("", registry_router)
 api.add_router("", reporting_router)
 api.add_router("", workorders_router)
+api.add_router("", approvals_router)
+api.add_router("", passes_router)
 
 
 def _error(request, status, code, message, **extra):
@@ -77,6 +82,11 @@ def on_not_found(request, exc):
 @api.exception_handler(Http404)
 def on_http404(request, exc):
     return on_not_found(request, exc)
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request, exc):
+    return _error(request, 409, "conflict", str(exc))
 
 
 @api.exception_handler(PermissionError)

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "fugong.registry",
     "fugong.reporting",
     "fugong.workorders",
+    "fugong.approvals",
+    "fugong.passes",
 ]
 
 MIDDLEWARE = [

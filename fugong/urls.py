@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("fugong.registry.urls")),
     path("", include("fugong.reporting.urls")),
     path("", include("fugong.workorders.urls")),
+    path("", include("fugong.approvals.urls")),
+    path("", include("fugong.passes.urls")),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fugong.core.models import Notification, Role
+from fugong.core.services import is_workday
 from fugong.reporting.services import submit_report
 from fugong.workorders import services
 from fugong.workorders.models import Category, Event, WorkOrder
@@ -176,7 +177,7 @@ def test_deadlines_count_chinese_working_days():
         2026, 10, 8
     )
     # beyond the years the holiday table knows, Monday to Friday
-    assert services.is_workday(datetime.date(2027, 5, 3)) is True
+    assert is_workday(datetime.date(2027, 5, 3)) is True
 
 
 def test_overdue_orders_escalate_up_the_chain(cast, campaign, transport):

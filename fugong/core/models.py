@@ -449,6 +449,34 @@ class Attachment(models.Model):
         return self.kind == "image"
 
 
+class Step(models.Model):
+    """One step in the timeline of an application or a pass: who, which unit, when, what, with
+    a comment (the record a reviewer and the applicant both see)."""
+
+    owner_type = models.CharField(max_length=60)
+    owner_id = models.PositiveBigIntegerField()
+    action = models.CharField(_("操作"), max_length=20)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["owner_type", "owner_id"])]
+
+    def __str__(self):
+        return f"{self.owner_type}#{self.owner_id} {self.action}"
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("the audit log is append-only")

@@ -5,6 +5,49 @@ from django.db import transaction
 from .models import ApiToken, AuditLog, User
 
 
+class Conflict(Exception):
+    """The record changed since the caller looked at it (another officer acted first)."""
+
+
+def advance(obj, version, sources, target, *, user=None, action="", comment="", **changes):
+    """Move a versioned record (fields `state`, `version`) from one of `sources` to `target`
+    if it is still at `version`, record the step in its timeline and the audit log; raise
+    Conflict when someone else moved it first. Call inside the caller's transaction."""
+    from django.db.models import F
+    from django.utils.translation import gettext as _
+
+    from .models import Step
+
+    model = type(obj)
+    updated = model.objects.filter(pk=obj.pk, version=version, state__in=sources).update(
+        state=target, version=F("version") + 1, **changes
+    )
+    if not updated:
+        raise Conflict(_("该记录已被他人处理，请刷新后再试"))
+    before = obj.state
+    obj.refresh_from_db()
+    Step.objects.create(
+        owner_type=obj._meta.label_lower,
+        owner_id=obj.pk,
+        action=action,
+        from_state=before,
+        to_state=target,
+        user=user if user is not None and user.pk else None,
+        unit=getattr(user, "unit", None),
+        comment=comment,
+    )
+    audit(user, "update", obj, detail={"action": action, "from": before, "to": target})
+    return obj
+
+
+def timeline_of(obj):
+    from .models import Step
+
+    return Step.objects.filter(owner_type=obj._meta.label_lower, owner_id=obj.pk).select_related(
+        "user", "unit"
+    )
+
+
 def audit(user, action, obj=None, *, target_type="", detail=None):
     """Append one entry to the audit log. `user` may be None for the system (command line)."""
     if obj is not None:
@@ -204,6 +247,33 @@ def stale_deliveries(now=None, pending_after=120, sending_after=900):
             created_at__lt=now - timedelta(seconds=pending_after),
         ).values_list("pk", flat=True)
     )
+
+
+def is_workday(day):
+    """Chinese public holidays and adjusted working days (chinese_calendar), Mon–Fri beyond the
+    years it knows."""
+    try:
+        import chinese_calendar
+
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def working_deadline(hours, now=None):
+    """`hours` of an SLA as working days (hours / 24, rounded up) after `now`, due at 18:00 of
+    the last one."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    days = max(1, -(-int(hours) // 24))
+    day = timezone.localtime(now).date()
+    while days:
+        day += timedelta(days=1)
+        if is_workday(day):
+            days -= 1
+    return timezone.make_aware(datetime.combine(day, time(18, 0)))
 
 
 def campaigns_on(day, region_path=None):

@@ -76,3 +76,45 @@ def normalize_region_code(value) -> str:
 
 def validate_region_code(value: str) -> None:
     normalize_region_code(value)
+
+
+# Motor vehicle plates, GA 36-2018: a province abbreviation, the issuing office's letter (no I
+# or O), then 5 characters (ordinary; the last may be 挂/学/警/港/澳) or 6 (new energy: small
+# vehicles D/F — and A–K since 2021 — then a letter or digit and 4 digits; large vehicles 5
+# digits then the D/F letter).
+PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_LETTER = "A-HJ-NP-Z"
+_PLATE_ORDINARY_RE = re.compile(
+    rf"^[{PLATE_PROVINCES}][{_PLATE_LETTER}][{_PLATE_LETTER}0-9]{{4}}[{_PLATE_LETTER}0-9挂学警港澳]$"
+)
+_PLATE_NEW_ENERGY_RE = re.compile(
+    rf"^[{PLATE_PROVINCES}][{_PLATE_LETTER}](?:[A-HJK][{_PLATE_LETTER}0-9]\d{{4}}|\d{{5}}[A-HJK])$"
+)
+
+
+def normalize_plate(value: str) -> str:
+    value = re.sub(r"[\s·•\-.]", "", value or "").upper()
+    if not value or value[0] not in PLATE_PROVINCES:
+        raise ValidationError(_("车牌号应以省份简称开头（如 吉H12345）"))
+    if len(value) == 7 and _PLATE_ORDINARY_RE.match(value):
+        return value
+    if len(value) == 8:
+        if _PLATE_NEW_ENERGY_RE.match(value):
+            return value
+        raise ValidationError(
+            _(
+                "8 位车牌只能是新能源号牌：小型车第 3 位为 D、F 等字母、末 4 位为数字，"
+                "大型车第 3–7 位为数字、末位为 D、F 等字母（GA 36-2018）"
+            )
+        )
+    if len(value) == 7:
+        raise ValidationError(
+            _("车牌号格式错误：第 2 位为发牌机关字母，其后 5 位为字母或数字（不使用 I、O）")
+        )
+    raise ValidationError(
+        _("车牌号应为 7 位（新能源 8 位），实际 %(n)d 位"), params={"n": len(value)}
+    )
+
+
+def validate_plate(value: str) -> None:
+    normalize_plate(value)

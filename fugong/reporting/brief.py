@@ -7,17 +7,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from fugong.core.excel import write_xlsx
+from fugong.core.pdf import FONT
 from fugong.core.services import audit
 
 from . import services, stats
-
-FONT = "STSong-Light"  # Adobe's standard Simplified Chinese CID font: every PDF reader has it
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def content(user, query):

@@ -12,8 +12,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fugong.approvals.services import counts as application_counts
 from fugong.core.services import audit
 from fugong.core.views import xlsx_response
+from fugong.passes.services import counts as pass_counts
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
 from fugong.workorders.services import order_figures
@@ -244,6 +246,8 @@ def dashboard(request):
     trend = stats.series(user, query, query.day - timedelta(days=29), query.day)
     needs = services.needs_on(user, query)
     orders = order_figures(user, query.campaign)
+    passes = pass_counts(user, query.campaign)
+    applications = application_counts(user, query.campaign)
     base = {"region": query.region.code, "date": query.day.isoformat()}
     charts = {
         "drill": reverse("reporting:drill_down"),
@@ -290,6 +294,8 @@ def dashboard(request):
             "lists": lists,
             "needs": needs,
             "orders": orders,
+            "passes": passes,
+            "applications": applications,
             "charts": charts,
             "query": query,
             "qs": urlencode(base),

@@ -1,25 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.forms import MultipleFileField, MultipleFileInput
 from fugong.core.models import Unit
 
 from .models import Category
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; their content is checked by core.uploads."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)] if data else []
-
 
 NEED_FIELDS = ("masks", "disinfectant", "thermometers", "workers", "loans")
 

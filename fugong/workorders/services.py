@@ -3,7 +3,7 @@
 the audit log, and notified."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Role, Unit
-from fugong.core.services import announce, audit, campaign_for
+from fugong.core.services import Conflict, announce, audit, campaign_for, working_deadline
 from fugong.core.uploads import attach, check_uploads
 from fugong.registry.models import Enterprise, ListMembership
 
@@ -53,10 +53,6 @@ def seed_categories(model=Category):
         model.objects.get_or_create(
             code=code, defaults={"name": name, "sector": sector, "position": position}
         )
-
-
-class Conflict(Exception):
-    """The order changed since the caller looked at it."""
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -221,17 +217,6 @@ def suggested_unit(order):
     return None
 
 
-def is_workday(day):
-    """Chinese public holidays and adjusted working days (chinese_calendar), Mon–Fri beyond the
-    years it knows."""
-    try:
-        import chinese_calendar
-
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
 def deadline_for(order, now=None):
     """Working days from the campaign's SLA by priority (hours / 24, rounded up), ending at
     the close of the last day."""
@@ -241,13 +226,7 @@ def deadline_for(order, now=None):
         or {Priority.URGENT: 24, Priority.HIGH: 48}.get(order.priority)
         or sla.get("workorder_hours", 72)
     )
-    days = max(1, -(-int(hours) // 24))
-    day = timezone.localtime(now).date()
-    while days:
-        day += timedelta(days=1)
-        if is_workday(day):
-            days -= 1
-    return timezone.make_aware(datetime.combine(day, time(18, 0)))
+    return working_deadline(hours, now)
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -1,0 +1,284 @@
+"""Application pages: the enterprise applies on its phone and follows its applications;
+reviewers work a queue; anyone verifies a certificate by its QR."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fugong.core.forms import add_service_errors
+from fugong.core.models import Region
+from fugong.core.services import Conflict, audit, campaign_for, timeline_of
+from fugong.core.uploads import attachments_of
+from fugong.core.views import xlsx_response
+from fugong.registry.models import Enterprise, enterprise_id_of
+
+from . import services
+from .forms import ClosedLoopForm, ResumptionForm, ReviewForm
+from .models import Application
+
+STEP_LABELS = {
+    "submit": gettext_lazy("提交申请"),
+    "resubmit": gettext_lazy("修改后重新提交"),
+    "approve_first": gettext_lazy("初审通过"),
+    "approve": gettext_lazy("批准"),
+    "return": gettext_lazy("退回修改"),
+    "reject": gettext_lazy("驳回"),
+    "withdraw": gettext_lazy("撤回"),
+    "revoke": gettext_lazy("取缔"),
+}
+FORMS = {Application.Kind.RESUMPTION: ResumptionForm, Application.Kind.CLOSED_LOOP: ClosedLoopForm}
+
+
+def _form(kind, campaign, *args, **kwargs):
+    if kind == Application.Kind.RESUMPTION:
+        return ResumptionForm(*args, campaign=campaign, **kwargs)
+    return ClosedLoopForm(*args, **kwargs)
+
+
+def _application(user, pk):
+    app = (
+        Application.objects.visible_to(user)
+        .select_related("enterprise__region", "campaign", "approving_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if app is None:
+        raise Http404
+    return app
+
+
+@login_required
+def index(request):
+    """Reviewers: the queue (to me, all, by kind and state). Enterprises: their own."""
+    qs = services.queue_for(request.user, request.GET)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            services.export_applications(request.user, qs),
+            f"applications-{timezone.localdate():%Y%m%d}.xlsx",
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "approvals/index.html",
+        {
+            "page": page,
+            "view": request.GET.get("view", ""),
+            "kinds": Application.Kind.choices,
+            "states": Application.State.choices,
+            "filters": filters.urlencode(),
+            "query": {k: v for k, v in request.GET.items() if k != "page"},
+            "now": timezone.now(),
+            "own": enterprise_id_of(request.user),
+        },
+    )
+
+
+@login_required
+def apply(request, kind):
+    """The enterprise's application form (phone first)."""
+    if kind not in Application.Kind.values:
+        raise Http404
+    enterprise_id = enterprise_id_of(request.user)
+    if not enterprise_id:
+        raise PermissionDenied
+    enterprise = Enterprise.objects.select_related("region").get(pk=enterprise_id)
+    campaign = campaign_for(enterprise, timezone.localdate())
+    if campaign is None:
+        messages.error(request, _("当前没有覆盖本企业的应急事件"))
+        return redirect("approvals:index")
+    form = _form(kind, campaign, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = services.submit(
+                request.user,
+                enterprise,
+                kind,
+                form.data_for_service(),
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("申请已提交，等待审核"))
+            return redirect("approvals:detail", pk=app.pk)
+    return render(
+        request,
+        "approvals/apply.html",
+        {"form": form, "kind": Application.Kind(kind), "campaign": campaign},
+    )
+
+
+@login_required
+def edit(request, pk):
+    """The applicant corrects a returned application."""
+    app = _application(request.user, pk)
+    if (
+        app.state != Application.State.RETURNED
+        or enterprise_id_of(request.user) != app.enterprise_id
+    ):
+        raise PermissionDenied
+    form = _form(
+        app.kind,
+        app.campaign,
+        request.POST or None,
+        request.FILES or None,
+        initial=FORMS[app.kind].initial_from(app),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resubmit(
+                request.user,
+                app,
+                int(request.POST.get("version", 0)),
+                form.data_for_service(),
+                files=form.cleaned_data["files"],
+            )
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已重新提交"))
+            return redirect("approvals:detail", pk=app.pk)
+    return render(
+        request,
+        "approvals/apply.html",
+        {"form": form, "kind": Application.Kind(app.kind), "campaign": app.campaign, "app": app},
+    )
+
+
+@login_required
+def detail(request, pk):
+    app = _application(request.user, pk)
+    actions = services.allowed_actions(request.user, app)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        form = ReviewForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
+            if action == "withdraw":
+                services.withdraw(request.user, app, form.cleaned_data["version"])
+            else:
+                services.review(
+                    request.user,
+                    app,
+                    action,
+                    form.cleaned_data["version"],
+                    comment=form.cleaned_data["comment"],
+                    cleared_from=form.cleaned_data["cleared_from"],
+                )
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("已处理"))
+        return redirect("approvals:detail", pk=pk)
+    own = enterprise_id_of(request.user) == app.enterprise_id
+    return render(
+        request,
+        "approvals/detail.html",
+        {
+            "a": app,
+            "actions": [(a, services.REVIEW_ACTIONS[a]) for a in actions],
+            "may_withdraw": own and app.state in Application.OPEN,
+            "may_edit": own and app.state == Application.State.RETURNED,
+            "form": ReviewForm(initial={"version": app.version, "cleared_from": app.planned_date}),
+            "steps": [
+                (
+                    s,
+                    STEP_LABELS.get(s.action, s.action),
+                    Application.State(s.to_state).label if s.to_state else "",
+                )
+                for s in timeline_of(app)
+            ],
+            "attachments": attachments_of(app),
+            "step_count": services.steps_of(app.campaign),
+        },
+    )
+
+
+@login_required
+def certificate(request, pk):
+    app = _application(request.user, pk)
+    try:
+        data = services.certificate_pdf(app)
+    except ValidationError as exc:
+        raise Http404 from exc
+    audit(request.user, "export", app, detail={"certificate": True})
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{app.pk}.pdf"'
+    return response
+
+
+@login_required
+def closed_loop(request):
+    """The closed-loop roster by region: qualified enterprises, share of above-scale ones, and
+    the list; Excel export."""
+    if not request.user.is_government:
+        raise PermissionDenied
+    scope = request.user.scope_region or Region.objects.filter(parent__isnull=True).first()
+    region = scope
+    if request.GET.get("region"):
+        region = Region.objects.filter(code=request.GET["region"]).first()
+        if region is None or (scope and not region.path.startswith(scope.path)):
+            raise Http404
+    campaign = next(iter(_campaigns(region)), None)
+    rows, total = (
+        services.closed_loop_by_region(request.user, campaign, region) if campaign else ([], {})
+    )
+    qs = (
+        services.queue_for(request.user, {"kind": "closed_loop"})
+        .filter(
+            campaign=campaign, enterprise__region__path__startswith=region.path if region else ""
+        )
+        .filter(state__in=(Application.State.APPROVED, Application.State.REVOKED))
+    )
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            services.export_applications(request.user, qs),
+            f"closed-loop-{timezone.localdate():%Y%m%d}.xlsx",
+        )
+    return render(
+        request,
+        "approvals/closed_loop.html",
+        {"rows": rows, "total": total, "region": region, "campaign": campaign, "apps": qs[:500]},
+    )
+
+
+def _campaigns(region):
+    from fugong.core.services import campaigns_on
+
+    return campaigns_on(timezone.localdate(), region.path if region else None)
+
+
+def verify(request, code):
+    """Public: what the certificate's QR opens."""
+    result = services.verify_certificate(code)
+    return render(
+        request,
+        "approvals/verify.html",
+        {"r": result},
+        status=200 if result else 404,
+    )
+
+
+def enterprise_panel(request, enterprise):
+    apps = Application.objects.visible_to(request.user).filter(enterprise=enterprise)
+    return render_to_string(
+        "approvals/_enterprise_panel.html",
+        {"apps": apps.select_related("approving_unit")[:10]},
+        request=request,
+    )

@@ -1,0 +1,44 @@
+"""PDF building blocks: an embedded CJK font (so Chinese renders on every machine and reader)
+and QR codes drawn as vectors (segno computes the matrix)."""
+
+from pathlib import Path
+
+import segno
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT = "WenQuanYiMicroHei"
+pdfmetrics.registerFont(
+    TTFont(FONT, str(Path(__file__).parent / "fonts" / "wqy-microhei.ttc"), subfontIndex=0)
+)
+
+
+def draw_qr(canvas, text, x, y, size):
+    """Draw the QR code of `text` with its lower-left corner at (x, y), `size` points wide
+    (the quiet zone included)."""
+    qr = segno.make(text, error="m", micro=False)
+    matrix = [list(row) for row in qr.matrix]
+    border = 4
+    modules = len(matrix) + 2 * border
+    cell = size / modules
+    canvas.saveState()
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                canvas.rect(
+                    x + (c + border) * cell,
+                    y + size - (r + border + 1) * cell,
+                    cell,
+                    cell,
+                    stroke=0,
+                    fill=1,
+                )
+    canvas.restoreState()
+
+
+def qr_svg(text, scale=6):
+    """The QR code of `text` as an SVG fragment (for pages and phone-screen images)."""
+    return segno.make(text, error="m", micro=False).svg_inline(scale=scale, border=4)

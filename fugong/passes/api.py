@@ -1,0 +1,135 @@
+from datetime import date, datetime
+
+from ninja import Router, Schema, Status
+
+from fugong.registry.models import Enterprise, enterprise_id_of
+
+from . import services
+from .models import Pass
+
+router = Router(tags=["passes"])
+
+
+class PassIn(Schema):
+    plate: str
+    vehicle_type: str
+    driver_name: str
+    driver_phone: str
+    origin: str
+    destination: str
+    via: str = ""
+    cargo: str
+    cargo_note: str = ""
+    valid_from: date
+    valid_until: date
+
+
+class PassOut(Schema):
+    id: int
+    plate: str
+    vehicle_type: str
+    uscc: str
+    enterprise_name: str
+    driver_name: str
+    driver_phone: str
+    origin: str
+    destination: str
+    via: str
+    cargo: str
+    valid_from: date
+    valid_until: date
+    state: str
+    issuing_unit: str | None
+    verify_url: str | None
+    version: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_uscc(obj):
+        return obj.enterprise.uscc
+
+    @staticmethod
+    def resolve_enterprise_name(obj):
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_issuing_unit(obj):
+        return obj.issuing_unit.code if obj.issuing_unit_id else None
+
+    @staticmethod
+    def resolve_verify_url(obj):
+        return services.verification_url(obj) if obj.code else None
+
+
+class DecisionIn(Schema):
+    version: int
+    comment: str = ""
+    valid_until: date | None = None
+
+
+class VerifyOut(Schema):
+    status: str
+    status_label: str
+    plate: str
+    vehicle_type: str
+    valid_from: date
+    valid_until: date
+    route: str
+    cargo: str
+    enterprise: str
+    issuing_unit: str
+    driver: str
+
+
+@router.get("/passes", response=list[PassOut])
+def list_passes(request, state: str = "", todo: bool = False):
+    return services.queue_for(request.auth, {"state": state, "view": "todo" if todo else ""})[:500]
+
+
+@router.post("/passes", response={201: PassOut})
+def create_pass(request, payload: PassIn):
+    if not enterprise_id_of(request.auth):
+        raise PermissionError("只有企业账号可以申请通行证")
+    enterprise = Enterprise.objects.get(pk=enterprise_id_of(request.auth))
+    return Status(201, services.apply(request.auth, enterprise, payload.dict()))
+
+
+@router.get("/passes/verify/{code}", response={200: VerifyOut, 404: dict}, auth=None)
+def verify(request, code: str):
+    """Public (what the QR opens): only what a checkpoint needs — plate, validity, route,
+    issuing unit, status (valid / expired / revoked / not_yet_valid) and the driver's name
+    masked. 404 with status "invalid" for an unknown, forged or altered code."""
+    result = services.verify(code)
+    if result is None:
+        return Status(
+            404,
+            {
+                "error": "not_found",
+                "status": "invalid",
+                "detail": str(services.STATUS_LABELS["invalid"]),
+            },
+        )
+    return result
+
+
+@router.get("/passes/{int:pk}", response=PassOut)
+def get_pass(request, pk: int):
+    return (
+        Pass.objects.visible_to(request.auth)
+        .select_related("enterprise", "issuing_unit")
+        .get(pk=pk)
+    )
+
+
+@router.post("/passes/{int:pk}/{action}", response=PassOut)
+def act(request, pk: int, action: str, payload: DecisionIn):
+    """approve, reject, revoke, extend (with valid_until), withdraw. 409 when someone acted
+    first."""
+    return services.decide(
+        request.auth,
+        get_pass(request, pk),
+        action,
+        payload.version,
+        comment=payload.comment,
+        valid_until=payload.valid_until,
+    )

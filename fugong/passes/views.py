@@ -1,0 +1,188 @@
+"""Pass pages: the enterprise applies and downloads; the transport department decides; a
+checkpoint (or anyone) opens the QR's verification page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fugong.core.forms import add_service_errors
+from fugong.core.services import Conflict, audit, timeline_of
+from fugong.core.views import xlsx_response
+from fugong.registry.models import Enterprise, enterprise_id_of
+
+from . import services
+from .forms import DecisionForm, PassForm
+from .models import Pass
+
+STEP_LABELS = {
+    "submit": gettext_lazy("申请"),
+    "approve": gettext_lazy("签发"),
+    "reject": gettext_lazy("驳回"),
+    "withdraw": gettext_lazy("撤回"),
+    "revoke": gettext_lazy("吊销"),
+    "extend": gettext_lazy("延期"),
+}
+
+
+def _pass(user, pk):
+    p = (
+        Pass.objects.visible_to(user)
+        .select_related("enterprise__region", "campaign", "issuing_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if p is None:
+        raise Http404
+    return p
+
+
+@login_required
+def index(request):
+    qs = services.queue_for(request.user, request.GET)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            services.export_passes(request.user, qs), f"passes-{timezone.localdate():%Y%m%d}.xlsx"
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "passes/index.html",
+        {
+            "page": page,
+            "view": request.GET.get("view", ""),
+            "states": Pass.State.choices,
+            "cargos": Pass.Cargo.choices,
+            "filters": filters.urlencode(),
+            "query": {k: v for k, v in request.GET.items() if k != "page"},
+            "own": enterprise_id_of(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def apply(request):
+    enterprise_id = enterprise_id_of(request.user)
+    if not enterprise_id:
+        raise PermissionDenied
+    enterprise = Enterprise.objects.select_related("region").get(pk=enterprise_id)
+    form = PassForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            p = services.apply(request.user, enterprise, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("通行证申请已提交"))
+            return redirect("passes:detail", pk=p.pk)
+    return render(request, "passes/apply.html", {"form": form})
+
+
+@login_required
+def detail(request, pk):
+    p = _pass(request.user, pk)
+    if request.method == "POST":
+        form = DecisionForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
+            services.decide(
+                request.user,
+                p,
+                request.POST.get("action", ""),
+                form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+                valid_until=form.cleaned_data["valid_until"],
+            )
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("已处理"))
+        return redirect("passes:detail", pk=pk)
+    return render(
+        request,
+        "passes/detail.html",
+        {
+            "p": p,
+            "status": p.status(),
+            "status_label": services.STATUS_LABELS.get(p.status(), p.get_state_display()),
+            "actions": [
+                (a, services.ACTIONS[a]) for a in services.allowed_actions(request.user, p)
+            ],
+            "form": DecisionForm(initial={"version": p.version, "valid_until": p.valid_until}),
+            "steps": [
+                (
+                    s,
+                    STEP_LABELS.get(s.action, s.action),
+                    Pass.State(s.to_state).label if s.to_state else "",
+                )
+                for s in timeline_of(p)
+            ],
+            "qr": services.verification_url(p) if p.code else "",
+        },
+    )
+
+
+@login_required
+def document(request, pk, fmt):
+    """The printable PDF or the phone-screen image (SVG) of an issued pass."""
+    if fmt not in ("pdf", "svg"):
+        raise Http404
+    p = _pass(request.user, pk)
+    try:
+        data = services.pass_pdf(p) if fmt == "pdf" else services.pass_svg(p)
+    except ValidationError as exc:
+        raise Http404 from exc
+    audit(request.user, "export", p, detail={"format": fmt})
+    response = HttpResponse(
+        data, content_type="application/pdf" if fmt == "pdf" else "image/svg+xml"
+    )
+    response["Content-Disposition"] = f'inline; filename="pass-{p.plate}.{fmt}"'
+    return response
+
+
+def verify(request, code):
+    """Public: what the pass's QR opens on the checkpoint officer's phone."""
+    result = services.verify(code)
+    return render(
+        request,
+        "passes/verify.html",
+        {"r": result, "invalid": services.STATUS_LABELS["invalid"]},
+        status=200 if result else 404,
+    )
+
+
+@login_required
+def check(request):
+    """A checkpoint's page: paste or type a code (or the scanned URL) when the phone's camera
+    app is not used."""
+    text = request.GET.get("code", "").strip()
+    code = text.rstrip("/").rsplit("/", 1)[-1] if text else ""
+    result = services.verify(code) if code else None
+    return render(
+        request,
+        "passes/check.html",
+        {"r": result, "code": text, "invalid": services.STATUS_LABELS["invalid"]},
+    )
+
+
+def enterprise_panel(request, enterprise):
+    passes = Pass.objects.visible_to(request.user).filter(enterprise=enterprise)
+    return render_to_string(
+        "passes/_enterprise_panel.html",
+        {"passes": passes.select_related("issuing_unit")[:10]},
+        request=request,
+    )
