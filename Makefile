@@ -45,6 +45,7 @@ bench: install
 	$(PY) bench/bench_stats.py
 	$(PY) bench/bench_submit.py
 	$(PY) bench/bench_workorders.py
+	$(PY) bench/bench_verify.py
 
 clean:
 	rm -rf var artifacts .pytest_cache

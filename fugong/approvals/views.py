@@ -219,7 +219,7 @@ def certificate(request, pk):
         raise Http404 from exc
     audit(request.user, "export", app, detail={"certificate": True})
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{app.pk}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="certificate-{app.pk}.pdf"'
     return response
 
 

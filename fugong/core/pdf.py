@@ -39,6 +39,9 @@ def draw_qr(canvas, text, x, y, size):
     canvas.restoreState()
 
 
-def qr_svg(text, scale=6):
-    """The QR code of `text` as an SVG fragment (for pages and phone-screen images)."""
-    return segno.make(text, error="m", micro=False).svg_inline(scale=scale, border=4)
+def qr_svg(text, width=240):
+    """The QR code of `text` as an inline SVG element `width` pixels wide (quiet zone included),
+    for pages and phone-screen images."""
+    qr = segno.make(text, error="m", micro=False)
+    modules = qr.symbol_size(scale=1, border=4)[0]
+    return qr.svg_inline(scale=width / modules, border=4)

@@ -352,18 +352,17 @@ def pass_svg(p):
     from fugong.core.pdf import qr_svg
 
     _require_issued(p)
-    qr = qr_svg(verification_url(p), scale=5)
-    sized = qr.replace("<svg", '<svg width="260" height="260"', 1)
+    sized = qr_svg(verification_url(p), width=260)
     lines = [
-        (90, 22, escape(_("车辆通行证"))),
-        (135, 34, escape(p.plate)),
-        (170, 15, escape(f"{p.valid_from:%Y-%m-%d} — {p.valid_until:%Y-%m-%d}")),
-        (195, 14, escape(" → ".join(x for x in (p.origin, p.destination) if x)[:24])),
-        (218, 13, escape(str(p.issuing_unit or ""))),
+        (36, 20, "#fff", escape(_("车辆通行证"))),
+        (110, 34, "#111", escape(p.plate)),
+        (170, 15, "#111", escape(f"{p.valid_from:%Y-%m-%d} — {p.valid_until:%Y-%m-%d}")),
+        (195, 14, "#111", escape(" → ".join(x for x in (p.origin, p.destination) if x)[:24])),
+        (218, 13, "#111", escape(str(p.issuing_unit or ""))),
     ]
     texts = "".join(
-        f'<text x="180" y="{y}" font-size="{size}" text-anchor="middle">{text}</text>'
-        for y, size, text in lines
+        f'<text x="180" y="{y}" font-size="{size}" text-anchor="middle" fill="{fill}">{text}</text>'
+        for y, size, fill, text in lines
     )
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="640" viewBox="0 0 360 640" '
