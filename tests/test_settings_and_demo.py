@@ -64,8 +64,17 @@ def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
     assert a1.uscc[2:8] != a2.uscc[2:8]  # two enterprise contacts in different counties
     zhuanban = User.objects.get(username="zhuanban")
     assert Enterprise.objects.visible_to(zhuanban).count() == 300
+    # the running demo campaign holds applications at every step and passes
+    from fugong.approvals.models import Application
+    from fugong.passes.models import Pass
+
+    states = set(Application.objects.values_list("state", flat=True))
+    assert {"submitted", "first_approved", "approved", "revoked"} <= states
+    assert Application.objects.exclude(code=None).count() == 7  # 3 resumption + 4 closed loop
+    assert set(Pass.objects.values_list("state", flat=True)) == {"submitted", "approved", "revoked"}
     call_command("demo", "--quiet")  # idempotent
     assert Enterprise.objects.count() == 300
+    assert Application.objects.count() == 14 and Pass.objects.count() == 6
     assert ListMembership.objects.count() == ListMembership.objects.current().count()
 
 

@@ -4,9 +4,10 @@ for every role. Deterministic: enterprise i is the same in every run, so the def
 a prefix of the large one built for benchmarks, and running it twice changes nothing."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from fugong.core.models import SEVEN_MUSTS, Campaign, Region, Role, Unit, User
 from fugong.core.validators import USCC_ALPHABET, uscc_check_char
@@ -300,6 +301,19 @@ def build_structure():
             "sla": {"workorder_hours": 72, "escalate_after_hours": 24},
         },
     )
+    # a campaign running now (no daily reports: the demo's reports are 2020's), so that problems,
+    # applications and passes can be tried today
+    Campaign.objects.get_or_create(
+        name=LIVE_CAMPAIGN,
+        defaults={
+            "region": city,
+            "starts_on": timezone.localdate() - timedelta(days=3),
+            "ends_on": None,
+            "modules": ["workorders", "approvals", "passes", "health"],
+            "checklist": SEVEN_MUSTS,
+            "sla": {"workorder_hours": 72, "approval_steps": 2, "pass_max_days": 14},
+        },
+    )
     for name, kind, desc in [
         ("重点企业", "key", "州级重点企业（涉及城市运行、生活必需品和防疫物资）"),
         ("市级白名单", "city_whitelist", "产业链供应链重点企业白名单（州级）"),
@@ -401,6 +415,8 @@ def build_enterprises(n):
     Assignment.objects.bulk_create(new_assignments, batch_size=1000)
     return len(new), ids
 
+
+LIVE_CAMPAIGN = "冬季疫情防控应急响应（演示）"
 
 USERS = [
     # username, name, role, unit code, enterprise index, description

@@ -130,7 +130,8 @@ def default_region(user):
 
 
 def current_campaign(region, day):
-    """The most recent campaign started by `day` whose region contains or lies in `region`."""
+    """The most recent campaign with daily reports started by `day` whose region contains or
+    lies in `region`."""
     if region is None:
         return None
     for c in (
@@ -138,6 +139,8 @@ def current_campaign(region, day):
         .filter(starts_on__lte=day)
         .order_by("-starts_on", "-id")
     ):
+        if c.modules and Campaign.Module.REPORTS not in c.modules:
+            continue
         if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
             return c
     return None

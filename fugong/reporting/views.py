@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fugong.approvals.services import counts as application_counts
-from fugong.core.services import audit
+from fugong.core.services import audit, campaigns_on
 from fugong.core.views import xlsx_response
 from fugong.passes.services import counts as pass_counts
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
@@ -245,9 +245,12 @@ def dashboard(request):
     industry = stats.resumption(user, query, by="industry")["breakdown"]
     trend = stats.series(user, query, query.day - timedelta(days=29), query.day)
     needs = services.needs_on(user, query)
-    orders = order_figures(user, query.campaign)
-    passes = pass_counts(user, query.campaign)
-    applications = application_counts(user, query.campaign)
+    # work orders, applications and passes: the campaign running now in the region (it may be
+    # another than the report campaign of the day shown), else the one shown
+    live = next(iter(campaigns_on(timezone.localdate(), query.region.path)), query.campaign)
+    orders = order_figures(user, live)
+    passes = pass_counts(user, live)
+    applications = application_counts(user, live)
     base = {"region": query.region.code, "date": query.day.isoformat()}
     charts = {
         "drill": reverse("reporting:drill_down"),
@@ -294,6 +297,7 @@ def dashboard(request):
             "lists": lists,
             "needs": needs,
             "orders": orders,
+            "live": live,
             "passes": passes,
             "applications": applications,
             "charts": charts,
