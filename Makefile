@@ -46,6 +46,7 @@ bench: install
 	$(PY) bench/bench_submit.py
 	$(PY) bench/bench_workorders.py
 	$(PY) bench/bench_verify.py
+	$(PY) bench/bench_health.py
 
 clean:
 	rm -rf var artifacts .pytest_cache

@@ -8,68 +8,10 @@ bare endpoint's throughput.
 """
 
 import argparse
-import http.client
-import os
 import random
-import socket
-import statistics
-import subprocess
 import sys
-import threading
-import time
 
-from common import ROOT, setup
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def load(port, paths, headers, seconds, concurrency):
-    """Requests per second and latencies over `seconds`, `concurrency` clients each on its own
-    connection (reopened when the server closes it)."""
-    latencies, errors = [], []
-    stop = time.perf_counter() + seconds
-
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        mine = []
-        while time.perf_counter() < stop:
-            path = random.choice(paths)
-            t = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    errors.append(response.status)
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            except (OSError, http.client.HTTPException) as exc:
-                errors.append(type(exc).__name__)
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                continue
-            mine.append(time.perf_counter() - t)
-        latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies) if latencies else 0,
-        "p95": latencies[int(len(latencies) * 0.95)] if latencies else 0,
-        "errors": len(errors),
-    }
+from common import Server, get, load, setup
 
 
 def main():
@@ -120,38 +62,14 @@ def main():
     codes = list(Pass.objects.values_list("code", flat=True))
     _t, token = issue_token(User.objects.get(username="zhuanban"), "bench")
 
-    port = free_port()
-    env = dict(os.environ, DEBUG="0")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "fugong.wsgi",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        auth = {"Authorization": f"Bearer {token}"}
-        verify_paths = [f"/api/v1/passes/verify/{c}" for c in codes]
-        load(port, ["/api/v1/ping"], auth, 2, args.concurrency)  # warm up both
-        load(port, verify_paths, {}, 2, args.concurrency)
-        bare = load(port, ["/api/v1/ping"], auth, args.seconds, args.concurrency)
-        verify = load(port, verify_paths, {}, args.seconds, args.concurrency)
-    finally:
-        server.terminate()
-        server.wait(10)
+    auth = {"Authorization": f"Bearer {token}"}
+    ping = get("/api/v1/ping", auth)
+    verify = get(lambda: f"/api/v1/passes/verify/{random.choice(codes)}")
+    with Server(args.workers) as port:
+        load(port, ping, 2, args.concurrency)  # warm up both
+        load(port, verify, 2, args.concurrency)
+        bare = load(port, ping, args.seconds, args.concurrency)
+        verify = load(port, verify, args.seconds, args.concurrency)
     print(
         f"database: {vendor}; passes: {len(codes)}; gunicorn workers: {args.workers}; "
         f"clients: {args.concurrency}; {args.seconds:.0f} s each"

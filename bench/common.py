@@ -61,3 +61,105 @@ def p50(fn, n):
         fn()
         samples.append(time.perf_counter() - t)
     return statistics.median(samples)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving fugong.wsgi on a free loopback port with the benchmark's settings
+    (`with Server(workers=2) as port:`)."""
+
+    def __init__(self, workers=2):
+        self.workers = workers
+
+    def __enter__(self):
+        import socket
+        import subprocess
+
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "fugong.wsgi",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=dict(os.environ, DEBUG="0"),
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return self.port
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def load(port, work, seconds, concurrency):
+    """Run `work(conn)` — one unit of work over an http.client connection, returning True when
+    it succeeded — from `concurrency` threads for `seconds`. Returns units per second, p50 and
+    p95 latency and the failures."""
+    import http.client
+    import threading
+
+    latencies, failures = [], []
+    stop = time.perf_counter() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            try:
+                ok = work(conn)
+            except (OSError, http.client.HTTPException) as exc:
+                ok = type(exc).__name__
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            if ok is True:
+                mine.append(time.perf_counter() - t)
+            else:
+                failures.append(ok)
+        latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) if latencies else 0,
+        "p95": latencies[int(len(latencies) * 0.95)] if latencies else 0,
+        "errors": len(failures),
+    }
+
+
+def get(path, headers=None):
+    """A unit of work: GET `path`, success when 200."""
+
+    def work(conn):
+        conn.request("GET", path() if callable(path) else path, headers=headers or {})
+        response = conn.getresponse()
+        response.read()
+        return response.status == 200 or response.status
+
+    return work

@@ -13,6 +13,7 @@ from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
 from fugong.core.models import ApiToken
 from fugong.core.services import Conflict
+from fugong.health.api import router as health_router
 from fugong.passes.api import router as passes_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
@@ -52,6 +53,7 @@ api.add_router("", reporting_router)
 api.add_router("", workorders_router)
 api.add_router("", approvals_router)
 api.add_router("", passes_router)
+api.add_router("", health_router)
 
 
 def _error(request, status, code, message, **extra):

@@ -24,6 +24,15 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or DEBUG):
     raise ImproperlyConfigured("FUGONG_ENV=production needs SECRET_KEY set and DEBUG off")
 
+# Personal data (ID card numbers, phones of employees and visitors) is encrypted at rest with
+# FUGONG_DATA_KEYS (comma-separated Fernet keys; the first encrypts, all decrypt, so a new key
+# is put first and `fugong health rotate-keys` re-encrypts) and found by a keyed hash under
+# FUGONG_HASH_KEY. The embedded mode derives both from the development secret key.
+FUGONG_DATA_KEYS = [k.strip() for k in os.environ.get("FUGONG_DATA_KEYS", "").split(",") if k]
+FUGONG_HASH_KEY = os.environ.get("FUGONG_HASH_KEY", "")
+if PRODUCTION and (not FUGONG_DATA_KEYS or not FUGONG_HASH_KEY):
+    raise ImproperlyConfigured("FUGONG_ENV=production needs FUGONG_DATA_KEYS and FUGONG_HASH_KEY")
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "" if PRODUCTION else "*").split(",")
@@ -49,6 +58,7 @@ INSTALLED_APPS = [
     "fugong.workorders",
     "fugong.approvals",
     "fugong.passes",
+    "fugong.health",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "fugong.core.views.unread",
             ],
         },
     },

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("fugong.workorders.urls")),
     path("", include("fugong.approvals.urls")),
     path("", include("fugong.passes.urls")),
+    path("", include("fugong.health.urls")),
 ]

@@ -26,6 +26,8 @@ def test_check_deploy_is_clean_in_production_mode():
         FUGONG_ENV="production",
         SECRET_KEY="x" * 60 + "production-secret",
         ALLOWED_HOSTS="fugong.example.gov.cn",
+        FUGONG_DATA_KEYS="6Hq0sS2j8y5u3n1QbW1vXz2aK4m7P9r0t2Y5c8E1g3I=",
+        FUGONG_HASH_KEY="h" * 40,
     )
     assert r.returncode == 0, r.stderr
     assert "no issues" in r.stdout
@@ -36,6 +38,10 @@ def test_production_mode_refuses_the_embedded_defaults():
     assert r.returncode != 0 and "SECRET_KEY" in r.stderr
     r = run_django(["check"], FUGONG_ENV="production", SECRET_KEY="s" * 60, DEBUG="1")
     assert r.returncode != 0
+    r = run_django(
+        ["check"], FUGONG_ENV="production", SECRET_KEY="s" * 60, ALLOWED_HOSTS="example.cn"
+    )
+    assert r.returncode != 0 and "FUGONG_DATA_KEYS" in r.stderr
 
 
 @pytest.mark.django_db
@@ -72,8 +78,12 @@ def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
     assert {"submitted", "first_approved", "approved", "revoked"} <= states
     assert Application.objects.exclude(code=None).count() == 7  # 3 resumption + 4 closed loop
     assert set(Pass.objects.values_list("state", flat=True)) == {"submitted", "approved", "revoked"}
+    from fugong.health.models import Declaration, Employee
+
+    assert Employee.objects.count() == 30 and Declaration.objects.filter(abnormal=True).count() == 1
     call_command("demo", "--quiet")  # idempotent
     assert Enterprise.objects.count() == 300
+    assert Employee.objects.count() == 30
     assert Application.objects.count() == 14 and Pass.objects.count() == 6
     assert ListMembership.objects.count() == ListMembership.objects.current().count()
 

@@ -118,3 +118,42 @@ def normalize_plate(value: str) -> str:
 
 def validate_plate(value: str) -> None:
     normalize_plate(value)
+
+
+# Resident identity card numbers, GB 11643-1999: 6-digit region, 8-digit birth date, 3-digit
+# sequence, a check character (ISO 7064 MOD 11-2: 0–9 or X).
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_RE = re.compile(r"^\d{17}[\dX]$")
+
+
+def normalize_id_card(value: str) -> str:
+    import datetime
+
+    value = re.sub(r"\s", "", value or "").upper()
+    if len(value) != 18:
+        raise ValidationError(_("身份证号应为18位，实际%(n)d位"), params={"n": len(value)})
+    if not _ID_RE.match(value):
+        raise ValidationError(_("身份证号前17位应为数字，末位为数字或X"))
+    try:
+        born = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError as exc:
+        raise ValidationError(_("身份证号第7-14位不是有效的出生日期")) from exc
+    if born > datetime.date.today() or born.year < 1900:
+        raise ValidationError(_("身份证号第7-14位不是有效的出生日期"))
+    total = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != value[17]:
+        raise ValidationError(_("身份证号校验位错误（GB 11643）"))
+    return value
+
+
+def validate_id_card(value: str) -> None:
+    normalize_id_card(value)
+
+
+def normalize_mobile(value: str) -> str:
+    """A mainland mobile number (11 digits from 1[3-9]), for people rather than offices."""
+    value = normalize_phone(value)
+    if not _MOBILE_RE.match(value):
+        raise ValidationError(_("手机号应为1开头的11位数字"))
+    return value

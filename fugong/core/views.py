@@ -135,3 +135,33 @@ def attachment(request, pk):
     if not owner_model.objects.visible_to(request.user).filter(pk=att.owner_id).exists():
         raise Http404
     return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)
+
+
+@login_required
+def inbox(request):
+    """The in-app inbox: the user's notifications, newest first; opening one marks it read."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("core:inbox")
+    if request.GET.get("open", "").isdigit():
+        note = get_object_or_404(mine, pk=int(request.GET["open"]))
+        if note.read_at is None:
+            note.read_at = timezone.now()
+            note.save(update_fields=["read_at"])
+        if note.url.startswith("/"):
+            return redirect(note.url)
+        return redirect("core:inbox")
+    return render(request, "core/inbox.html", {"notes": mine[:200]})
+
+
+def unread(request):
+    """Context processor: the number of unread notifications for the top bar."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread": user.notifications.filter(read_at__isnull=True).count()}

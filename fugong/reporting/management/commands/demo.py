@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from fugong.approvals.demo import build as build_applications
+from fugong.health.demo import build as build_roster
 from fugong.passes.demo import build as build_passes
 from fugong.registry import demo
 from fugong.reporting.demo import build_reports
@@ -30,12 +31,13 @@ class Command(BaseCommand):
         created, logins = demo.build(enterprises)
         reports = build_reports(report_days)
         applications, passes = build_applications(), build_passes()
+        roster = build_roster()
         if quiet:
             return
         self.stdout.write(
             f"demo city 延边州: {enterprises} enterprises ({created} new), "
-            f"{reports} daily reports written, {applications} applications and {passes} "
-            f"passes in the running demo campaign"
+            f"{reports} daily reports written, {applications} applications, {passes} "
+            f"passes and a roster of {roster} in the running demo campaign"
         )
         self.stdout.write(f"demo logins (password {demo.DEMO_PASSWORD}):")
         for username, desc in logins:

@@ -1,0 +1,117 @@
+from datetime import date, datetime
+
+from ninja import Router, Schema, Status
+
+from fugong.core.api import Rejected
+
+from . import services
+
+router = Router(tags=["health"])
+
+
+class VisitorIn(Schema):
+    name: str
+    phone: str
+    came_from: str
+    host: str
+    reason: str
+
+
+class GateCheckIn(Schema):
+    direction: str = "in"
+    at: datetime | None = None
+    temperature: float | None = None
+    mask: bool = True
+    id_number: str | None = None  # an employee on the roster, found by its keyed hash
+    visitor: VisitorIn | None = None
+    device: str = ""
+
+
+class GateBatchIn(Schema):
+    checks: list[GateCheckIn]
+
+
+class GateBatchOut(Schema):
+    saved: int
+    admitted: int
+    refused: int
+    refusals: list[dict]
+
+
+class EmployeeOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    phone: str
+    department: str
+    lives_on_site: bool
+    in_bubble: bool
+
+
+class SummaryRow(Schema):
+    enterprise_id: int
+    enterprise: str
+    roster: int
+    declared: int
+    abnormal: int
+    admitted: int
+    refused: int
+
+
+@router.post("/health/gate-checks", response={201: GateBatchOut})
+def gate_batch(request, payload: GateBatchIn):
+    """A gate device uploads a batch of checks (token of an account of the enterprise). Every
+    check is judged as at the gate page; any malformed item answers 422 with
+    `errors: [{index, fields}]` and saves none."""
+    enterprise = services.own_enterprise(request.auth)
+    if enterprise is None:
+        raise PermissionError("只有企业账号和门岗设备可以上传门岗记录")
+    if len(payload.checks) > 100_000:
+        raise Rejected("一次最多上传 100000 条", [])
+    try:
+        rows = services.ingest_gate_batch(
+            request.auth, enterprise, [c.dict() for c in payload.checks]
+        )
+    except services.BatchRejected as exc:
+        raise Rejected(f"{len(exc.errors)} 条记录有误，全部未保存", exc.errors) from exc
+    refused = [{"index": i, "refusal": r.refusal} for i, r in enumerate(rows) if not r.admitted]
+    return Status(
+        201,
+        {
+            "saved": len(rows),
+            "admitted": len(rows) - len(refused),
+            "refused": len(refused),
+            "refusals": refused[:1000],
+        },
+    )
+
+
+@router.get("/health/employees", response=list[EmployeeOut])
+def employees(request):
+    """The roster of your own enterprise: unmasked for its health officer (audited), masked
+    for its contact; empty for everyone else."""
+    enterprise = services.own_enterprise(request.auth)
+    people = list(services.roster_of(request.auth).filter(active=True)[:5000])
+    unmasked = enterprise is not None and services.may_unmask(request.auth, enterprise)
+    if unmasked and people:
+        services.audit_unmasked(request.auth, enterprise, "api_roster", len(people))
+    return [
+        {
+            "id": e.pk,
+            "name": e.name if unmasked else e.masked_name,
+            "id_number": e.id_number if unmasked else e.masked_id,
+            "phone": e.phone if unmasked else e.masked_phone,
+            "department": e.department,
+            "lives_on_site": e.lives_on_site,
+            "in_bubble": e.in_bubble,
+        }
+        for e in people
+    ]
+
+
+@router.get("/health/summary", response=list[SummaryRow])
+def summary(request, day: date | None = None):
+    """Per enterprise in your scope: roster, declared, abnormal, admitted, refused — counts,
+    never names."""
+    rows, _total = services.counts(request.auth, day)
+    return rows

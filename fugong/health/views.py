@@ -1,0 +1,477 @@
+"""Health pages. Named records only for the enterprise's own accounts (masked unless the
+health officer, whose unmasked views are audited); government pages show counts; the
+declaration page is public behind the enterprise's signed code."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.core.forms import add_service_errors
+from fugong.core.models import User
+from fugong.core.pdf import qr_svg
+from fugong.core.services import timeline_of
+from fugong.core.views import xlsx_response
+
+from . import services
+from .forms import (
+    DeclarationForm,
+    EmployeeForm,
+    GateForm,
+    GrantForm,
+    IdentifyForm,
+    RoundForm,
+    SamplingForm,
+    VisitorForm,
+)
+from .models import Declaration, Employee, InvestigationGrant, RoundEnterprise, TestRound
+
+
+def _own(request):
+    """The user's own enterprise; government users reach no named page (404)."""
+    enterprise = services.own_enterprise(request.user)
+    if enterprise is None:
+        raise Http404
+    return enterprise
+
+
+def _absolute(request, path):
+    from django.conf import settings
+
+    return settings.SITE_URL.rstrip("/") + path
+
+
+@login_required
+def index(request):
+    rows, total = services.counts(request.user)
+    enterprise = services.own_enterprise(request.user)
+    rounds = TestRound.objects.filter(
+        parts__in=RoundEnterprise.objects.filter(enterprise_id=enterprise.pk)
+        if enterprise
+        else RoundEnterprise.objects.visible_to(request.user)
+    ).distinct()[:20]
+    return render(
+        request,
+        "health/index.html",
+        {
+            "rows": rows[:500],
+            "total": total,
+            "enterprise": enterprise,
+            "rounds": rounds,
+            "round_form": RoundForm(initial={"day": timezone.localdate()})
+            if request.user.role in ("township", "command_centre", "admin")
+            else None,
+        },
+    )
+
+
+@login_required
+def roster(request):
+    enterprise = _own(request)
+    unmasked = services.may_unmask(request.user, enterprise)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            services.export_roster(request.user, enterprise),
+            f"roster-{timezone.localdate():%Y%m%d}.xlsx",
+        )
+    qs = services.roster_of(request.user).filter(active=True)
+    if request.GET.get("q"):
+        qs = qs.filter(name__contains=request.GET["q"].strip())
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    if unmasked and page.object_list:
+        services.audit_unmasked(request.user, enterprise, "roster", len(page.object_list))
+    return render(
+        request,
+        "health/roster.html",
+        {
+            "page": page,
+            "unmasked": unmasked,
+            "enterprise": enterprise,
+            "query": {k: v for k, v in request.GET.items() if k != "page"},
+        },
+    )
+
+
+@login_required
+def employee(request, pk=None):
+    enterprise = _own(request)
+    person = None
+    if pk is not None:
+        person = services.roster_of(request.user).filter(pk=pk).first()
+        if person is None:
+            raise Http404
+    unmasked = services.may_unmask(request.user, enterprise)
+    initial = {}
+    if person is not None:
+        initial = {
+            "name": person.name,
+            "id_number": person.id_number if unmasked else "",
+            "phone": person.phone if unmasked else "",
+            "department": person.department,
+            "lives_on_site": person.lives_on_site,
+            "in_bubble": person.in_bubble,
+        }
+        if unmasked:
+            services.audit_unmasked(request.user, enterprise, "employee", 1)
+    form = EmployeeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("action") == "readmit" and person:
+        try:
+            services.readmit(request.user, person, request.POST.get("reason", ""))
+            messages.success(request, _("已核准返岗"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return redirect("health:employee", pk=person.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_employee(request.user, enterprise, form.cleaned_data, person)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("health:employee", pk=saved.pk)
+    return render(
+        request,
+        "health/employee.html",
+        {
+            "form": form,
+            "person": person,
+            "unmasked": unmasked,
+            "steps": timeline_of(person) if person else [],
+        },
+    )
+
+
+@login_required
+def declarations(request):
+    enterprise = _own(request)
+    day = timezone.localdate()
+    qs = services.declarations_of(request.user).filter(day=day).select_related("employee")
+    if request.GET.get("abnormal"):
+        qs = qs.filter(abnormal=True)
+    declared = set(qs.values_list("employee_id", flat=True))
+    missing = services.roster_of(request.user).filter(active=True).exclude(pk__in=declared)
+    unmasked = services.may_unmask(request.user, enterprise)
+    rows = list(qs.order_by("-abnormal", "employee__name")[:1000])
+    if unmasked and rows:
+        services.audit_unmasked(request.user, enterprise, "declarations", len(rows))
+    return render(
+        request,
+        "health/declarations.html",
+        {
+            "rows": rows,
+            "missing": missing[:1000] if not request.GET.get("abnormal") else [],
+            "unmasked": unmasked,
+            "day": day,
+        },
+    )
+
+
+@login_required
+def poster(request):
+    """The printable poster with the QR of the enterprise's declaration page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    from fugong.core.pdf import FONT, draw_qr
+
+    enterprise = _own(request)
+    url = _absolute(
+        request, reverse("health:declare", args=[services.declaration_code(enterprise)])
+    )
+    buf = io.BytesIO()
+    width, height = A4
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont(FONT, 28)
+    c.drawCentredString(width / 2, height - 45 * mm, _("员工每日健康申报"))
+    c.setFont(FONT, 16)
+    c.drawCentredString(width / 2, height - 58 * mm, enterprise.name)
+    size = 120 * mm
+    draw_qr(c, url, (width - size) / 2, height - 190 * mm, size)
+    c.setFont(FONT, 14)
+    for i, line in enumerate(
+        [
+            _("请用手机扫码，输入姓名和身份证号后四位，每天上岗前申报一次"),
+            _("体温异常、有症状或到过风险地区的，请如实申报并留在家中"),
+        ]
+    ):
+        c.drawCentredString(width / 2, height - (205 + 10 * i) * mm, line)
+    c.showPage()
+    c.save()
+    response = HttpResponse(buf.getvalue(), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="declaration-poster.pdf"'
+    return response
+
+
+def declare(request, code):
+    """Public: an employee without an account identifies and declares (once a day, editable
+    the same day)."""
+    enterprise = services.enterprise_by_code(code)
+    if enterprise is None:
+        raise Http404
+    today = timezone.localdate()
+    key = f"declare:{code}"
+    who = request.session.get(key)
+    employee = None
+    if who and who.get("day") == today.isoformat():
+        employee = Employee.objects.filter(
+            pk=who["employee"], enterprise=enterprise, active=True
+        ).first()
+    if request.POST.get("action") == "identify" or employee is None:
+        form = IdentifyForm(request.POST if request.POST.get("action") == "identify" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                employee = services.identify(
+                    enterprise, form.cleaned_data["name"], form.cleaned_data["digits"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                request.session[key] = {"employee": employee.pk, "day": today.isoformat()}
+                return redirect("health:declare", code=code)
+        return render(request, "health/identify.html", {"form": form, "enterprise": enterprise})
+    existing = Declaration.objects.filter(employee=employee, day=today).first()
+    initial = {}
+    if existing:
+        initial = {
+            "temperature": existing.temperature,
+            "symptoms": existing.symptoms,
+            "risk_area": existing.risk_area,
+            "contact": existing.contact,
+            "test_result": existing.test_result,
+        }
+    form = DeclarationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("action") == "declare" and form.is_valid():
+        try:
+            existing = services.declare(enterprise, employee, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("今日健康申报已提交"))
+            return redirect("health:declare", code=code)
+    gate = None
+    if existing is not None and request.method == "GET":
+        gate = qr_svg(
+            _absolute(request, reverse("health:gate") + "?code=" + services.gate_code(existing)),
+            width=220,
+        )
+    return render(
+        request,
+        "health/declare.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "employee": employee,
+            "existing": existing,
+            "gate_qr": gate,
+        },
+    )
+
+
+@login_required
+def gate(request):
+    """The guard's page: find an employee (by name, or by the QR of today's declaration) or
+    register a visitor; check temperature and mask; admit or refuse, always recorded."""
+    enterprise = _own(request)
+    today = timezone.localdate()
+    employee, candidates, result = None, [], None
+    code = request.GET.get("code") or request.POST.get("code") or ""
+    try:
+        if code:
+            employee = services.employee_by_gate_code(enterprise, code, today)
+        elif request.POST.get("employee") or request.GET.get("employee"):
+            employee = (
+                services.roster_of(request.user)
+                .filter(pk=request.POST.get("employee") or request.GET.get("employee"))
+                .first()
+            )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    if request.GET.get("q"):
+        candidates = services.roster_of(request.user).filter(
+            active=True, name__contains=request.GET["q"].strip()
+        )[:20]
+    form = GateForm(request.POST or None)
+    visitor_form = VisitorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and visitor_form.is_valid():
+        v = visitor_form.cleaned_data
+        visitor = None
+        if employee is None:
+            visitor = {
+                "name": v["visitor_name"],
+                "phone": v["visitor_phone"],
+                "came_from": v["came_from"],
+                "host": v["host"],
+                "reason": v["reason"],
+            }
+        try:
+            result = services.check(
+                request.user,
+                enterprise,
+                direction=form.cleaned_data["direction"],
+                temperature=form.cleaned_data["temperature"],
+                mask=form.cleaned_data["mask"],
+                employee=employee,
+                visitor=visitor,
+            )
+        except ValidationError as exc:
+            add_service_errors(visitor_form if visitor else form, exc)
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            form = GateForm()
+            visitor_form = VisitorForm()
+    recent = services.gate_checks_of(request.user).filter(day=today).select_related("employee")
+    return render(
+        request,
+        "health/gate.html",
+        {
+            "employee": employee,
+            "code": code,
+            "candidates": candidates,
+            "form": form,
+            "visitor_form": visitor_form,
+            "result": result,
+            "recent": recent.order_by("-at")[:20],
+            "declared": Declaration.objects.filter(employee=employee, day=today).first()
+            if employee
+            else None,
+        },
+    )
+
+
+@login_required
+def rounds(request):
+    if request.method != "POST":
+        return redirect("health:index")
+    form = RoundForm(request.POST)
+    if form.is_valid():
+        try:
+            rnd = services.open_round(
+                request.user, form.cleaned_data["title"], form.cleaned_data["day"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            return redirect("health:round", pk=rnd.pk)
+    else:
+        messages.error(request, _("请填写名称和采样日期"))
+    return redirect("health:index")
+
+
+@login_required
+def round_detail(request, pk):
+    rnd = TestRound.objects.filter(pk=pk).first()
+    if rnd is None:
+        raise Http404
+    rows, total = services.round_coverage(request.user, rnd)
+    if not rows:
+        raise Http404
+    if request.method == "POST":
+        part = RoundEnterprise.objects.filter(round=rnd, pk=request.POST.get("part") or 0).first()
+        if part is None:
+            raise Http404
+        form = SamplingForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("人数应为不小于 0 的整数"))
+            ids = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
+            services.record_sampling(
+                request.user,
+                part,
+                employee_ids=ids or None,
+                sampled=form.cleaned_data["sampled"] if not ids else None,
+                positive=form.cleaned_data["positive"] or 0,
+                pending=form.cleaned_data["pending"] or 0,
+            )
+            messages.success(request, _("已登记"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return redirect("health:round", pk=pk)
+    enterprise = services.own_enterprise(request.user)
+    return render(
+        request,
+        "health/round.html",
+        {
+            "round": rnd,
+            "rows": rows,
+            "total": total,
+            "roster": services.roster_of(request.user).filter(active=True) if enterprise else [],
+        },
+    )
+
+
+@login_required
+def grants(request):
+    enterprise = services.own_enterprise(request.user)
+    form = GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        to_user = User.objects.filter(username=form.cleaned_data["username"]).first()
+        if to_user is None:
+            form.add_error("username", _("没有这个账号"))
+        else:
+            try:
+                services.grant_investigation(
+                    request.user,
+                    to_user,
+                    form.cleaned_data["reason"],
+                    form.cleaned_data["start"],
+                    form.cleaned_data["end"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionError as exc:
+                raise PermissionDenied(str(exc)) from exc
+            else:
+                messages.success(request, _("已授权"))
+                return redirect("health:grants")
+    mine = InvestigationGrant.objects.select_related("enterprise", "granted_to")
+    mine = (
+        mine.filter(enterprise=enterprise) if enterprise else mine.filter(granted_to=request.user)
+    )
+    return render(
+        request,
+        "health/grants.html",
+        {
+            "grants": mine.order_by("-created_at")[:100],
+            "form": form if enterprise else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def grant_export(request, pk):
+    grant = InvestigationGrant.objects.filter(pk=pk, granted_to=request.user).first()
+    if grant is None:
+        raise Http404
+    try:
+        data = services.investigation_export(request.user, grant)
+    except PermissionError as exc:
+        raise Http404 from exc
+    return xlsx_response(data, f"investigation-{grant.pk}.xlsx")
+
+
+def enterprise_panel(request, enterprise):
+    """The enterprise page's health figures: counts only."""
+    rows, _total = services.counts(request.user, enterprise=enterprise)
+    row = rows[0] if rows else None
+    if row is None:
+        return ""
+    return render_to_string("health/_enterprise_panel.html", {"r": row}, request=request)
