@@ -506,3 +506,20 @@ def test_the_periodic_jobs_are_declared():
 
     names = {t.__name__ for t in HUEY._registry._periodic_tasks}
     assert {"purge_personal_records", "create_partitions"} <= names
+
+
+def test_the_dashboard_shows_health_counts_and_the_latest_round(cast, health, campaign, login):
+    declare(health, cast, temperature="38.0")
+    rnd = services.open_round(cast.yanji, "第一轮全员核酸", TODAY)
+    part = rnd.parts.get(enterprise=cast.a)
+    services.record_sampling(health.officer, part, sampled=2)
+    _rows, total = services.round_coverage(cast.yanji, rnd)
+    assert [(g["region"].name, g["staff"], g["sampled"]) for g in total["regions"]] == [
+        ("进学街道", 2, 2),
+        ("北山街道", 0, 0),
+    ]
+    page = login(cast.yanji).get("/").content.decode()
+    assert "2 家企业名册 2 人，今日申报 1 人，异常 1 人" not in page  # a2 has no roster
+    assert "1 家企业名册 2 人，今日申报 1 人，异常 1 人" in page
+    assert "1/2 家企业完成，2 名员工完成采样（100.0%）" in page
+    assert "张" not in page.split('id="health-card"')[1].split("</section>")[0]

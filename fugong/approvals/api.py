@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from ninja import Router, Schema, Status
 
+from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -32,12 +33,10 @@ class ApplicationIn(Schema):
     contact_phone: str = ""
 
 
-class ApplicationOut(Schema):
+class ApplicationOut(EnterpriseOwnedOut):
     id: int
     kind: str
     state: str
-    uscc: str
-    enterprise_name: str
     checklist: list
     staff_expected: int | None
     planned_date: date | None
@@ -48,14 +47,6 @@ class ApplicationOut(Schema):
     due_at: datetime | None
     version: int
     created_at: datetime
-
-    @staticmethod
-    def resolve_uscc(obj):
-        return obj.enterprise.uscc
-
-    @staticmethod
-    def resolve_enterprise_name(obj):
-        return obj.enterprise.name
 
     @staticmethod
     def resolve_approving_unit(obj):

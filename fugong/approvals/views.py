@@ -4,9 +4,8 @@ reviewers work a queue; anyone verifies a certificate by its QR."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from fugong.core.forms import add_service_errors
 from fugong.core.models import Region
 from fugong.core.services import Conflict, audit, campaign_for, timeline_of
 from fugong.core.uploads import attachments_of
-from fugong.core.views import xlsx_response
+from fugong.core.views import listing, xlsx_response
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -43,42 +42,28 @@ def _form(kind, campaign, *args, **kwargs):
 
 
 def _application(user, pk):
-    app = (
-        Application.objects.visible_to(user)
-        .select_related("enterprise__region", "campaign", "approving_unit")
-        .filter(pk=pk)
-        .first()
+    return get_object_or_404(
+        Application.objects.visible_to(user).select_related(
+            "enterprise__region", "campaign", "approving_unit"
+        ),
+        pk=pk,
     )
-    if app is None:
-        raise Http404
-    return app
 
 
 @login_required
 def index(request):
     """Reviewers: the queue (to me, all, by kind and state). Enterprises: their own."""
-    qs = services.queue_for(request.user, request.GET)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            services.export_applications(request.user, qs),
-            f"applications-{timezone.localdate():%Y%m%d}.xlsx",
-        )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    filters = request.GET.copy()
-    filters.pop("page", None)
-    return render(
+    return listing(
         request,
+        services.queue_for(request.user, request.GET),
         "approvals/index.html",
-        {
-            "page": page,
-            "view": request.GET.get("view", ""),
-            "kinds": Application.Kind.choices,
-            "states": Application.State.choices,
-            "filters": filters.urlencode(),
-            "query": {k: v for k, v in request.GET.items() if k != "page"},
-            "now": timezone.now(),
-            "own": enterprise_id_of(request.user),
-        },
+        export=services.export_applications,
+        filename="applications",
+        view=request.GET.get("view", ""),
+        kinds=Application.Kind.choices,
+        states=Application.State.choices,
+        now=timezone.now(),
+        own=enterprise_id_of(request.user),
     )
 
 

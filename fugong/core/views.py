@@ -165,3 +165,27 @@ def unread(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"unread": user.notifications.filter(read_at__isnull=True).count()}
+
+
+def listing(request, qs, template, *, export, filename, per_page=50, **context):
+    """A list page: `?format=xlsx` exports what is shown (`export(user, qs)`), otherwise a page
+    of `qs` with the filters kept for the pager and the export link."""
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            export(request.user, qs), f"{filename}-{timezone.localdate():%Y%m%d}.xlsx"
+        )
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        template,
+        {
+            "page": Paginator(qs, per_page).get_page(request.GET.get("page")),
+            "filters": filters.urlencode(),
+            "query": {k: v for k, v in request.GET.items() if k != "page"},
+            **context,
+        },
+    )

@@ -636,7 +636,31 @@ def round_coverage(user, rnd):
         "positive": sum(r["positive"] for r in rows),
     }
     total["coverage"] = _pct(total["sampled"], total["staff"])
+    regions = {}
+    for r in rows:
+        region = r["enterprise"].region
+        agg = regions.setdefault(
+            region.pk, {"region": region, "enterprises": 0, "staff": 0, "sampled": 0}
+        )
+        agg["enterprises"] += 1
+        agg["staff"] += r["staff"]
+        agg["sampled"] += r["sampled"]
+    for agg in regions.values():
+        agg["coverage"] = _pct(agg["sampled"], agg["staff"])
+    total["regions"] = list(regions.values())
     return rows, total
+
+
+def latest_round(user):
+    """The most recent test round with enterprises in the user's scope, with its coverage."""
+    parts = RoundEnterprise.objects.visible_to(user)
+    own = enterprise_id_of(user)
+    if own:
+        parts = RoundEnterprise.objects.filter(enterprise_id=own)
+    rnd = TestRound.objects.filter(parts__in=parts).order_by("-day", "-id").first()
+    if rnd is None:
+        return None, None
+    return rnd, round_coverage(user, rnd)[1]
 
 
 # --- counts for the government ------------------------------------------------------------

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from ninja import Router, Schema, Status
 
+from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -24,12 +25,10 @@ class PassIn(Schema):
     valid_until: date
 
 
-class PassOut(Schema):
+class PassOut(EnterpriseOwnedOut):
     id: int
     plate: str
     vehicle_type: str
-    uscc: str
-    enterprise_name: str
     driver_name: str
     driver_phone: str
     origin: str
@@ -43,14 +42,6 @@ class PassOut(Schema):
     verify_url: str | None
     version: int
     created_at: datetime
-
-    @staticmethod
-    def resolve_uscc(obj):
-        return obj.enterprise.uscc
-
-    @staticmethod
-    def resolve_enterprise_name(obj):
-        return obj.enterprise.name
 
     @staticmethod
     def resolve_issuing_unit(obj):

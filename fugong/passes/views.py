@@ -4,9 +4,8 @@ checkpoint (or anyone) opens the QR's verification page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
 from fugong.core.services import Conflict, audit, timeline_of
-from fugong.core.views import xlsx_response
+from fugong.core.views import listing
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -32,40 +31,27 @@ STEP_LABELS = {
 
 
 def _pass(user, pk):
-    p = (
-        Pass.objects.visible_to(user)
-        .select_related("enterprise__region", "campaign", "issuing_unit")
-        .filter(pk=pk)
-        .first()
+    return get_object_or_404(
+        Pass.objects.visible_to(user).select_related(
+            "enterprise__region", "campaign", "issuing_unit"
+        ),
+        pk=pk,
     )
-    if p is None:
-        raise Http404
-    return p
 
 
 @login_required
 def index(request):
-    qs = services.queue_for(request.user, request.GET)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            services.export_passes(request.user, qs), f"passes-{timezone.localdate():%Y%m%d}.xlsx"
-        )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    filters = request.GET.copy()
-    filters.pop("page", None)
-    return render(
+    return listing(
         request,
+        services.queue_for(request.user, request.GET),
         "passes/index.html",
-        {
-            "page": page,
-            "view": request.GET.get("view", ""),
-            "states": Pass.State.choices,
-            "cargos": Pass.Cargo.choices,
-            "filters": filters.urlencode(),
-            "query": {k: v for k, v in request.GET.items() if k != "page"},
-            "own": enterprise_id_of(request.user),
-            "today": timezone.localdate(),
-        },
+        export=services.export_passes,
+        filename="passes",
+        view=request.GET.get("view", ""),
+        states=Pass.State.choices,
+        cargos=Pass.Cargo.choices,
+        own=enterprise_id_of(request.user),
+        today=timezone.localdate(),
     )
 
 

@@ -70,12 +70,25 @@ class ListOut(Schema):
     members: int
 
 
-class MembershipOut(Schema):
+class EnterpriseOwnedOut(Schema):
+    """The enterprise a record belongs to, by USCC and name (every enterprise-owned output)."""
+
+    uscc: str
+    enterprise_name: str
+
+    @staticmethod
+    def resolve_uscc(obj):
+        return obj.enterprise.uscc
+
+    @staticmethod
+    def resolve_enterprise_name(obj):
+        return obj.enterprise.name
+
+
+class MembershipOut(EnterpriseOwnedOut):
     id: int
     list: str
     enterprise_id: int
-    enterprise_name: str
-    uscc: str
     added_on: date
     added_by: str | None
     reason: str
@@ -86,14 +99,6 @@ class MembershipOut(Schema):
     @staticmethod
     def resolve_list(obj):
         return obj.list.name
-
-    @staticmethod
-    def resolve_enterprise_name(obj):
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_uscc(obj):
-        return obj.enterprise.uscc
 
     @staticmethod
     def resolve_added_by(obj):

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from fugong.approvals.services import counts as application_counts
 from fugong.core.services import audit, campaigns_on
 from fugong.core.views import xlsx_response
+from fugong.health.services import counts as health_counts
+from fugong.health.services import latest_round
 from fugong.passes.services import counts as pass_counts
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
@@ -251,6 +253,8 @@ def dashboard(request):
     orders = order_figures(user, live)
     passes = pass_counts(user, live)
     applications = application_counts(user, live)
+    _rows, health = health_counts(user)
+    test_round, coverage = latest_round(user)
     base = {"region": query.region.code, "date": query.day.isoformat()}
     charts = {
         "drill": reverse("reporting:drill_down"),
@@ -300,6 +304,9 @@ def dashboard(request):
             "live": live,
             "passes": passes,
             "applications": applications,
+            "health": health,
+            "test_round": test_round,
+            "coverage": coverage,
             "charts": charts,
             "query": query,
             "qs": urlencode(base),

@@ -7,6 +7,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
+from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise
 
 from . import services
@@ -29,10 +30,8 @@ class OrderIn(Schema):
     needs: list[NeedIn] = []
 
 
-class OrderOut(Schema):
+class OrderOut(EnterpriseOwnedOut):
     id: int
-    uscc: str
-    enterprise_name: str
     text: str
     channel: str
     state: str
@@ -43,14 +42,6 @@ class OrderOut(Schema):
     escalations: int
     version: int
     created_at: datetime
-
-    @staticmethod
-    def resolve_uscc(obj):
-        return obj.enterprise.uscc
-
-    @staticmethod
-    def resolve_enterprise_name(obj):
-        return obj.enterprise.name
 
     @staticmethod
     def resolve_category(obj):

@@ -4,7 +4,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
 from fugong.core.uploads import attachments_of
-from fugong.core.views import xlsx_response
+from fugong.core.views import listing
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -93,25 +92,16 @@ def queue(request):
     if not request.user.is_government:
         return redirect("workorders:my_problems")
     qs, view = services.queue_for(request.user, request.GET)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            services.export_orders(request.user, qs),
-            f"workorders-{view}-{timezone.localdate():%Y%m%d}.xlsx",
-        )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    filters = request.GET.copy()
-    filters.pop("page", None)
-    return render(
+    return listing(
         request,
+        qs,
         "workorders/queue.html",
-        {
-            "page": page,
-            "view": view,
-            "now": timezone.now(),
-            "categories": Category.objects.all(),
-            "category": request.GET.get("category", ""),
-            "filters": filters.urlencode(),
-        },
+        export=services.export_orders,
+        filename=f"workorders-{view}",
+        view=view,
+        now=timezone.now(),
+        categories=Category.objects.all(),
+        category=request.GET.get("category", ""),
     )
 
 
