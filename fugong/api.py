@@ -12,6 +12,7 @@ from fugong.approvals.api import router as approvals_router
 from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
 from fugong.core.models import ApiToken
+from fugong.core.security import RateLimited
 from fugong.core.services import Conflict
 from fugong.health.api import router as health_router
 from fugong.passes.api import router as passes_router
@@ -84,6 +85,13 @@ def on_not_found(request, exc):
 @api.exception_handler(Http404)
 def on_http404(request, exc):
     return on_not_found(request, exc)
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc):
+    response = _error(request, 429, "rate_limited", "请求过于频繁，请稍后再试")
+    response["Retry-After"] = "60"
+    return response
 
 
 @api.exception_handler(Conflict)

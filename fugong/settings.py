@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fugong.core.security.SecurityMiddleware",
 ]
 
 ROOT_URLCONF = "fugong.urls"
@@ -131,7 +132,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "fugong.core.security.PasswordPolicyValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -166,7 +171,28 @@ FUGONG_IMPORT_MAX_BYTES = int(os.environ.get("FUGONG_IMPORT_MAX_BYTES", 20 * 102
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 30 * 60  # logged out after 30 idle minutes
+SESSION_SAVE_EVERY_REQUEST = True  # every request renews the 30 minutes
+PASSWORD_CHANGE_URL = "/accounts/password/"
+
+# The shared cache (rate-limit counters): Redis (its next database after the queue's) when
+# FUGONG_REDIS_URL is set, so that every app server counts together; in-process otherwise.
+_cache_url = os.environ.get("FUGONG_CACHE_URL", "")
+if not _cache_url and REDIS_URL:
+    _base, _, _db = REDIS_URL.rpartition("/")
+    _cache_url = f"{_base}/{int(_db) + 1}" if _db.isdigit() else f"{REDIS_URL.rstrip('/')}/1"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# requests per minute per client address (login: per address and user name)
+FUGONG_RATE_LIMITS = {
+    "login": int(os.environ.get("FUGONG_RATE_LOGIN", 10)),
+    "declare": int(os.environ.get("FUGONG_RATE_DECLARE", 30)),
+    "verify": int(os.environ.get("FUGONG_RATE_VERIFY", 120)),
+    "public_api": int(os.environ.get("FUGONG_RATE_PUBLIC_API", 120)),
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -3,13 +3,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fugong.api import api
+from fugong.core.security import LoginForm, PasswordChangeView, rate_limit
 from fugong.reporting import views as reporting_views
 
 admin.site.site_header = admin.site.site_title = "复工复产服务平台 管理后台"
 
 urlpatterns = [
     path("", reporting_views.dashboard, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        rate_limit("login", methods=("POST",))(
+            auth_views.LoginView.as_view(authentication_form=LoginForm)
+        ),
+        name="login",
+    ),
+    path(
+        "accounts/password/",
+        PasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
 from fugong.core.models import Region
+from fugong.core.security import rate_limit
 from fugong.core.services import Conflict, audit, campaign_for, timeline_of
 from fugong.core.uploads import attachments_of
 from fugong.core.views import listing, xlsx_response
@@ -249,6 +250,7 @@ def _campaigns(region):
     return campaigns_on(timezone.localdate(), region.path if region else None)
 
 
+@rate_limit("verify")
 def verify(request, code):
     """Public: what the certificate's QR opens."""
     result = services.verify_certificate(code)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -44,18 +45,33 @@ class UnitAdmin(AuditedAdmin):
     raw_id_fields = ("region", "parent")
 
 
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    add_form = UserCreationForm
     list_display = ("username", "name", "role", "unit", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "name", "phone")
     raw_id_fields = ("unit",)
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("复工平台"), {"fields": ("name", "phone", "role", "unit")}),
+        (
+            _("复工平台"),
+            {"fields": ("name", "phone", "role", "unit", "must_change_password", "locked_until")},
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("复工平台"), {"fields": ("name", "phone", "role", "unit")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # an account an administrator created changes its password at first login
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Campaign)

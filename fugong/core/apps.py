@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import imports  # noqa: F401  (registers the importers)
+        from .security import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="fugong-login")

@@ -197,6 +197,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -507,6 +510,9 @@ class AuditLog(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=40, blank=True)
     target_repr = models.CharField(_("对象"), max_length=200, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    # tamper evidence: each entry's hash covers its content and the previous entry's hash
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -526,3 +532,52 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit log is append-only")
+
+    def content_hash(self, prev_hash):
+        return audit_hash(self, prev_hash)
+
+
+def audit_hash(entry, prev_hash):
+    """SHA-256 over an audit entry's content and the previous entry's hash."""
+    import json
+
+    body = json.dumps(
+        [
+            prev_hash,
+            entry.at.isoformat(),
+            entry.username,
+            entry.action,
+            entry.target_type,
+            entry.target_id,
+            entry.target_repr,
+            entry.detail,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class AuditHead(models.Model):
+    """The newest entry of the audit chain; its row lock orders concurrent writers."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return f"#{self.last_id} {self.last_hash[:12]}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's earlier passwords (the last five may not be reused)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.at:%Y-%m-%d}"

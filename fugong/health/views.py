@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fugong.core.forms import add_service_errors
 from fugong.core.models import User
 from fugong.core.pdf import qr_svg
+from fugong.core.security import rate_limit
 from fugong.core.services import timeline_of
 from fugong.core.views import xlsx_response
 
@@ -215,6 +216,7 @@ def poster(request):
     return response
 
 
+@rate_limit("declare", methods=("POST",))
 def declare(request, code):
     """Public: an employee without an account identifies and declares (once a day, editable
     the same day)."""

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from ninja import Router, Schema, Status
 
+from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
 
@@ -90,6 +91,7 @@ def verify(request, code: str):
     """Public (what the QR opens): only what a checkpoint needs — plate, validity, route,
     issuing unit, status (valid / expired / revoked / not_yet_valid) and the driver's name
     masked. 404 with status "invalid" for an unknown, forged or altered code."""
+    check_api_limit(request, "public_api")
     result = services.verify(code)
     if result is None:
         return Status(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
+from fugong.core.security import rate_limit
 from fugong.core.services import Conflict, audit, timeline_of
 from fugong.core.views import listing
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -140,6 +141,7 @@ def document(request, pk, fmt):
     return response
 
 
+@rate_limit("verify")
 def verify(request, code):
     """Public: what the pass's QR opens on the checkpoint officer's phone."""
     result = services.verify(code)

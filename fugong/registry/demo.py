@@ -460,6 +460,7 @@ def build_users(ids):
                 "email": f"{username}@demo.fugong.invalid",  # make run writes mail to the log
                 "is_staff": role == Role.ADMIN,
                 "is_superuser": role == Role.ADMIN,
+                "must_change_password": True,  # the demo password is public
             },
         )
         if created:

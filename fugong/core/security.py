@@ -1,0 +1,227 @@
+"""Application-side security controls (等保 2.0 level 3): password policy with history,
+lockout after failed logins, forced password change, rate limits, and the security headers
+(a Content-Security-Policy without inline scripts)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.hashers import check_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+LOCK_AFTER = 5  # failed logins in a row
+LOCK_FOR = timedelta(minutes=15)
+HISTORY = 5  # earlier passwords that may not be reused
+
+
+class PasswordPolicyValidator:
+    """At least three of the four character classes (lower case, upper case, digits, symbols),
+    and none of the user's last five passwords."""
+
+    def validate(self, password, user=None):
+        classes = sum(
+            (
+                any(c.islower() for c in password),
+                any(c.isupper() for c in password),
+                any(c.isdigit() for c in password),
+                any(not c.isalnum() for c in password),
+            )
+        )
+        if classes < 3:
+            raise ValidationError(
+                _("密码须包含大写字母、小写字母、数字、符号中的至少三类"), code="password_classes"
+            )
+        if user is not None and user.pk:
+            earlier = list(user.password_history.values_list("password", flat=True)[:HISTORY])
+            if any(check_password(password, h) for h in earlier):
+                raise ValidationError(
+                    _("不能使用最近 %(n)d 次用过的密码") % {"n": HISTORY}, code="password_reused"
+                )
+
+    def password_changed(self, password, user=None):
+        from .models import PasswordHistory
+
+        if user is None or not user.pk:
+            return
+        PasswordHistory.objects.create(user=user, password=user.password)
+        keep = list(user.password_history.values_list("pk", flat=True)[:HISTORY])
+        user.password_history.exclude(pk__in=keep).delete()
+
+    def get_help_text(self):
+        return _("至少 10 位，包含大写字母、小写字母、数字、符号中的至少三类，不能与最近 5 次相同")
+
+
+class LoginForm(AuthenticationForm):
+    """The login form with lockout: after five failures in a row the account is locked for 15
+    minutes (the lock and every failure are audited)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _("连续登录失败次数过多，账号已锁定，请在 %(m)d 分钟后再试"),
+    }
+
+    def clean(self):
+        from .models import User
+        from .services import audit
+
+        username = self.cleaned_data.get("username")
+        user = User.objects.filter(username=username).first() if username else None
+        now = timezone.now()
+        if user is not None and user.locked_until and user.locked_until > now:
+            minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+            raise ValidationError(
+                self.error_messages["locked"], code="locked", params={"m": minutes}
+            )
+        try:
+            return super().clean()
+        except ValidationError:
+            if user is not None:
+                failures = user.failed_logins + 1
+                locked = now + LOCK_FOR if failures >= LOCK_AFTER else None
+                User.objects.filter(pk=user.pk).update(
+                    failed_logins=0 if locked else failures, locked_until=locked
+                )
+                audit(
+                    None,
+                    "login",
+                    user,
+                    detail={"result": "locked" if locked else "failed", "failures": failures},
+                )
+            raise
+
+
+def on_login(sender, request, user, **kwargs):
+    """Signal receiver: a successful login clears the failures and is audited."""
+    from .models import User
+    from .services import audit
+
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    audit(user, "login", user, detail={"result": "ok"})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing the password clears the first-login obligation and is audited."""
+
+    success_url = "/"
+
+    def form_valid(self, form):
+        from .services import audit
+
+        response = super().form_valid(form)
+        from .models import User
+
+        user = form.user
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        audit(user, "update", user, detail={"password": "changed"})
+        return response
+
+
+# --- rate limits --------------------------------------------------------------------------
+
+
+def limited(request, scope, limit, per_seconds=60, key=""):
+    """Count one hit of `scope` for this client (IP, plus `key`) in the current window; True
+    when over `limit`. The counter lives in the shared cache (Redis in production), so every
+    app server counts together."""
+    ip = request.META.get("REMOTE_ADDR", "")
+    if settings.SECURE_PROXY_SSL_HEADER:  # behind the proxy: its X-Forwarded-For
+        ip = request.META.get("HTTP_X_FORWARDED_FOR", ip).split(",")[0].strip()
+    window = int(timezone.now().timestamp() // per_seconds)
+    name = f"rl:{scope}:{ip}:{key}:{window}"
+    if cache.add(name, 1, per_seconds + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(name)
+        except ValueError:
+            cache.add(name, 1, per_seconds + 5)
+            count = 1
+    return count > limit
+
+
+def too_many(request, api=False):
+    message = _("请求过于频繁，请稍后再试")
+    if api:
+        response = JsonResponse({"error": "rate_limited", "detail": message}, status=429)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "60"
+    return response
+
+
+RATE_LIMITS = settings.FUGONG_RATE_LIMITS
+
+
+class RateLimited(Exception):
+    """Raised by an API operation over its limit (answered 429)."""
+
+
+def check_api_limit(request, scope):
+    limit = RATE_LIMITS.get(scope)
+    if limit and limited(request, scope, limit):
+        raise RateLimited(scope)
+
+
+def rate_limit(scope, api=False, key=None, methods=None):
+    """Decorator for views: over the scope's limit per minute (counting the requests of
+    `methods`, all by default), answer 429."""
+
+    def wrap(view):
+        def inner(request, *args, **kwargs):
+            if methods and request.method not in methods:
+                return view(request, *args, **kwargs)
+            limit = RATE_LIMITS.get(scope)
+            extra = key(request, *args, **kwargs) if key else ""
+            if limit and limited(request, scope, limit, key=extra):
+                return too_many(request, api=api)
+            return view(request, *args, **kwargs)
+
+        inner.__name__, inner.__doc__ = view.__name__, view.__doc__
+        return inner
+
+    return wrap
+
+
+# --- middleware ---------------------------------------------------------------------------
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# The Django admin and the API docs ship inline styles and scripts of their own.
+CSP_RELAXED = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+PASSWORD_CHANGE_FREE = ("/accounts/", "/static/", "/i18n/", "/api/", "/v/", "/d/", "/verify/")
+
+
+class SecurityMiddleware:
+    """Security headers on every response, and accounts that must change their password (demo
+    and administrator-created accounts, at first login) are sent to do so first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith(PASSWORD_CHANGE_FREE)
+        ):
+            return redirect(f"{settings.PASSWORD_CHANGE_URL}?next={request.path}")
+        response = self.get_response(request)
+        relaxed = request.path.startswith(("/admin/", "/api/v1/docs"))
+        response.setdefault("Content-Security-Policy", CSP_RELAXED if relaxed else CSP)
+        response.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
