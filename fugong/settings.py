@@ -179,7 +179,7 @@ PASSWORD_CHANGE_URL = "/accounts/password/"
 # FUGONG_REDIS_URL is set, so that every app server counts together; in-process otherwise.
 _cache_url = os.environ.get("FUGONG_CACHE_URL", "")
 if not _cache_url and REDIS_URL:
-    _base, _, _db = REDIS_URL.rpartition("/")
+    _base, _sep, _db = REDIS_URL.rpartition("/")
     _cache_url = f"{_base}/{int(_db) + 1}" if _db.isdigit() else f"{REDIS_URL.rstrip('/')}/1"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
