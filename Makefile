@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint format bench install browser clean
+.PHONY: run serve test lint format bench install browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -25,6 +25,18 @@ run: install
 	@echo "serving on http://$(HOST)/  (API docs: http://$(HOST)/api/v1/docs); task queue worker started"
 	$(PY) manage.py run_huey --quiet & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST)
+
+# Production mode on this machine: PostgreSQL and Redis (local defaults), the Procfile's web
+# (gunicorn), worker and scheduler processes; /healthz tells when all are up.
+serve: export DATABASE_URL ?= postgres://root@127.0.0.1:5432/fugong
+serve: export FUGONG_REDIS_URL ?= redis://127.0.0.1:6379/0
+serve: export DEBUG ?= 0
+serve: export FUGONG_LOG_FORMAT ?= json
+serve: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo "serving on http://$(HOST)/ (health: http://$(HOST)/healthz)"
+	BIND=$(HOST) PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile
 
 test: install browser
 	$(VENV)/bin/ruff check .

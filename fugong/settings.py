@@ -104,6 +104,8 @@ DATABASES = {
     )
 }
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+if PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    raise ImproperlyConfigured("FUGONG_ENV=production needs DATABASE_URL (PostgreSQL)")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -208,7 +210,18 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "fugong.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # JSON lines in production (or FUGONG_LOG_FORMAT=json), plain text otherwise
+            **(
+                {"formatter": "json"}
+                if os.environ.get("FUGONG_LOG_FORMAT", "json" if PRODUCTION else "text") == "json"
+                else {}
+            ),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fugong.api import api
+from fugong.core import views as core_views
 from fugong.core.security import LoginForm, PasswordChangeView, rate_limit
 from fugong.reporting import views as reporting_views
 
@@ -23,6 +24,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -142,6 +142,7 @@ def test_hsts_and_secure_cookies_in_production():
         "ALLOWED_HOSTS": "example.cn",
         "FUGONG_DATA_KEYS": "6Hq0sS2j8y5u3n1QbW1vXz2aK4m7P9r0t2Y5c8E1g3I=",
         "FUGONG_HASH_KEY": "h" * 40,
+        "DATABASE_URL": "postgres://fugong@127.0.0.1:5432/fugong",
         "DJANGO_SETTINGS_MODULE": "fugong.settings",
         "PATH": "/usr/bin:/bin",
     }

@@ -28,6 +28,7 @@ def test_check_deploy_is_clean_in_production_mode():
         ALLOWED_HOSTS="fugong.example.gov.cn",
         FUGONG_DATA_KEYS="6Hq0sS2j8y5u3n1QbW1vXz2aK4m7P9r0t2Y5c8E1g3I=",
         FUGONG_HASH_KEY="h" * 40,
+        DATABASE_URL="postgres://fugong@127.0.0.1:5432/fugong",
     )
     assert r.returncode == 0, r.stderr
     assert "no issues" in r.stdout

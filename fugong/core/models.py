@@ -569,6 +569,18 @@ class AuditHead(models.Model):
         return f"#{self.last_id} {self.last_hash[:12]}"
 
 
+class JobTick(models.Model):
+    """The last schedule slot each periodic job ran for (and when a worker last beat): a job
+    runs once per slot however many schedulers enqueue it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slot = models.DateTimeField()
+    ran_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} {self.slot:%Y-%m-%d %H:%M}"
+
+
 class PasswordHistory(models.Model):
     """The hashes of a user's earlier passwords (the last five may not be reused)."""
 

@@ -189,3 +189,40 @@ def listing(request, qs, template, *, export, filename, per_page=50, **context):
             **context,
         },
     )
+
+
+def healthz(request):
+    """For load balancers and monitoring: the database answers, the queue's storage answers,
+    and a worker beat within the last three minutes. 200 when all hold, 503 otherwise."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.http import JsonResponse
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    from .jobs import last_beat
+
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001  (any failure is the answer)
+        checks["database"] = f"fail: {type(exc).__name__}"
+    try:
+        checks["queue"] = f"ok ({HUEY.pending_count()} pending)"
+    except Exception as exc:  # noqa: BLE001
+        checks["queue"] = f"fail: {type(exc).__name__}"
+    try:
+        beat = last_beat()
+        if beat and beat > timezone.now() - timedelta(minutes=3):
+            checks["workers"] = f"ok (last beat {timezone.localtime(beat):%H:%M:%S})"
+        else:
+            checks["workers"] = "fail: no worker heartbeat in 3 minutes"
+    except Exception as exc:  # noqa: BLE001
+        checks["workers"] = f"fail: {type(exc).__name__}"
+    healthy = all(v.startswith("ok") for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
+    )

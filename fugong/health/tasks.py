@@ -4,19 +4,20 @@ import datetime
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from fugong.core.jobs import periodic
 
 from . import services
 
 
-@db_periodic_task(crontab(hour="1", minute="20"))
+@periodic(crontab(hour="1", minute="20"))
 def purge_personal_records():
     """Nightly: declarations and gate checks past their campaign's retention are removed (a
     whole day partition dropped on PostgreSQL)."""
     return services.purge()
 
 
-@db_periodic_task(crontab(hour="0", minute="30"))
+@periodic(crontab(hour="0", minute="30"))
 def create_partitions():
     """Nightly: day partitions for the coming week (PostgreSQL)."""
     today = timezone.localdate()

@@ -2,12 +2,14 @@
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from fugong.core.jobs import periodic
 
 from . import services
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@periodic(crontab(minute="*/15"))
 def remind_missing_reports():
     return services.remind_due()
 
@@ -17,13 +19,13 @@ def deliver_summary(campaign_id, day):
     return services.deliver_summary(campaign_id, day)
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@periodic(crontab(minute="*/15"))
 def send_summaries():
     for campaign_id, day in services.summaries_due():
         deliver_summary(campaign_id, day)
 
 
-@db_periodic_task(crontab(hour="0", minute="5"))
+@periodic(crontab(hour="0", minute="5"))
 def roll_status_forward():
     """Carry every running campaign's statuses into the new day before anyone reads it."""
     for campaign in services.running_campaigns(timezone.localdate()):

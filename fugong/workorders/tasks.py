@@ -1,28 +1,29 @@
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from fugong.core.jobs import periodic
 
 from . import services
 
 
-@db_periodic_task(crontab(minute="7"))
+@periodic(crontab(minute="7"))
 def escalate_overdue_orders():
     """Hourly: overdue orders escalate to the unit above (督办)."""
     return len(services.escalate_overdue())
 
 
-@db_periodic_task(crontab(day_of_week="0", hour="3", minute="30"))
+@periodic(crontab(day_of_week="0", hour="3", minute="30"))
 def retrain_triage():
     """Weekly: the triage model learns from the categories officers confirmed."""
     return services.retrain_triage()
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@periodic(crontab(minute="*/15"))
 def remind_due_orders():
     """Every quarter hour: units are reminded of orders whose deadline is near."""
     return len(services.remind_due_orders())
 
 
-@db_periodic_task(crontab(hour="2", minute="15"))
+@periodic(crontab(hour="2", minute="15"))
 def close_confirmed_by_silence():
     """Nightly: resolved orders the enterprise left unconfirmed for N days close."""
     return len(services.close_confirmed_by_silence())
