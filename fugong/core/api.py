@@ -1,10 +1,19 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
 
 from .models import Region, Unit
 
 router = Router()
+
+
+class Pagination(LimitOffsetPagination):
+    """limit/offset paging with bounds (a limit of 10^35 is a 422, not a database overflow)."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=10**9)
 
 
 class Rejected(Exception):
@@ -66,7 +75,7 @@ def me(request):
 
 
 @router.get("/regions", response=list[RegionOut], tags=["regions"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_regions(request, parent: str | None = None, level: str | None = None):
     qs = Region.objects.all()
     if parent:
@@ -82,7 +91,7 @@ def get_region(request, code: str):
 
 
 @router.get("/units", response=list[UnitOut], tags=["units"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_units(request, region: str | None = None, kind: str | None = None):
     qs = Unit.objects.select_related("region", "parent")
     if region:

@@ -3,8 +3,9 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from fugong.core.api import Pagination
 from fugong.core.models import Region, Unit, User
 
 from . import industry, services
@@ -186,7 +187,7 @@ def _enterprise(user, pk):
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], tags=["enterprises"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_enterprises(request, filters: Query[EnterpriseFilterIn]):
     flt = services.EnterpriseFilter(**filters.dict())
     errors = flt.errors()
@@ -244,7 +245,7 @@ def list_lists(request):
 
 
 @router.get("/lists/{int:pk}/members", response=list[MembershipOut], tags=["lists"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_members(request, pk: int, history: bool = False):
     lst = get_object_or_404(EnterpriseList, pk=pk)
     qs = ListMembership.objects.visible_to(request.auth).filter(list=lst)
@@ -271,7 +272,7 @@ def remove_member(request, pk: int, mid: int, payload: RemovalIn):
 
 
 @router.get("/assignments", response=list[AssignmentOut], tags=["assignments"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_assignments(request, filters: Query[EnterpriseFilterIn]):
     flt = services.EnterpriseFilter(**filters.dict())
     enterprises = services.enterprises_for(request.auth, flt)
@@ -320,7 +321,7 @@ def put_assignment(request, pk: int, payload: AssignmentIn):
 
 
 @router.get("/visits", response=list[VisitOut], tags=["visits"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_visits(request, enterprise_id: int | None = None):
     qs = Visit.objects.visible_to(request.auth).select_related("commissioner")
     if enterprise_id:

@@ -3,9 +3,9 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from fugong.core.api import Rejected
+from fugong.core.api import Pagination, Rejected
 from fugong.registry.api import EnterpriseOut
 from fugong.registry.models import Enterprise
 
@@ -114,7 +114,7 @@ def submit_batch(request, payload: BatchIn):
 
 
 @router.get("/reports", response=list[ReportOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_reports(request, enterprise_id: int | None = None, date: date | None = None):
     qs = DailyReport.objects.visible_to(request.auth).select_related("enterprise", "submitted_by")
     if enterprise_id:
@@ -138,7 +138,7 @@ def resumption_series(request, params: Query[StatsIn], start: date, end: date | 
 
 
 @router.get("/stats/resumption/enterprises", response=list[EnterpriseOut], tags=["stats"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def resumption_enterprises(request, params: Query[StatsIn], figure: str = "enterprises"):
     """The enterprises behind one figure (drill-down)."""
     q = stats.StatsQuery.parse(request.auth, params.dict())

@@ -3,8 +3,9 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from fugong.core.api import Pagination
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
 from fugong.registry.api import EnterpriseOwnedOut
@@ -85,7 +86,7 @@ def create(request, payload: OrderIn):
 
 
 @router.get("/workorders", response=list[OrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_orders(request, state: str = "", open: bool = False, mine: bool = False):
     qs = WorkOrder.objects.visible_to(request.auth).select_related("enterprise", "unit", "category")
     if state:
