@@ -4,6 +4,7 @@ heartbeat that /healthz reads."""
 import functools
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
@@ -15,7 +16,7 @@ def claim(name, slot):
     scheduler enqueued the same run)."""
     from .models import JobTick
 
-    if JobTick.objects.filter(name=name, slot__lt=slot).update(slot=slot):
+    if JobTick.objects.filter(name=name, slot__lt=slot).update(slot=slot, runs=F("runs") + 1):
         return True
     try:
         with transaction.atomic():

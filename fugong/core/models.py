@@ -575,6 +575,7 @@ class JobTick(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     slot = models.DateTimeField()
+    runs = models.PositiveIntegerField(default=1)
     ran_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
