@@ -173,9 +173,10 @@ def webhook_payload(kind, title, text):
     return {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{text}"}}
 
 
-def send_webhook(kind, url, title, text, timeout=10):
+def send_webhook(kind, url, title, text, timeout=10, key=""):
     """POST a message to a group bot. Raises OSError when it cannot be delivered (the task queue
-    retries)."""
+    retries). `key` (sent as X-Fugong-Delivery) lets a receiver drop a repeat: a worker killed
+    between the POST and recording it leaves the message to be sent again."""
     import json
     import urllib.request
 
@@ -184,7 +185,7 @@ def send_webhook(kind, url, title, text, timeout=10):
         url,
         data=payload.encode(),
         method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8"},
+        headers={"Content-Type": "application/json; charset=utf-8", "X-Fugong-Delivery": key},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
         if response.status >= 300:
@@ -254,7 +255,13 @@ def send_delivery(pk, now=None):
         if message.channel == Delivery.Channel.EMAIL:
             send_mail(message.title, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
         else:
-            send_webhook(message.webhook_kind, message.address, message.title, message.body)
+            send_webhook(
+                message.webhook_kind,
+                message.address,
+                message.title,
+                message.body,
+                key=f"delivery-{message.pk}",
+            )
     except Exception as exc:
         attempts = message.attempts + 1
         final = attempts >= Delivery.MAX_ATTEMPTS
