@@ -59,6 +59,7 @@ bench: install
 	$(PY) bench/bench_workorders.py
 	$(PY) bench/bench_verify.py
 	$(PY) bench/bench_health.py
+	$(PY) bench/bench_load.py
 
 clean:
 	rm -rf var artifacts .pytest_cache
