@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from fugong.api import api
 from fugong.core import views as core_views
-from fugong.core.security import LoginForm, PasswordChangeView, rate_limit
+from fugong.core.security import LoginView, PasswordChangeView, otp, rate_limit
 from fugong.reporting import views as reporting_views
 
 admin.site.site_header = admin.site.site_title = "复工复产服务平台 管理后台"
@@ -13,11 +13,10 @@ urlpatterns = [
     path("", reporting_views.dashboard, name="home"),
     path(
         "accounts/login/",
-        rate_limit("login", methods=("POST",))(
-            auth_views.LoginView.as_view(authentication_form=LoginForm)
-        ),
+        rate_limit("login", methods=("POST",))(LoginView.as_view()),
         name="login",
     ),
+    path("accounts/otp/", rate_limit("login", methods=("POST",))(otp), name="otp"),
     path(
         "accounts/password/",
         PasswordChangeView.as_view(),

@@ -205,3 +205,30 @@ def test_removing_entries_breaks_the_chain(cast):
 def test_a_plain_factory_user_is_not_forced(cast, client):
     user = UserFactory(username="plain")
     assert not user.must_change_password
+
+
+def test_an_optional_second_factor_for_government_users(cast, client):
+    import pyotp
+
+    client.force_login(cast.yanji)
+    client.post("/profile/", {"action": "totp_start"})
+    secret = client.session["totp_setup"]
+    assert "<svg" in client.get("/profile/").content.decode()
+    client.post("/profile/", {"action": "totp_confirm", "code": "000000"})
+    cast.yanji.refresh_from_db()
+    assert not cast.yanji.totp_secret  # a wrong code does not enable it
+    client.post("/profile/", {"action": "totp_confirm", "code": pyotp.TOTP(secret).now()})
+    cast.yanji.refresh_from_db()
+    assert cast.yanji.totp_secret and secret not in cast.yanji.totp_secret  # stored encrypted
+
+    client.logout()
+    r = client.post("/accounts/login/", {"username": "yanji", "password": PASSWORD})
+    assert r.status_code == 302 and r["Location"] == "/accounts/otp/"
+    assert client.get("/workorders/").status_code == 302  # not logged in yet
+    r = client.post("/accounts/otp/", {"code": "123456"})
+    assert "验证码不正确" in r.content.decode()
+    r = client.post("/accounts/otp/", {"code": pyotp.TOTP(secret).now()})
+    assert r.status_code == 302 and client.get("/workorders/").status_code == 200
+    # enterprise accounts do not get the option
+    client.force_login(cast.contact_a)
+    assert 'id="totp"' not in client.get("/profile/").content.decode()

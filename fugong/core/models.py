@@ -200,6 +200,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    totp_secret = models.TextField(_("两步验证密钥（加密）"), blank=True, editable=False)
 
     objects = UserManager()
 

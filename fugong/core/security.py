@@ -122,6 +122,87 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+# --- the optional second factor (TOTP, RFC 6238) for government users -------------------
+
+OTP_SESSION = "otp_pending"
+
+
+def totp(user):
+    import pyotp
+
+    from .crypto import decrypt
+
+    return pyotp.TOTP(decrypt(user.totp_secret)) if user.totp_secret else None
+
+
+class LoginView(auth_views.LoginView):
+    """Password first; a user with a second factor then enters the code of their
+    authenticator app before the session is theirs."""
+
+    authentication_form = LoginForm
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if user.totp_secret:
+            self.request.session[OTP_SESSION] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "next": self.get_success_url(),
+            }
+            return redirect("otp")
+        return super().form_valid(form)
+
+
+def otp(request):
+    """The second step of a login with a second factor."""
+    from django.contrib.auth import login
+    from django.shortcuts import render
+
+    from .models import User
+    from .services import audit
+
+    pending = request.session.get(OTP_SESSION)
+    if not pending:
+        return redirect("login")
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    error = ""
+    if request.method == "POST" and user is not None:
+        code = request.POST.get("code", "").strip()
+        if totp(user).verify(code, valid_window=1):
+            del request.session[OTP_SESSION]
+            login(request, user, backend=pending["backend"])
+            return redirect(pending["next"])
+        error = _("验证码不正确")
+        audit(None, "login", user, detail={"result": "otp_failed"})
+    return render(request, "registration/otp.html", {"error": error})
+
+
+def start_totp(user):
+    """A new secret for the user to scan (kept in the session until confirmed): its
+    otpauth:// URI."""
+    import pyotp
+
+    secret = pyotp.random_base32()
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Fugong 复工")
+    return secret, uri
+
+
+def confirm_totp(user, secret, code):
+    """Turn the second factor on when the code from the scanned secret is right."""
+    import pyotp
+
+    from .crypto import encrypt
+    from .models import User
+    from .services import audit
+
+    if not user.is_government:
+        raise ValidationError(_("两步验证供政府工作人员使用"))
+    if not pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1):
+        raise ValidationError(_("验证码不正确，请用认证器应用中的当前验证码"))
+    User.objects.filter(pk=user.pk).update(totp_secret=encrypt(secret))
+    audit(user, "update", user, detail={"totp": "enabled"})
+
+
 # --- rate limits --------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from .excel import IMPORTERS
 from .forms import ImportForm, TokenForm
 from .imports import export_regions, export_units
 from .models import ApiToken, Region, Unit
+from .pdf import qr_svg
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,6 +46,25 @@ def unit_list(request):
 
 @login_required
 def profile(request):
+    from .security import confirm_totp, start_totp
+
+    if request.method == "POST" and request.POST.get("action") in ("totp_start", "totp_confirm"):
+        if request.POST["action"] == "totp_start":
+            secret, uri = start_totp(request.user)
+            request.session["totp_setup"] = secret
+            request.session["totp_uri"] = uri
+        else:
+            try:
+                confirm_totp(
+                    request.user, request.session.get("totp_setup", ""), request.POST.get("code")
+                )
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                request.session.pop("totp_setup", None)
+                request.session.pop("totp_uri", None)
+                messages.success(request, _("两步验证已启用"))
+        return redirect("core:profile")
     form = TokenForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
@@ -58,6 +78,9 @@ def profile(request):
             "form": form,
             "raw": raw,
             "tokens": request.user.api_tokens.all(),
+            "totp_qr": qr_svg(request.session["totp_uri"], width=200)
+            if request.session.get("totp_uri")
+            else "",
         },
     )
 
