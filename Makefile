@@ -33,6 +33,10 @@ serve: export FUGONG_REDIS_URL ?= redis://127.0.0.1:6379/0
 serve: export DEBUG ?= 0
 serve: export FUGONG_LOG_FORMAT ?= json
 serve: install
+	@$(PY) -c "import os, psycopg; base, name = os.environ['DATABASE_URL'].rsplit('/', 1); \
+	  c = psycopg.connect(base + '/postgres', autocommit=True); \
+	  c.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,)).fetchone() or \
+	  c.execute('CREATE DATABASE \"%s\"' % name)"
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "serving on http://$(HOST)/ (health: http://$(HOST)/healthz)"

@@ -68,19 +68,27 @@ def enterprise_file(path, n):
     wb.save(path)
 
 
-def writing(env, started):
-    """True once the import's transaction has begun writing."""
-    if env.get("DATABASE_URL", "").startswith("postgres"):
-        out = shell(
-            env,
-            'from django.db import connection; c = connection.cursor(); c.execute("SELECT '
-            "count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-            "pg_backend_pid() AND xact_start IS NOT NULL AND query ILIKE '%registry_%'\"); "
-            "print(c.fetchone()[0])",
-        )
-        return int(out) > 0
+def writer(env):
+    """A probe that is True once the import's transaction has begun writing: PostgreSQL's
+    activity view (polled on one open connection), or the growth of SQLite's write-ahead log."""
+    url = env.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        conn = psycopg.connect(url, autocommit=True)
+
+        def probe():
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
+                "AND query ILIKE '%registry_%'"
+            ).fetchone()
+            return row[0] > 0
+
+        return probe
     wal = Path(env["FUGONG_VAR_DIR"]) / "fugong.sqlite3-wal"
-    return wal.exists() and wal.stat().st_size > started + 512 * 1024
+    started = wal.stat().st_size if wal.exists() else 0
+    return lambda: wal.exists() and wal.stat().st_size > started + 512 * 1024
 
 
 def test_an_import_killed_midway_leaves_nothing_behind(installation, tmp_path):
@@ -90,8 +98,7 @@ def test_an_import_killed_midway_leaves_nothing_behind(installation, tmp_path):
     )
     big = tmp_path / "big.xlsx"
     enterprise_file(big, 20000)
-    wal = Path(env["FUGONG_VAR_DIR"]) / "fugong.sqlite3-wal"
-    started = wal.stat().st_size if wal.exists() else 0
+    writing = writer(env)
     process = subprocess.Popen(
         [PY, "manage.py", "import", "enterprises", str(big)],
         cwd=ROOT,
@@ -100,8 +107,8 @@ def test_an_import_killed_midway_leaves_nothing_behind(installation, tmp_path):
         stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 120
-    while time.time() < deadline and process.poll() is None and not writing(env, started):
-        time.sleep(0.05)
+    while time.time() < deadline and process.poll() is None and not writing():
+        time.sleep(0.01)
     assert process.poll() is None, "the import finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()

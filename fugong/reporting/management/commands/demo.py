@@ -39,6 +39,9 @@ class Command(BaseCommand):
             f"{reports} daily reports written, {applications} applications, {passes} "
             f"passes and a roster of {roster} in the running demo campaign"
         )
-        self.stdout.write(f"demo logins (password {demo.DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "
+            "at first login):"
+        )
         for username, desc in logins:
             self.stdout.write(f"  {username:<10} {desc}")
