@@ -253,3 +253,16 @@ def test_scope_of_pages_documents_exports_and_api(cast, campaign, transport, log
     assert rows[1][1] == "吉H12345" and rows[1][4] == "张*三"
     page = login(cast.yanji).get(f"/enterprises/{cast.a.pk}/").content.decode()
     assert f"/passes/{p.pk}/" in page
+
+
+def test_the_nearest_transport_department_is_told(cast, campaign, transport):
+    from fugong.core.models import Notification
+
+    _unit, officer = transport
+    province = UnitFactory(
+        code="220000-jtt", kind="department", sector="transport", region=cast.regions.jilin
+    )
+    provincial = UserFactory(username="jtt", role="department", unit=province)
+    services.apply(cast.contact_a, cast.a, data())
+    assert Notification.objects.filter(user=officer, kind="pass").exists()
+    assert not Notification.objects.filter(user=provincial).exists()

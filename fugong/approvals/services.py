@@ -18,6 +18,7 @@ from fugong.core.services import (
     announce,
     audit,
     campaign_for,
+    units_above,
     working_deadline,
 )
 from fugong.core.uploads import attach, check_uploads
@@ -390,16 +391,13 @@ def _tell_applicant(app, action, comment):
 def _tell_reviewers(app):
     """The units that review the application's current step: in-app, e-mail, group bot."""
     step = current_step(app)
-    codes = app.enterprise.region.path.strip("/").split("/")
-    units = Unit.objects.filter(region__code__in=codes)
+    region = app.enterprise.region
     if step == 1:
-        units = units.filter(kind__in=(Unit.Kind.TOWNSHIP, Unit.Kind.PARK))
+        units = units_above(region, kind__in=(Unit.Kind.TOWNSHIP, Unit.Kind.PARK))
     else:
-        units = units.filter(
-            kind=Unit.Kind.COMMAND_CENTRE, region__level__in=("county", "city")
-        ).order_by("-region__level")
-        units = units[:1]
-    units = list(units)
+        units = units_above(
+            region, kind=Unit.Kind.COMMAND_CENTRE, region__level__in=("county", "city")
+        )[:1]
     title = _("待审核：%(e)s 的%(k)s") % {"e": app.enterprise.name, "k": app.get_kind_display()}
     from fugong.core.models import User
 

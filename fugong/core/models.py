@@ -86,8 +86,13 @@ class Region(models.Model):
     def subtree(self):
         return Region.objects.filter(path__startswith=self.path)
 
+    @property
+    def chain_codes(self):
+        """The codes from the root region down to this one."""
+        return self.path.strip("/").split("/")
+
     def ancestors(self):
-        codes = [c for c in self.path.strip("/").split("/")][:-1]
+        codes = self.chain_codes[:-1]
         return sorted(Region.objects.filter(code__in=codes), key=lambda r: len(r.path))
 
 

@@ -300,6 +300,16 @@ def stale_deliveries(now=None, pending_after=120, sending_after=900):
     )
 
 
+def units_above(region, **filters):
+    """The units of `region` and of the regions above it that match `filters`, nearest first
+    (a township's before its county's, a county's before the city's)."""
+    from .models import Unit
+
+    depth = {code: i for i, code in enumerate(region.chain_codes)}
+    units = Unit.objects.select_related("region").filter(region__code__in=depth, **filters)
+    return sorted(units, key=lambda u: -depth[u.region.code])
+
+
 def is_workday(day):
     """Chinese public holidays and adjusted working days (chinese_calendar), Mon–Fri beyond the
     years it knows."""

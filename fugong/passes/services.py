@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from fugong.core.codes import check_code, new_code
 from fugong.core.masking import mask_name
 from fugong.core.models import Role, Unit
-from fugong.core.services import advance, announce, audit, campaign_for
+from fugong.core.services import advance, announce, audit, campaign_for, units_above
 from fugong.core.validators import normalize_phone, normalize_plate
 from fugong.registry.models import enterprise_id_of
 
@@ -147,11 +147,9 @@ def apply(user, enterprise, data, now=None):
 
 
 def _transport_units(p):
-    codes = p.enterprise.region.path.strip("/").split("/")
-    units = Unit.objects.filter(
-        region__code__in=codes, kind=Unit.Kind.DEPARTMENT, sector=Unit.Sector.TRANSPORT
-    ).order_by("-region__level")
-    return list(units[:1])
+    return units_above(
+        p.enterprise.region, kind=Unit.Kind.DEPARTMENT, sector=Unit.Sector.TRANSPORT
+    )[:1]
 
 
 ACTIONS = {

@@ -129,8 +129,7 @@ class AssignmentForm(PhoneCleanMixin, forms.Form):
     def __init__(self, *args, enterprise, **kwargs):
         super().__init__(*args, **kwargs)
         self.enterprise = enterprise
-        containing = [p for p in enterprise.region.path.strip("/").split("/")]
-        units = Unit.objects.filter(region__code__in=containing)
+        units = Unit.objects.filter(region__code__in=enterprise.region.chain_codes)
         self.fields["department"].queryset = units.filter(
             kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.COMMAND_CENTRE]
         )

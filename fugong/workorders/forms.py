@@ -67,9 +67,8 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = order.enterprise.region.path.strip("/").split("/")
         self.fields["unit"].queryset = Unit.objects.filter(
-            region__code__in=codes,
+            region__code__in=order.enterprise.region.chain_codes,
             kind__in=[
                 Unit.Kind.DEPARTMENT,
                 Unit.Kind.TOWNSHIP,

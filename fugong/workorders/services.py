@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Role, Unit
-from fugong.core.services import Conflict, announce, audit, campaign_for, working_deadline
+from fugong.core.services import (
+    Conflict,
+    announce,
+    audit,
+    campaign_for,
+    units_above,
+    working_deadline,
+)
 from fugong.core.uploads import attach, check_uploads
 from fugong.registry.models import Enterprise, ListMembership
 
@@ -204,17 +211,10 @@ def suggested_unit(order):
     """The nearest department of the category's sector in the enterprise's region chain."""
     if order.category is None or not order.category.sector:
         return None
-    codes = order.enterprise.region.path.strip("/").split("/")
-    units = {
-        u.region.code: u
-        for u in Unit.objects.select_related("region").filter(
-            kind=Unit.Kind.DEPARTMENT, sector=order.category.sector, region__code__in=codes
-        )
-    }
-    for code in reversed(codes):
-        if code in units:
-            return units[code]
-    return None
+    found = units_above(
+        order.enterprise.region, kind=Unit.Kind.DEPARTMENT, sector=order.category.sector
+    )
+    return found[0] if found else None
 
 
 def deadline_for(order, now=None):
