@@ -14,10 +14,13 @@ from django.utils.translation import gettext_lazy
 from fugong.core.codes import check_code, new_code
 from fugong.core.models import SEVEN_MUSTS, Role, Unit
 from fugong.core.services import (
+    absolute_url,
     advance,
     announce,
+    announce_to_units,
     audit,
     campaign_for,
+    record_step,
     units_above,
     working_deadline,
 )
@@ -206,16 +209,7 @@ def submit(user, enterprise, kind, data, files=(), now=None):
         **fields,
     )
     attach(user, app, checked)
-    from fugong.core.models import Step
-
-    Step.objects.create(
-        owner_type=app._meta.label_lower,
-        owner_id=app.pk,
-        action="submit",
-        to_state=app.state,
-        user=user,
-        comment="",
-    )
+    record_step(app, "submit", user, to_state=app.state)
     audit(user, "create", app, detail={"kind": kind})
     _tell_reviewers(app)
     return app
@@ -381,7 +375,7 @@ def _tell_applicant(app, action, comment):
         "n": app.pk,
         "s": app.get_state_display(),
     }
-    users = [a.user for a in app.enterprise.accounts.select_related("user") if a.user.is_active]
+    users = app.enterprise.active_users()
     body = comment or ""
     if app.state == State.APPROVED and app.cleared_from:
         body = _("准予自 %(d)s 起复工复产。%(c)s") % {"d": app.cleared_from, "c": comment}
@@ -399,10 +393,7 @@ def _tell_reviewers(app):
             region, kind=Unit.Kind.COMMAND_CENTRE, region__level__in=("county", "city")
         )[:1]
     title = _("待审核：%(e)s 的%(k)s") % {"e": app.enterprise.name, "k": app.get_kind_display()}
-    from fugong.core.models import User
-
-    users = User.objects.filter(unit__in=units, is_active=True)
-    announce(users, units, kind="application", title=title, url=f"/applications/{app.pk}/")
+    announce_to_units(units, kind="application", title=title, url=f"/applications/{app.pk}/")
 
 
 # --- queues, roster, certificate ------------------------------------------------------------
@@ -504,12 +495,6 @@ def verify_certificate(code, today=None):
     }
 
 
-def verification_url(path):
-    from django.conf import settings
-
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def certificate_pdf(app):
     """The certificate of an approved application: A4, Chinese, the enterprise, the date, the
     approving unit and a QR code of the verification URL."""
@@ -565,7 +550,7 @@ def certificate_pdf(app):
     )
     for i, sentence in enumerate(s for s in body.split("。") if s):
         c.drawString(35 * mm, y - (4 + 8 * i) * mm, sentence + "。")
-    url = verification_url(reverse("approvals:verify", args=[app.code]))
+    url = absolute_url(reverse("approvals:verify", args=[app.code]))
     draw_qr(c, url, width - 75 * mm, 30 * mm, 45 * mm)
     c.setFont(FONT, 10)
     c.drawCentredString(width - 52.5 * mm, 26 * mm, _("扫码核验真伪"))

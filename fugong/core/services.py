@@ -16,8 +16,6 @@ def advance(obj, version, sources, target, *, user=None, action="", comment="", 
     from django.db.models import F
     from django.utils.translation import gettext as _
 
-    from .models import Step
-
     model = type(obj)
     updated = model.objects.filter(pk=obj.pk, version=version, state__in=sources).update(
         state=target, version=F("version") + 1, **changes
@@ -26,16 +24,7 @@ def advance(obj, version, sources, target, *, user=None, action="", comment="", 
         raise Conflict(_("该记录已被他人处理，请刷新后再试"))
     before = obj.state
     obj.refresh_from_db()
-    Step.objects.create(
-        owner_type=obj._meta.label_lower,
-        owner_id=obj.pk,
-        action=action,
-        from_state=before,
-        to_state=target,
-        user=user if user is not None and user.pk else None,
-        unit=getattr(user, "unit", None),
-        comment=comment,
-    )
+    record_step(obj, action, user, from_state=before, to_state=target, comment=comment)
     audit(user, "update", obj, detail={"action": action, "from": before, "to": target})
     return obj
 
@@ -200,12 +189,11 @@ def announce(users=(), units=(), *, kind, title, body="", url=""):
     """Tell people of a step: an in-app notification and an e-mail to each user (who has an
     address), a post to each unit's group bot. E-mail and posts go through the outbox and are
     sent by the task queue once the caller's transaction commits."""
-    from django.conf import settings
 
     from .models import Delivery
 
     users = notify(users, kind, title, body, url)
-    text = body + (f"\n{settings.SITE_URL}{url}" if url else "")
+    text = body + (f"\n{absolute_url(url)}" if url else "")
     rows = [
         Delivery(channel=Delivery.Channel.EMAIL, address=u.email, title=title, body=text)
         for u in users
@@ -225,6 +213,36 @@ def announce(users=(), units=(), *, kind, title, body="", url=""):
         ids = [d.pk for d in created]
         transaction.on_commit(lambda: _enqueue(ids))
     return users
+
+
+def announce_to_units(units, *, kind, title, body="", url=""):
+    """`announce` to the active users of `units` and on the units' group bots."""
+    units = [u for u in units if u is not None]
+    users = User.objects.filter(unit__in=units, is_active=True)
+    return announce(users, units, kind=kind, title=title, body=body, url=url)
+
+
+def record_step(obj, action, user=None, *, from_state="", to_state="", comment=""):
+    """One entry in the timeline of `obj` (who, their unit, when, what, comment)."""
+    from .models import Step
+
+    return Step.objects.create(
+        owner_type=obj._meta.label_lower,
+        owner_id=obj.pk,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        user=user if user is not None and user.pk else None,
+        unit=getattr(user, "unit", None),
+        comment=comment,
+    )
+
+
+def absolute_url(path):
+    """`path` on the installation's public address (links in messages and QR codes)."""
+    from django.conf import settings
+
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _enqueue(ids):

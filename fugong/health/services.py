@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from fugong.core import crypto
 from fugong.core.codes import check_code, new_code
-from fugong.core.models import Role, Step, User
-from fugong.core.services import announce, audit, campaign_for
+from fugong.core.models import Role, User
+from fugong.core.services import announce, audit, campaign_for, record_step
 from fugong.core.validators import normalize_id_card, normalize_mobile
 from fugong.registry.models import Enterprise, enterprise_id_of
 
@@ -426,13 +426,7 @@ def readmit(user, employee, reason):
     if employee.left_bubble_at is None:
         raise ValidationError(_("该员工没有离开闭环"))
     Employee.objects.filter(pk=employee.pk).update(left_bubble_at=None)
-    Step.objects.create(
-        owner_type=employee._meta.label_lower,
-        owner_id=employee.pk,
-        action="readmit",
-        user=user,
-        comment=reason.strip(),
-    )
+    record_step(employee, "readmit", user, comment=reason.strip())
     audit(user, "update", employee, detail={"action": "readmit", "reason": reason.strip()})
     employee.left_bubble_at = None
     return employee

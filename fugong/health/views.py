@@ -19,7 +19,7 @@ from fugong.core.forms import add_service_errors
 from fugong.core.models import User
 from fugong.core.pdf import qr_svg
 from fugong.core.security import rate_limit
-from fugong.core.services import timeline_of
+from fugong.core.services import absolute_url, timeline_of
 from fugong.core.views import xlsx_response
 
 from . import services
@@ -42,12 +42,6 @@ def _own(request):
     if enterprise is None:
         raise Http404
     return enterprise
-
-
-def _absolute(request, path):
-    from django.conf import settings
-
-    return settings.SITE_URL.rstrip("/") + path
 
 
 @login_required
@@ -189,9 +183,7 @@ def poster(request):
     from fugong.core.pdf import FONT, draw_qr
 
     enterprise = _own(request)
-    url = _absolute(
-        request, reverse("health:declare", args=[services.declaration_code(enterprise)])
-    )
+    url = absolute_url(reverse("health:declare", args=[services.declaration_code(enterprise)]))
     buf = io.BytesIO()
     width, height = A4
     c = canvas.Canvas(buf, pagesize=A4)
@@ -266,7 +258,7 @@ def declare(request, code):
     gate = None
     if existing is not None and request.method == "GET":
         gate = qr_svg(
-            _absolute(request, reverse("health:gate") + "?code=" + services.gate_code(existing)),
+            absolute_url(reverse("health:gate") + "?code=" + services.gate_code(existing)),
             width=220,
         )
     return render(

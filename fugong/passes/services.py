@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy
 from fugong.core.codes import check_code, new_code
 from fugong.core.masking import mask_name
 from fugong.core.models import Role, Unit
-from fugong.core.services import advance, announce, audit, campaign_for, units_above
+from fugong.core.services import (
+    absolute_url,
+    advance,
+    announce,
+    announce_to_units,
+    audit,
+    campaign_for,
+    record_step,
+    units_above,
+)
 from fugong.core.validators import normalize_phone, normalize_plate
 from fugong.registry.models import enterprise_id_of
 
@@ -127,18 +136,10 @@ def apply(user, enterprise, data, now=None):
             }
         )
     p = Pass.objects.create(campaign=campaign, enterprise=enterprise, applied_by=user, **fields)
-    from fugong.core.models import Step
-
-    Step.objects.create(
-        owner_type=p._meta.label_lower, owner_id=p.pk, action="submit", to_state=p.state, user=user
-    )
+    record_step(p, "submit", user, to_state=p.state)
     audit(user, "create", p)
-    units = _transport_units(p)
-    from fugong.core.models import User
-
-    announce(
-        User.objects.filter(unit__in=units, is_active=True),
-        units,
+    announce_to_units(
+        _transport_units(p),
         kind="pass",
         title=_("待审批通行证：%(e)s %(p)s") % {"e": enterprise.name, "p": p.plate},
         url=f"/passes/{p.pk}/",
@@ -246,9 +247,8 @@ def decide(user, p, action, version, comment="", valid_until=None, now=None):
             decided_at=now if action != "withdraw" else p.decided_at,
         )
     if action != "withdraw":
-        users = [a.user for a in p.enterprise.accounts.select_related("user") if a.user.is_active]
         announce(
-            users,
+            p.enterprise.active_users(),
             kind="pass",
             title=_("通行证 %(p)s：%(a)s") % {"p": p.plate, "a": ACTIONS[action]},
             body=comment,
@@ -283,10 +283,9 @@ def verify(code, today=None):
 
 
 def verification_url(p):
-    from django.conf import settings
     from django.urls import reverse
 
-    return settings.SITE_URL.rstrip("/") + reverse("passes:verify", args=[p.code])
+    return absolute_url(reverse("passes:verify", args=[p.code]))
 
 
 def _require_issued(p):

@@ -89,6 +89,10 @@ class Enterprise(models.Model):
     def __str__(self):
         return self.name
 
+    def active_users(self):
+        """The enterprise's own active accounts (its contact, its health officer)."""
+        return [a.user for a in self.accounts.select_related("user") if a.user.is_active]
+
     def save(self, *args, **kwargs):
         self.industry_section = industry.section_of(self.industry)
         super().save(*args, **kwargs)

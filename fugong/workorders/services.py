@@ -16,6 +16,7 @@ from fugong.core.models import Role, Unit
 from fugong.core.services import (
     Conflict,
     announce,
+    announce_to_units,
     audit,
     campaign_for,
     units_above,
@@ -329,14 +330,12 @@ def _notify_step(order, action, comment=""):
     }
     body = order.text[:200] + (f"\n{_('说明')}：{comment}" if comment else "")
     url = f"/workorders/{order.pk}/"
-    unit_users = list(order.unit.users.filter(is_active=True)) if order.unit_id else []
-    enterprise_users = [
-        a.user for a in order.enterprise.accounts.select_related("user") if a.user.is_active
-    ]
+    enterprise_users = order.enterprise.active_users()
     if action in ("dispatch", "escalate", "reopen", "remind"):
-        announce(unit_users, [order.unit], kind="workorder", title=title, body=body, url=url)
-    elif action == "close":
-        announce(unit_users, kind="workorder", title=title, body=body, url=url)
+        announce_to_units([order.unit], kind="workorder", title=title, body=body, url=url)
+    elif action == "close" and order.unit_id:
+        users = order.unit.users.filter(is_active=True)
+        announce(users, kind="workorder", title=title, body=body, url=url)
     if action in ("accept", "start", "resolve", "escalate", "autoclose"):
         announce(enterprise_users, kind="workorder", title=title, body=body, url=url)
     if action == "return":
