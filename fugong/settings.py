@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fugong.core.security.SecurityMiddleware",
+    "fugong.core.middleware.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "fugong.urls"

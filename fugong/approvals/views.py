@@ -16,7 +16,7 @@ from fugong.core.models import Region
 from fugong.core.security import rate_limit
 from fugong.core.services import Conflict, audit, campaign_for, timeline_of
 from fugong.core.uploads import attachments_of
-from fugong.core.views import listing, xlsx_response
+from fugong.core.views import attempt, listing, xlsx_response
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -149,28 +149,22 @@ def detail(request, pk):
     if request.method == "POST":
         action = request.POST.get("action", "")
         form = ReviewForm(request.POST)
-        try:
+
+        def decide():
             if not form.is_valid():
                 raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
             if action == "withdraw":
-                services.withdraw(request.user, app, form.cleaned_data["version"])
-            else:
-                services.review(
-                    request.user,
-                    app,
-                    action,
-                    form.cleaned_data["version"],
-                    comment=form.cleaned_data["comment"],
-                    cleared_from=form.cleaned_data["cleared_from"],
-                )
-        except Conflict as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
-        else:
-            messages.success(request, _("已处理"))
+                return services.withdraw(request.user, app, form.cleaned_data["version"])
+            return services.review(
+                request.user,
+                app,
+                action,
+                form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+                cleared_from=form.cleaned_data["cleared_from"],
+            )
+
+        attempt(request, decide, _("已处理"))
         return redirect("approvals:detail", pk=pk)
     own = enterprise_id_of(request.user) == app.enterprise_id
     return render(

@@ -20,3 +20,23 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ServiceErrorMiddleware:
+    """A service refusing the user (PermissionError, raised by the use-cases in services.py)
+    is a 403 page, wherever the view called it; views need not translate it themselves. The
+    API has its own handler (fugong/api.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionError):
+            from django.core.exceptions import PermissionDenied
+            from django.views.defaults import permission_denied
+
+            return permission_denied(request, PermissionDenied(str(exception)))
+        return None

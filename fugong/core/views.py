@@ -249,3 +249,20 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
     )
+
+
+def attempt(request, fn, success=""):
+    """Run a service call from a view: a conflict (someone acted first) or a broken rule
+    becomes an error message (a refusal is a 403, see ServiceErrorMiddleware). Returns the
+    call's result, or None when it failed; `success` is shown when it did not."""
+    try:
+        result = fn()
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        if success:
+            messages.success(request, success)
+        return result
+    return None

@@ -6,7 +6,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +20,7 @@ from fugong.core.models import User
 from fugong.core.pdf import qr_svg
 from fugong.core.security import rate_limit
 from fugong.core.services import absolute_url, timeline_of
-from fugong.core.views import xlsx_response
+from fugong.core.views import attempt, xlsx_response
 
 from . import services
 from .forms import (
@@ -118,21 +118,17 @@ def employee(request, pk=None):
             services.audit_unmasked(request.user, enterprise, "employee", 1)
     form = EmployeeForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "readmit" and person:
-        try:
-            services.readmit(request.user, person, request.POST.get("reason", ""))
-            messages.success(request, _("已核准返岗"))
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
+        attempt(
+            request,
+            lambda: services.readmit(request.user, person, request.POST.get("reason", "")),
+            _("已核准返岗"),
+        )
         return redirect("health:employee", pk=person.pk)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_employee(request.user, enterprise, form.cleaned_data, person)
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, _("已保存"))
             return redirect("health:employee", pk=saved.pk)
@@ -322,8 +318,6 @@ def gate(request):
             )
         except ValidationError as exc:
             add_service_errors(visitor_form if visitor else form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             form = GateForm()
             visitor_form = VisitorForm()
@@ -352,15 +346,13 @@ def rounds(request):
         return redirect("health:index")
     form = RoundForm(request.POST)
     if form.is_valid():
-        try:
-            rnd = services.open_round(
+        rnd = attempt(
+            request,
+            lambda: services.open_round(
                 request.user, form.cleaned_data["title"], form.cleaned_data["day"]
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
-        else:
+            ),
+        )
+        if rnd is not None:
             return redirect("health:round", pk=rnd.pk)
     else:
         messages.error(request, _("请填写名称和采样日期"))
@@ -380,11 +372,12 @@ def round_detail(request, pk):
         if part is None:
             raise Http404
         form = SamplingForm(request.POST)
-        try:
+
+        def record():
             if not form.is_valid():
                 raise ValidationError(_("人数应为不小于 0 的整数"))
             ids = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
-            services.record_sampling(
+            return services.record_sampling(
                 request.user,
                 part,
                 employee_ids=ids or None,
@@ -392,11 +385,8 @@ def round_detail(request, pk):
                 positive=form.cleaned_data["positive"] or 0,
                 pending=form.cleaned_data["pending"] or 0,
             )
-            messages.success(request, _("已登记"))
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
+
+        attempt(request, record, _("已登记"))
         return redirect("health:round", pk=pk)
     enterprise = services.own_enterprise(request.user)
     return render(
@@ -430,8 +420,6 @@ def grants(request):
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except PermissionError as exc:
-                raise PermissionDenied(str(exc)) from exc
             else:
                 messages.success(request, _("已授权"))
                 return redirect("health:grants")

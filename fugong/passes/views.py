@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
 from fugong.core.security import rate_limit
-from fugong.core.services import Conflict, audit, timeline_of
-from fugong.core.views import listing
+from fugong.core.services import audit, timeline_of
+from fugong.core.views import attempt, listing
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -79,10 +79,11 @@ def detail(request, pk):
     p = _pass(request.user, pk)
     if request.method == "POST":
         form = DecisionForm(request.POST)
-        try:
+
+        def decide():
             if not form.is_valid():
                 raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
-            services.decide(
+            return services.decide(
                 request.user,
                 p,
                 request.POST.get("action", ""),
@@ -90,14 +91,8 @@ def detail(request, pk):
                 comment=form.cleaned_data["comment"],
                 valid_until=form.cleaned_data["valid_until"],
             )
-        except Conflict as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc)) from exc
-        else:
-            messages.success(request, _("已处理"))
+
+        attempt(request, decide, _("已处理"))
         return redirect("passes:detail", pk=pk)
     return render(
         request,

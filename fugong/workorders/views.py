@@ -14,26 +14,12 @@ from django.views.decorators.http import require_POST
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
 from fugong.core.uploads import attachments_of
-from fugong.core.views import listing
+from fugong.core.views import attempt, listing
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
 from .forms import ActionForm, ProblemForm
 from .models import ACTION_LABELS, OPEN_STATES, Category, Channel, ProblemGroup, State, WorkOrder
-
-
-def _attempt(request, fn):
-    """Run a service call; conflicts and rule breaks become messages, missing rights 403.
-    Returns the call's result, or None when it failed."""
-    try:
-        return fn()
-    except services.Conflict as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc)) from exc
-    return None
 
 
 def _order(user, pk):
@@ -192,7 +178,7 @@ def raise_for(request, pk):
         if campaign is None:
             form.add_error(None, _("当前没有覆盖该企业的应急事件"))
         else:
-            order = _attempt(
+            order = attempt(
                 request,
                 lambda: services.create_order(
                     request.user,
@@ -254,7 +240,7 @@ def act(request, pk, action):
         )
         return redirect("workorders:detail", pk=pk)
     data = form.cleaned_data
-    done = _attempt(
+    done = attempt(
         request,
         lambda: services.transition(
             request.user,
@@ -290,8 +276,6 @@ def group(request, pk):
             messages.success(request, _("已并入共性问题：%(g)s") % {"g": grp})
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc)) from exc
     return redirect("workorders:detail", pk=pk)
 
 
@@ -330,7 +314,7 @@ def group_detail(request, pk):
         if len(add) != len(set(numbers)):
             messages.error(request, _("工单号不存在或不在您的管辖范围内"))
         elif (
-            _attempt(
+            attempt(
                 request,
                 lambda: services.edit_group(
                     request.user,
@@ -346,7 +330,7 @@ def group_detail(request, pk):
     if request.method == "POST":
         action = request.POST.get("action", "")
         unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
-        done = _attempt(
+        done = attempt(
             request,
             lambda: services.transition_group(
                 request.user, grp, action, unit=unit, comment=request.POST.get("comment", "")
@@ -373,15 +357,13 @@ def deliver(request, pk, line):
     need = order.needs.filter(pk=line).first()
     if need is None:
         raise Http404
-    try:
-        services.deliver(
+    attempt(
+        request,
+        lambda: services.deliver(
             request.user, need, request.POST.get("amount"), request.POST.get("comment", "")
-        )
-        messages.success(request, _("已登记"))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc)) from exc
+        ),
+        _("已登记"),
+    )
     return redirect("workorders:detail", pk=pk)
 
 
