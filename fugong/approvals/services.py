@@ -2,8 +2,6 @@
 application's version (of two reviewers acting at once one wins, the other gets Conflict),
 recorded in the timeline (core.Step) and the audit log, and announced to the applicant."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -18,6 +16,7 @@ from fugong.core.services import (
     advance,
     announce,
     announce_to_units,
+    as_date,
     audit,
     campaign_for,
     record_step,
@@ -106,13 +105,8 @@ def clean_data(campaign, kind, data, today=None):
             errors["staff_expected"] = [_("请填写预计返岗人数（不小于 0）")]
         else:
             fields["staff_expected"] = int(staff)
-        planned = data.get("planned_date")
-        if isinstance(planned, str) and planned:
-            try:
-                planned = datetime.date.fromisoformat(planned)
-            except ValueError:
-                planned = None
-        if not isinstance(planned, datetime.date):
+        planned = as_date(data.get("planned_date"))
+        if planned is None:
             errors["planned_date"] = [_("请填写计划复工日期（YYYY-MM-DD）")]
         elif planned < today:
             errors["planned_date"] = [_("计划复工日期不能早于今天")]
@@ -324,9 +318,9 @@ def review(user, app, action, version, comment="", cleared_from=None, now=None):
             due_at=_due(app.campaign, now),
         )
     elif action == "approve":
-        cleared = cleared_from or app.planned_date or timezone.localdate(now)
-        if isinstance(cleared, str):
-            cleared = datetime.date.fromisoformat(cleared)
+        cleared = as_date(cleared_from or app.planned_date or timezone.localdate(now))
+        if cleared is None:
+            raise ValidationError({"cleared_from": _("日期格式应为 YYYY-MM-DD")})
         app = advance(
             app,
             version,

@@ -2,6 +2,7 @@
 lockout after failed logins, forced password change, rate limits, and the security headers
 (a Content-Security-Policy without inline scripts)."""
 
+import functools
 from datetime import timedelta
 
 from django.conf import settings
@@ -254,6 +255,7 @@ def rate_limit(scope, api=False, key=None, methods=None):
     `methods`, all by default), answer 429."""
 
     def wrap(view):
+        @functools.wraps(view)
         def inner(request, *args, **kwargs):
             if methods and request.method not in methods:
                 return view(request, *args, **kwargs)
@@ -263,7 +265,6 @@ def rate_limit(scope, api=False, key=None, methods=None):
                 return too_many(request, api=api)
             return view(request, *args, **kwargs)
 
-        inner.__name__, inner.__doc__ = view.__name__, view.__doc__
         return inner
 
     return wrap

@@ -48,10 +48,7 @@ def audit(user, action, obj=None, *, target_type="", detail=None):
 
     if obj is not None:
         target_type = target_type or obj._meta.label_lower
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head, _created = AuditHead.objects.get_or_create(pk=1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
+    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     entry = AuditLog(
         at=timezone.now(),
         user=user if user is not None and user.pk else None,
@@ -316,6 +313,18 @@ def stale_deliveries(now=None, pending_after=120, sending_after=900):
             created_at__lt=now - timedelta(seconds=pending_after),
         ).values_list("pk", flat=True)
     )
+
+
+def as_date(value):
+    """A date from a date or an ISO string (YYYY-MM-DD); None when it is neither."""
+    import datetime
+
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
 
 
 def units_above(region, **filters):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from fugong.core import crypto
 from fugong.core.codes import check_code, new_code
 from fugong.core.models import Role, User
-from fugong.core.services import announce, audit, campaign_for, record_step
+from fugong.core.services import announce, as_date, audit, campaign_for, record_step
 from fugong.core.validators import normalize_id_card, normalize_mobile
 from fugong.registry.models import Enterprise, enterprise_id_of
 
@@ -217,12 +217,9 @@ def declare(enterprise, employee, data, now=None):
     today = timezone.localdate(now)
     if employee.enterprise_id != enterprise.pk or not employee.active:
         raise PermissionError(_("您不在本企业名册中"))
-    day = data.get("day") or today
-    if isinstance(day, str):
-        try:
-            day = datetime.date.fromisoformat(day)
-        except ValueError as exc:
-            raise ValidationError({"day": _("日期格式应为 YYYY-MM-DD")}) from exc
+    day = as_date(data.get("day") or today)
+    if day is None:
+        raise ValidationError({"day": _("日期格式应为 YYYY-MM-DD")})
     if day != today:
         raise ValidationError({"day": _("只能申报当天（%(d)s）的健康情况") % {"d": today}})
     campaign = _campaign(enterprise, today)
@@ -439,12 +436,16 @@ def ingest_gate_batch(user, enterprise, items):
     saved rows."""
     _may_guard(user, enterprise)
     now = timezone.now()
-    hashes = {
-        crypto.blind_index(str(i["id_number"]).strip().upper()) for i in items if i.get("id_number")
-    }
+    hashes = list(
+        {
+            crypto.blind_index(str(i["id_number"]).strip().upper())
+            for i in items
+            if i.get("id_number")
+        }
+    )
     by_hash = {}
     for part in range(0, len(hashes), 5000):
-        chunk = list(hashes)[part : part + 5000]
+        chunk = hashes[part : part + 5000]
         by_hash.update(
             (e.id_hash, e)
             for e in Employee.objects.filter(enterprise=enterprise, id_hash__in=chunk)

@@ -2,7 +2,6 @@
 revoke, extend; verification by the signed code a QR carries; the printable PDF and the
 phone-screen image. Each call is one transaction; decisions are versioned (core.advance)."""
 
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +18,7 @@ from fugong.core.services import (
     advance,
     announce,
     announce_to_units,
+    as_date,
     audit,
     campaign_for,
     record_step,
@@ -55,15 +55,6 @@ FIELDS = (
 )
 
 
-def _date(value):
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value or ""))
-    except ValueError:
-        return None
-
-
 def clean_pass(campaign, data, today=None):
     """The fields of a pass, checked by their rules; raises with every broken one."""
     today = today or timezone.localdate()
@@ -89,7 +80,7 @@ def clean_pass(campaign, data, today=None):
         fields[key] = value[:size]
     fields["via"] = str(data.get("via") or "").strip()[:200]
     fields["cargo_note"] = str(data.get("cargo_note") or "").strip()[:200]
-    start, end = _date(data.get("valid_from")), _date(data.get("valid_until"))
+    start, end = as_date(data.get("valid_from")), as_date(data.get("valid_until"))
     longest = int((campaign.sla or {}).get("pass_max_days", DEFAULT_MAX_DAYS))
     if start is None:
         errors["valid_from"] = [_("请填写有效期起（YYYY-MM-DD）")]
@@ -215,7 +206,7 @@ def decide(user, p, action, version, comment="", valid_until=None, now=None):
             code=new_code(CODE_KIND),
         )
     elif action == "extend":
-        until = _date(valid_until)
+        until = as_date(valid_until)
         longest = int((p.campaign.sla or {}).get("pass_max_days", DEFAULT_MAX_DAYS))
         if until is None or until <= p.valid_until:
             raise ValidationError(
