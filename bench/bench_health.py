@@ -16,7 +16,7 @@ import random
 import threading
 import time
 
-from common import Server, get, load, setup
+from common import Server, build_roster, get, load, setup
 
 
 def main():
@@ -34,28 +34,13 @@ def main():
     from fugong.core.models import User
     from fugong.core.services import campaign_for, issue_token
     from fugong.health import services
-    from fugong.health.demo import id_card
-    from fugong.health.models import Declaration, Employee
+    from fugong.health.models import Declaration
     from fugong.registry import demo
 
     demo.build(300)
     officer = User.objects.get(username="fangyi1")
     enterprise = officer.enterprise_account.enterprise
-    people = []
-    for i in range(args.roster):
-        e = Employee(enterprise=enterprise)
-        services.fill_employee(
-            e,
-            {
-                "name": f"员工{i}",
-                "id_number": id_card(i % 1000, born=f"19{70 + i // 1000}0101"),
-                "phone": "",
-            },
-            {"department": "车间"},
-        )
-        people.append(e)
-    Employee.objects.bulk_create(people, batch_size=1000)
-    people = list(Employee.objects.filter(enterprise=enterprise))
+    people = build_roster(enterprise, args.roster)
     numbers = [p.id_number for p in people]
     campaign = campaign_for(enterprise, timezone.localdate())
     today = timezone.localdate()

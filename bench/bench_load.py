@@ -10,12 +10,11 @@ import argparse
 import csv
 import json
 import os
-import random
 import subprocess
 import tempfile
 from pathlib import Path
 
-from common import ROOT, Server, setup
+from common import ROOT, Server, build_roster, issue_passes, setup
 
 
 def run_locust(port, user_class, users, seconds, data_file, out):
@@ -53,71 +52,27 @@ def main():
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=20)
     args = parser.parse_args()
-    os.environ["FUGONG_RATE_DECLARE"] = os.environ["FUGONG_RATE_VERIFY"] = "1000000"
-    os.environ["FUGONG_RATE_PUBLIC_API"] = "1000000"
     vendor = setup()
 
-    from django.utils import timezone
 
-    from fugong.core.codes import new_code
-    from fugong.core.models import Campaign, Unit, User
+    from fugong.core.models import Campaign, User
     from fugong.core.services import issue_token
     from fugong.health import services
-    from fugong.health.demo import id_card
-    from fugong.health.models import Employee
-    from fugong.passes.models import Pass
     from fugong.registry import demo
-    from fugong.registry.models import Enterprise
 
     demo.build(300)
     officer = User.objects.get(username="fangyi1")
     enterprise = officer.enterprise_account.enterprise
-    people = []
-    for i in range(3000):
-        e = Employee(enterprise=enterprise)
-        services.fill_employee(
-            e,
-            {
-                "name": f"员工{i}",
-                "id_number": id_card(i % 1000, born=f"19{70 + i // 1000}0101"),
-                "phone": "",
-            },
-            {"department": "车间"},
-        )
-        people.append(e)
-    Employee.objects.bulk_create(people, batch_size=1000)
+    people = build_roster(enterprise, 3000)
     campaign = Campaign.objects.filter(ends_on__isnull=True).first()
-    today = timezone.localdate()
-    unit = Unit.objects.filter(sector="transport").first()
-    ids = list(Enterprise.objects.values_list("pk", flat=True))
-    Pass.objects.bulk_create(
-        [
-            Pass(
-                campaign=campaign,
-                enterprise_id=random.choice(ids),
-                plate=f"吉H{i:05d}",
-                vehicle_type="van",
-                driver_name="张三",
-                driver_phone="13904330000",
-                origin="延吉",
-                destination="长春",
-                cargo="materials",
-                valid_from=today,
-                valid_until=today,
-                state="approved",
-                issuing_unit=unit,
-                code=new_code("pass"),
-            )
-            for i in range(2000)
-        ]
-    )
+    passes = issue_passes(campaign, 2000, days=0)
     data = {
         "token": issue_token(User.objects.get(username="zhuanban"), "load")[1],
         "device": issue_token(officer, "gate")[1],
         "declare_code": services.declaration_code(enterprise),
         "people": [[p.name, p.id_number[-4:]] for p in people],
         "ids": [p.id_number for p in people],
-        "passes": list(Pass.objects.values_list("code", flat=True)),
+        "passes": passes,
     }
     tmp = Path(tempfile.mkdtemp(prefix="fugong-load-"))
     data_file = tmp / "data.json"

@@ -8,52 +8,12 @@ the same threads calling the same server's bare endpoint /api/v1/ping.
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
-from common import ROOT, setup
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def load(url, token, seconds, threads, body_for):
-    done, errors = [0] * threads, [0] * threads
-    stop = time.perf_counter() + seconds
-
-    def worker(i):
-        n = 0
-        while time.perf_counter() < stop:
-            body = body_for(i, n)
-            request = urllib.request.Request(
-                url,
-                data=json.dumps(body).encode() if body else None,
-                method="POST" if body else "GET",
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    response.read()
-                done[i] += 1
-            except OSError as exc:
-                errors[i] += 1
-                if sum(errors) == 1:
-                    print("first error:", exc)
-            n += 1
-
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return sum(done) / seconds, sum(errors)
+from common import ROOT, free_port, get, load, setup
 
 
 def main():
@@ -89,19 +49,27 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
-        ping, ping_err = load(f"{base}/ping", token, args.seconds, args.threads, lambda i, n: None)
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        counter = iter(range(10**9))
 
-        def report(i, n):
-            k = (i * 100003 + n) % len(usccs)
-            return {
-                "uscc": usccs[k],
+        ping = get("/api/v1/ping", auth)
+
+        def submit(conn):
+            n = next(counter)
+            body = {
+                "uscc": usccs[(n * 100003) % len(usccs)],
                 "date": "2020-02-21",
                 "status": "full",
                 "staff_on_duty": 1,
                 "staff_total": 10 + n % 5,
             }
+            conn.request("POST", "/api/v1/reports", body=json.dumps(body), headers=auth)
+            response = conn.getresponse()
+            response.read()
+            return response.status == 201 or response.status
 
-        submit, submit_err = load(f"{base}/reports", token, args.seconds, args.threads, report)
+        bare = load(port, ping, args.seconds, args.threads)
+        reports = load(port, submit, args.seconds, args.threads)
     finally:
         server.terminate()
         server.wait()
@@ -109,8 +77,11 @@ def main():
         f"database: {vendor}; server: Django threaded dev server, 1 process; "
         f"{args.threads} client threads x {args.seconds:.0f} s"
     )
-    print(f"ping:    {ping:8.1f} req/s ({ping_err} errors)")
-    print(f"reports: {submit:8.1f} req/s ({submit_err} errors)  ratio {submit / ping:.2f} of ping")
+    print(f"ping:    {bare['rps']:8.1f} req/s ({bare['errors']} errors)")
+    print(
+        f"reports: {reports['rps']:8.1f} req/s ({reports['errors']} errors)  "
+        f"ratio {reports['rps'] / bare['rps']:.2f} of ping"
+    )
 
 
 if __name__ == "__main__":

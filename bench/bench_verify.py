@@ -11,7 +11,7 @@ import argparse
 import random
 import sys
 
-from common import Server, get, load, setup
+from common import Server, get, issue_passes, load, setup
 
 
 def main():
@@ -23,43 +23,14 @@ def main():
     args = parser.parse_args()
     vendor = setup()
 
-    from django.utils import timezone
 
-    from fugong.core.codes import new_code
-    from fugong.core.models import Campaign, Unit, User
+    from fugong.core.models import Campaign, User
     from fugong.core.services import issue_token
-    from fugong.passes.models import Pass
     from fugong.registry import demo
-    from fugong.registry.models import Enterprise
 
     demo.build(300)
     campaign = Campaign.objects.order_by("-starts_on").first()
-    unit = Unit.objects.filter(sector="transport").first()
-    enterprises = list(Enterprise.objects.values_list("pk", flat=True))
-    today = timezone.localdate()
-    Pass.objects.bulk_create(
-        [
-            Pass(
-                campaign=campaign,
-                enterprise_id=random.choice(enterprises),
-                plate=f"吉H{i:05d}",
-                vehicle_type="heavy_truck",
-                driver_name="张小三",
-                driver_phone="13904331234",
-                origin="延吉",
-                destination="长春",
-                cargo="materials",
-                valid_from=today,
-                valid_until=today + timezone.timedelta(days=7),
-                state="approved",
-                issuing_unit=unit,
-                code=new_code("pass"),
-            )
-            for i in range(args.passes)
-        ],
-        batch_size=1000,
-    )
-    codes = list(Pass.objects.values_list("code", flat=True))
+    codes = issue_passes(campaign, args.passes)
     _t, token = issue_token(User.objects.get(username="zhuanban"), "bench")
 
     auth = {"Authorization": f"Bearer {token}"}

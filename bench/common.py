@@ -32,6 +32,9 @@ def setup():
         os.environ.pop("DATABASE_URL", None)
         os.environ["FUGONG_VAR_DIR"] = tempfile.mkdtemp(prefix="fugong-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fugong.settings")
+    # load from one address: the per-client rate limits would measure themselves
+    for scope in ("LOGIN", "DECLARE", "VERIFY", "PUBLIC_API"):
+        os.environ[f"FUGONG_RATE_{scope}"] = "100000000"
     os.environ["DEBUG"] = "0"
     warnings.filterwarnings("ignore", "No directory at")
     import django
@@ -163,3 +166,66 @@ def get(path, headers=None):
         return response.status == 200 or response.status
 
     return work
+
+
+def build_roster(enterprise, n):
+    """`n` employees on the enterprise's roster (valid ID numbers, encrypted as in use);
+    returns them as saved."""
+    from fugong.health import services
+    from fugong.health.demo import id_card
+    from fugong.health.models import Employee
+
+    people = []
+    for i in range(n):
+        e = Employee(enterprise=enterprise)
+        services.fill_employee(
+            e,
+            {
+                "name": f"员工{i}",
+                "id_number": id_card(i % 1000, born=f"19{70 + i // 1000}0101"),
+                "phone": "",
+            },
+            {"department": "车间"},
+        )
+        people.append(e)
+    Employee.objects.bulk_create(people, batch_size=1000)
+    return list(Employee.objects.filter(enterprise=enterprise))
+
+
+def issue_passes(campaign, n, days=7):
+    """`n` approved passes of random demo enterprises, valid from today; returns their codes."""
+    import random
+
+    from django.utils import timezone
+
+    from fugong.core.codes import new_code
+    from fugong.core.models import Unit
+    from fugong.passes.models import Pass
+    from fugong.registry.models import Enterprise
+
+    unit = Unit.objects.filter(sector="transport").first()
+    enterprises = list(Enterprise.objects.values_list("pk", flat=True))
+    today = timezone.localdate()
+    Pass.objects.bulk_create(
+        [
+            Pass(
+                campaign=campaign,
+                enterprise_id=random.choice(enterprises),
+                plate=f"吉H{i:05d}",
+                vehicle_type="heavy_truck",
+                driver_name="张小三",
+                driver_phone="13904331234",
+                origin="延吉",
+                destination="长春",
+                cargo="materials",
+                valid_from=today,
+                valid_until=today + timezone.timedelta(days=days),
+                state="approved",
+                issuing_unit=unit,
+                code=new_code("pass"),
+            )
+            for i in range(n)
+        ],
+        batch_size=1000,
+    )
+    return list(Pass.objects.values_list("code", flat=True))
