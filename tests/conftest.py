@@ -284,3 +284,25 @@ def campaign(cast):
         starts_on=timezone.localdate() - datetime.timedelta(days=5),
         sla={"workorder_hours": 72},
     )
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def own_database(name):
+    """For tests that start processes of their own: on PostgreSQL (CI) the URL of a database
+    `name`, dropped and created afresh; None on SQLite (those processes use a temporary
+    FUGONG_VAR_DIR)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return None
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import own_database
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 
@@ -21,15 +23,9 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 def installation(tmp_path):
     """A database and a queue of their own for the processes under test."""
     env = dict(os.environ, FUGONG_VAR_DIR=str(tmp_path), FUGONG_QUEUE_NAME="fugong-fault")
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS fugong_fault")
-            conn.execute("CREATE DATABASE fugong_fault")
-        env["DATABASE_URL"] = f"{base}/fugong_fault"
+    url = own_database("fugong_fault")
+    if url:
+        env["DATABASE_URL"] = url
     if env.get("FUGONG_REDIS_URL"):
         env["FUGONG_REDIS_URL"] = env["FUGONG_REDIS_URL"].rsplit("/", 1)[0] + "/7"
         import redis

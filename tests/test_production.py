@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,14 +16,10 @@ from django.utils import timezone
 
 from fugong.core.jobs import claim
 
+from .conftest import free_port, own_database
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -32,15 +27,9 @@ def environment(tmp_path):
     """A database of its own for the processes: a temporary SQLite file, or (in CI) a fresh
     PostgreSQL database and a queue name of its own on the Redis server."""
     env = dict(os.environ, FUGONG_VAR_DIR=str(tmp_path), DEBUG="0", FUGONG_LOG_FORMAT="json")
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base = url.rsplit("/", 1)[0]
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS fugong_procfile")
-            conn.execute("CREATE DATABASE fugong_procfile")
-        env["DATABASE_URL"] = f"{base}/fugong_procfile"
+    url = own_database("fugong_procfile")
+    if url:
+        env["DATABASE_URL"] = url
     env["FUGONG_QUEUE_NAME"] = "fugong-procfile-test"
     subprocess.run(
         [str(VENV / "python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import free_port, own_database
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 DB = os.environ.get("DATABASE_URL", "")
@@ -28,12 +30,6 @@ REDIS = os.environ.get("FUGONG_REDIS_URL", "")
 pytestmark = pytest.mark.skipif(
     not (DB.startswith("postgres") and REDIS), reason="needs DATABASE_URL and FUGONG_REDIS_URL"
 )
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def manage(env, *args):
@@ -61,16 +57,10 @@ class Bot(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def cluster(tmp_path):
-    import psycopg
-
-    base = DB.rsplit("/", 1)[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS fugong_scale")
-        conn.execute("CREATE DATABASE fugong_scale")
     redis_base = REDIS.rsplit("/", 1)[0]
     env = dict(
         os.environ,
-        DATABASE_URL=f"{base}/fugong_scale",
+        DATABASE_URL=own_database("fugong_scale"),
         FUGONG_REDIS_URL=f"{redis_base}/5",
         FUGONG_CACHE_URL=f"{redis_base}/6",
         FUGONG_QUEUE_NAME="fugong-scale",
