@@ -176,14 +176,7 @@ def detail(request, pk):
             "may_withdraw": own and app.state in Application.OPEN,
             "may_edit": own and app.state == Application.State.RETURNED,
             "form": ReviewForm(initial={"version": app.version, "cleared_from": app.planned_date}),
-            "steps": [
-                (
-                    s,
-                    STEP_LABELS.get(s.action, s.action),
-                    Application.State(s.to_state).label if s.to_state else "",
-                )
-                for s in timeline_of(app)
-            ],
+            "steps": timeline_of(app, STEP_LABELS, Application.State),
             "attachments": attachments_of(app),
             "step_count": services.steps_of(app.campaign),
         },

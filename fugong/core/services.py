@@ -29,12 +29,20 @@ def advance(obj, version, sources, target, *, user=None, action="", comment="", 
     return obj
 
 
-def timeline_of(obj):
+def timeline_of(obj, labels=None, states=None):
+    """The timeline of `obj`, oldest first; with `labels` (action → label) and `states` (the
+    record's state choices), as (step, action label, state label) for display."""
     from .models import Step
 
-    return Step.objects.filter(owner_type=obj._meta.label_lower, owner_id=obj.pk).select_related(
+    steps = Step.objects.filter(owner_type=obj._meta.label_lower, owner_id=obj.pk).select_related(
         "user", "unit"
     )
+    if labels is None:
+        return steps
+    return [
+        (s, labels.get(s.action, s.action), states(s.to_state).label if s.to_state else "")
+        for s in steps
+    ]
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@
 revoke, extend; verification by the signed code a QR carries; the printable PDF and the
 phone-screen image. Each call is one transaction; decisions are versioned (core.advance)."""
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count

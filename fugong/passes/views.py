@@ -105,14 +105,7 @@ def detail(request, pk):
                 (a, services.ACTIONS[a]) for a in services.allowed_actions(request.user, p)
             ],
             "form": DecisionForm(initial={"version": p.version, "valid_until": p.valid_until}),
-            "steps": [
-                (
-                    s,
-                    STEP_LABELS.get(s.action, s.action),
-                    Pass.State(s.to_state).label if s.to_state else "",
-                )
-                for s in timeline_of(p)
-            ],
+            "steps": timeline_of(p, STEP_LABELS, Pass.State),
             "qr": services.verification_url(p) if p.code else "",
         },
     )
