@@ -294,14 +294,17 @@ def free_port():
 
 def own_database(name):
     """For tests that start processes of their own: on PostgreSQL (CI) the URL of a database
-    `name`, dropped and created afresh; None on SQLite (those processes use a temporary
+    `name` (suffixed with the suite's own database name unless that is `fugong`), dropped and
+    created afresh; None on SQLite (those processes use a temporary
     FUGONG_VAR_DIR)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return None
     import psycopg
 
-    base = url.rsplit("/", 1)[0]
+    base, main = url.rsplit("/", 1)
+    if main != "fugong":  # another checkout's suite may run beside this one on the same server
+        name = f"{name}_{main}"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
