@@ -5,12 +5,12 @@ from django.urls import include, path
 from fugong.api import api
 from fugong.core import views as core_views
 from fugong.core.security import LoginView, PasswordChangeView, otp, rate_limit
-from fugong.reporting import views as reporting_views
+from fugong.dashboard import views as dashboard_views
 
 admin.site.site_header = admin.site.site_title = "复工复产服务平台 管理后台"
 
 urlpatterns = [
-    path("", reporting_views.dashboard, name="home"),
+    path("", dashboard_views.dashboard, name="home"),
     path(
         "accounts/login/",
         rate_limit("login", methods=("POST",))(LoginView.as_view()),
@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("fugong.approvals.urls")),
     path("", include("fugong.passes.urls")),
     path("", include("fugong.health.urls")),
+    path("", include("fugong.dashboard.urls")),
 ]

@@ -8,4 +8,4 @@ class RegistryConfig(AppConfig):
     verbose_name = _("企业名录")
 
     def ready(self):
-        from . import imports  # noqa: F401  (registers the importers)
+        from . import exports, imports  # noqa: F401  (registers the importers and exporters)

@@ -8,8 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.core.excel import register_exporter, write_xlsx
-from fugong.core.models import REGION_SCOPED_ROLES, Region, Role, Unit, User
+from fugong.core.models import REGION_SCOPED_ROLES, Region, Role, Unit
 from fugong.core.services import audit
 
 from . import industry
@@ -289,57 +288,6 @@ def log_visit(user, enterprise, *, visited_on, observations, problems=""):
     return visit
 
 
-# --- export -----------------------------------------------------------------------------
-
-EXPORT_EXTRAS = ["所在区划", "行业名称", "包保领导", "行业部门", "属地街镇", "特派员"]
-
-
-def export_enterprises(user, qs) -> bytes:
-    """The enterprise list as .xlsx: the import template's columns first (so a re-import
-    updates), then readable extras."""
-    qs = qs.select_related(
-        "region", "assignment__department", "assignment__township"
-    ).prefetch_related(
-        Prefetch("memberships", queryset=ListMembership.objects.current().select_related("list")),
-        Prefetch("assignment__commissioners", queryset=User.objects.only("username", "name")),
-    )
-
-    def rows():
-        for e in qs.iterator(chunk_size=2000):
-            a = getattr(e, "assignment", None)
-            yield [
-                e.uscc,
-                e.name,
-                e.region.code,
-                e.industry,
-                e.get_scale_display(),
-                e.total_staff,
-                e.contact_name,
-                e.contact_phone,
-                e.address,
-                "；".join(m.list.name for m in e.memberships.all()),
-                e.notes,
-                e.region.name,
-                e.industry_label,
-                a.leader_name if a else "",
-                str(a.department or "") if a else "",
-                str(a.township or "") if a else "",
-                "；".join(u.username for u in a.commissioners.all()) if a else "",
-            ]
-
-    from .imports import EnterpriseImporter
-
-    cols = EnterpriseImporter.columns
-    data = write_xlsx(
-        _("企业名录"),
-        [c.header for c in cols] + EXPORT_EXTRAS,
-        rows(),
-        widths=[c.width for c in cols] + [12, 20, 10, 20, 16, 16],
-    )
-    audit(user, "export", target_type="registry.enterprise", detail={"format": "xlsx"})
-    return data
-
-
 def create_list(user, lst: EnterpriseList):
     if not (user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE)):
         raise PermissionError(_("只有指挥部可以新建名单"))
@@ -348,88 +296,3 @@ def create_list(user, lst: EnterpriseList):
         lst.save()
         audit(user, "create", lst)
     return lst
-
-
-def export_memberships(user, lst, qs) -> bytes:
-    rows = (
-        [
-            lst.name,
-            m.enterprise.uscc,
-            m.enterprise.name,
-            m.enterprise.region.name,
-            m.added_on,
-            m.reason,
-            m.removed_on or "",
-            m.removal_reason,
-        ]
-        for m in qs.iterator(chunk_size=2000)
-    )
-    data = write_xlsx(
-        lst.name,
-        [
-            "名单名称",
-            "统一社会信用代码",
-            "企业名称",
-            "所在区划",
-            "列入日期",
-            "原因",
-            "移出日期",
-            "移出原因",
-        ],
-        rows,
-        widths=[14, 22, 30, 12, 12, 24, 12, 24],
-    )
-    audit(user, "export", lst, detail={"format": "xlsx"})
-    return data
-
-
-def export_assignments(user, enterprises) -> bytes:
-    """Assignments in the assignment import template's columns, so a re-import updates."""
-    from .imports import AssignmentImporter
-
-    def rows():
-        for e in enterprises.iterator(chunk_size=2000):
-            a = getattr(e, "assignment", None)
-            yield [
-                e.uscc,
-                *(
-                    [
-                        a.leader_name,
-                        a.leader_title,
-                        a.leader_phone,
-                        a.department.code if a.department_id else "",
-                        a.township.code if a.township_id else "",
-                        "；".join(u.username for u in a.commissioners.all()),
-                    ]
-                    if a
-                    else [""] * 6
-                ),
-                e.name,
-            ]
-
-    headers = [c.header for c in AssignmentImporter.columns] + ["企业名称"]
-    data = write_xlsx(
-        _("包保责任"), headers, rows(), widths=[c.width for c in AssignmentImporter.columns] + [30]
-    )
-    audit(user, "export", target_type="registry.assignment", detail={"format": "xlsx"})
-    return data
-
-
-@register_exporter("enterprises")
-def export_enterprises_filtered(user, params) -> bytes:
-    flt = EnterpriseFilter.from_params(params or {})
-    errors = flt.errors()
-    if errors:
-        raise ValidationError(errors)
-    return export_enterprises(user, enterprises_for(user, flt))
-
-
-@register_exporter("assignments")
-def export_assignments_filtered(user, params) -> bytes:
-    flt = EnterpriseFilter.from_params(params or {})
-    return export_assignments(
-        user,
-        enterprises_for(user, flt).prefetch_related(
-            "assignment__department", "assignment__township", "assignment__commissioners"
-        ),
-    )

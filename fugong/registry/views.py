@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from fugong.core.views import xlsx_response
 
-from . import services
+from . import exports, services
 from .forms import (
     AssignmentForm,
     EnterpriseFilterForm,
@@ -48,7 +48,7 @@ def enterprise_list(request):
     errors = flt.errors()
     qs = services.enterprises_for(request.user, flt) if not errors else Enterprise.objects.none()
     if request.GET.get("format") == "xlsx":
-        data = services.export_enterprises(request.user, qs)
+        data = exports.export_enterprises(request.user, qs)
         return xlsx_response(data, f"enterprises-{timezone.localdate():%Y%m%d}.xlsx")
     page = _page(request, qs)
     return render(
@@ -175,7 +175,7 @@ def assignment_list(request):
         else Enterprise.objects.none()
     )
     if request.GET.get("format") == "xlsx":
-        data = services.export_assignments(request.user, qs)
+        data = exports.export_assignments(request.user, qs)
         return xlsx_response(data, f"assignments-{timezone.localdate():%Y%m%d}.xlsx")
     return render(
         request,
@@ -215,7 +215,7 @@ def list_detail(request, pk):
     if not show_history:
         qs = qs.current()
     if request.GET.get("format") == "xlsx":
-        data = services.export_memberships(request.user, lst, qs)
+        data = exports.export_memberships(request.user, lst, qs)
         return xlsx_response(data, f"list-{lst.pk}-{timezone.localdate():%Y%m%d}.xlsx")
     can_manage = services.can_manage(request.user)
     form = MembershipForm(request.POST or None, user=request.user) if can_manage else None

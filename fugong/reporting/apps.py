@@ -8,4 +8,4 @@ class ReportingConfig(AppConfig):
     verbose_name = _("企业日报与复工统计")
 
     def ready(self):
-        from . import imports, signals  # noqa: F401  (registers the importer, the receivers)
+        from . import imports, receivers  # noqa: F401  (registers the importer, the receivers)

@@ -14,7 +14,7 @@ from fugong.registry.demo import ABOVE_SCALE
 from fugong.registry.models import Enterprise, ListMembership
 
 from .models import DailyReport
-from .services import rebuild_status
+from .rollups import rebuild_status
 
 SEED_DAY = date(2020, 2, 14)
 FIRST_DAY = date(2020, 2, 3)

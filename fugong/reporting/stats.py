@@ -22,7 +22,7 @@ from fugong.registry.models import Enterprise, EnterpriseList
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
 from .models import DayStatus, RegionDay, Status
-from .services import latest_report_day, roll_forward
+from .rollups import latest_report_day, roll_forward
 
 BY = ("region", "industry", "scale", "list")
 FIGURES = (

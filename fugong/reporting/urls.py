@@ -4,13 +4,11 @@ from . import views
 
 app_name = "reporting"
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("report/", views.report_form, name="report_form"),
     path("enterprises/<int:pk>/report/", views.report_form, name="report_for"),
     path("enterprises/<int:pk>/reports/", views.report_list, name="report_list"),
     path("stats/", views.stats_page, name="stats"),
     path("stats/enterprises/", views.drill_down, name="drill_down"),
-    path("stats/brief.<str:fmt>", views.brief, name="brief"),
     path("completeness/", views.completeness, name="completeness"),
     path("completeness/remind/", views.remind, name="remind"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,17 +12,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fugong.approvals.services import counts as application_counts
-from fugong.core.services import audit, campaigns_on
+from fugong.core.services import audit
 from fugong.core.views import xlsx_response
-from fugong.health.services import counts as health_counts
-from fugong.health.services import latest_round
-from fugong.passes.services import counts as pass_counts
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
-from fugong.workorders.services import order_figures
 
-from . import brief as daily_brief
 from . import exports, services, stats
 from .forms import ReportForm, StatsForm
 from .models import DailyReport
@@ -76,11 +70,11 @@ def report_form(request, pk=None):
     )
 
 
-def _query(request):
+def stats_query(request):
     return stats.StatsQuery.parse(request.user, request.GET)
 
 
-def _stats_form(request):
+def stats_form(request):
     return StatsForm(
         request.GET or None,
         regions=scope_regions(request.user),
@@ -88,17 +82,17 @@ def _stats_form(request):
     )
 
 
-def _government(user):
+def government_only(user):
     if not user.is_government or user.role == "checkpoint":
         raise PermissionDenied
 
 
 @login_required
 def stats_page(request):
-    _government(request.user)
-    form, result, errors = _stats_form(request), None, {}
+    government_only(request.user)
+    form, result, errors = stats_form(request), None, {}
     try:
-        query = _query(request)
+        query = stats_query(request)
         result = stats.resumption(request.user, query, by=request.GET.get("by") or None)
     except ValidationError as exc:
         errors = exc.message_dict
@@ -125,29 +119,11 @@ def stats_page(request):
 
 
 @login_required
-def brief(request, fmt):
-    """The one-page daily brief for leaders."""
-    _government(request.user)
-    try:
-        query = _query(request)
-    except ValidationError as exc:
-        raise Http404("; ".join(exc.messages)) from exc
-    name = f"brief-{query.region.code}-{query.day}"
-    if fmt == "pdf":
-        response = HttpResponse(
-            daily_brief.pdf(request.user, query), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return response
-    return xlsx_response(daily_brief.xlsx(request.user, query), f"{name}.xlsx")
-
-
-@login_required
 def drill_down(request):
-    _government(request.user)
+    government_only(request.user)
     figure = request.GET.get("figure", "enterprises")
     try:
-        query = _query(request)
+        query = stats_query(request)
         enterprises = stats.drill_down(request.user, query, figure)
     except ValidationError as exc:
         raise Http404("; ".join(exc.messages)) from exc
@@ -179,14 +155,14 @@ def drill_down(request):
 @login_required
 def completeness(request):
     """Who has not reported today, with phone numbers to call; remind one or all."""
-    _government(request.user)
+    government_only(request.user)
     try:
-        query = _query(request)
+        query = stats_query(request)
     except ValidationError as exc:
         return render(
             request,
             "reporting/stats.html",
-            {"form": _stats_form(request), "errors": exc.message_dict},
+            {"form": stats_form(request), "errors": exc.message_dict},
         )
     result = stats.resumption(request.user, query)
     audit(
@@ -221,99 +197,14 @@ def completeness(request):
 @login_required
 @require_POST
 def remind(request):
-    _government(request.user)
-    query = _query(request)
+    government_only(request.user)
+    query = stats_query(request)
     targets = stats.drill_down(request.user, query, "missing_today")
     if request.POST.get("enterprise"):
         targets = targets.filter(pk=request.POST["enterprise"])
     n = services.remind(request.user, query.campaign, targets)
     messages.success(request, _("已提醒 %(n)d 人") % {"n": n})
     return redirect(reverse("reporting:completeness") + "?" + request.GET.urlencode())
-
-
-@login_required
-def dashboard(request):
-    """The command centre's first page (a township or park gets the same for its scope)."""
-    if not request.user.is_government:
-        return redirect("reporting:report_form")
-    _government(request.user)
-    try:
-        query = _query(request)
-    except ValidationError as exc:
-        return render(request, "reporting/dashboard.html", {"errors": exc.message_dict})
-    user = request.user
-    main = stats.resumption(user, query, by="region")
-    lists = stats.resumption(user, query, by="list")["breakdown"]
-    industry = stats.resumption(user, query, by="industry")["breakdown"]
-    trend = stats.series(user, query, query.day - timedelta(days=29), query.day)
-    needs = services.needs_on(user, query)
-    # work orders, applications and passes: the campaign running now in the region (it may be
-    # another than the report campaign of the day shown), else the one shown
-    live = next(iter(campaigns_on(timezone.localdate(), query.region.path)), query.campaign)
-    orders = order_figures(user, live)
-    passes = pass_counts(user, live)
-    applications = application_counts(user, live)
-    _rows, health = health_counts(user)
-    test_round, coverage = latest_round(user)
-    base = {"region": query.region.code, "date": query.day.isoformat()}
-    charts = {
-        "drill": reverse("reporting:drill_down"),
-        "base": base,
-        "regions": [
-            {
-                "key": b["key"],
-                "label": b["label"],
-                "resumed": b["resumed"],
-                "not_resumed": b["not_resumed"],
-                "rate": b["rate"],
-            }
-            for b in main.get("breakdown", [])
-        ],
-        "trend": [
-            {
-                "date": d["date"],
-                "rate": d["rate"],
-                "staff_rate": d["staff_rate"],
-                "completeness": d["completeness"],
-            }
-            for d in trend
-        ],
-        "industry": [
-            {
-                "key": b["key"],
-                "label": b["label"],
-                "resumed": b["resumed"],
-                "enterprises": b["enterprises"],
-            }
-            for b in sorted(industry, key=lambda b: -b["enterprises"])[:12]
-        ],
-        "queue": reverse("workorders:queue"),
-        "orders": [
-            {"key": c["key"], "label": c["label"], "open": c["open"], "overdue": c["overdue"]}
-            for c in orders["categories"]
-        ],
-    }
-    return render(
-        request,
-        "reporting/dashboard.html",
-        {
-            "r": main,
-            "lists": lists,
-            "needs": needs,
-            "orders": orders,
-            "live": live,
-            "passes": passes,
-            "applications": applications,
-            "health": health,
-            "test_round": test_round,
-            "coverage": coverage,
-            "charts": charts,
-            "query": query,
-            "qs": urlencode(base),
-            "form": _stats_form(request),
-            "drill": reverse("reporting:drill_down") + "?" + urlencode(base),
-        },
-    )
 
 
 @login_required

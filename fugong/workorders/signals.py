@@ -1,10 +1,11 @@
-"""The work-order app listens to the registry: problems noted on a commissioner's visit become
-an order on the enterprise's behalf."""
+"""The work-order app listens to its neighbours: problems noted on a commissioner's visit and a
+daily report's difficulties and needs become an order on the enterprise's behalf."""
 
 from django.dispatch import receiver
 
 from fugong.core.services import campaign_for
 from fugong.registry.signals import visit_logged
+from fugong.reporting.signals import report_submitted
 
 from . import services
 from .models import Channel
@@ -25,3 +26,8 @@ def order_from_visit(sender, visit, user, **kwargs):
         Channel.COMMISSIONER,
         source=f"visit:{visit.pk}",
     )
+
+
+@receiver(report_submitted)
+def order_from_report(sender, user, campaign, enterprise, day, report, values, **kwargs):
+    services.intake_from_report(user, campaign, enterprise, day, report.pk, values)

@@ -12,8 +12,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from fugong.core.excel import write_xlsx
 from fugong.core.pdf import FONT
 from fugong.core.services import audit
-
-from . import services, stats
+from fugong.reporting import services, stats
 
 
 def content(user, query):

@@ -1,0 +1,166 @@
+"""Telling people: in-app notifications, and the outbox of e-mails and group-bot posts that the
+task queue sends (with retries) once the caller's transaction commits."""
+
+import json
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from .models import Delivery, Notification, User
+
+
+def notify(users, kind, title, body="", url="", day=None, once_per_day=False):
+    """Create in-app notifications; with once_per_day, users already notified of this kind on
+    `day` are skipped. Returns the users notified."""
+
+    day = day or timezone.localdate()
+    users = list(users)
+    if once_per_day:
+        done = set(
+            Notification.objects.filter(user__in=users, kind=kind, day=day).values_list(
+                "user_id", flat=True
+            )
+        )
+        users = [u for u in users if u.pk not in done]
+    Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, title=title, body=body, url=url, day=day) for u in users]
+    )
+    return users
+
+
+def webhook_payload(kind, title, text):
+    """The JSON a WeCom, DingTalk or Feishu group bot expects for a markdown/text message."""
+    if kind == "dingtalk":
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
+    if kind == "feishu":
+        return {"msg_type": "text", "content": {"text": f"{title}\n{text}"}}
+    return {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{text}"}}
+
+
+def send_webhook(kind, url, title, text, timeout=10, key=""):
+    """POST a message to a group bot. Raises OSError when it cannot be delivered (the task queue
+    retries). `key` (sent as X-Fugong-Delivery) lets a receiver drop a repeat: a worker killed
+    between the POST and recording it leaves the message to be sent again."""
+    payload = json.dumps(webhook_payload(kind, title, text), ensure_ascii=False)
+    request = urllib.request.Request(
+        url,
+        data=payload.encode(),
+        method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", "X-Fugong-Delivery": key},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        if response.status >= 300:
+            raise OSError(f"webhook answered {response.status}")
+    return True
+
+
+def announce(users=(), units=(), *, kind, title, body="", url=""):
+    """Tell people of a step: an in-app notification and an e-mail to each user (who has an
+    address), a post to each unit's group bot. E-mail and posts go through the outbox and are
+    sent by the task queue once the caller's transaction commits."""
+
+    users = notify(users, kind, title, body, url)
+    text = body + (f"\n{absolute_url(url)}" if url else "")
+    rows = [
+        Delivery(channel=Delivery.Channel.EMAIL, address=u.email, title=title, body=text)
+        for u in users
+        if u.email
+    ] + [
+        Delivery(
+            channel=Delivery.Channel.WEBHOOK,
+            address=unit.webhook_url,
+            webhook_kind=unit.webhook_kind,
+            title=title,
+            body=text,
+        )
+        for unit in {u.pk: u for u in units if u is not None and u.webhook_url}.values()
+    ]
+    if rows:
+        created = Delivery.objects.bulk_create(rows)
+        ids = [d.pk for d in created]
+        transaction.on_commit(lambda: _enqueue(ids))
+    return users
+
+
+def announce_to_units(units, *, kind, title, body="", url=""):
+    """`announce` to the active users of `units` and on the units' group bots."""
+    units = [u for u in units if u is not None]
+    users = User.objects.filter(unit__in=units, is_active=True)
+    return announce(users, units, kind=kind, title=title, body=body, url=url)
+
+
+def absolute_url(path):
+    """`path` on the installation's public address (links in messages and QR codes)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _enqueue(ids):
+    for pk in ids:
+        deliver(pk)
+
+
+def send_delivery(pk, now=None):
+    """Send one outbox message unless it is sent or another worker holds it. On failure the
+    message goes back to pending and the error is raised for the queue to retry, until it has
+    failed MAX_ATTEMPTS times. Returns True when sent by this call."""
+
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(pk=pk, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, claimed_at=now
+    )
+    if not claimed:
+        return False
+    message = Delivery.objects.get(pk=pk)
+    try:
+        if message.channel == Delivery.Channel.EMAIL:
+            send_mail(message.title, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
+        else:
+            send_webhook(
+                message.webhook_kind,
+                message.address,
+                message.title,
+                message.body,
+                key=f"delivery-{message.pk}",
+            )
+    except Exception as exc:
+        attempts = message.attempts + 1
+        final = attempts >= Delivery.MAX_ATTEMPTS
+        Delivery.objects.filter(pk=pk).update(
+            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:300],
+        )
+        if final:
+            return False
+        raise
+    Delivery.objects.filter(pk=pk).update(
+        status=Delivery.Status.SENT, attempts=message.attempts + 1, sent_at=timezone.now()
+    )
+    return True
+
+
+def stale_deliveries(now=None, pending_after=120, sending_after=900):
+    """Outbox messages a queue did not finish: pending for a while (their task was lost) or
+    held by a worker that died. Those held are released; returns the ids to enqueue again."""
+
+    now = now or timezone.now()
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - timedelta(seconds=sending_after)
+    ).update(status=Delivery.Status.PENDING)
+    return list(
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING,
+            created_at__lt=now - timedelta(seconds=pending_after),
+        ).values_list("pk", flat=True)
+    )
+
+
+@db_task(retries=5, retry_delay=60)
+def deliver(pk):
+    """The queue's task sending one outbox message (retried on failure)."""
+    return send_delivery(pk)
