@@ -54,7 +54,6 @@ def main():
     args = parser.parse_args()
     vendor = setup()
 
-
     from fugong.core.models import Campaign, User
     from fugong.core.services import issue_token
     from fugong.health import services

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from fugong.core.models import Role
 from fugong.core.services import audit, campaign_for, campaigns_on
+from fugong.core.signals import report_submitted
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from .models import (
@@ -29,7 +30,6 @@ from .rollups import (  # noqa: F401  (re-exported: callers use services.roll_fo
     refresh_status,
     roll_forward,
 )
-from .signals import report_submitted
 
 # --- which campaign, who may submit ------------------------------------------------------
 

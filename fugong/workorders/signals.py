@@ -4,8 +4,8 @@ daily report's difficulties and needs become an order on the enterprise's behalf
 from django.dispatch import receiver
 
 from fugong.core.services import campaign_for
+from fugong.core.signals import report_submitted
 from fugong.registry.signals import visit_logged
-from fugong.reporting.signals import report_submitted
 
 from . import services
 from .models import Channel
