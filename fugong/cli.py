@@ -4,11 +4,11 @@ e.g. `fugong migrate`, `fugong import enterprises FILE.xlsx`, `fugong demo`."""
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fugong.settings")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(["fugong", *(sys.argv[1:] if argv is None else argv)])
 
 

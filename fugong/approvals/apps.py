@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from fugong.registry.panels import register
+
 
 class ApprovalsConfig(AppConfig):
     name = "fugong.approvals"
@@ -8,8 +10,8 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("复工备案与闭环生产")
 
     def ready(self):
-        from fugong.registry.panels import register
-
+        # imported here, not at the top: these modules import models, which cannot load
+        # before Django's app registry is ready (a genuine import-time cycle)
         from . import views
 
         register(views.enterprise_panel)

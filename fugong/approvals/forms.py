@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fugong.core.forms import MultipleFileField, MultipleFileInput
 
+from .services import checklist_of
+
 YES_NO = [("yes", _("已到位")), ("no", _("未到位"))]
 FILE_HELP = _("PDF、图片或 Office 文件，每个不超过 20 MB")
 
@@ -25,7 +27,6 @@ class ResumptionForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        from .services import checklist_of
 
         self.items = checklist_of(campaign)
         for item in self.items:

@@ -2,15 +2,24 @@
 application's version (of two reviewers acting at once one wins, the other gets Conflict),
 recorded in the timeline (core.Step) and the audit log, and announced to the applicant."""
 
+import io
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
 
 from fugong.core.codes import check_code, new_code
-from fugong.core.models import SEVEN_MUSTS, Role, Unit
+from fugong.core.excel import write_xlsx
+from fugong.core.models import SEVEN_MUSTS, Region, Role, Unit
+from fugong.core.pdf import FONT, draw_qr
 from fugong.core.services import (
     absolute_url,
     advance,
@@ -24,6 +33,7 @@ from fugong.core.services import (
     working_deadline,
 )
 from fugong.core.uploads import attach, check_uploads
+from fugong.core.validators import normalize_phone
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from .models import Application
@@ -155,8 +165,6 @@ def clean_data(campaign, kind, data, today=None):
         errors["kind"] = [_("未知的申请类型")]
     phone = str(data.get("contact_phone") or "").strip()
     if phone:
-        from fugong.core.validators import normalize_phone
-
         try:
             fields["contact_phone"] = normalize_phone(phone)
         except ValidationError as exc:
@@ -417,9 +425,6 @@ def queue_for(user, params):
 def closed_loop_by_region(user, campaign, region):
     """The closed-loop roster per child region of `region`: qualified enterprises, above-scale
     enterprises, qualified above-scale ones and their share ("463 家，占规上企业 65.1%")."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    from fugong.core.models import Region
 
     children = list(Region.objects.filter(parent=region).order_by("code")) or [region]
     enterprises = Enterprise.objects.visible_to(user)
@@ -492,14 +497,6 @@ def verify_certificate(code, today=None):
 def certificate_pdf(app):
     """The certificate of an approved application: A4, Chinese, the enterprise, the date, the
     approving unit and a QR code of the verification URL."""
-    import io
-
-    from django.urls import reverse
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
-
-    from fugong.core.pdf import FONT, draw_qr
 
     if app.state != State.APPROVED or not app.code:
         raise ValidationError(_("只有已批准的申请才有证明"))
@@ -557,7 +554,6 @@ def certificate_pdf(app):
 
 
 def export_applications(user, qs) -> bytes:
-    from fugong.core.excel import write_xlsx
 
     headers = [
         "编号",

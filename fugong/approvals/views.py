@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from fugong.core.forms import add_service_errors
 from fugong.core.models import Region
 from fugong.core.security import rate_limit
-from fugong.core.services import Conflict, audit, campaign_for, timeline_of
+from fugong.core.services import Conflict, audit, campaign_for, campaigns_on, timeline_of
 from fugong.core.uploads import attachments_of
 from fugong.core.views import attempt, listing, xlsx_response
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -232,7 +232,6 @@ def closed_loop(request):
 
 
 def _campaigns(region):
-    from fugong.core.services import campaigns_on
 
     return campaigns_on(timezone.localdate(), region.path if region else None)
 

@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self):
+        # imported here, not at the top: these modules import models, which cannot load
+        # before Django's app registry is ready (a genuine import-time cycle)
         from django.contrib.auth.signals import user_logged_in
 
         from . import imports  # noqa: F401  (registers the importers)

@@ -3,10 +3,12 @@ heartbeat that /healthz reads."""
 
 import functools
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from .models import JobTick
 
 HEARTBEAT = "worker-heartbeat"
 
@@ -14,7 +16,6 @@ HEARTBEAT = "worker-heartbeat"
 def claim(name, slot):
     """True for the first caller of this job's slot, False for every other (another node's
     scheduler enqueued the same run)."""
-    from .models import JobTick
 
     if JobTick.objects.filter(name=name, slot__lt=slot).update(slot=slot, runs=F("runs") + 1):
         return True
@@ -44,7 +45,6 @@ def periodic(schedule):
 
 
 def beat():
-    from .models import JobTick
 
     JobTick.objects.update_or_create(name=HEARTBEAT, defaults={"slot": timezone.now()})
 
@@ -52,7 +52,6 @@ def beat():
 @HUEY.on_startup()
 def beat_on_startup():
     """A worker that starts says so at once (the periodic heartbeat follows every minute)."""
-    from django.db import connection
 
     try:
         beat()
@@ -61,7 +60,6 @@ def beat_on_startup():
 
 
 def last_beat():
-    from .models import JobTick
 
     tick = JobTick.objects.filter(name=HEARTBEAT).first()
     return tick.slot if tick else None

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.views.defaults import permission_denied
 
 
 class LanguageMiddleware:
@@ -35,8 +37,5 @@ class ServiceErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, PermissionError):
-            from django.core.exceptions import PermissionDenied
-            from django.views.defaults import permission_denied
-
             return permission_denied(request, PermissionDenied(str(exception)))
         return None

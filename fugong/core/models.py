@@ -1,6 +1,7 @@
 """Regions, government units, users and their roles, campaigns, API tokens and the audit log."""
 
 import hashlib
+import json
 import secrets
 from datetime import time
 
@@ -185,6 +186,10 @@ class Role(models.TextChoices):
 UNIT_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP, Role.CHECKPOINT}
 ENTERPRISE_ROLES = {Role.ENTERPRISE, Role.HEALTH_OFFICER}
 REGION_SCOPED_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP}
+COORDINATING_ROLES = {Role.COMMAND_CENTRE, Role.TOWNSHIP}
+NON_REPORTING_ROLES = {Role.DEPARTMENT, Role.CHECKPOINT}
+COUNTY_REVIEWER_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
+COUNTY_OR_ABOVE = ("province", "city", "county")
 
 
 class User(AbstractUser):
@@ -222,14 +227,101 @@ class User(AbstractUser):
         if self.role in UNIT_ROLES and not self.unit_id:
             raise ValidationError({"unit": _("该角色必须属于一个单位")})
 
-    @property
-    def may_report(self):
-        """May submit daily reports for the enterprises in their scope."""
-        return self.is_superuser or self.role not in (Role.DEPARTMENT, Role.CHECKPOINT)
+    # --- what the role allows (the one permission vocabulary; see core/permissions.py) ------
 
     @property
-    def is_government(self):
+    def is_admin(self) -> bool:
+        """Sees and may do everything (an administrator, or the system acting)."""
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def may_report(self) -> bool:
+        """May submit daily reports for the enterprises in their scope."""
+        return self.is_superuser or self.role not in NON_REPORTING_ROLES
+
+    @property
+    def is_government(self) -> bool:
+        """Works for the government (any role but an enterprise's own accounts)."""
         return self.is_superuser or self.role not in ENTERPRISE_ROLES
+
+    @property
+    def sees_figures(self) -> bool:
+        """Reads the government's figures and lists of enterprises (not a checkpoint officer,
+        who sees no enterprise data)."""
+        return self.is_government and (self.is_superuser or self.role != Role.CHECKPOINT)
+
+    @property
+    def manages_registry(self) -> bool:
+        """Edits enterprises, list members and assignments in their scope; the same units
+        coordinate the response there: triage and dispatch problems, merge common problems,
+        organise test rounds."""
+        return self.is_admin or self.role in COORDINATING_ROLES
+
+    coordinates = manages_registry
+
+    @property
+    def creates_lists(self) -> bool:
+        """Creates named lists and records what was delivered against any need (command
+        centres and administrators)."""
+        return self.is_admin or self.role == Role.COMMAND_CENTRE
+
+    @property
+    def is_commissioner(self) -> bool:
+        """A 包保 commissioner: logs visits and reports for the enterprises assigned to them."""
+        return self.role == Role.COMMISSIONER
+
+    @property
+    def works_for_enterprise(self) -> bool:
+        """One of an enterprise's own accounts (its contact or its health officer)."""
+        return self.role in ENTERPRISE_ROLES
+
+    @property
+    def is_health_officer(self) -> bool:
+        """An enterprise's health officer: sees its staff by name."""
+        return self.role == Role.HEALTH_OFFICER
+
+    @property
+    def is_region_scoped(self) -> bool:
+        """Sees the subtree of their unit's region."""
+        return self.role in REGION_SCOPED_ROLES and self.unit_id is not None
+
+    @property
+    def reviews_first_step(self) -> bool:
+        """Reviews applications at the first step (a township or park officer)."""
+        return self.role == Role.TOWNSHIP
+
+    @property
+    def reviews_at_county(self) -> bool:
+        """Reviews applications at the second step: a command centre or department of a
+        county or higher."""
+        return (
+            self.role in COUNTY_REVIEWER_ROLES
+            and self.unit_id is not None
+            and self.unit.region.level in COUNTY_OR_ABOVE
+        )
+
+    def reviews(self, step: int | None) -> bool:
+        """Reviews applications at `step` (1 township, 2 county), data scope aside."""
+        if step is None:
+            return False
+        if self.is_admin:
+            return True
+        return self.reviews_first_step if step == 1 else self.reviews_at_county
+
+    @property
+    def reviews_any_step(self) -> bool:
+        return self.is_admin or self.reviews_first_step or self.reviews_at_county
+
+    @property
+    def issues_passes(self) -> bool:
+        """Issues, rejects, revokes and extends transport passes (the transport department)."""
+        return self.is_admin or (
+            self.role == Role.DEPARTMENT
+            and self.unit_id is not None
+            and self.unit.sector == Unit.Sector.TRANSPORT
+        )
+
+    is_system = False
 
     @property
     def scope_region(self):
@@ -545,7 +637,6 @@ class AuditLog(models.Model):
 
 def audit_hash(entry, prev_hash):
     """SHA-256 over an audit entry's content and the previous entry's hash."""
-    import json
 
     body = json.dumps(
         [

@@ -1,6 +1,7 @@
 """Validators for Chinese identifiers, by their standards. Each raises ValidationError with a
 message that names the rule, and has a normalising twin that returns the canonical form."""
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -128,7 +129,6 @@ _ID_RE = re.compile(r"^\d{17}[\dX]$")
 
 
 def normalize_id_card(value: str) -> str:
-    import datetime
 
     value = re.sub(r"\s", "", value or "").upper()
     if len(value) != 18:

@@ -1,18 +1,27 @@
+from datetime import timedelta
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from huey.contrib.djhuey import HUEY
 
 from . import services
 from .excel import IMPORTERS
 from .forms import ImportForm, TokenForm
 from .imports import export_regions, export_units
-from .models import ApiToken, Region, Unit
+from .jobs import last_beat
+from .models import ApiToken, Attachment, Notification, Region, Unit
 from .pdf import qr_svg
+from .security import confirm_totp, start_totp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,7 +55,6 @@ def unit_list(request):
 
 @login_required
 def profile(request):
-    from .security import confirm_totp, start_totp
 
     if request.method == "POST" and request.POST.get("action") in ("totp_start", "totp_confirm"):
         if request.POST["action"] == "totp_start":
@@ -145,10 +153,6 @@ def import_kind(request, kind):
 @login_required
 def attachment(request, pk):
     """Download an attachment; only a user who may see its owner record gets it."""
-    from django.apps import apps
-    from django.http import FileResponse
-
-    from .models import Attachment
 
     att = get_object_or_404(Attachment, pk=pk)
     try:
@@ -163,9 +167,6 @@ def attachment(request, pk):
 @login_required
 def inbox(request):
     """The in-app inbox: the user's notifications, newest first; opening one marks it read."""
-    from django.utils import timezone
-
-    from .models import Notification
 
     mine = Notification.objects.filter(user=request.user)
     if request.method == "POST":
@@ -193,8 +194,6 @@ def unread(request):
 def listing(request, qs, template, *, export, filename, per_page=50, **context):
     """A list page: `?format=xlsx` exports what is shown (`export(user, qs)`), otherwise a page
     of `qs` with the filters kept for the pager and the export link."""
-    from django.core.paginator import Paginator
-    from django.utils import timezone
 
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
@@ -217,14 +216,6 @@ def listing(request, qs, template, *, export, filename, per_page=50, **context):
 def healthz(request):
     """For load balancers and monitoring: the database answers, the queue's storage answers,
     and a worker beat within the last three minutes. 200 when all hold, 503 otherwise."""
-    from datetime import timedelta
-
-    from django.db import connection
-    from django.http import JsonResponse
-    from django.utils import timezone
-    from huey.contrib.djhuey import HUEY
-
-    from .jobs import last_beat
 
     checks = {}
     try:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from fugong.core import crypto
 from fugong.core.codes import check_code, new_code
-from fugong.core.models import Role, User
+from fugong.core.excel import write_xlsx
+from fugong.core.models import Campaign, Role, User
 from fugong.core.services import announce, as_date, audit, campaign_for, record_step
 from fugong.core.validators import normalize_id_card, normalize_mobile
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -746,7 +747,6 @@ def grant_investigation(officer, to_user, reason, start, end, hours=72):
 def investigation_export(user, grant) -> bytes:
     """The named declarations the grant covers, for the user it was granted to, while it is
     valid; audited."""
-    from fugong.core.excel import write_xlsx
 
     if grant.granted_to_id != user.pk or grant.expires_at < timezone.now():
         raise PermissionError(_("授权不存在或已过期"))
@@ -781,7 +781,6 @@ def investigation_export(user, grant) -> bytes:
 def export_roster(user, enterprise) -> bytes:
     """The roster in the import template's columns; unmasked only for the health officer (and
     then audited)."""
-    from fugong.core.excel import write_xlsx
 
     unmasked = may_unmask(user, enterprise)
     people = list(roster_of(user).filter(enterprise=enterprise, active=True))
@@ -855,7 +854,6 @@ def purge(today=None):
     """Remove declarations and gate checks older than their campaign's retention. On
     PostgreSQL a day partition past every campaign's window is dropped whole; rows of shorter
     windows (and the default partition) are deleted. Returns {table: rows removed}."""
-    from fugong.core.models import Campaign
 
     today = today or timezone.localdate()
     campaigns = list(Campaign.objects.all())

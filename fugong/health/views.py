@@ -14,10 +14,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
 
 from fugong.core.forms import add_service_errors
 from fugong.core.models import User
-from fugong.core.pdf import qr_svg
+from fugong.core.pdf import FONT, draw_qr, qr_svg
 from fugong.core.security import rate_limit
 from fugong.core.services import absolute_url, timeline_of
 from fugong.core.views import attempt, xlsx_response
@@ -172,11 +175,6 @@ def declarations(request):
 @login_required
 def poster(request):
     """The printable poster with the QR of the enterprise's declaration page."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
-
-    from fugong.core.pdf import FONT, draw_qr
 
     enterprise = _own(request)
     url = absolute_url(reverse("health:declare", args=[services.declaration_code(enterprise)]))

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from fugong.registry.panels import register
+
 
 class PassesConfig(AppConfig):
     name = "fugong.passes"
@@ -8,8 +10,8 @@ class PassesConfig(AppConfig):
     verbose_name = _("通行证")
 
     def ready(self):
-        from fugong.registry.panels import register
-
+        # imported here, not at the top: these modules import models, which cannot load
+        # before Django's app registry is ready (a genuine import-time cycle)
         from . import views
 
         register(views.enterprise_panel)

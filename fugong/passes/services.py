@@ -2,16 +2,25 @@
 revoke, extend; verification by the signed code a QR carries; the printable PDF and the
 phone-screen image. Each call is one transaction; decisions are versioned (core.advance)."""
 
+import io
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from reportlab.lib.pagesizes import A5
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
 
 from fugong.core.codes import check_code, new_code
+from fugong.core.excel import write_xlsx
 from fugong.core.masking import mask_name
 from fugong.core.models import Role, Unit
+from fugong.core.pdf import FONT, draw_qr, qr_svg
 from fugong.core.services import (
     absolute_url,
     advance,
@@ -273,7 +282,6 @@ def verify(code, today=None):
 
 
 def verification_url(p):
-    from django.urls import reverse
 
     return absolute_url(reverse("passes:verify", args=[p.code]))
 
@@ -286,13 +294,6 @@ def _require_issued(p):
 def pass_pdf(p):
     """The printable pass (A5 portrait): plate, vehicle, driver (masked), route, cargo,
     validity, issuing unit and a QR code of the verification URL."""
-    import io
-
-    from reportlab.lib.pagesizes import A5
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
-
-    from fugong.core.pdf import FONT, draw_qr
 
     _require_issued(p)
     buf = io.BytesIO()
@@ -334,9 +335,6 @@ def pass_pdf(p):
 
 def pass_svg(p):
     """The pass as a phone-screen image (SVG, 360×640): plate, validity, route, QR."""
-    from django.utils.html import escape
-
-    from fugong.core.pdf import qr_svg
 
     _require_issued(p)
     sized = qr_svg(verification_url(p), width=260)
@@ -392,7 +390,6 @@ def counts(user, campaign):
 
 
 def export_passes(user, qs) -> bytes:
-    from fugong.core.excel import write_xlsx
 
     headers = [
         "编号",

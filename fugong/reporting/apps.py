@@ -8,4 +8,6 @@ class ReportingConfig(AppConfig):
     verbose_name = _("企业日报与复工统计")
 
     def ready(self):
+        # imported here, not at the top: these modules import models, which cannot load
+        # before Django's app registry is ready (a genuine import-time cycle)
         from . import imports, receivers  # noqa: F401  (registers the importer, the receivers)

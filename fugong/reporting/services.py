@@ -6,20 +6,22 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.core.models import Role
-from fugong.core.services import audit, campaign_for, campaigns_on
+from fugong.core.models import Role, Unit, User
+from fugong.core.services import audit, campaign_for, campaigns_on, notify, send_webhook
 from fugong.core.signals import report_submitted
 from fugong.registry.models import Enterprise, enterprise_id_of
 
+from . import stats
 from .models import (
     REPORT_FIELDS,
     DailyReport,
     DailyReportVersion,
     Status,
+    Summary,
 )
 from .rollups import (  # noqa: F401  (re-exported: callers use services.roll_forward …)
     enterprises_changed,
@@ -268,8 +270,6 @@ def previous_report(enterprise, before):
 def remind(by, campaign, enterprises, day=None):
     """Remind the accounts of enterprises that have not reported `day` (once per day each).
     Returns how many people were reminded."""
-    from fugong.core.models import User
-    from fugong.core.services import notify
 
     day = day or timezone.localdate()
     missing = enterprises.exclude(
@@ -293,7 +293,6 @@ def remind(by, campaign, enterprises, day=None):
 
 def needs_on(user, query):
     """Totals of the needs reported dated the query's day, in scope (for the dashboard)."""
-    from django.db.models import Count, Sum
 
     qs = DailyReport.objects.filter(
         campaign=query.campaign, date=query.day, enterprise__in=query.enterprises(user).values("pk")
@@ -333,7 +332,6 @@ def remind_due(now=None):
 
 
 def summary_text(campaign, day):
-    from . import stats
 
     query = stats.StatsQuery(campaign=campaign, region=campaign.region, day=day)
     result = stats.resumption(None, query, by="region")
@@ -363,9 +361,6 @@ def summary_text(campaign, day):
 def summaries_due(now=None):
     """After a campaign's due time, the day's summary (once) for its command centres' group
     bots. Returns the (campaign, day) pairs whose summary was prepared."""
-    from fugong.core.models import Unit
-
-    from .models import Summary
 
     now = timezone.localtime(now)
     prepared = []
@@ -386,10 +381,6 @@ def summaries_due(now=None):
 
 def deliver_summary(campaign_id, day):
     """POST a prepared summary to each command centre's group bot (raises to be retried)."""
-    from fugong.core.models import Unit
-    from fugong.core.services import send_webhook
-
-    from .models import Summary
 
     summary = Summary.objects.select_related("campaign").get(campaign_id=campaign_id, day=day)
     title = _("%(c)s 日报填报情况 %(d)s") % {"c": summary.campaign.name, "d": day}

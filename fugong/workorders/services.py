@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core.excel import write_xlsx
 from fugong.core.models import Role, Unit
 from fugong.core.services import (
     Conflict,
@@ -25,15 +26,17 @@ from fugong.core.services import (
 from fugong.core.uploads import attach, check_uploads
 from fugong.registry.models import Enterprise, ListMembership
 
-from . import triage
+from . import chat, triage
 from .models import (
     ACTION_LABELS,
     OPEN_STATES,
     Category,
     Channel,
+    ChatSender,
     Event,
     NeedLine,
     Priority,
+    ProblemGroup,
     State,
     WorkOrder,
 )
@@ -467,6 +470,7 @@ CANDIDATES = 2000  # the most recent open orders of the category are compared
 def similar_open_orders(order, limit=5):
     """Open orders of the same campaign and (proposed) category whose text is similar, most
     similar first, as [(order, similarity)]."""
+    # deferred: scikit-learn is heavy and only the similarity search needs it
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import linear_kernel
 
@@ -499,7 +503,6 @@ def _may_group(user):
 @transaction.atomic
 def group_orders(user, orders, title=""):
     """Put orders into one common problem (the first's, if it has one)."""
-    from .models import ProblemGroup
 
     _may_group(user)
     orders = list(orders)
@@ -628,8 +631,6 @@ class ChatProposal:
 def preview_chat(user, text):
     """What an exported chat would create: a proposal per message worth an order, with its
     enterprise and campaign, or the reason it cannot be attributed."""
-    from . import chat
-    from .models import ChatSender
 
     visible = (
         Enterprise.objects.visible_to(user) if user is not None else (Enterprise.objects.all())
@@ -685,7 +686,6 @@ def import_chat(user, proposals, lines=None):
 
 @transaction.atomic
 def map_sender(user, name, enterprise):
-    from .models import ChatSender
 
     if (
         user is not None
@@ -705,7 +705,6 @@ def _qty(value):
 
 def export_orders(user, qs) -> bytes:
     """A queue as .xlsx, as shown."""
-    from fugong.core.excel import write_xlsx
 
     def rows():
         orders = qs.select_related("enterprise", "unit", "category", "group").prefetch_related(
@@ -807,9 +806,6 @@ def order_figures(user, campaign, now=None):
     """The dashboard's work-order figures in the user's scope for one campaign: open and
     overdue by unit and by category, median hours from submission to resolution, satisfaction
     per unit, the biggest common problems, and the needs requested and delivered."""
-    from django.db.models import Avg, Count, Sum
-
-    from .models import ProblemGroup
 
     now = now or timezone.now()
     qs = WorkOrder.objects.visible_to(user).filter(campaign=campaign)

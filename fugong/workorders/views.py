@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from fugong.core.models import Unit
 from fugong.core.services import campaign_for
 from fugong.core.uploads import attachments_of
 from fugong.core.views import attempt, listing
-from fugong.registry.models import Enterprise, enterprise_id_of
+from fugong.registry.models import Assignment, Enterprise, enterprise_id_of
 
 from . import services
 from .forms import ActionForm, ProblemForm
@@ -139,7 +140,6 @@ def board(request):
 def assigned(request):
     """A commissioner's page: the enterprises assigned to them (包保), each with its open
     orders and latest visit; officers see the same for any commissioner in their scope."""
-    from fugong.registry.models import Assignment
 
     _government(request.user)
     assignments = (
@@ -410,7 +410,6 @@ def chat_import(request):
 
 def enterprise_panel(request, enterprise):
     """The enterprise page's section: its latest orders, and raising one on its behalf."""
-    from django.template.loader import render_to_string
 
     orders = WorkOrder.objects.visible_to(request.user).filter(enterprise=enterprise)
     return render_to_string(
