@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from fugong.core.models import Campaign
+from fugong.core.permissions import SYSTEM
 from fugong.reporting.models import DailyReport
 from fugong.reporting.services import submit_report
 
@@ -56,7 +57,7 @@ def test_enterprise_contact_reports_on_a_phone(live_server, transactional_db, ca
 
 def test_township_officer_sees_who_is_missing(live_server, transactional_db, cast, running, page):
     log_in(page, live_server.url, "yanji")
-    submit_report(None, cast.a2, TODAY, {"status": "full"})
+    submit_report(SYSTEM, cast.a2, TODAY, {"status": "full"})
     page.goto(f"{live_server.url}/completeness/")
     rows = page.locator("#missing tbody tr")
     assert rows.count() == 1 and cast.a.name in rows.first.inner_text()
@@ -71,8 +72,8 @@ def test_township_officer_sees_who_is_missing(live_server, transactional_db, cas
 def test_command_centre_clicks_a_bar_through_to_the_enterprises(
     live_server, transactional_db, cast, running, page
 ):
-    submit_report(None, cast.a, TODAY, {"status": "full"})
-    submit_report(None, cast.b, TODAY, {"status": "not_resumed"})
+    submit_report(SYSTEM, cast.a, TODAY, {"status": "full"})
+    submit_report(SYSTEM, cast.b, TODAY, {"status": "not_resumed"})
     page.set_viewport_size({"width": 1360, "height": 900})
     log_in(page, live_server.url, "zhuanban")
     page.goto(f"{live_server.url}/")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from fugong.core.models import Campaign
+from fugong.core.permissions import SYSTEM
 from fugong.workorders import chat, services
 from fugong.workorders.models import WorkOrder
 
@@ -88,7 +89,7 @@ def test_the_command_imports_nothing_with_unattributed_messages_unless_told(
 ):
     path = tmp_path / "chat.txt"
     path.write_text(EXPORT, encoding="utf-8")
-    services.map_sender(None, "王明秀", cast.a)
+    services.map_sender(SYSTEM, "王明秀", cast.a)
     with pytest.raises(SystemExit) as exc:
         call_command("import", "chat", str(path))
     assert exc.value.code == 1 and "无法对应到企业" in capsys.readouterr().err
@@ -103,7 +104,7 @@ def test_the_command_imports_nothing_with_unattributed_messages_unless_told(
 
 
 def test_the_upload_page_previews_maps_and_confirms(cast, campaign, login):
-    services.map_sender(None, "王明秀", cast.a)
+    services.map_sender(SYSTEM, "王明秀", cast.a)
     c = login(cast.zhuanban)
     upload = SimpleUploadedFile("chat.txt", EXPORT.encode())
     page = c.post("/workorders/chat/", {"action": "preview", "file": upload})

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from fugong.core import crypto
 from fugong.core.models import AuditLog, Campaign, Notification, Role
+from fugong.core.permissions import SYSTEM
 from fugong.core.validators import normalize_id_card
 from fugong.health import services
 from fugong.health.demo import id_card
@@ -115,7 +116,7 @@ def test_a_reimport_updates_and_government_may_not_import(cast, health):
         "包装",
         True,
     )
-    assert not RosterImporter.allowed(cast.yanji) and not RosterImporter.allowed(None)
+    assert not RosterImporter.allowed(cast.yanji) and not RosterImporter.allowed(SYSTEM)
 
 
 def test_raw_rows_hold_no_plaintext_id_or_phone(cast, health):

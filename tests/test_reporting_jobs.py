@@ -8,6 +8,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from fugong.core.models import Campaign, Notification
+from fugong.core.permissions import SYSTEM
 from fugong.reporting import services, tasks
 from fugong.reporting.models import Summary
 
@@ -30,7 +31,7 @@ def campaign(cast):
 
 
 def test_reminders_go_out_before_the_due_time_once(cast, campaign):
-    services.submit_report(None, cast.b, TODAY, {"status": "full"})
+    services.submit_report(SYSTEM, cast.b, TODAY, {"status": "full"})
     assert services.remind_due(at(9, 0)) == 0  # too early
     assert services.remind_due(at(10, 30)) == 1  # qiye_a; qiye_b has reported
     assert services.remind_due(at(11, 45)) == 0  # not twice the same day
@@ -43,7 +44,7 @@ def test_the_summary_reaches_the_group_bot_after_the_deadline(cast, campaign, bo
     unit = cast.units.cc_yanbian
     unit.webhook_kind, unit.webhook_url = "wecom", url + "/cgi-bin/webhook/send?key=k"
     unit.save()
-    services.submit_report(None, cast.a, TODAY, {"status": "partial"})
+    services.submit_report(SYSTEM, cast.a, TODAY, {"status": "partial"})
     assert services.summaries_due(at(11, 0)) == []
     assert services.summaries_due(at(12, 15)) == [(campaign.pk, TODAY)]
     assert services.summaries_due(at(12, 30)) == []  # once a day

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fugong.core.excel import IMPORTERS
 from fugong.core.models import Campaign, Notification
+from fugong.core.permissions import SYSTEM
 from fugong.registry.models import Assignment
 from fugong.reporting.models import DailyReport
 
@@ -114,7 +115,7 @@ def test_report_import_reports_every_bad_row_and_saves_nothing(cast, campaign):
         [cast.b.uscc, "2020-02-15", "营业", "", 1, 1, "", "", "", ""],  # bad status
         [cast.b.uscc, "2020-02-16", "复工", "", 1, 1, "", "150", "", ""],  # capacity > 100
     ]
-    report = IMPORTERS["reports"](None).run(xlsx(REPORT_HEADERS, rows))
+    report = IMPORTERS["reports"](SYSTEM).run(xlsx(REPORT_HEADERS, rows))
     got = {(e.row, e.column) for e in report.errors}
     assert got == {
         (3, "统一社会信用代码"),
@@ -132,9 +133,9 @@ def test_report_import_takes_the_campaigns_extra_fields_by_label(cast, campaign)
     headers = [*REPORT_HEADERS, "泡泡内人数", "班次", "备注"]
     good = [cast.a.uscc, "2020-02-14", "复工", "", 10, 100, "", "", "", "", 80, "两班倒", "x"]
     bad = [cast.a2.uscc, "2020-02-14", "复工", "", 10, 100, "", "", "", "", "很多", "三班倒", ""]
-    report = IMPORTERS["reports"](None).run(xlsx(headers, [good, bad]))
+    report = IMPORTERS["reports"](SYSTEM).run(xlsx(headers, [good, bad]))
     assert {(e.row, e.column) for e in report.errors} == {(3, "泡泡内人数"), (3, "班次")}
-    report = IMPORTERS["reports"](None).run(xlsx(headers, [good]))
+    report = IMPORTERS["reports"](SYSTEM).run(xlsx(headers, [good]))
     assert report.written
     assert DailyReport.objects.get().extra == {"bubble": 80.0, "shift": "两班倒"}
 
@@ -237,7 +238,7 @@ def test_stats_pages_drill_downs_and_exports_count_only_the_scope(cast, campaign
     from fugong.reporting.services import submit_report
 
     for e in (cast.a, cast.a2, cast.b):
-        submit_report(None, e, D, {"status": "full", "staff_on_duty": 1, "staff_total": 2})
+        submit_report(SYSTEM, e, D, {"status": "full", "staff_on_duty": 1, "staff_total": 2})
     c = login(cast.township)  # 进学街道: only enterprise a
     page = c.get("/stats/?date=2020-02-14&by=region")
     assert page.context["r"]["enterprises"] == 1 and page.context["r"]["region"] == "222401001"
@@ -260,8 +261,8 @@ def test_stats_pages_drill_downs_and_exports_count_only_the_scope(cast, campaign
 def test_a_commissioners_dashboard_counts_the_assigned_enterprises(cast, campaign, login):
     from fugong.reporting.services import submit_report
 
-    submit_report(None, cast.a2, D, {"status": "full"})
-    submit_report(None, cast.a, D, {"status": "full"})
+    submit_report(SYSTEM, cast.a2, D, {"status": "full"})
+    submit_report(SYSTEM, cast.a, D, {"status": "full"})
     r = login(cast.commissioner).get("/?date=2020-02-14")
     assert (r.context["r"]["enterprises"], r.context["r"]["resumed"]) == (1, 1)
 
@@ -269,7 +270,7 @@ def test_a_commissioners_dashboard_counts_the_assigned_enterprises(cast, campaig
 def test_completeness_lists_who_is_missing_and_reminds_once(cast, campaign, login):
     from fugong.reporting.services import submit_report
 
-    submit_report(None, cast.a2, TODAY, {"status": "full"})
+    submit_report(SYSTEM, cast.a2, TODAY, {"status": "full"})
     c = login(cast.yanji)
     page = c.get("/completeness/")
     assert [e.name for e in page.context["missing"]] == [cast.a.name]
@@ -284,7 +285,7 @@ def test_completeness_lists_who_is_missing_and_reminds_once(cast, campaign, logi
 def test_stats_command_prints_json(cast, campaign, capsys):
     from fugong.reporting.services import submit_report
 
-    submit_report(None, cast.a, D, {"status": "partial"})
+    submit_report(SYSTEM, cast.a, D, {"status": "partial"})
     call_command("stats", "resumption", "--region", "222401", "--date", "2020-02-14", "--json")
     body = json.loads(capsys.readouterr().out)
     assert (body["resumed_partial"], body["enterprises"], body["rate"]) == (1, 2, 50.0)
@@ -308,12 +309,12 @@ def test_the_daily_brief_in_pdf_and_xlsx_counts_the_scope(cast, campaign, login)
     from fugong.reporting.services import submit_report
 
     submit_report(
-        None,
+        SYSTEM,
         cast.a,
         D,
         {"status": "full", "staff_on_duty": 260, "staff_total": 303, "masks_needed": 20000},
     )
-    submit_report(None, cast.b, D, {"status": "full"})
+    submit_report(SYSTEM, cast.b, D, {"status": "full"})
     r = login(cast.yanji).get("/stats/brief.pdf?date=2020-02-14")
     assert r["Content-Type"] == "application/pdf"
     pdf = PdfReader(io.BytesIO(r.content))

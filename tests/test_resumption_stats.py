@@ -7,6 +7,7 @@ import pytest
 
 from fugong.core.excel import IMPORTERS
 from fugong.core.models import Campaign
+from fugong.core.permissions import SYSTEM
 from fugong.registry.models import ListMembership
 from fugong.reporting import stats
 from fugong.reporting.models import DailyReport, DayStatus
@@ -33,7 +34,7 @@ def report_row(e, status, day=D, on_duty=10, total=None):
     ]
 
 
-def import_reports(rows, user=None):
+def import_reports(rows, user=SYSTEM):
     report = IMPORTERS["reports"](user).run(xlsx(REPORT_HEADERS, rows))
     assert report.errors == [], report.errors[:5]
     return report
@@ -96,7 +97,7 @@ def seeds(db):
 
 
 def query(code, **params):
-    return stats.StatsQuery.parse(None, {"region": code, "date": D.isoformat(), **params})
+    return stats.StatsQuery.parse(SYSTEM, {"region": code, "date": D.isoformat(), **params})
 
 
 def test_yanbian_141_of_274_and_33_of_50_key_enterprises(seeds):
@@ -106,11 +107,11 @@ def test_yanbian_141_of_274_and_33_of_50_key_enterprises(seeds):
     rows += [report_row(e, "复工") for e in seeds.yb[50:158]]
     rows += [report_row(e, "未复工", on_duty=0) for e in seeds.yb[33:50] + seeds.yb[158:241]]
     import_reports(rows)
-    all_ = stats.resumption(None, query("222400"))
+    all_ = stats.resumption(SYSTEM, query("222400"))
     assert (all_["enterprises"], all_["resumed"], all_["rate"]) == (274, 141, 51.5)
     assert (all_["not_resumed"], all_["never_reported"]) == (133, 33)
     assert all_["resumed_partial"] == 9 and all_["resumed_full"] == 132
-    key = stats.resumption(None, query("222400", list="重点企业"))
+    key = stats.resumption(SYSTEM, query("222400", list="重点企业"))
     assert (key["enterprises"], key["resumed"], key["rate"]) == (50, 33, 66.0)
     assert key["never_reported"] == 0 and key["completeness"] == 100.0
 
@@ -121,16 +122,16 @@ def test_erdao_28_of_46_industrial_and_41_of_93_trade(seeds):
         + [report_row(e, "部分复工") for e in seeds.shops[:41]]
         + [report_row(e, "未复工", on_duty=0) for e in seeds.shops[41:60]]
     )
-    ind = stats.resumption(None, query("220105", industry="C", scale="above"))
+    ind = stats.resumption(SYSTEM, query("220105", industry="C", scale="above"))
     assert (ind["enterprises"], ind["resumed"], ind["rate"]) == (46, 28, 60.9)
-    trade = stats.resumption(None, query("220105", list="重点商贸企业"))
+    trade = stats.resumption(SYSTEM, query("220105", list="重点商贸企业"))
     assert (trade["enterprises"], trade["resumed"], trade["rate"]) == (93, 41, 44.1)
     assert trade["never_reported"] == 93 - 60
 
 
 def test_longshen_260_of_303_staff_on_duty(seeds):
     import_reports([report_row(seeds.longshen, "复工", on_duty=260, total=303)])
-    result = stats.resumption(None, query("620100"))
+    result = stats.resumption(SYSTEM, query("620100"))
     assert (result["staff_on_duty"], result["staff_total"], result["staff_rate"]) == (
         260,
         303,
@@ -149,8 +150,8 @@ def test_status_carries_forward_and_changes_back(seeds):
     )
 
     def on(day):
-        q = stats.StatsQuery.parse(None, {"region": "222400", "date": day})
-        return stats.resumption(None, q)
+        q = stats.StatsQuery.parse(SYSTEM, {"region": "222400", "date": day})
+        return stats.resumption(SYSTEM, q)
 
     assert on("2020-02-09")["resumed"] == 0 and on("2020-02-09")["never_reported"] == 274
     assert on("2020-02-10")["resumed"] == 1 and on("2020-02-10")["reported_today"] == 1
@@ -170,7 +171,7 @@ def test_a_second_submission_updates_and_keeps_history(seeds):
     report = DailyReport.objects.get(enterprise=e)
     assert (report.status, report.version, report.channel) == ("full", 2, "import")
     assert report.versions.get().data["status"] == "not_resumed"
-    assert stats.resumption(None, query("222400"))["resumed"] == 1
+    assert stats.resumption(SYSTEM, query("222400"))["resumed"] == 1
     assert DayStatus.objects.filter(enterprise=e, day=D).count() == 1
 
 
@@ -180,15 +181,15 @@ def test_series_and_breakdowns(seeds):
         + [report_row(e, "复工") for e in seeds.yb[10:30]]
     )
     q = query("222400")
-    days = stats.series(None, q, datetime.date(2020, 2, 11), D)
+    days = stats.series(SYSTEM, q, datetime.date(2020, 2, 11), D)
     assert [d["resumed"] for d in days] == [0, 10, 10, 30]
     assert [d["reported_today"] for d in days] == [0, 10, 0, 20]
-    by_region = {b["label"]: b for b in stats.resumption(None, q, by="region")["breakdown"]}
+    by_region = {b["label"]: b for b in stats.resumption(SYSTEM, q, by="region")["breakdown"]}
     assert by_region["延吉市"]["enterprises"] + by_region["图们市"]["enterprises"] == 274
     assert by_region["延吉市"]["resumed"] + by_region["图们市"]["resumed"] == 30
-    by_list = {b["label"]: b for b in stats.resumption(None, q, by="list")["breakdown"]}
+    by_list = {b["label"]: b for b in stats.resumption(SYSTEM, q, by="list")["breakdown"]}
     assert by_list["重点企业"]["resumed"] == 30 and by_list["重点企业"]["enterprises"] == 50
-    by_scale = stats.resumption(None, q, by="scale")["breakdown"]
+    by_scale = stats.resumption(SYSTEM, q, by="scale")["breakdown"]
     assert [(b["key"], b["enterprises"]) for b in by_scale] == [("above", 274)]
 
 
@@ -199,7 +200,7 @@ def test_drill_down_lists_exactly_the_enterprises_counted(seeds):
         + [report_row(e, "未复工", on_duty=0) for e in seeds.yb[7:10]]
     )
     q = query("222400")
-    result = stats.resumption(None, q)
+    result = stats.resumption(SYSTEM, q)
     for figure in (
         "resumed",
         "resumed_full",
@@ -210,8 +211,8 @@ def test_drill_down_lists_exactly_the_enterprises_counted(seeds):
         "missing_today",
         "enterprises",
     ):
-        assert stats.drill_down(None, q, figure).count() == result[figure], figure
-    assert set(stats.drill_down(None, q, "resumed_partial")) == set(seeds.yb[5:7])
+        assert stats.drill_down(SYSTEM, q, figure).count() == result[figure], figure
+    assert set(stats.drill_down(SYSTEM, q, "resumed_partial")) == set(seeds.yb[5:7])
 
 
 def test_rebuild_gives_the_same_rows_as_incremental_writes(seeds):
@@ -263,14 +264,14 @@ def test_submit_checks_rights_and_rules(seeds):
 
     e = seeds.yb[0]
     with pytest.raises(ValidationError) as exc:
-        submit_report(None, e, D, {"status": "full", "staff_on_duty": 60, "staff_total": 50})
+        submit_report(SYSTEM, e, D, {"status": "full", "staff_on_duty": 60, "staff_total": 50})
     assert "staff_on_duty" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        submit_report(None, e, datetime.date(2020, 1, 1), {"status": "full"})
+        submit_report(SYSTEM, e, datetime.date(2020, 1, 1), {"status": "full"})
     assert "date" in exc.value.message_dict
     with pytest.raises(ValidationError):
         submit_report(
-            None, e, datetime.date.today() + datetime.timedelta(days=1), {"status": "full"}
+            SYSTEM, e, datetime.date.today() + datetime.timedelta(days=1), {"status": "full"}
         )
     assert not DailyReport.objects.exists()
     stranger = UserFactory(username="nobody", role="checkpoint")
@@ -303,13 +304,13 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
     moved = seeds.yb[1]
     moved.region = seeds.yanji if moved.region != seeds.yanji else Region.objects.get(code="222402")
     moved.total_staff = 77
-    save_enterprise(None, moved)  # a registry edit
+    save_enterprise(SYSTEM, moved)  # a registry edit
     from fugong.registry.models import Enterprise
 
     headers = ["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "规模", "职工总数"]
     other = seeds.yb[2]
     target = "222402" if other.region.code == "222401" else "222401"
-    IMPORTERS["enterprises"](None).run(
+    IMPORTERS["enterprises"](SYSTEM).run(
         xlsx(headers, [[other.uscc, other.name, target, "13", "规上", 12]])
     )  # a bulk move
     assert Enterprise.objects.get(pk=other.pk).region.code == target
@@ -319,8 +320,8 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
     )
     officer = UserFactory(username="yanji", role=Role.COMMAND_CENTRE, unit=unit)
     for user, code in (
-        (None, "222400"),
-        (None, "222401"),
+        (SYSTEM, "222400"),
+        (SYSTEM, "222401"),
         (officer, "222400"),
         (officer, "222401"),
     ):
@@ -334,4 +335,4 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
                 user, qd, by="region", use_status_rows=True
             ), (user, code, day)
         assert fast[-1]["resumed"] == stats.resumption(user, q)["resumed"]
-    assert stats.series(None, query("222400"), first, last)[-1]["resumed"] > 0
+    assert stats.series(SYSTEM, query("222400"), first, last)[-1]["resumed"] > 0

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fugong.core.models import Notification, Role
+from fugong.core.permissions import SYSTEM
 from fugong.core.services import is_workday
 from fugong.reporting.services import submit_report
 from fugong.workorders import services
@@ -52,7 +53,7 @@ def test_bad_problems_are_refused(cast, campaign, text, needs, field):
 def test_a_daily_report_difficulty_becomes_one_order_not_one_a_day(cast, campaign):
     for day in (TODAY - datetime.timedelta(days=1), TODAY):
         submit_report(
-            None,
+            SYSTEM,
             cast.a,
             day,
             {"status": "partial", "difficulties": "外地员工返岗难", "workers_short": 30},
@@ -60,7 +61,7 @@ def test_a_daily_report_difficulty_becomes_one_order_not_one_a_day(cast, campaig
     o = WorkOrder.objects.get()
     assert (o.channel, o.text) == ("report", "外地员工返岗难")
     assert [(n.kind, int(n.requested)) for n in o.needs.all()] == [("workers", 30)]
-    submit_report(None, cast.a2, TODAY, {"status": "full"})  # nothing to solve: no order
+    submit_report(SYSTEM, cast.a2, TODAY, {"status": "full"})  # nothing to solve: no order
     assert WorkOrder.objects.count() == 1
 
 

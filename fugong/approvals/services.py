@@ -18,11 +18,12 @@ from reportlab.pdfgen import canvas
 
 from fugong.core.codes import check_code, new_code
 from fugong.core.excel import write_xlsx
-from fugong.core.models import SEVEN_MUSTS, Region, Role, Unit
+from fugong.core.models import SEVEN_MUSTS, Region, Unit
 from fugong.core.pdf import FONT, draw_qr
+from fugong.core.permissions import person
 from fugong.core.services import (
+    Workflow,
     absolute_url,
-    advance,
     announce,
     announce_to_units,
     as_date,
@@ -206,7 +207,7 @@ def submit(user, enterprise, kind, data, files=(), now=None):
         campaign=campaign,
         enterprise=enterprise,
         kind=kind,
-        submitted_by=user,
+        submitted_by=person(user),
         due_at=_due(campaign, now),
         **fields,
     )
@@ -223,16 +224,7 @@ def resubmit(user, app, version, data, files=()):
     _applicant_may(user, app.enterprise)
     fields = clean_data(app.campaign, app.kind, data)
     checked = check_uploads(list(files)) if files else []
-    app = advance(
-        app,
-        version,
-        (State.RETURNED,),
-        State.SUBMITTED,
-        user=user,
-        action="resubmit",
-        due_at=_due(app.campaign),
-        **fields,
-    )
+    app = FLOW.move(app, version, "resubmit", user=user, due_at=_due(app.campaign), **fields)
     attach(user, app, checked)
     _tell_reviewers(app)
     return app
@@ -241,9 +233,23 @@ def resubmit(user, app, version, data, files=()):
 @transaction.atomic
 def withdraw(user, app, version):
     _applicant_may(user, app.enterprise)
-    app = advance(app, version, Application.OPEN, State.WITHDRAWN, user=user, action="withdraw")
+    app = FLOW.move(app, version, "withdraw", user=user)
     return app
 
+
+# --- the workflow: which action moves an application from which states to which ------------
+
+FLOW = Workflow(
+    {
+        "resubmit": ((State.RETURNED,), State.SUBMITTED),
+        "withdraw": (Application.OPEN, State.WITHDRAWN),
+        "approve_first": ((State.SUBMITTED,), State.FIRST_APPROVED),
+        "approve": (Application.PENDING, State.APPROVED),
+        "return": (Application.PENDING, State.RETURNED),
+        "reject": (Application.PENDING, State.REJECTED),
+        "revoke": ((State.APPROVED,), State.REVOKED),
+    }
+)
 
 # --- reviewers ------------------------------------------------------------------------------
 
@@ -264,14 +270,6 @@ def current_step(app):
     return None
 
 
-def _is_county_reviewer(user):
-    return (
-        user.role in (Role.COMMAND_CENTRE, Role.DEPARTMENT)
-        and user.unit_id is not None
-        and user.unit.region.level in ("province", "city", "county")
-    )
-
-
 def may_review(user, app, step=None):
     """Whether this user reviews the application at `step` (its current one by default):
     step 1 a township or park officer, step 2 a county (or higher) command centre or
@@ -279,11 +277,7 @@ def may_review(user, app, step=None):
     step = step or current_step(app)
     if step is None or not Application.objects.visible_to(user).filter(pk=app.pk).exists():
         return False
-    if user.is_superuser or user.role == Role.ADMIN:
-        return True
-    if step == 1:
-        return user.role == Role.TOWNSHIP
-    return _is_county_reviewer(user)
+    return user.reviews(step)
 
 
 def allowed_actions(user, app):
@@ -315,13 +309,11 @@ def review(user, app, action, version, comment="", cleared_from=None, now=None):
         raise ValidationError({"comment": _("“%(a)s”必须说明理由") % {"a": REVIEW_ACTIONS[action]}})
     step = current_step(app)
     if action == "approve" and step == 1:
-        app = advance(
+        app = FLOW.move(
             app,
             version,
-            (State.SUBMITTED,),
-            State.FIRST_APPROVED,
+            "approve_first",
             user=user,
-            action="approve_first",
             comment=comment,
             due_at=_due(app.campaign, now),
         )
@@ -329,13 +321,11 @@ def review(user, app, action, version, comment="", cleared_from=None, now=None):
         cleared = as_date(cleared_from or app.planned_date or timezone.localdate(now))
         if cleared is None:
             raise ValidationError({"cleared_from": _("日期格式应为 YYYY-MM-DD")})
-        app = advance(
+        app = FLOW.move(
             app,
             version,
-            Application.PENDING,
-            State.APPROVED,
+            "approve",
             user=user,
-            action="approve",
             comment=comment,
             cleared_from=cleared,
             approving_unit=user.unit,
@@ -343,25 +333,13 @@ def review(user, app, action, version, comment="", cleared_from=None, now=None):
             code=new_code(CODE_KIND),
         )
     elif action == "revoke":
-        app = advance(
-            app,
-            version,
-            (State.APPROVED,),
-            State.REVOKED,
-            user=user,
-            action="revoke",
-            comment=comment,
-            decided_at=now,
-        )
+        app = FLOW.move(app, version, "revoke", user=user, comment=comment, decided_at=now)
     else:
-        target = State.REJECTED if action == "reject" else State.RETURNED
-        app = advance(
+        app = FLOW.move(
             app,
             version,
-            Application.PENDING,
-            target,
+            action,
             user=user,
-            action=action,
             comment=comment,
             decided_at=now if action == "reject" else None,
         )
@@ -412,9 +390,9 @@ def queue_for(user, params):
     if params.get("state") in State.values:
         qs = qs.filter(state=params["state"])
     if params.get("view") == "todo":
-        if user.role == Role.TOWNSHIP:
+        if user.reviews_first_step:
             qs = qs.filter(state=State.SUBMITTED)
-        elif _is_county_reviewer(user) or user.is_superuser or user.role == Role.ADMIN:
+        elif user.reviews_any_step:
             qs = qs.filter(state__in=Application.PENDING)
         else:
             qs = qs.none()

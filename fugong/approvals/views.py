@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
 from fugong.core.models import Region
+from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
 from fugong.core.services import Conflict, audit, campaign_for, campaigns_on, timeline_of
 from fugong.core.uploads import attachments_of
 from fugong.core.views import attempt, listing, xlsx_response
-from fugong.registry.models import Enterprise, enterprise_id_of
+from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import services
 from .forms import ClosedLoopForm, ResumptionForm, ReviewForm
@@ -42,15 +43,6 @@ def _form(kind, campaign, *args, **kwargs):
     return ClosedLoopForm(*args, **kwargs)
 
 
-def _application(user, pk):
-    return get_object_or_404(
-        Application.objects.visible_to(user).select_related(
-            "enterprise__region", "campaign", "approving_unit"
-        ),
-        pk=pk,
-    )
-
-
 @login_required
 def index(request):
     """Reviewers: the queue (to me, all, by kind and state). Enterprises: their own."""
@@ -73,10 +65,9 @@ def apply(request, kind):
     """The enterprise's application form (phone first)."""
     if kind not in Application.Kind.values:
         raise Http404
-    enterprise_id = enterprise_id_of(request.user)
-    if not enterprise_id:
+    enterprise = own_enterprise(request.user)
+    if enterprise is None:
         raise PermissionDenied
-    enterprise = Enterprise.objects.select_related("region").get(pk=enterprise_id)
     campaign = campaign_for(enterprise, timezone.localdate())
     if campaign is None:
         messages.error(request, _("当前没有覆盖本企业的应急事件"))
@@ -104,9 +95,9 @@ def apply(request, kind):
 
 
 @login_required
-def edit(request, pk):
+@scoped(Application, related=("enterprise__region", "campaign", "approving_unit"))
+def edit(request, app):
     """The applicant corrects a returned application."""
-    app = _application(request.user, pk)
     if (
         app.state != Application.State.RETURNED
         or enterprise_id_of(request.user) != app.enterprise_id
@@ -143,8 +134,8 @@ def edit(request, pk):
 
 
 @login_required
-def detail(request, pk):
-    app = _application(request.user, pk)
+@scoped(Application, related=("enterprise__region", "campaign", "approving_unit"))
+def detail(request, app):
     actions = services.allowed_actions(request.user, app)
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -165,7 +156,7 @@ def detail(request, pk):
             )
 
         attempt(request, decide, _("已处理"))
-        return redirect("approvals:detail", pk=pk)
+        return redirect("approvals:detail", pk=app.pk)
     own = enterprise_id_of(request.user) == app.enterprise_id
     return render(
         request,
@@ -184,8 +175,8 @@ def detail(request, pk):
 
 
 @login_required
-def certificate(request, pk):
-    app = _application(request.user, pk)
+@scoped(Application, related=("enterprise__region", "campaign", "approving_unit"))
+def certificate(request, app):
     try:
         data = services.certificate_pdf(app)
     except ValidationError as exc:

@@ -6,21 +6,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import AuditHead, AuditLog
+from .permissions import SYSTEM, person
 
 
 @transaction.atomic
 def audit(user, action, obj=None, *, target_type="", detail=None):
     """Append one entry to the audit log, chained to the previous one by hash (the head row is
     locked until the caller's transaction commits, so concurrent writers chain in order).
-    `user` may be None for the system (command line)."""
+    The system acting is `SYSTEM` (entries name it "system")."""
 
     if obj is not None:
         target_type = target_type or obj._meta.label_lower
     head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     entry = AuditLog(
         at=timezone.now(),
-        user=user if user is not None and user.pk else None,
-        username=user.get_username() if user is not None else "system",
+        user=person(user),
+        username=user.get_username() if user is not None else SYSTEM.get_username(),
         action=action,
         target_type=target_type,
         target_id=str(obj.pk) if obj is not None else "",

@@ -13,7 +13,7 @@ from .excel import (
     register_importer,
     write_xlsx,
 )
-from .models import Region, Role, Unit
+from .models import Region, Unit
 from .validators import normalize_phone, normalize_region_code
 
 
@@ -50,7 +50,7 @@ def ordered_by_parent(cleaned, key="code", parent="parent"):
 
 
 def can_manage_structure(user):
-    return user is None or user.is_superuser or user.role == Role.ADMIN
+    return user.is_admin
 
 
 @register_importer

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 # re-exported: the audit trail, the outbox and the workflow engine were once this module
 from .audit import audit, verify_audit_chain  # noqa: F401
-from .models import REGION_SCOPED_ROLES, ApiToken, Campaign, Role, Unit, User
+from .models import ApiToken, Campaign, Unit, User
 from .outbox import (  # noqa: F401
     absolute_url,
     announce,
@@ -20,7 +20,7 @@ from .outbox import (  # noqa: F401
     stale_deliveries,
     webhook_payload,
 )
-from .workflow import Conflict, advance, record_step, timeline_of  # noqa: F401
+from .workflow import Conflict, Workflow, advance, record_step, timeline_of  # noqa: F401
 
 
 @transaction.atomic
@@ -49,9 +49,9 @@ def save_with_audit(obj, by, *, fields=None):
 def users_visible_to(user):
     """Accounts a user may list: all for admins, their region's for government users in a
     region role, otherwise only themselves."""
-    if user.is_superuser or user.role == Role.ADMIN:
+    if user.is_admin:
         return User.objects.all()
-    if user.role in REGION_SCOPED_ROLES and user.unit_id:
+    if user.is_region_scoped:
         return User.objects.filter(unit__region__path__startswith=user.unit.region.path)
     return User.objects.filter(pk=user.pk)
 

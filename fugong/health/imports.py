@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _l
 from fugong.core import crypto
 from fugong.core.excel import Column, Importer, register_importer
 from fugong.core.imports import choice_lookup
-from fugong.core.models import Role
+from fugong.core.permissions import SYSTEM
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
@@ -45,15 +45,11 @@ class RosterImporter(Importer):
 
     @classmethod
     def allowed(cls, user):
-        return (
-            user is not None
-            and user.role in (Role.HEALTH_OFFICER, Role.ENTERPRISE)
-            and bool(enterprise_id_of(user))
-        )
+        return user.works_for_enterprise and bool(enterprise_id_of(user))
 
-    def __init__(self, user=None):
+    def __init__(self, user=SYSTEM):
         super().__init__(user)
-        pk = enterprise_id_of(user) if user is not None else None
+        pk = enterprise_id_of(user)
         self.enterprise = Enterprise.objects.filter(pk=pk).first() if pk else None
 
     def prepare(self, rows):

@@ -17,9 +17,14 @@ from fugong.core import crypto
 from fugong.core.codes import check_code, new_code
 from fugong.core.excel import write_xlsx
 from fugong.core.models import Campaign, Role, User
+from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import announce, as_date, audit, campaign_for, record_step
 from fugong.core.validators import normalize_id_card, normalize_mobile
-from fugong.registry.models import Enterprise, enterprise_id_of
+from fugong.registry.models import (  # noqa: F401  (own_enterprise re-exported)
+    Enterprise,
+    enterprise_id_of,
+    own_enterprise,
+)
 
 from .models import (
     SYMPTOMS,
@@ -58,14 +63,8 @@ def _campaign(enterprise, day):
 # --- who sees what ------------------------------------------------------------------------
 
 
-def own_enterprise(user):
-    """The enterprise whose people this user may see by name (its own accounts), or None."""
-    pk = enterprise_id_of(user)
-    return Enterprise.objects.select_related("region").filter(pk=pk).first() if pk else None
-
-
 def may_unmask(user, enterprise):
-    return user.role == Role.HEALTH_OFFICER and enterprise_id_of(user) == enterprise.pk
+    return user.is_health_officer and enterprise_id_of(user) == enterprise.pk
 
 
 def roster_of(user):
@@ -129,10 +128,7 @@ def fill_employee(employee, person, data):
 
 
 def _require_officer(user, enterprise):
-    if not (
-        enterprise_id_of(user) == enterprise.pk
-        and user.role in (Role.HEALTH_OFFICER, Role.ENTERPRISE)
-    ):
+    if not (enterprise_id_of(user) == enterprise.pk and user.works_for_enterprise):
         raise PermissionError(_("只有本企业的防疫专员和联系人可以管理员工名册"))
 
 
@@ -530,7 +526,7 @@ class BatchRejected(Exception):
 
 
 def _may_organise(user):
-    if not (user.is_superuser or user.role in (Role.TOWNSHIP, Role.COMMAND_CENTRE, Role.ADMIN)):
+    if not user.coordinates:
         raise PermissionError(_("只有街镇/园区和指挥部可以组织检测"))
 
 
@@ -550,7 +546,11 @@ def open_round(user, title, day, enterprises=None):
         raise ValidationError({"title": _("请填写名称")})
     campaign = _campaign(chosen[0], day)
     rnd = TestRound.objects.create(
-        campaign=campaign, unit=user.unit, day=day, title=title.strip()[:100], created_by=user
+        campaign=campaign,
+        unit=user.unit,
+        day=day,
+        title=title.strip()[:100],
+        created_by=person(user),
     )
     staff = dict(
         Employee.objects.filter(enterprise__in=chosen, active=True)
@@ -571,7 +571,7 @@ def record_sampling(user, part, *, employee_ids=None, sampled=None, positive=0, 
     (by its accounts or the organiser)."""
     own = enterprise_id_of(user) == part.enterprise_id
     organiser = Enterprise.objects.visible_to(user).filter(pk=part.enterprise_id).exists() and (
-        user.is_superuser or user.role in (Role.TOWNSHIP, Role.COMMAND_CENTRE, Role.ADMIN)
+        user.coordinates
     )
     if not (own or organiser):
         raise PermissionError(_("只有该企业或组织单位可以登记采样"))
@@ -725,7 +725,7 @@ def grant_investigation(officer, to_user, reason, start, end, hours=72):
     enterprise = own_enterprise(officer)
     if enterprise is None or not may_unmask(officer, enterprise):
         raise PermissionError(_("只有企业防疫专员可以授权流调导出"))
-    if not to_user.is_government or to_user.role == Role.CHECKPOINT:
+    if not to_user.sees_figures:
         raise ValidationError({"granted_to": _("只能授权给政府工作人员")})
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请说明流调事由")})
@@ -891,5 +891,5 @@ def rotate_keys():
     for g in GateCheck.objects.exclude(phone_enc="").only("id", "day", "phone_enc"):
         GateCheck.objects.filter(pk=g.pk, day=g.day).update(phone_enc=crypto.rotate(g.phone_enc))
         done += 1
-    audit(None, "update", target_type="health.keys", detail={"rotated": done})
+    audit(SYSTEM, "update", target_type="health.keys", detail={"rotated": done})
     return done

@@ -65,7 +65,7 @@ def index(request):
             "enterprise": enterprise,
             "rounds": rounds,
             "round_form": RoundForm(initial={"day": timezone.localdate()})
-            if request.user.role in ("township", "command_centre", "admin")
+            if request.user.coordinates
             else None,
         },
     )

@@ -1,6 +1,7 @@
 """Transport-pass use-cases: apply, approve or reject (the transport department), withdraw,
 revoke, extend; verification by the signed code a QR carries; the printable PDF and the
-phone-screen image. Each call is one transaction; decisions are versioned (core.advance)."""
+phone-screen image. Each call is one transaction; decisions move through the workflow engine
+(core.workflow)."""
 
 import io
 
@@ -19,11 +20,12 @@ from reportlab.pdfgen import canvas
 from fugong.core.codes import check_code, new_code
 from fugong.core.excel import write_xlsx
 from fugong.core.masking import mask_name
-from fugong.core.models import Role, Unit
+from fugong.core.models import Unit
 from fugong.core.pdf import FONT, draw_qr, qr_svg
+from fugong.core.permissions import person
 from fugong.core.services import (
+    Workflow,
     absolute_url,
-    advance,
     announce,
     announce_to_units,
     as_date,
@@ -134,7 +136,9 @@ def apply(user, enterprise, data, now=None):
                 % {"p": clash.plate, "a": clash.valid_from, "b": clash.valid_until}
             }
         )
-    p = Pass.objects.create(campaign=campaign, enterprise=enterprise, applied_by=user, **fields)
+    p = Pass.objects.create(
+        campaign=campaign, enterprise=enterprise, applied_by=person(user), **fields
+    )
     record_step(p, "submit", user, to_state=p.state)
     audit(user, "create", p)
     announce_to_units(
@@ -161,17 +165,37 @@ ACTIONS = {
 }
 
 
+def _tell_enterprise(p: Pass, action: str, comment: str) -> None:
+    """The workflow's notification hook: the enterprise hears of every decision on its pass
+    (not of its own withdrawal)."""
+    if action != "withdraw":
+        announce(
+            p.enterprise.active_users(),
+            kind="pass",
+            title=_("通行证 %(p)s：%(a)s") % {"p": p.plate, "a": ACTIONS[action]},
+            body=comment,
+            url=f"/passes/{p.pk}/",
+        )
+
+
+# which action moves a pass from which states to which; every move tells the enterprise
+FLOW = Workflow(
+    {
+        "approve": ((State.SUBMITTED,), State.APPROVED),
+        "reject": ((State.SUBMITTED,), State.REJECTED),
+        "withdraw": ((State.SUBMITTED,), State.WITHDRAWN),
+        "revoke": ((State.APPROVED,), State.REVOKED),
+        "extend": ((State.APPROVED,), State.APPROVED),
+    },
+    notify=_tell_enterprise,
+)
+
+
 def may_decide(user, p):
     """The transport department whose scope holds the enterprise (and administrators)."""
     if not Pass.objects.visible_to(user).filter(pk=p.pk).exists():
         return False
-    if user.is_superuser or user.role == Role.ADMIN:
-        return True
-    return (
-        user.role == Role.DEPARTMENT
-        and user.unit_id is not None
-        and user.unit.sector == Unit.Sector.TRANSPORT
-    )
+    return user.issues_passes
 
 
 def allowed_actions(user, p):
@@ -201,13 +225,11 @@ def decide(user, p, action, version, comment="", valid_until=None, now=None):
     if action in ("reject", "revoke") and not comment:
         raise ValidationError({"comment": _("“%(a)s”必须说明理由") % {"a": ACTIONS[action]}})
     if action == "approve":
-        p = advance(
+        p = FLOW.move(
             p,
             version,
-            (State.SUBMITTED,),
-            State.APPROVED,
+            action,
             user=user,
-            action=action,
             comment=comment,
             issuing_unit=user.unit,
             decided_at=now,
@@ -222,36 +244,22 @@ def decide(user, p, action, version, comment="", valid_until=None, now=None):
             )
         if (until - max(p.valid_from, timezone.localdate(now))).days + 1 > longest:
             raise ValidationError({"valid_until": _("有效期最长 %(n)d 天") % {"n": longest}})
-        p = advance(
+        p = FLOW.move(
             p,
             version,
-            (State.APPROVED,),
-            State.APPROVED,
+            action,
             user=user,
-            action=action,
             comment=_("有效期延至 %(d)s。%(c)s") % {"d": until, "c": comment},
             valid_until=until,
         )
     else:
-        target = {"reject": State.REJECTED, "withdraw": State.WITHDRAWN, "revoke": State.REVOKED}
-        sources = (State.APPROVED,) if action == "revoke" else (State.SUBMITTED,)
-        p = advance(
+        p = FLOW.move(
             p,
             version,
-            sources,
-            target[action],
+            action,
             user=user,
-            action=action,
             comment=comment,
             decided_at=now if action != "withdraw" else p.decided_at,
-        )
-    if action != "withdraw":
-        announce(
-            p.enterprise.active_users(),
-            kind="pass",
-            title=_("通行证 %(p)s：%(a)s") % {"p": p.plate, "a": ACTIONS[action]},
-            body=comment,
-            url=f"/passes/{p.pk}/",
         )
     return p
 

@@ -5,17 +5,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
+from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
 from fugong.core.services import audit, timeline_of
 from fugong.core.views import attempt, listing
-from fugong.registry.models import Enterprise, enterprise_id_of
+from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import services
 from .forms import DecisionForm, PassForm
@@ -29,15 +30,6 @@ STEP_LABELS = {
     "revoke": gettext_lazy("吊销"),
     "extend": gettext_lazy("延期"),
 }
-
-
-def _pass(user, pk):
-    return get_object_or_404(
-        Pass.objects.visible_to(user).select_related(
-            "enterprise__region", "campaign", "issuing_unit"
-        ),
-        pk=pk,
-    )
 
 
 @login_required
@@ -58,10 +50,9 @@ def index(request):
 
 @login_required
 def apply(request):
-    enterprise_id = enterprise_id_of(request.user)
-    if not enterprise_id:
+    enterprise = own_enterprise(request.user)
+    if enterprise is None:
         raise PermissionDenied
-    enterprise = Enterprise.objects.select_related("region").get(pk=enterprise_id)
     form = PassForm(request.POST or None, initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -75,8 +66,8 @@ def apply(request):
 
 
 @login_required
-def detail(request, pk):
-    p = _pass(request.user, pk)
+@scoped(Pass, related=("enterprise__region", "campaign", "issuing_unit"))
+def detail(request, p):
     if request.method == "POST":
         form = DecisionForm(request.POST)
 
@@ -93,7 +84,7 @@ def detail(request, pk):
             )
 
         attempt(request, decide, _("已处理"))
-        return redirect("passes:detail", pk=pk)
+        return redirect("passes:detail", pk=p.pk)
     return render(
         request,
         "passes/detail.html",
@@ -112,11 +103,11 @@ def detail(request, pk):
 
 
 @login_required
-def document(request, pk, fmt):
+@scoped(Pass, related=("enterprise__region", "campaign", "issuing_unit"))
+def document(request, p, fmt):
     """The printable PDF or the phone-screen image (SVG) of an issued pass."""
     if fmt not in ("pdf", "svg"):
         raise Http404
-    p = _pass(request.user, pk)
     try:
         data = services.pass_pdf(p) if fmt == "pdf" else services.pass_svg(p)
     except ValidationError as exc:

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _l
 
 from fugong.core.excel import Column, Importer, ImportRejected, RowError, register_importer
 from fugong.core.imports import choice_lookup
-from fugong.core.models import Region, Role, Unit, User
+from fugong.core.models import Region, Unit, User
+from fugong.core.permissions import person
 from fugong.core.validators import normalize_phone, normalize_region_code, normalize_uscc
 
 from . import industry, services
@@ -35,7 +36,7 @@ class ScopedImporter(Importer):
 
     @classmethod
     def allowed(cls, user):
-        return user is None or services.can_manage(user)
+        return services.can_manage(user)
 
     def visible_enterprises(self, usccs):
         """{uscc: Enterprise} for existing enterprises and the set of those outside scope."""
@@ -44,7 +45,7 @@ class ScopedImporter(Importer):
         for part in chunks(usccs):
             for e in qs.filter(uscc__in=part):
                 found[e.uscc] = e
-        if self.user is not None and found:
+        if not self.user.is_admin and found:
             visible = set()
             for part in chunks(found):
                 visible.update(
@@ -217,7 +218,10 @@ class EnterpriseImporter(ScopedImporter):
             ListMembership.objects.bulk_create(
                 [
                     ListMembership(
-                        list_id=lst, enterprise_id=e, added_by=self.user, reason=_("企业名录导入")
+                        list_id=lst,
+                        enterprise_id=e,
+                        added_by=person(self.user),
+                        reason=_("企业名录导入"),
                     )
                     for lst, e in sorted(wanted - current)
                 ],
@@ -264,11 +268,7 @@ class ListImporter(ScopedImporter):
         data["kind"] = self.KINDS.get(row["kind"].lower()) if row["kind"] else "custom"
         if data["kind"] is None:
             error("kind", _("名单类型应为 重点企业、市级白名单、省级白名单 或 自定义名单"))
-        elif row["list"] not in self.lists and not (
-            self.user is None
-            or self.user.is_superuser
-            or self.user.role in (Role.ADMIN, Role.COMMAND_CENTRE)
-        ):
+        elif row["list"] not in self.lists and not self.user.creates_lists:
             error("list", _("名单“%(n)s”不存在，只有指挥部可以新建名单") % {"n": row["list"]})
         data["on"] = self.parse_date(row["on"], "on", error)
         if uscc:
@@ -299,7 +299,7 @@ class ListImporter(ScopedImporter):
                         list=lst,
                         enterprise=data["enterprise"],
                         added_on=data["on"],
-                        added_by=self.user,
+                        added_by=person(self.user),
                         reason=data["reason"],
                     )
                     created += 1

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fugong.core.models import REGION_SCOPED_ROLES, Region, Role, Unit
+from fugong.core.models import Region, Unit
 from fugong.core.validators import validate_phone, validate_uscc
 
 from . import industry
@@ -22,11 +22,11 @@ def scope_q(user, prefix=""):
     "enterprise__" for rows that belong to one)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if user.is_superuser or user.role == Role.ADMIN:
+    if user.is_admin:
         return Q()
-    if user.role in REGION_SCOPED_ROLES and user.unit_id:
+    if user.is_region_scoped:
         return Q(**{f"{prefix}region__path__startswith": user.unit.region.path})
-    if user.role == Role.COMMISSIONER:
+    if user.is_commissioner:
         return Q(**{f"{prefix}assignment__commissioners": user})
     enterprise_id = enterprise_id_of(user)
     if enterprise_id:
@@ -35,8 +35,15 @@ def scope_q(user, prefix=""):
 
 
 def enterprise_id_of(user):
+    """The id of the enterprise whose own account this is, or None."""
     account = getattr(user, "enterprise_account", None) if user.pk else None
     return account.enterprise_id if account else None
+
+
+def own_enterprise(user):
+    """The enterprise whose own account this is (with its region), or None."""
+    pk = enterprise_id_of(user)
+    return Enterprise.objects.select_related("region").filter(pk=pk).first() if pk else None
 
 
 class ScopedQuerySet(models.QuerySet):

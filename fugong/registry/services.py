@@ -8,7 +8,8 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.core.models import REGION_SCOPED_ROLES, Region, Role, Unit
+from fugong.core.models import Region, Role, Unit
+from fugong.core.permissions import person
 from fugong.core.services import audit
 
 from . import industry
@@ -18,15 +19,11 @@ from .signals import visit_logged
 
 def can_manage(user) -> bool:
     """May edit the registry (enterprises, lists, assignments) within their scope."""
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE, Role.TOWNSHIP))
-    )
+    return bool(user and user.is_authenticated and user.manages_registry)
 
 
 def region_in_scope(user, region: Region) -> bool:
-    if user is None or user.is_superuser or user.role == Role.ADMIN:
+    if user.is_admin:
         return True
     scope = user.scope_region
     return scope is not None and region.path.startswith(scope.path)
@@ -34,9 +31,9 @@ def region_in_scope(user, region: Region) -> bool:
 
 def scope_regions(user):
     """Regions a user may pick in filters and forms."""
-    if user.is_superuser or user.role == Role.ADMIN:
+    if user.is_admin:
         return Region.objects.all()
-    if user.role in REGION_SCOPED_ROLES and user.unit_id:
+    if user.is_region_scoped:
         return user.unit.region.subtree()
     return Region.objects.none()
 
@@ -112,7 +109,7 @@ class EnterpriseFilter:
 
 def enterprises_for(user, flt: EnterpriseFilter | None = None, as_of=None):
     """Enterprises the user may see, filtered; user None is the system (command line)."""
-    base = Enterprise.objects.all() if user is None else Enterprise.objects.visible_to(user)
+    base = Enterprise.objects.visible_to(user)
     qs = base.select_related("region")
     return flt.apply(qs, as_of) if flt else qs
 
@@ -192,7 +189,7 @@ def add_to_list(user, lst: EnterpriseList, enterprise: Enterprise, reason="", on
         list=lst,
         enterprise=enterprise,
         reason=reason,
-        added_by=user,
+        added_by=person(user),
         added_on=on or timezone.localdate(),
     )
     audit(user, "create", membership, detail={"reason": reason})
@@ -206,7 +203,7 @@ def remove_from_list(user, membership: ListMembership, reason="", on=None):
     membership.removed_on = on or timezone.localdate()
     if membership.removed_on < membership.added_on:
         raise ValidationError(_("移出日期不能早于列入日期"))
-    membership.removed_by = user
+    membership.removed_by = person(user)
     membership.removal_reason = reason
     membership.save(update_fields=["removed_on", "removed_by", "removal_reason"])
     audit(user, "update", membership, detail={"removed": reason})
@@ -265,7 +262,7 @@ def set_assignment(
 
 
 def can_log_visit(user, enterprise) -> bool:
-    return (user.role == Role.COMMISSIONER or can_manage(user)) and Enterprise.objects.visible_to(
+    return (user.is_commissioner or can_manage(user)) and Enterprise.objects.visible_to(
         user
     ).filter(pk=enterprise.pk).exists()
 
@@ -289,7 +286,7 @@ def log_visit(user, enterprise, *, visited_on, observations, problems=""):
 
 
 def create_list(user, lst: EnterpriseList):
-    if not (user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE)):
+    if not user.creates_lists:
         raise PermissionError(_("只有指挥部可以新建名单"))
     lst.full_clean()
     with transaction.atomic():

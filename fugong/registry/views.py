@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fugong.core.permissions import get_scoped, scoped
 from fugong.core.views import xlsx_response
 
 from . import exports, services
@@ -23,13 +24,6 @@ from .forms import (
 )
 from .models import Assignment, Enterprise, EnterpriseList, ListMembership
 from .panels import panels_for
-
-
-def _scoped_enterprise(user, pk):
-    try:
-        return Enterprise.objects.visible_to(user).select_related("region").get(pk=pk)
-    except Enterprise.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def _require_manager(user):
@@ -91,7 +85,7 @@ def enterprise_detail(request, pk):
 @login_required
 def enterprise_edit(request, pk=None):
     _require_manager(request.user)
-    enterprise = _scoped_enterprise(request.user, pk) if pk else Enterprise()
+    enterprise = get_scoped(Enterprise, request.user, pk, ("region",)) if pk else Enterprise()
     form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,8 +108,8 @@ def enterprise_edit(request, pk=None):
 
 @login_required
 @require_POST
-def visit_create(request, pk):
-    enterprise = _scoped_enterprise(request.user, pk)
+@scoped(Enterprise, related=("region",))
+def visit_create(request, enterprise):
     if not services.can_log_visit(request.user, enterprise):
         raise PermissionDenied
     form = VisitForm(request.POST)
@@ -126,13 +120,13 @@ def visit_create(request, pk):
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}：{'；'.join(errs)}")
-    return redirect("registry:enterprise_detail", pk=pk)
+    return redirect("registry:enterprise_detail", pk=enterprise.pk)
 
 
 @login_required
-def assignment_edit(request, pk):
+@scoped(Enterprise, related=("region",))
+def assignment_edit(request, enterprise):
     _require_manager(request.user)
-    enterprise = _scoped_enterprise(request.user, pk)
     current = Assignment.objects.filter(enterprise=enterprise).first()
     initial = {}
     if current:
@@ -150,7 +144,7 @@ def assignment_edit(request, pk):
                 form.add_error(field if field in form.fields else None, errs)
         else:
             messages.success(request, _("包保责任已保存"))
-            return redirect("registry:enterprise_detail", pk=pk)
+            return redirect("registry:enterprise_detail", pk=enterprise.pk)
     return render(
         request,
         "registry/form.html",

@@ -124,7 +124,7 @@ class StatsQuery:
 def default_region(user):
     """The user's region subtree; for users scoped otherwise (admins, commissioners) the top of
     the tree, their scope still deciding which enterprises count."""
-    if user is not None and user.scope_region is not None:
+    if user.scope_region is not None:
         return user.scope_region
     return Region.objects.filter(parent__isnull=True).order_by("code").first()
 
@@ -327,7 +327,7 @@ def region_days_path(user, query):
     if query.filter.industry or query.filter.scale or query.filter.list:
         return None
     paths = [query.region.path, query.campaign.region.path]
-    if user is not None and not (user.is_superuser or user.role == "admin"):
+    if not user.is_admin:
         scope = user.scope_region
         if scope is None:
             return None

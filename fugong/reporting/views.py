@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fugong.core.permissions import scoped
 from fugong.core.services import audit
 from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
@@ -83,7 +84,7 @@ def stats_form(request):
 
 
 def government_only(user):
-    if not user.is_government or user.role == "checkpoint":
+    if not user.sees_figures:
         raise PermissionDenied
 
 
@@ -208,11 +209,9 @@ def remind(request):
 
 
 @login_required
-def report_list(request, pk):
+@scoped(Enterprise)
+def report_list(request, enterprise):
     """An enterprise's reports with their versions."""
-    enterprise = Enterprise.objects.visible_to(request.user).filter(pk=pk).first()
-    if enterprise is None:
-        raise Http404
     reports = (
         DailyReport.objects.filter(enterprise=enterprise)
         .select_related("submitted_by")

@@ -11,11 +11,14 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fugong.core.excel import write_xlsx
-from fugong.core.models import Role, Unit
-from fugong.core.services import (
+from fugong.core.models import Unit
+from fugong.core.permissions import SYSTEM, person
+from fugong.core.services import (  # noqa: F401  (Conflict re-exported for callers)
     Conflict,
+    Workflow,
     announce,
     announce_to_units,
     audit,
@@ -129,10 +132,7 @@ def priority_for(enterprise, text):
 def create_order(user, campaign, enterprise, text, channel, needs=(), source="", files=()):
     """A new order from any channel; `files` are uploads (photos, documents), checked by
     content and size, kept as attachments."""
-    if (
-        user is not None
-        and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
-    ):
+    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
         raise PermissionError(_("该企业不在您的权限范围内"))
     text = clean_text(text)
     lines = clean_needs(needs)
@@ -144,7 +144,7 @@ def create_order(user, campaign, enterprise, text, channel, needs=(), source="",
         text=text,
         channel=channel,
         source=source,
-        raised_by=user,
+        raised_by=person(user),
         priority=priority_for(enterprise, text),
         proposed_label=label,
         proposed_confidence=confidence,
@@ -155,7 +155,7 @@ def create_order(user, campaign, enterprise, text, channel, needs=(), source="",
     attach(user, order, checked)
     Event.objects.create(
         order=order,
-        user=user,
+        user=person(user),
         action="create",
         to_state=State.NEW,
         comment=_("来源：%(c)s") % {"c": order.get_channel_display()},
@@ -198,7 +198,7 @@ def intake_from_report(user, campaign, enterprise, day, report_id, values):
     ).exists():
         return None
     return create_order(
-        None,
+        SYSTEM,
         campaign,
         enterprise,
         text[:MAX_TEXT],
@@ -247,11 +247,33 @@ TRANSITIONS = {
 }
 
 
+def _event(order, action, user, *, from_state="", to_state="", comment=""):
+    """The work orders' timeline entry (their own `Event`, with the order's unit)."""
+    return Event.objects.create(
+        order=order,
+        user=person(user),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        unit=order.unit,
+        comment=comment,
+    )
+
+
+# the engine over the table; the timeline is the orders' Event, each move tells whom it concerns
+FLOW = Workflow(
+    TRANSITIONS,
+    timeline=_event,
+    notify=lambda order, action, comment: _notify_step(order, action, comment),
+    conflict=gettext_lazy("该工单已被他人处理，请刷新后再试"),
+)
+
+
 def allowed_actions(user, order):
     """The actions this user may take on the order now."""
-    government = user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE, Role.TOWNSHIP)
+    government = user.coordinates
     at_unit = order.unit_id is not None and user.unit_id == order.unit_id
-    own = user.role in (Role.ENTERPRISE, Role.HEALTH_OFFICER)
+    own = user.works_for_enterprise
     rights = {
         "triage": government,
         "dispatch": government,
@@ -262,7 +284,7 @@ def allowed_actions(user, order):
         "close": own or government,
         "reopen": own or government,
     }
-    return [a for a, (sources, _t) in TRANSITIONS.items() if order.state in sources and rights[a]]
+    return [a for a in FLOW.possible(order.state) if rights[a]]
 
 
 @transaction.atomic
@@ -275,8 +297,7 @@ def transition(user, order, action, version, *, comment="", unit=None, category=
             _("当前状态（%(s)s）下您不能执行“%(a)s”")
             % {"s": order.get_state_display(), "a": ACTION_LABELS[action]}
         )
-    sources, target = TRANSITIONS[action]
-    changes = {"state": target, "version": F("version") + 1, "updated_at": timezone.now()}
+    changes = {"updated_at": timezone.now()}
     if action in ("triage", "dispatch"):
         # dispatching without a category accepts the classifier's proposal
         category = (
@@ -300,24 +321,7 @@ def transition(user, order, action, version, *, comment="", unit=None, category=
         if not 1 <= int(rating) <= 5:
             raise ValidationError({"rating": _("评价应为 1 到 5 分")})
         changes["rating"], changes["rating_comment"] = int(rating), comment[:500]
-    updated = WorkOrder.objects.filter(pk=order.pk, version=version, state__in=sources).update(
-        **changes
-    )
-    if not updated:
-        raise Conflict(_("该工单已被他人处理，请刷新后再试"))
-    before = order.state
-    order.refresh_from_db()
-    Event.objects.create(
-        order=order,
-        user=user,
-        action=action,
-        from_state=before,
-        to_state=order.state,
-        unit=order.unit,
-        comment=comment,
-    )
-    audit(user, "update", order, detail={"action": action, "from": before, "to": order.state})
-    _notify_step(order, action, comment)
+    order = FLOW.move(order, version, action, user=user, comment=comment, **changes)
     return order
 
 
@@ -384,7 +388,7 @@ def escalate_overdue(now=None):
                 unit=parent,
                 comment=_("逾期未办结，督办至 %(u)s") % {"u": parent},
             )
-            audit(None, "update", order, detail={"action": "escalate", "to": parent.code})
+            audit(SYSTEM, "update", order, detail={"action": "escalate", "to": parent.code})
             _notify_step(order, "escalate")
         done.append(order)
     return done
@@ -455,7 +459,7 @@ def close_confirmed_by_silence(now=None):
                 to_state=State.CLOSED,
                 comment=_("办结 %(n)d 天内企业未确认，自动关闭") % {"n": days},
             )
-            audit(None, "update", order, detail={"action": "autoclose"})
+            audit(SYSTEM, "update", order, detail={"action": "autoclose"})
             _notify_step(order, "autoclose")
         done.append(order)
     return done
@@ -496,7 +500,7 @@ def models_q_label(label):
 
 
 def _may_group(user):
-    if not (user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE, Role.TOWNSHIP)):
+    if not user.coordinates:
         raise PermissionError(_("只有指挥部和街镇/园区可以合并共性问题"))
 
 
@@ -514,13 +518,16 @@ def group_orders(user, orders, title=""):
             campaign_id=orders[0].campaign_id,
             title=(title or orders[0].text)[:200],
             category=orders[0].category,
-            created_by=user,
+            created_by=person(user),
         )
     for o in orders:
         if o.group_id != group.pk:
             WorkOrder.objects.filter(pk=o.pk).update(group=group, version=F("version") + 1)
             Event.objects.create(
-                order=o, user=user, action="group", comment=_("并入共性问题：%(g)s") % {"g": group}
+                order=o,
+                user=person(user),
+                action="group",
+                comment=_("并入共性问题：%(g)s") % {"g": group},
             )
     audit(user, "update", group, detail={"orders": [o.pk for o in orders]})
     return group
@@ -546,7 +553,10 @@ def edit_group(user, group, *, title=None, add=()):
         for o in add:
             WorkOrder.objects.filter(pk=o.pk).update(group=group, version=F("version") + 1)
             Event.objects.create(
-                order=o, user=user, action="group", comment=_("并入共性问题：%(g)s") % {"g": group}
+                order=o,
+                user=person(user),
+                action="group",
+                comment=_("并入共性问题：%(g)s") % {"g": group},
             )
         audit(user, "update", group, detail={"added": [o.pk for o in add]})
     return group
@@ -561,7 +571,10 @@ def split_order(user, order):
     group = order.group
     WorkOrder.objects.filter(pk=order.pk).update(group=None, version=F("version") + 1)
     Event.objects.create(
-        order=order, user=user, action="split", comment=_("移出共性问题：%(g)s") % {"g": group}
+        order=order,
+        user=person(user),
+        action="split",
+        comment=_("移出共性问题：%(g)s") % {"g": group},
     )
 
 
@@ -571,7 +584,7 @@ def transition_group(user, group, action, **kwargs):
     all or none."""
     members = list(
         WorkOrder.objects.visible_to(user)
-        .filter(group=group, state__in=TRANSITIONS.get(action, ((), None))[0])
+        .filter(group=group, state__in=FLOW.sources(action))
         .select_related("enterprise__region", "unit", "campaign")
     )
     if not members:
@@ -586,7 +599,7 @@ def deliver(user, line, amount, comment=""):
     """Record what was delivered against a need line; never more than was requested."""
     order = line.order
     at_unit = order.unit_id is not None and user.unit_id == order.unit_id
-    if not (at_unit or user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE)):
+    if not (at_unit or user.creates_lists):
         raise PermissionError(_("只有承办单位和指挥部可以登记解决数量"))
     try:
         amount = Decimal(str(amount))
@@ -606,7 +619,7 @@ def deliver(user, line, amount, comment=""):
     locked.save(update_fields=["delivered"])
     Event.objects.create(
         order=order,
-        user=user,
+        user=person(user),
         action="deliver",
         comment=_("%(k)s 已解决 %(a)s%(u)s %(c)s")
         % {"k": locked.get_kind_display(), "a": amount, "u": locked.unit, "c": comment},
@@ -632,9 +645,7 @@ def preview_chat(user, text):
     """What an exported chat would create: a proposal per message worth an order, with its
     enterprise and campaign, or the reason it cannot be attributed."""
 
-    visible = (
-        Enterprise.objects.visible_to(user) if user is not None else (Enterprise.objects.all())
-    )
+    visible = Enterprise.objects.visible_to(user)
     senders = {
         s.name: s.enterprise
         for s in ChatSender.objects.select_related("enterprise__region").filter(
@@ -687,13 +698,10 @@ def import_chat(user, proposals, lines=None):
 @transaction.atomic
 def map_sender(user, name, enterprise):
 
-    if (
-        user is not None
-        and not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
-    ):
+    if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
         raise PermissionError(_("该企业不在您的权限范围内"))
     mapping, _created = ChatSender.objects.update_or_create(
-        name=name.strip()[:100], defaults={"enterprise": enterprise, "created_by": user}
+        name=name.strip()[:100], defaults={"enterprise": enterprise, "created_by": person(user)}
     )
     audit(user, "update", mapping)
     return mapping

@@ -13,35 +13,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fugong.core.models import Unit
+from fugong.core.permissions import scoped
 from fugong.core.services import campaign_for
 from fugong.core.uploads import attachments_of
 from fugong.core.views import attempt, listing
-from fugong.registry.models import Assignment, Enterprise, enterprise_id_of
+from fugong.registry.models import Assignment, Enterprise, own_enterprise
 
 from . import services
 from .forms import ActionForm, ProblemForm
 from .models import ACTION_LABELS, OPEN_STATES, Category, Channel, ProblemGroup, State, WorkOrder
 
 
-def _order(user, pk):
-    order = (
-        WorkOrder.objects.visible_to(user)
-        .select_related("enterprise__region", "unit", "category", "campaign")
-        .filter(pk=pk)
-        .first()
-    )
-    if order is None:
-        raise Http404
-    return order
-
-
 @login_required
 def my_problems(request):
     """The enterprise's own problems on the phone: raise one, follow them, confirm and rate."""
-    enterprise_id = enterprise_id_of(request.user)
-    if not enterprise_id:
+    enterprise = own_enterprise(request.user)
+    if enterprise is None:
         raise PermissionDenied
-    enterprise = Enterprise.objects.select_related("region").get(pk=enterprise_id)
     form = ProblemForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         campaign = campaign_for(enterprise, timezone.localdate())
@@ -164,14 +152,12 @@ def assigned(request):
 
 
 @login_required
-def raise_for(request, pk):
+@scoped(Enterprise, related=("region",))
+def raise_for(request, enterprise):
     """Raise a problem on an enterprise's behalf: a commissioner from a visit or a call, a
     hotline operator taking a call (代帮办)."""
     _government(request.user)
-    enterprise = Enterprise.objects.visible_to(request.user).filter(pk=pk).first()
-    if enterprise is None:
-        raise Http404
-    channel = Channel.COMMISSIONER if request.user.role == "commissioner" else Channel.HOTLINE
+    channel = Channel.COMMISSIONER if request.user.is_commissioner else Channel.HOTLINE
     form = ProblemForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         campaign = campaign_for(enterprise, timezone.localdate())
@@ -202,8 +188,8 @@ def raise_for(request, pk):
 
 
 @login_required
-def detail(request, pk):
-    order = _order(request.user, pk)
+@scoped(WorkOrder, related=("enterprise__region", "unit", "category", "campaign"))
+def detail(request, order):
     actions = services.allowed_actions(request.user, order)
     proposed = Category.objects.filter(code=order.proposed_label).first()
     return render(
@@ -230,15 +216,15 @@ def detail(request, pk):
 
 @login_required
 @require_POST
-def act(request, pk, action):
-    order = _order(request.user, pk)
+@scoped(WorkOrder, related=("enterprise__region", "unit", "category", "campaign"))
+def act(request, order, action):
     form = ActionForm(request.POST, order=order)
     if not form.is_valid():
         messages.error(
             request,
             "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()),
         )
-        return redirect("workorders:detail", pk=pk)
+        return redirect("workorders:detail", pk=order.pk)
     data = form.cleaned_data
     done = attempt(
         request,
@@ -255,14 +241,14 @@ def act(request, pk, action):
     )
     if done is not None:
         messages.success(request, _("已%(a)s") % {"a": services.ACTION_LABELS[action]})
-    return redirect("workorders:detail", pk=pk)
+    return redirect("workorders:detail", pk=order.pk)
 
 
 @login_required
 @require_POST
-def group(request, pk):
+@scoped(WorkOrder, related=("enterprise__region", "unit", "category", "campaign"))
+def group(request, order):
     """Merge the order with the chosen similar orders into one common problem, or split it."""
-    order = _order(request.user, pk)
     try:
         if request.POST.get("split"):
             services.split_order(request.user, order)
@@ -276,7 +262,7 @@ def group(request, pk):
             messages.success(request, _("已并入共性问题：%(g)s") % {"g": grp})
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-    return redirect("workorders:detail", pk=pk)
+    return redirect("workorders:detail", pk=order.pk)
 
 
 @login_required
@@ -352,8 +338,8 @@ def group_detail(request, pk):
 
 @login_required
 @require_POST
-def deliver(request, pk, line):
-    order = _order(request.user, pk)
+@scoped(WorkOrder, related=("enterprise__region", "unit", "category", "campaign"))
+def deliver(request, order, line):
     need = order.needs.filter(pk=line).first()
     if need is None:
         raise Http404
@@ -364,7 +350,7 @@ def deliver(request, pk, line):
         ),
         _("已登记"),
     )
-    return redirect("workorders:detail", pk=pk)
+    return redirect("workorders:detail", pk=order.pk)
 
 
 MAX_CHAT_BYTES = 2 * 1024 * 1024
@@ -374,9 +360,7 @@ MAX_CHAT_BYTES = 2 * 1024 * 1024
 def chat_import(request):
     """Upload an exported group chat, preview the orders it would create, map unknown senders
     to enterprises, confirm."""
-    if not (
-        request.user.is_superuser or request.user.role in ("admin", "command_centre", "township")
-    ):
+    if not request.user.coordinates:
         raise PermissionDenied
     action = request.POST.get("action")
     if request.method == "POST" and action == "preview":

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fugong.core.excel import EXPORTERS
 from fugong.core.models import User
+from fugong.core.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="export what this user may see")
 
     def handle(self, kind, out, user, **options):
-        actor = None
+        actor = SYSTEM
         if user:
             actor = User.objects.filter(username=user).first()
             if actor is None:

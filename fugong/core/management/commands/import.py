@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fugong.core.excel import IMPORTERS, TEXT_IMPORTERS
 from fugong.core.models import User
+from fugong.core.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, kind, file, skip_bad, user, json, **options):
-        actor = None
+        actor = SYSTEM
         if user:
             actor = User.objects.filter(username=user).first()
             if actor is None:

@@ -3,6 +3,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from fugong.core.permissions import SYSTEM
 from fugong.reporting import stats
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             k: options[k] for k in ("region", "date", "list", "industry", "scale", "campaign")
         }
         try:
-            result = stats.resumption(None, stats.StatsQuery.parse(None, params), by=by)
+            result = stats.resumption(SYSTEM, stats.StatsQuery.parse(SYSTEM, params), by=by)
         except ValidationError as exc:
             raise CommandError(
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
