@@ -1,0 +1,142 @@
+"""Application use-cases: reviewers."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fugong.core.codes import new_code
+from fugong.core.models import Unit
+from fugong.core.services import (
+    announce,
+    announce_to_units,
+    as_date,
+    units_above,
+)
+
+from ..models import Application
+from .base import CODE_KIND, Kind, State, _due, steps_of
+from .flow import FLOW
+
+REVIEW_ACTIONS = {
+    "approve": gettext_lazy("批准"),
+    "reject": gettext_lazy("驳回"),
+    "return": gettext_lazy("退回修改"),
+    "revoke": gettext_lazy("取缔"),
+}
+
+
+def current_step(app):
+    """1 (township/park) or 2 (county) for a pending application, else None."""
+    if app.state == State.SUBMITTED:
+        return 1 if steps_of(app.campaign) == 2 else 2
+    if app.state == State.FIRST_APPROVED:
+        return 2
+    return None
+
+
+def may_review(user, app, step=None):
+    """Whether this user reviews the application at `step` (its current one by default):
+    step 1 a township or park officer, step 2 a county (or higher) command centre or
+    department — in both cases one whose scope holds the enterprise."""
+    step = step or current_step(app)
+    if step is None or not Application.objects.visible_to(user).filter(pk=app.pk).exists():
+        return False
+    return user.reviews(step)
+
+
+def allowed_actions(user, app):
+    if app.state in Application.PENDING and may_review(user, app):
+        return ["approve", "return", "reject"]
+    if (
+        app.kind == Kind.CLOSED_LOOP
+        and app.state == State.APPROVED
+        and may_review(user, app, step=2)
+    ):
+        return ["revoke"]
+    return []
+
+
+@transaction.atomic
+def review(user, app, action, version, comment="", cleared_from=None, now=None):
+    """approve (to the next step, or finally: cleared from a date, certificate issued),
+    return for changes or reject (both with reasons), revoke a closed-loop qualification."""
+    now = now or timezone.now()
+    if action not in REVIEW_ACTIONS:
+        raise ValidationError({"action": _("未知操作")})
+    if action not in allowed_actions(user, app):
+        raise PermissionError(
+            _("当前状态（%(s)s）下您不能执行“%(a)s”")
+            % {"s": app.get_state_display(), "a": REVIEW_ACTIONS[action]}
+        )
+    comment = (comment or "").strip()
+    if action in ("reject", "return", "revoke") and not comment:
+        raise ValidationError({"comment": _("“%(a)s”必须说明理由") % {"a": REVIEW_ACTIONS[action]}})
+    step = current_step(app)
+    if action == "approve" and step == 1:
+        app = FLOW.move(
+            app,
+            version,
+            "approve_first",
+            user=user,
+            comment=comment,
+            due_at=_due(app.campaign, now),
+        )
+    elif action == "approve":
+        cleared = as_date(cleared_from or app.planned_date or timezone.localdate(now))
+        if cleared is None:
+            raise ValidationError({"cleared_from": _("日期格式应为 YYYY-MM-DD")})
+        app = FLOW.move(
+            app,
+            version,
+            "approve",
+            user=user,
+            comment=comment,
+            cleared_from=cleared,
+            approving_unit=user.unit,
+            decided_at=now,
+            code=new_code(CODE_KIND),
+        )
+    elif action == "revoke":
+        app = FLOW.move(app, version, "revoke", user=user, comment=comment, decided_at=now)
+    else:
+        app = FLOW.move(
+            app,
+            version,
+            action,
+            user=user,
+            comment=comment,
+            decided_at=now if action == "reject" else None,
+        )
+    _tell_applicant(app, action, comment)
+    if app.state == State.FIRST_APPROVED:
+        _tell_reviewers(app)
+    return app
+
+
+def _tell_applicant(app, action, comment):
+    title = _("%(k)s #%(n)d：%(s)s") % {
+        "k": app.get_kind_display(),
+        "n": app.pk,
+        "s": app.get_state_display(),
+    }
+    users = app.enterprise.active_users()
+    body = comment or ""
+    if app.state == State.APPROVED and app.cleared_from:
+        body = _("准予自 %(d)s 起复工复产。%(c)s") % {"d": app.cleared_from, "c": comment}
+    announce(users, kind="application", title=title, body=body, url=f"/applications/{app.pk}/")
+
+
+def _tell_reviewers(app):
+    """The units that review the application's current step: in-app, e-mail, group bot."""
+    step = current_step(app)
+    region = app.enterprise.region
+    if step == 1:
+        units = units_above(region, kind__in=(Unit.Kind.TOWNSHIP, Unit.Kind.PARK))
+    else:
+        units = units_above(
+            region, kind=Unit.Kind.COMMAND_CENTRE, region__level__in=("county", "city")
+        )[:1]
+    title = _("待审核：%(e)s 的%(k)s") % {"e": app.enterprise.name, "k": app.get_kind_display()}
+    announce_to_units(units, kind="application", title=title, url=f"/applications/{app.pk}/")

@@ -1,0 +1,146 @@
+"""Health use-cases: declarations."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fugong.core.codes import check_code, new_code
+from fugong.core.models import Role, User
+from fugong.core.services import announce, as_date
+
+from ..models import (
+    SYMPTOMS,
+    Declaration,
+    Employee,
+    EnterpriseHealth,
+    TestResult,
+)
+from .access import CODE_KIND, GATE_SALT, HIGHEST, LOWEST, _campaign, threshold
+
+
+def declaration_code(enterprise):
+    """The signed code of the enterprise's declaration page (its poster's QR)."""
+    health, _created = EnterpriseHealth.objects.get_or_create(
+        enterprise=enterprise, defaults={"declare_code": new_code(CODE_KIND)}
+    )
+    return health.declare_code
+
+
+def enterprise_by_code(code):
+    if not check_code(CODE_KIND, code):
+        return None
+    health = EnterpriseHealth.objects.select_related("enterprise__region").filter(declare_code=code)
+    health = health.first()
+    return health.enterprise if health else None
+
+
+def identify(enterprise, name, digits):
+    """The active employee of this enterprise with this name whose ID number (or phone) ends
+    with these four characters; one message for every mismatch, so the page reveals nothing."""
+    name = (name or "").strip()
+    digits = (digits or "").strip().upper()
+    if len(digits) == 4:
+        for e in Employee.objects.filter(enterprise=enterprise, name=name, active=True):
+            if e.id_number.endswith(digits) or (e.phone and e.phone.endswith(digits)):
+                return e
+    raise ValidationError(_("姓名或身份证号（手机号）后四位不正确，或您不在本企业名册中"))
+
+
+def _temperature(value, field="temperature"):
+    try:
+        t = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise ValidationError({field: _("请填写体温，如 36.5")}) from exc
+    if not LOWEST <= t <= HIGHEST:
+        raise ValidationError({field: _("体温 %(t)s℃ 不在 34.0–42.0℃ 之间，请重新测量") % {"t": t}})
+    return t
+
+
+def judge(campaign, temperature, symptoms, risk_area, contact, test_result):
+    """The reasons a declaration is abnormal (empty: normal)."""
+    reasons = []
+    if temperature >= threshold(campaign):
+        reasons.append(_("体温 %(t)s℃") % {"t": temperature})
+    labels = dict(SYMPTOMS)
+    reasons += [str(labels[s]) for s in symptoms]
+    if risk_area:
+        reasons.append(_("到过风险地区"))
+    if contact:
+        reasons.append(_("有接触史"))
+    if test_result == TestResult.POSITIVE:
+        reasons.append(_("检测阳性"))
+    return reasons
+
+
+@transaction.atomic
+def declare(enterprise, employee, data, now=None):
+    """Today's declaration of an employee (a second one the same day replaces it). An abnormal
+    one alerts the enterprise's health officers."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if employee.enterprise_id != enterprise.pk or not employee.active:
+        raise PermissionError(_("您不在本企业名册中"))
+    day = as_date(data.get("day") or today)
+    if day is None:
+        raise ValidationError({"day": _("日期格式应为 YYYY-MM-DD")})
+    if day != today:
+        raise ValidationError({"day": _("只能申报当天（%(d)s）的健康情况") % {"d": today}})
+    campaign = _campaign(enterprise, today)
+    temperature = _temperature(data.get("temperature"))
+    symptoms = [s for s in data.get("symptoms") or [] if s in dict(SYMPTOMS)]
+    if len(symptoms) != len(data.get("symptoms") or []):
+        raise ValidationError({"symptoms": _("症状选项不正确")})
+    test_result = data.get("test_result") or TestResult.NONE
+    if test_result not in TestResult.values:
+        raise ValidationError({"test_result": _("检测结果选项不正确")})
+    risk_area, contact = bool(data.get("risk_area")), bool(data.get("contact"))
+    reasons = judge(campaign, temperature, symptoms, risk_area, contact, test_result)
+    declaration, created = Declaration.objects.update_or_create(
+        employee=employee,
+        day=today,
+        defaults={
+            "campaign": campaign,
+            "enterprise": enterprise,
+            "temperature": temperature,
+            "symptoms": symptoms,
+            "risk_area": risk_area,
+            "contact": contact,
+            "test_result": test_result,
+            "abnormal": bool(reasons),
+            "reasons": reasons,
+        },
+    )
+    if reasons:
+        officers = User.objects.filter(
+            role=Role.HEALTH_OFFICER, enterprise_account__enterprise=enterprise, is_active=True
+        )
+        announce(
+            officers,
+            kind="health_alert",
+            title=_("健康异常：%(n)s（%(r)s）")
+            % {"n": employee.masked_name, "r": "、".join(reasons)},
+            url="/health/declarations/?abnormal=1",
+        )
+    return declaration
+
+
+def gate_code(declaration):
+    """The personal code of today's declaration (the QR the employee shows at the gate)."""
+    return signing.dumps([declaration.employee_id, declaration.day.isoformat()], salt=GATE_SALT)
+
+
+def employee_by_gate_code(enterprise, code, today):
+    try:
+        employee_id, day = signing.loads(code, salt=GATE_SALT, max_age=36 * 3600)
+    except signing.BadSignature as exc:
+        raise ValidationError(_("二维码无效或已被篡改")) from exc
+    if day != today.isoformat():
+        raise ValidationError(_("这是 %(d)s 的申报码，请出示今日申报码") % {"d": day})
+    employee = Employee.objects.filter(pk=employee_id, enterprise=enterprise).first()
+    if employee is None:
+        raise ValidationError(_("该申报码不属于本企业"))
+    return employee

@@ -1,0 +1,256 @@
+"""Work-order use-cases: transitions."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fugong.core.permissions import SYSTEM, person
+from fugong.core.services import (
+    Workflow,
+    announce,
+    announce_to_units,
+    audit,
+)
+
+from ..models import (
+    ACTION_LABELS,
+    Category,
+    Event,
+    State,
+    WorkOrder,
+)
+from .routing import deadline_for, suggested_unit
+
+TRANSITIONS = {
+    "triage": ((State.NEW, State.REOPENED), State.TRIAGED),
+    "dispatch": ((State.NEW, State.TRIAGED, State.REOPENED), State.DISPATCHED),
+    "return": ((State.DISPATCHED,), State.TRIAGED),
+    "accept": ((State.DISPATCHED,), State.ACCEPTED),
+    "start": ((State.ACCEPTED,), State.IN_PROGRESS),
+    "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
+    "close": ((State.RESOLVED,), State.CLOSED),
+    "reopen": ((State.RESOLVED, State.CLOSED), State.REOPENED),
+}
+
+
+def _event(order, action, user, *, from_state="", to_state="", comment=""):
+    """The work orders' timeline entry (their own `Event`, with the order's unit)."""
+    return Event.objects.create(
+        order=order,
+        user=person(user),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        unit=order.unit,
+        comment=comment,
+    )
+
+
+# the engine over the table; the timeline is the orders' Event, each move tells whom it concerns
+FLOW = Workflow(
+    TRANSITIONS,
+    timeline=_event,
+    notify=lambda order, action, comment: _notify_step(order, action, comment),
+    conflict=gettext_lazy("该工单已被他人处理，请刷新后再试"),
+)
+
+
+def allowed_actions(user, order):
+    """The actions this user may take on the order now."""
+    government = user.coordinates
+    at_unit = order.unit_id is not None and user.unit_id == order.unit_id
+    own = user.works_for_enterprise
+    rights = {
+        "triage": government,
+        "dispatch": government,
+        "return": at_unit,
+        "accept": at_unit,
+        "start": at_unit,
+        "resolve": at_unit or government,
+        "close": own or government,
+        "reopen": own or government,
+    }
+    return [a for a in FLOW.possible(order.state) if rights[a]]
+
+
+@transaction.atomic
+def transition(user, order, action, version, *, comment="", unit=None, category=None, rating=None):
+    """Move the order by `action` if it still is at `version`; raise Conflict otherwise."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": _("未知操作")})
+    if action not in allowed_actions(user, order):
+        raise PermissionError(
+            _("当前状态（%(s)s）下您不能执行“%(a)s”")
+            % {"s": order.get_state_display(), "a": ACTION_LABELS[action]}
+        )
+    changes = {"updated_at": timezone.now()}
+    if action in ("triage", "dispatch"):
+        # dispatching without a category accepts the classifier's proposal
+        category = (
+            category or order.category or Category.objects.filter(code=order.proposed_label).first()
+        )
+        if category is not None:
+            changes["category"] = category
+    if action == "dispatch":
+        unit = unit or suggested_unit(order)
+        if unit is None:
+            raise ValidationError({"unit": _("请选择承办单位")})
+        if not order.enterprise.region.path.startswith(unit.region.path):
+            raise ValidationError({"unit": _("%(u)s 的辖区不包含该企业") % {"u": unit}})
+        changes["unit"] = unit
+        changes["deadline"] = deadline_for(order)
+    if action == "resolve":
+        changes["resolved_at"] = changes["updated_at"]
+    if action == "return" and not comment.strip():
+        raise ValidationError({"comment": _("退回必须说明理由")})
+    if action == "close" and rating is not None:
+        if not 1 <= int(rating) <= 5:
+            raise ValidationError({"rating": _("评价应为 1 到 5 分")})
+        changes["rating"], changes["rating_comment"] = int(rating), comment[:500]
+    order = FLOW.move(order, version, action, user=user, comment=comment, **changes)
+    return order
+
+
+def _notify_step(order, action, comment=""):
+    """Tell the right people of a step, in-app, by e-mail and on the unit's group bot: the
+    unit when an order reaches it (dispatch, escalation, reopening, a deadline near, the
+    enterprise's confirmation); the enterprise when its order moves; the dispatcher when the
+    unit returns it."""
+    title = _("工单 #%(n)d %(e)s：%(a)s") % {
+        "n": order.pk,
+        "e": order.enterprise.name,
+        "a": ACTION_LABELS[action],
+    }
+    body = order.text[:200] + (f"\n{_('说明')}：{comment}" if comment else "")
+    url = f"/workorders/{order.pk}/"
+    enterprise_users = order.enterprise.active_users()
+    if action in ("dispatch", "escalate", "reopen", "remind"):
+        announce_to_units([order.unit], kind="workorder", title=title, body=body, url=url)
+    elif action == "close" and order.unit_id:
+        users = order.unit.users.filter(is_active=True)
+        announce(users, kind="workorder", title=title, body=body, url=url)
+    if action in ("accept", "start", "resolve", "escalate", "autoclose"):
+        announce(enterprise_users, kind="workorder", title=title, body=body, url=url)
+    if action == "return":
+        dispatcher = (
+            order.events.filter(action="dispatch", user__isnull=False).select_related("user").last()
+        )
+        announce(
+            [dispatcher.user] if dispatcher else [],
+            kind="workorder",
+            title=title,
+            body=body,
+            url=url,
+        )
+
+
+def escalate_overdue(now=None):
+    """Overdue open orders escalate (督办) to their unit's parent, then further up, each step
+    recorded and notified with a new deadline. Returns the orders escalated."""
+    now = now or timezone.now()
+    done = []
+    overdue = WorkOrder.objects.select_related("unit", "unit__parent", "campaign").filter(
+        state__in=(State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS), deadline__lt=now
+    )
+    for order in overdue:
+        parent = order.unit.parent if order.unit_id else None
+        if parent is None:
+            continue
+        with transaction.atomic():
+            updated = WorkOrder.objects.filter(pk=order.pk, version=order.version).update(
+                unit=parent,
+                state=State.DISPATCHED,
+                escalations=F("escalations") + 1,
+                version=F("version") + 1,
+                deadline=deadline_for(order, now),
+            )
+            if not updated:
+                continue
+            order.refresh_from_db()
+            Event.objects.create(
+                order=order,
+                action="escalate",
+                to_state=order.state,
+                unit=parent,
+                comment=_("逾期未办结，督办至 %(u)s") % {"u": parent},
+            )
+            audit(SYSTEM, "update", order, detail={"action": "escalate", "to": parent.code})
+            _notify_step(order, "escalate")
+        done.append(order)
+    return done
+
+
+REMIND_HOURS = 24  # a unit is reminded this long before an order's deadline
+
+
+def remind_due_orders(now=None):
+    """Remind the unit once per deadline of every open order due within REMIND_HOURS (campaign
+    SLA `workorder_remind_hours`). Returns the orders reminded."""
+    now = now or timezone.now()
+    done = []
+    due = WorkOrder.objects.select_related("unit", "campaign", "enterprise").filter(
+        state__in=(State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS),
+        deadline__gte=now,
+        deadline__lte=now + timedelta(hours=72),
+    )
+    for order in due:
+        hours = (order.campaign.sla or {}).get("workorder_remind_hours", REMIND_HOURS)
+        if order.deadline > now + timedelta(hours=int(hours)):
+            continue
+        if order.reminded_for == order.deadline:
+            continue
+        with transaction.atomic():
+            if not WorkOrder.objects.filter(pk=order.pk, version=order.version).update(
+                reminded_for=order.deadline
+            ):
+                continue
+            Event.objects.create(
+                order=order,
+                action="remind",
+                to_state=order.state,
+                unit=order.unit,
+                comment=_("距办理时限 %(d)s 不足 %(h)s 小时")
+                % {"d": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M"), "h": hours},
+            )
+            _notify_step(order, "remind")
+        done.append(order)
+    return done
+
+
+AUTOCLOSE_DAYS = 7  # a resolved order the enterprise does not confirm closes after this
+
+
+def close_confirmed_by_silence(now=None):
+    """Close resolved orders the enterprise has neither confirmed nor reopened within the
+    campaign's `workorder_autoclose_days`. Returns the orders closed."""
+    now = now or timezone.now()
+    done = []
+    resolved = WorkOrder.objects.select_related("campaign", "enterprise").filter(
+        state=State.RESOLVED
+    )
+    for order in resolved:
+        days = int((order.campaign.sla or {}).get("workorder_autoclose_days", AUTOCLOSE_DAYS))
+        if (order.resolved_at or order.updated_at) > now - timedelta(days=days):
+            continue
+        with transaction.atomic():
+            if not WorkOrder.objects.filter(
+                pk=order.pk, version=order.version, state=State.RESOLVED
+            ).update(state=State.CLOSED, version=F("version") + 1):
+                continue
+            order.refresh_from_db()
+            Event.objects.create(
+                order=order,
+                action="autoclose",
+                from_state=State.RESOLVED,
+                to_state=State.CLOSED,
+                comment=_("办结 %(n)d 天内企业未确认，自动关闭") % {"n": days},
+            )
+            audit(SYSTEM, "update", order, detail={"action": "autoclose"})
+            _notify_step(order, "autoclose")
+        done.append(order)
+    return done
