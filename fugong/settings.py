@@ -4,7 +4,6 @@ FUGONG_ENV=production turns on the deployment checks (HTTPS cookies, HSTS) and r
 embedded defaults: a missing SECRET_KEY or DEBUG.
 """
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,15 +11,17 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("FUGONG_VAR_DIR", BASE_DIR.parent / "var"))
+from fugong.env import env_bool, env_choice, env_int, env_list, env_str
 
-ENV = os.environ.get("FUGONG_ENV", "development")
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(env_str("FUGONG_VAR_DIR", str(BASE_DIR.parent / "var")))
+
+ENV = env_choice("FUGONG_ENV", "development", ("development", "test", "production"))
 PRODUCTION = ENV == "production"
-DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1"
+DEBUG = env_bool("DEBUG", not PRODUCTION)
 
 _DEV_SECRET = "insecure-embedded-mode-only-do-not-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or DEBUG):
     raise ImproperlyConfigured("FUGONG_ENV=production needs SECRET_KEY set and DEBUG off")
 
@@ -28,19 +29,13 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or DEBUG):
 # FUGONG_DATA_KEYS (comma-separated Fernet keys; the first encrypts, all decrypt, so a new key
 # is put first and `fugong health rotate-keys` re-encrypts) and found by a keyed hash under
 # FUGONG_HASH_KEY. The embedded mode derives both from the development secret key.
-FUGONG_DATA_KEYS = [k.strip() for k in os.environ.get("FUGONG_DATA_KEYS", "").split(",") if k]
-FUGONG_HASH_KEY = os.environ.get("FUGONG_HASH_KEY", "")
+FUGONG_DATA_KEYS = env_list("FUGONG_DATA_KEYS")
+FUGONG_HASH_KEY = env_str("FUGONG_HASH_KEY")
 if PRODUCTION and (not FUGONG_DATA_KEYS or not FUGONG_HASH_KEY):
     raise ImproperlyConfigured("FUGONG_ENV=production needs FUGONG_DATA_KEYS and FUGONG_HASH_KEY")
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("ALLOWED_HOSTS", "" if PRODUCTION else "*").split(",")
-    if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "*")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -101,7 +96,7 @@ _SQLITE_PATH = VAR_DIR / "fugong.sqlite3"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{_SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", 60)),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -116,13 +111,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
-REDIS_URL = os.environ.get("FUGONG_REDIS_URL", "")
+REDIS_URL = env_str("FUGONG_REDIS_URL")
 
 # The task queue (huey): SQLite-backed and embedded by default (`fugong run_huey` in a second
 # process, started by `make run`), Redis-backed when FUGONG_REDIS_URL is set, so that workers
 # can run on many machines. Periodic jobs are declared in each app's tasks.py.
 HUEY = {
-    "name": os.environ.get("FUGONG_QUEUE_NAME", "fugong"),
+    "name": env_str("FUGONG_QUEUE_NAME", "fugong"),
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
     "immediate": False,
     "utc": False,
@@ -148,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
@@ -169,8 +164,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FUGONG_UPLOAD_MAX_BYTES = int(os.environ.get("FUGONG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
-FUGONG_IMPORT_MAX_BYTES = int(os.environ.get("FUGONG_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+FUGONG_UPLOAD_MAX_BYTES = env_int("FUGONG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+FUGONG_IMPORT_MAX_BYTES = env_int("FUGONG_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -181,7 +176,7 @@ PASSWORD_CHANGE_URL = "/accounts/password/"
 
 # The shared cache (rate-limit counters): Redis (its next database after the queue's) when
 # FUGONG_REDIS_URL is set, so that every app server counts together; in-process otherwise.
-_cache_url = os.environ.get("FUGONG_CACHE_URL", "")
+_cache_url = env_str("FUGONG_CACHE_URL")
 if not _cache_url and REDIS_URL:
     _base, _sep, _db = REDIS_URL.rpartition("/")
     _cache_url = f"{_base}/{int(_db) + 1}" if _db.isdigit() else f"{REDIS_URL.rstrip('/')}/1"
@@ -192,23 +187,25 @@ CACHES = {
 }
 # requests per minute per client address (login: per address and user name)
 FUGONG_RATE_LIMITS = {
-    "login": int(os.environ.get("FUGONG_RATE_LOGIN", 10)),
-    "declare": int(os.environ.get("FUGONG_RATE_DECLARE", 30)),
-    "verify": int(os.environ.get("FUGONG_RATE_VERIFY", 120)),
-    "public_api": int(os.environ.get("FUGONG_RATE_PUBLIC_API", 120)),
+    "login": env_int("FUGONG_RATE_LOGIN", 10, minimum=1),
+    "declare": env_int("FUGONG_RATE_DECLARE", 30, minimum=1),
+    "verify": env_int("FUGONG_RATE_VERIFY", 120, minimum=1),
+    "public_api": env_int("FUGONG_RATE_PUBLIC_API", 120, minimum=1),
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+_LOG_FORMAT = "json" if PRODUCTION else "text"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -219,20 +216,28 @@ LOGGING = {
             # JSON lines in production (or FUGONG_LOG_FORMAT=json), plain text otherwise
             **(
                 {"formatter": "json"}
-                if os.environ.get("FUGONG_LOG_FORMAT", "json" if PRODUCTION else "text") == "json"
+                if env_choice(
+                    "FUGONG_LOG_FORMAT", "json" if PRODUCTION else "text", ("json", "text")
+                )
+                == "json"
                 else {}
             ),
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-NINJA_PAGINATION_PER_PAGE = 50
+# One page size for every list: the pages, the API (ninja pagination) and the exports' previews
+PAGE_SIZE = env_int("FUGONG_PAGE_SIZE", 50, minimum=1)
+NINJA_PAGINATION_PER_PAGE = PAGE_SIZE
 
 # Outgoing e-mail (work-order steps, decisions). EMAIL_URL=smtp://user:pass@host:25 (smtps://
 # for TLS); without it mail is written to the log, as on a machine with no mail relay.
-_email = urlsplit(os.environ["EMAIL_URL"]) if os.environ.get("EMAIL_URL") else None
+_email = urlsplit(env_str("EMAIL_URL")) if env_str("EMAIL_URL") else None
 if _email:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST, EMAIL_PORT = _email.hostname, _email.port or 25
@@ -241,8 +246,7 @@ if _email:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_TIMEOUT = 15
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fugong@localhost")
-SITE_URL = os.environ.get("FUGONG_SITE_URL", "http://127.0.0.1:8000")
-PAGE_SIZE = 50
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "fugong@localhost")
+SITE_URL = env_str("FUGONG_SITE_URL", "http://127.0.0.1:8000")
 
 FUGONG_SITE_NAME = _("复工复产服务平台")

@@ -1,7 +1,9 @@
 from datetime import date, datetime
 
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
+from fugong.core.api import Pagination
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -71,11 +73,12 @@ class CertificateOut(Schema):
 
 
 @router.get("/applications", response=list[ApplicationOut])
+@paginate(Pagination)
 def list_applications(request, kind: str = "", state: str = "", todo: bool = False):
     """Applications in your scope (yours, for an enterprise account); `todo` = awaiting a step
     you review."""
     params = {"kind": kind, "state": state, "view": "todo" if todo else ""}
-    return services.queue_for(request.auth, params)[:500]
+    return services.queue_for(request.auth, params)
 
 
 @router.post("/applications", response={201: ApplicationOut})

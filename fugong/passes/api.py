@@ -1,7 +1,9 @@
 from datetime import date, datetime
 
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
+from fugong.core.api import Pagination
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -74,8 +76,9 @@ class VerifyOut(Schema):
 
 
 @router.get("/passes", response=list[PassOut])
+@paginate(Pagination)
 def list_passes(request, state: str = "", todo: bool = False):
-    return services.queue_for(request.auth, {"state": state, "view": "todo" if todo else ""})[:500]
+    return services.queue_for(request.auth, {"state": state, "view": "todo" if todo else ""})
 
 
 @router.post("/passes", response={201: PassOut})

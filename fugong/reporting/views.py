@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -134,7 +135,7 @@ def drill_down(request):
             exports.drill_down_xlsx(request.user, query, enterprises, figure),
             f"{figure}-{query.day}.xlsx",
         )
-    page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
+    page = Paginator(enterprises, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     statuses = stats.status_map(query, [e.pk for e in page])
     rows = [(e, statuses.get(e.pk)) for e in page]
     params = {k: v for k, v in request.GET.items() if k != "page"}
