@@ -37,7 +37,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     name = factory.Sequence(lambda n: f"用户{n}")
-    role = Role.ADMIN
+    role = Role.ENTERPRISE  # least rights; a test asks for the role it means
     password = factory.django.Password("Fugong@2026")
 
 

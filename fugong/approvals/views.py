@@ -17,7 +17,7 @@ from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
 from fugong.core.services import Conflict, audit, campaign_for, campaigns_on, timeline_of
 from fugong.core.uploads import attachments_of
-from fugong.core.views import attempt, listing, xlsx_response
+from fugong.core.views import SERVICE_ERRORS, listing, service_error_text, xlsx_response
 from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import services
@@ -155,14 +155,19 @@ def detail(request, app):
                 cleared_from=form.cleaned_data["cleared_from"],
             )
 
-        attempt(request, decide, _("已处理"))
+        try:
+            decide()
+        except SERVICE_ERRORS as exc:
+            messages.error(request, service_error_text(exc))
+        else:
+            messages.success(request, _("已处理"))
         return redirect("approvals:detail", pk=app.pk)
     own = enterprise_id_of(request.user) == app.enterprise_id
     return render(
         request,
         "approvals/detail.html",
         {
-            "a": app,
+            "application": app,
             "actions": [(a, services.REVIEW_ACTIONS[a]) for a in actions],
             "may_withdraw": own and app.state in Application.OPEN,
             "may_edit": own and app.state == Application.State.RETURNED,
@@ -234,7 +239,7 @@ def verify(request, code):
     return render(
         request,
         "approvals/verify.html",
-        {"r": result},
+        {"certificate": result},
         status=200 if result else 404,
     )
 

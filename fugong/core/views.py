@@ -242,18 +242,14 @@ def healthz(request):
     )
 
 
-def attempt(request, fn, success=""):
-    """Run a service call from a view: a conflict (someone acted first) or a broken rule
-    becomes an error message (a refusal is a 403, see ServiceErrorMiddleware). Returns the
-    call's result, or None when it failed; `success` is shown when it did not."""
-    try:
-        result = fn()
-    except services.Conflict as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        if success:
-            messages.success(request, success)
-        return result
-    return None
+# the errors a service raises for the user to correct (a refusal, PermissionError, is a 403 by
+# ServiceErrorMiddleware): a view catches them explicitly, shows them as a message or puts
+# them on its form with core.forms.add_service_errors
+SERVICE_ERRORS = (services.Conflict, ValidationError)
+
+
+def service_error_text(exc: Exception) -> str:
+    """One line for a message: a conflict's text, or a broken rule's messages joined."""
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc)

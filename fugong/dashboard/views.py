@@ -90,7 +90,7 @@ def dashboard(request):
         request,
         "dashboard/dashboard.html",
         {
-            "r": main,
+            "figures": main,
             "lists": lists,
             "needs": needs,
             "orders": orders,

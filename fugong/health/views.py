@@ -23,7 +23,7 @@ from fugong.core.models import User
 from fugong.core.pdf import FONT, draw_qr, qr_svg
 from fugong.core.security import rate_limit
 from fugong.core.services import absolute_url, timeline_of
-from fugong.core.views import attempt, xlsx_response
+from fugong.core.views import SERVICE_ERRORS, service_error_text, xlsx_response
 
 from . import services
 from .forms import (
@@ -121,11 +121,12 @@ def employee(request, pk=None):
             services.audit_unmasked(request.user, enterprise, "employee", 1)
     form = EmployeeForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "readmit" and person:
-        attempt(
-            request,
-            lambda: services.readmit(request.user, person, request.POST.get("reason", "")),
-            _("已核准返岗"),
-        )
+        try:
+            services.readmit(request.user, person, request.POST.get("reason", ""))
+        except SERVICE_ERRORS as exc:
+            messages.error(request, service_error_text(exc))
+        else:
+            messages.success(request, _("已核准返岗"))
         return redirect("health:employee", pk=person.pk)
     if request.method == "POST" and form.is_valid():
         try:
@@ -344,13 +345,13 @@ def rounds(request):
         return redirect("health:index")
     form = RoundForm(request.POST)
     if form.is_valid():
-        rnd = attempt(
-            request,
-            lambda: services.open_round(
+        try:
+            rnd = services.open_round(
                 request.user, form.cleaned_data["title"], form.cleaned_data["day"]
-            ),
-        )
-        if rnd is not None:
+            )
+        except SERVICE_ERRORS as exc:
+            messages.error(request, service_error_text(exc))
+        else:
             return redirect("health:round", pk=rnd.pk)
     else:
         messages.error(request, _("请填写名称和采样日期"))
@@ -384,7 +385,12 @@ def round_detail(request, pk):
                 pending=form.cleaned_data["pending"] or 0,
             )
 
-        attempt(request, record, _("已登记"))
+        try:
+            record()
+        except SERVICE_ERRORS as exc:
+            messages.error(request, service_error_text(exc))
+        else:
+            messages.success(request, _("已登记"))
         return redirect("health:round", pk=pk)
     enterprise = services.own_enterprise(request.user)
     return render(
@@ -454,4 +460,4 @@ def enterprise_panel(request, enterprise):
     row = rows[0] if rows else None
     if row is None:
         return ""
-    return render_to_string("health/_enterprise_panel.html", {"r": row}, request=request)
+    return render_to_string("health/_enterprise_panel.html", {"figures": row}, request=request)

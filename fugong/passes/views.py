@@ -15,7 +15,7 @@ from fugong.core.forms import add_service_errors
 from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
 from fugong.core.services import audit, timeline_of
-from fugong.core.views import attempt, listing
+from fugong.core.views import SERVICE_ERRORS, listing, service_error_text
 from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import services
@@ -83,13 +83,18 @@ def detail(request, p):
                 valid_until=form.cleaned_data["valid_until"],
             )
 
-        attempt(request, decide, _("已处理"))
+        try:
+            decide()
+        except SERVICE_ERRORS as exc:
+            messages.error(request, service_error_text(exc))
+        else:
+            messages.success(request, _("已处理"))
         return redirect("passes:detail", pk=p.pk)
     return render(
         request,
         "passes/detail.html",
         {
-            "p": p,
+            "permit": p,
             "status": p.status(),
             "status_label": services.STATUS_LABELS.get(p.status(), p.get_state_display()),
             "actions": [
@@ -127,7 +132,7 @@ def verify(request, code):
     return render(
         request,
         "passes/verify.html",
-        {"r": result, "invalid": services.STATUS_LABELS["invalid"]},
+        {"verdict": result, "invalid": services.STATUS_LABELS["invalid"]},
         status=200 if result else 404,
     )
 
@@ -142,7 +147,7 @@ def check(request):
     return render(
         request,
         "passes/check.html",
-        {"r": result, "code": text, "invalid": services.STATUS_LABELS["invalid"]},
+        {"verdict": result, "code": text, "invalid": services.STATUS_LABELS["invalid"]},
     )
 
 

@@ -70,7 +70,7 @@ def enterprise_detail(request, pk):
         request,
         "registry/enterprise_detail.html",
         {
-            "e": enterprise,
+            "enterprise": enterprise,
             "assignment": assignment,
             "visit_form": visit_form,
             "memberships": enterprise.memberships.all(),

@@ -112,7 +112,7 @@ def stats_page(request):
         "reporting/stats.html",
         {
             "form": form,
-            "r": result,
+            "figures": result,
             "errors": errors,
             "params": params,
             "drill": reverse("reporting:drill_down") + "?" + urlencode(params),
@@ -186,7 +186,7 @@ def completeness(request):
         request,
         "reporting/completeness.html",
         {
-            "r": result,
+            "figures": result,
             "query": query,
             "missing": missing[:500],
             "more": missing.count() > 500,

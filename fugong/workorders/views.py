@@ -16,7 +16,7 @@ from fugong.core.models import Unit
 from fugong.core.permissions import scoped
 from fugong.core.services import campaign_for
 from fugong.core.uploads import attachments_of
-from fugong.core.views import attempt, listing
+from fugong.core.views import SERVICE_ERRORS, listing, service_error_text
 from fugong.registry.models import Assignment, Enterprise, own_enterprise
 
 from . import services
@@ -164,9 +164,8 @@ def raise_for(request, enterprise):
         if campaign is None:
             form.add_error(None, _("当前没有覆盖该企业的应急事件"))
         else:
-            order = attempt(
-                request,
-                lambda: services.create_order(
+            try:
+                order = services.create_order(
                     request.user,
                     campaign,
                     enterprise,
@@ -175,9 +174,10 @@ def raise_for(request, enterprise):
                     form.needs(),
                     source=request.POST.get("caller", "")[:60],
                     files=form.cleaned_data["files"],
-                ),
-            )
-            if order is not None:
+                )
+            except SERVICE_ERRORS as exc:
+                messages.error(request, service_error_text(exc))
+            else:
                 messages.success(request, _("已代企业提交工单 #%(n)d") % {"n": order.pk})
                 return redirect("workorders:detail", pk=order.pk)
     return render(
@@ -196,7 +196,7 @@ def detail(request, order):
         request,
         "workorders/detail.html",
         {
-            "o": order,
+            "order": order,
             "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
             "form": ActionForm(
                 initial={"version": order.version, "category": order.category or proposed},
@@ -226,9 +226,8 @@ def act(request, order, action):
         )
         return redirect("workorders:detail", pk=order.pk)
     data = form.cleaned_data
-    done = attempt(
-        request,
-        lambda: services.transition(
+    try:
+        services.transition(
             request.user,
             order,
             action,
@@ -237,9 +236,10 @@ def act(request, order, action):
             unit=data["unit"],
             category=data["category"],
             rating=data["rating"],
-        ),
-    )
-    if done is not None:
+        )
+    except SERVICE_ERRORS as exc:
+        messages.error(request, service_error_text(exc))
+    else:
         messages.success(request, _("已%(a)s") % {"a": services.ACTION_LABELS[action]})
     return redirect("workorders:detail", pk=order.pk)
 
@@ -299,30 +299,29 @@ def group_detail(request, pk):
         add = list(WorkOrder.objects.visible_to(request.user).filter(pk__in=numbers))
         if len(add) != len(set(numbers)):
             messages.error(request, _("工单号不存在或不在您的管辖范围内"))
-        elif (
-            attempt(
-                request,
-                lambda: services.edit_group(
+        else:
+            try:
+                services.edit_group(
                     request.user,
                     grp,
                     title=request.POST.get("title") if "title" in request.POST else None,
                     add=add,
-                ),
-            )
-            is not None
-        ):
-            messages.success(request, _("已保存"))
+                )
+            except SERVICE_ERRORS as exc:
+                messages.error(request, service_error_text(exc))
+            else:
+                messages.success(request, _("已保存"))
         return redirect("workorders:group_detail", pk=pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
-        done = attempt(
-            request,
-            lambda: services.transition_group(
+        try:
+            done = services.transition_group(
                 request.user, grp, action, unit=unit, comment=request.POST.get("comment", "")
-            ),
-        )
-        if done is not None:
+            )
+        except SERVICE_ERRORS as exc:
+            messages.error(request, service_error_text(exc))
+        else:
             messages.success(
                 request,
                 _("已对 %(n)d 张工单%(a)s")
@@ -332,7 +331,7 @@ def group_detail(request, pk):
     first = members.first()
     units = ActionForm(order=first).fields["unit"].queryset if first else Unit.objects.none()
     return render(
-        request, "workorders/group_detail.html", {"g": grp, "members": members, "units": units}
+        request, "workorders/group_detail.html", {"group": grp, "members": members, "units": units}
     )
 
 
@@ -343,13 +342,14 @@ def deliver(request, order, line):
     need = order.needs.filter(pk=line).first()
     if need is None:
         raise Http404
-    attempt(
-        request,
-        lambda: services.deliver(
+    try:
+        services.deliver(
             request.user, need, request.POST.get("amount"), request.POST.get("comment", "")
-        ),
-        _("已登记"),
-    )
+        )
+    except SERVICE_ERRORS as exc:
+        messages.error(request, service_error_text(exc))
+    else:
+        messages.success(request, _("已登记"))
     return redirect("workorders:detail", pk=order.pk)
 
 
@@ -401,7 +401,7 @@ def enterprise_panel(request, enterprise):
         {
             "orders": orders.select_related("unit")[:10],
             "count": orders.count(),
-            "e": enterprise,
+            "enterprise": enterprise,
         },
         request=request,
     )
