@@ -12,6 +12,7 @@ from fugong.approvals.api import router as approvals_router
 from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
 from fugong.core.models import ApiToken
+from fugong.dashboard.api import router as dashboard_router
 from fugong.core.security import RateLimited
 from fugong.core.services import Conflict
 from fugong.health.api import router as health_router
@@ -55,6 +56,7 @@ api.add_router("", workorders_router)
 api.add_router("", approvals_router)
 api.add_router("", passes_router)
 api.add_router("", health_router)
+api.add_router("", dashboard_router)
 
 
 def _error(request, status, code, message, **extra):

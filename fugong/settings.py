@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fugong.approvals",
     "fugong.passes",
     "fugong.health",
+    "fugong.power",
     "fugong.dashboard",
 ]
 

@@ -10,3 +10,8 @@ class DashboardConfig(AppConfig):
     name = "fugong.dashboard"
     label = "dashboard"
     verbose_name = _("指挥部驾驶舱")
+
+    def ready(self):
+        # imported here, not at the top: the module imports models, which cannot load before
+        # Django's app registry is ready
+        from . import boundaries  # noqa: F401  (registers the `boundaries` importer)

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import oversight, views
 
 app_name = "dashboard"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("stats/brief.<str:fmt>", views.brief, name="brief"),
+    path("stats/power/", oversight.power_page, name="power"),
+    path("map/", oversight.map_page, name="map"),
 ]

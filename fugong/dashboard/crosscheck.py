@@ -1,0 +1,154 @@
+"""The electricity cross-check (电力复工指数 against the daily reports): siblings never import each
+other, so it lives here, on top, reading the reporting app's status as of the day and the power
+app's readings and baselines.
+
+Over the enterprises in scope that have a baseline for the campaign: resumed by report (status
+as of the day 复工 or 部分复工), resumed by power (the day's reading ≥ threshold × baseline),
+both, report_only, power_only, neither; `no_reading` counts those without a reading that day (no
+data, never zero: not resumed by power and in neither disagreement list). The two lists for the
+township to check: reports resumed but power under the threshold, reports not resumed but power
+at or over it."""
+
+from django.db.models import Count, F, FilteredRelation, Q
+
+from fugong.power import services as power
+from fugong.registry import industry as industries
+from fugong.reporting.models import Status
+from fugong.reporting.rollups import roll_forward
+from fugong.reporting.stats import StatsQuery, _to_children, percent
+
+BY = ("region", "industry")
+LISTS = ("report_not_power", "power_not_report")
+
+
+def _joined(user, query: StatsQuery):
+    """The enterprises in scope with a baseline, joined to the day's reading and status."""
+    roll_forward(query.campaign, query.day)
+    return (
+        query.enterprises(user)
+        .annotate(
+            power_baseline=FilteredRelation(
+                "power_baselines", condition=Q(power_baselines__campaign=query.campaign)
+            ),
+            power_reading=FilteredRelation(
+                "power_readings", condition=Q(power_readings__day=query.day)
+            ),
+            day_status=FilteredRelation(
+                "day_statuses",
+                condition=Q(day_statuses__campaign=query.campaign, day_statuses__day=query.day),
+            ),
+        )
+        .filter(power_baseline__id__isnull=False)
+    )
+
+
+def _conditions(query):
+    """Resumed by report, not resumed by report (未复工 or never reported), resumed by power,
+    a reading under the threshold, a reading at all — written without negation, which Django
+    would turn into a subquery that loses the filtered joins."""
+    by_report = Q(day_status__status__in=[Status.FULL, Status.PARTIAL])
+    not_report = Q(day_status__id__isnull=True) | Q(day_status__status=Status.NOT_RESUMED)
+    by_power = power.resumed_by_power(query.campaign)
+    low_power = power.under_threshold(query.campaign)
+    has_reading = Q(power_reading__id__isnull=False)
+    return by_report, not_report, by_power, low_power, has_reading
+
+
+def _aggregates(query):
+    by_report, not_report, by_power, low_power, has_reading = _conditions(query)
+    return {
+        "enterprises_with_baseline": Count("id"),
+        "with_reading": Count("id", filter=has_reading),
+        "resumed_by_report": Count("id", filter=by_report),
+        "resumed_by_power": Count("id", filter=by_power),
+        "both": Count("id", filter=by_report & by_power),
+        "power_only": Count("id", filter=not_report & by_power),
+        "report_low_power": Count("id", filter=by_report & low_power),
+    }
+
+
+def _figures(agg):
+    n = agg.get("enterprises_with_baseline") or 0
+    report, pw, both = (agg.get(k) or 0 for k in ("resumed_by_report", "resumed_by_power", "both"))
+    return {
+        "enterprises_with_baseline": n,
+        "with_reading": agg.get("with_reading") or 0,
+        "no_reading": n - (agg.get("with_reading") or 0),
+        "resumed_by_report": report,
+        "resumed_by_power": pw,
+        "both": both,
+        "report_only": report - both,
+        "power_only": agg.get("power_only") or 0,
+        "neither": n - report - (agg.get("power_only") or 0),
+        "report_rate": percent(report, n),
+        "power_rate": percent(pw, n),
+        "disagreements": (agg.get("report_low_power") or 0) + (agg.get("power_only") or 0),
+    }
+
+
+def cross_check(user, query: StatsQuery, by: str | None = None) -> dict:
+    """The figures for the query (and a breakdown by child region or industry)."""
+    joined = _joined(user, query)
+    agg = _aggregates(query)
+    result = {
+        "campaign": query.campaign.name,
+        "region": query.region.code,
+        "region_name": query.region.name,
+        "date": query.day.isoformat(),
+        "threshold": power.threshold(query.campaign),
+        "baseline_month": power.baseline_month(query.campaign).strftime("%Y-%m"),
+        **_figures(joined.aggregate(**agg)),
+    }
+    if by == "region":
+        groups, labels = _to_children(
+            query.region,
+            {r.pop("region_id"): r for r in joined.values("region_id").annotate(**agg).order_by()},
+        )
+    elif by == "industry":
+        groups = {
+            r.pop("industry"): r for r in joined.values("industry").annotate(**agg).order_by()
+        }
+        labels = {k: industries.label(k) for k in groups}
+    else:
+        return result
+    result["breakdown"] = [
+        {"key": k, "label": str(labels.get(k, k)), **_figures(groups[k])} for k in sorted(groups)
+    ]
+    return result
+
+
+def disagreements(user, query: StatsQuery, which: str) -> list[dict]:
+    """One disagreement list: `report_not_power` (reports resumed, power under the threshold)
+    or `power_not_report` (reports not resumed, power at or over it), lowest or highest index
+    first."""
+    by_report, not_report, by_power, low_power, _has_reading = _conditions(query)
+    wanted = by_report & low_power if which == LISTS[0] else not_report & by_power
+    rows = (
+        _joined(user, query)
+        .filter(wanted)
+        .select_related("region")
+        .annotate(
+            kwh=F("power_reading__kwh"),
+            baseline=F("power_baseline__kwh_per_day"),
+            status=F("day_status__status"),
+        )
+    )
+    labels = dict(Status.choices)
+    out = [
+        {
+            "id": e.pk,
+            "uscc": e.uscc,
+            "name": e.name,
+            "region": e.region.name,
+            "industry": industries.label(e.industry),
+            "contact_phone": e.contact_phone,
+            "status": e.status or "",
+            "status_label": str(labels.get(e.status, "")) if e.status else "",
+            "kwh": float(e.kwh),
+            "baseline": float(e.baseline),
+            "index": power.index(e.kwh, e.baseline),
+        }
+        for e in rows
+    ]
+    out.sort(key=lambda r: (r["index"], r["name"]), reverse=which != LISTS[0])
+    return out
