@@ -12,9 +12,9 @@ from fugong.approvals.api import router as approvals_router
 from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
 from fugong.core.models import ApiToken
-from fugong.dashboard.api import router as dashboard_router
 from fugong.core.security import RateLimited
 from fugong.core.services import Conflict
+from fugong.dashboard.api import router as dashboard_router
 from fugong.health.api import router as health_router
 from fugong.passes.api import router as passes_router
 from fugong.registry.api import router as registry_router
