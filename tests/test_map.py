@@ -1,0 +1,124 @@
+"""Region boundaries matched and mismatched, the map page's data within scope, and the browser:
+the map coloured by resumption rate and a region clicked through to its enterprises."""
+
+import datetime
+import json
+
+import pytest
+
+from fugong.core.excel import IMPORTERS
+from fugong.core.models import Campaign
+from fugong.core.permissions import SYSTEM
+from fugong.dashboard.boundaries import import_boundaries
+from fugong.dashboard.demo import boundaries_geojson
+from fugong.dashboard.models import Boundary
+
+from .conftest import log_in, shot
+from .xlsx import REPORT_HEADERS, xlsx
+
+SQUARE = {"type": "Polygon", "coordinates": [[[129, 42], [130, 42], [130, 43], [129, 42]]]}
+
+
+def collection(*features):
+    return json.dumps({"type": "FeatureCollection", "features": list(features)})
+
+
+def feature(geometry=SQUARE, **props):
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def test_it_matches_features_by_code_adcode_and_name(cast):
+    report = import_boundaries(
+        SYSTEM,
+        collection(feature(code="222401"), feature(adcode=222402), feature(name="进学街道")),
+        skip_bad=False,
+    )
+    assert report.errors == [] and report.created == 3
+    assert set(Boundary.objects.values_list("region__code", flat=True)) == {
+        "222401",
+        "222402",
+        "222401001",
+    }
+    again = import_boundaries(SYSTEM, collection(feature(code="222401")), skip_bad=False)
+    assert (again.created, again.updated) == (0, 1)
+
+
+def test_it_reports_every_mismatch_and_writes_nothing(cast):
+    report = import_boundaries(
+        SYSTEM,
+        collection(
+            feature(code="222401"),
+            feature(code="999999"),
+            feature(name="不存在的县"),
+            feature(),
+            feature(geometry={"type": "Point", "coordinates": [129, 42]}, code="222402"),
+            feature(adcode="222401"),
+        ),
+        skip_bad=False,
+    )
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "code"),
+        (3, "name"),
+        (4, "code"),
+        (5, "geometry"),
+        (6, "code"),  # the same region as feature 1
+    ]
+    assert not report.written and not Boundary.objects.exists()
+    assert import_boundaries(SYSTEM, "{not json", False).errors[0].row == 0
+    assert import_boundaries(cast.yanji, collection(feature(code="222401")), False).errors
+
+
+@pytest.fixture
+def mapped(cast):
+    campaign = Campaign.objects.create(
+        name="2020年复工复产", region=cast.regions.yanbian, starts_on=datetime.date(2020, 1, 28)
+    )
+    rows = [[cast.a.uscc, "2020-02-14", "复工", "正常生产", 5, 10, "", "", "", ""]]
+    assert IMPORTERS["reports"](SYSTEM).run(xlsx(REPORT_HEADERS, rows)).errors == []
+    # the cast has two of the eight counties: the other six are reported and skipped
+    assert len(import_boundaries(SYSTEM, boundaries_geojson(), True).errors) == 6
+    cast.a.longitude, cast.a.latitude = 129.5, 42.95
+    cast.a.save()
+    return campaign
+
+
+def map_data(response):
+    text = response.content.decode()
+    start = text.index('<script id="map-data" type="application/json">') + 46
+    return json.loads(text[start : text.index("</script>", start)])
+
+
+def test_it_gives_the_map_its_regions_and_points_within_scope(cast, mapped, login):
+    data = map_data(login(cast.zhuanban).get("/map/?region=222400&date=2020-02-14"))
+    assert len(data["geo"]["features"]) == 2
+    assert data["regions"]["延吉市"]["rate"] == 50.0  # a of a, a2
+    assert data["regions"]["延吉市"]["url"].startswith("/stats/enterprises/?region=222401")
+    assert [p["name"] for p in data["points"]] == [cast.a.name]
+    assert data["unplaced_count"] == 2
+    other = map_data(login(cast.tumen).get("/map/?region=222400&date=2020-02-14"))
+    assert other["points"] == [] and other["unplaced_count"] == 1  # only 图们's b
+    assert other["regions"]["延吉市"]["enterprises"] == 0
+    assert login(cast.contact_a).get("/map/").status_code == 403
+
+
+def test_it_colours_the_map_and_drills_down_from_a_region(cast, mapped, live_server, page):
+    log_in(page, live_server.url, "zhuanban")
+    page.goto(f"{live_server.url}/map/?region=222400&date=2020-02-14")
+    errors = []
+    page.on("pageerror", lambda e: errors.append(e.stack))
+    page.reload()
+    page.wait_for_selector("#region-map canvas")
+    colour = page.evaluate(
+        "() => { const d = window.fugongMap.getModel().getSeriesByIndex(0).getData();"
+        " return d.getItemVisual(d.indexOfName('延吉市'), 'style').fill; }"
+    )
+    assert colour and colour.lower() not in ("#eee", "#eeeeee")
+    assert "2 户企业没有坐标" in page.inner_text("#placement")
+    assert errors == []
+    shot(page, "map-1-coloured")
+    x, y = page.evaluate("() => window.fugongMap.convertToPixel({geoIndex: 0}, [129.4, 43.0])")
+    box = page.locator("#region-map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url("**/stats/enterprises/**region=222401**")
+    assert cast.a.name in page.content() and cast.b.name not in page.content()
+    shot(page, "map-2-drilled-down")
