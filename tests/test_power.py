@@ -233,3 +233,20 @@ def test_it_keeps_other_scopes_out_of_the_page_and_export(cast, fixture, login):
     sheet = client.get(f"/stats/power/?region=222401&date={D}&format=xlsx")
     assert len(list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows())) == 1
     assert login(cast.contact_a).get("/stats/power/").status_code == 403
+
+
+def test_it_finds_enterprises_by_their_power_account(cast, fixture):
+    cast.a.power_account = "2200123456"
+    cast.a.save()
+    cast.b.power_account = "2200999999"
+    cast.b.save()
+    headers = ["用电户号", "日期", "用电量（千瓦时）"]
+    ok = run("power", [["2200123456", "2020-02-15", 60]], headers=headers, user=cast.yanji)
+    assert ok.errors == [] and Reading.objects.get(enterprise=cast.a, day="2020-02-15").kwh == 60
+    bad = run(
+        "power",
+        [["2200999999", "2020-02-15", 60], ["", "2020-02-15", 1]],
+        headers=headers,
+        user=cast.yanji,
+    )
+    assert [(e.row, e.column) for e in bad.errors] == [(2, "用电户号"), (3, "统一社会信用代码")]

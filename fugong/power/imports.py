@@ -1,5 +1,5 @@
-"""The utility's sheet (registered with core.excel as `power`): 统一社会信用代码, 日期,
-用电量（千瓦时）, one row per enterprise and day."""
+"""The utility's sheet (registered with core.excel as `power`): 统一社会信用代码 or 用电户号 (the
+account number on the enterprise), 日期, 用电量（千瓦时）, one row per enterprise and day."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from fugong.core.excel import Column, register_importer
 from fugong.registry.imports import ScopedImporter
+from fugong.registry.models import Enterprise
 
 from . import services
 
@@ -18,7 +19,8 @@ class PowerImporter(ScopedImporter):
     kind = "power"
     title = _l("企业日用电量")
     columns = [
-        Column("uscc", "统一社会信用代码", ("uscc",), True, "91222401MA0Y3K7X1B", 22),
+        Column("uscc", "统一社会信用代码", ("uscc",), False, "91222401MA0Y3K7X1B", 22),
+        Column("account", "用电户号", ("power_account", "account", "户号"), False, "", 16),
         Column("date", "日期", ("date", "day"), True, "2020-02-14", 12),
         Column(
             "kwh",
@@ -32,19 +34,40 @@ class PowerImporter(ScopedImporter):
 
     def prepare(self, rows):
         self.existing, self.hidden = self.visible_enterprises(
-            {row["uscc"].strip().upper() for row in rows}
+            {row["uscc"].strip().upper() for row in rows if row["uscc"]}
         )
+        accounts = {row["account"] for row in rows if row["account"] and not row["uscc"]}
+        by_account = Enterprise.objects.filter(power_account__in=accounts)
+        self.accounts = {e.power_account: e for e in by_account}
+        if not self.user.is_admin:
+            visible = set(by_account.visible_to(self.user).values_list("pk", flat=True))
+            self.accounts = {a: e for a, e in self.accounts.items() if e.pk in visible}
         self.seen = {}
         self.today = timezone.localdate()
 
     def clean_row(self, row, error):
+        if not row["uscc"]:
+            return self.clean_reading(row, error, self._by_account(row, error))
         uscc = self.clean_uscc(row, error)
-        day = self.parse_date(row["date"], "date", error)
-        if day and day > self.today:
-            error("date", _("日期不能晚于今天"))
         enterprise = self.existing.get(uscc) if uscc and uscc not in self.hidden else None
         if uscc and enterprise is None:
             error("uscc", _("企业 %(c)s 不存在或不在您的管辖范围内") % {"c": uscc})
+        return self.clean_reading(row, error, enterprise)
+
+    def _by_account(self, row, error):
+        if not row["account"]:
+            error("uscc", _("统一社会信用代码和用电户号至少填一项"))
+            return None
+        enterprise = self.accounts.get(row["account"])
+        if enterprise is None:
+            error("account", _("用电户号 %(a)s 不属于您管辖范围内的企业") % {"a": row["account"]})
+        return enterprise
+
+    def clean_reading(self, row, error, enterprise):
+        """The reading of a row whose enterprise is found (or reported missing)."""
+        day = self.parse_date(row["date"], "date", error)
+        if day and day > self.today:
+            error("date", _("日期不能晚于今天"))
         try:
             kwh = Decimal(row["kwh"].replace(",", ""))
             if not kwh.is_finite() or kwh < 0:
@@ -55,8 +78,8 @@ class PowerImporter(ScopedImporter):
         except InvalidOperation:
             error("kwh", _("用电量应为不小于 0 的数字（千瓦时）"))
             kwh = None
-        if uscc and day:
-            first = self.seen.setdefault((uscc, day), row["_row"])
+        if enterprise is not None and day:
+            first = self.seen.setdefault((enterprise.pk, day), row["_row"])
             if first != row["_row"]:
                 error("uscc", _("文件中重复：与第%(n)d行是同一企业同一天") % {"n": first})
         if enterprise is None or day is None or kwh is None:

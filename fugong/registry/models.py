@@ -78,6 +78,12 @@ class Enterprise(models.Model):
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     latitude = models.DecimalField(_("纬度"), max_digits=8, decimal_places=6, null=True, blank=True)
+    power_account = models.CharField(
+        _("用电户号"),
+        max_length=32,
+        blank=True,
+        help_text=_("供电公司的用电户号：电力数据可按户号导入"),
+    )
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(
         _("联系电话"), max_length=20, blank=True, validators=[validate_phone]
@@ -92,6 +98,13 @@ class Enterprise(models.Model):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["power_account"],
+                condition=~Q(power_account=""),
+                name="one_enterprise_per_power_account",
+            )
+        ]
 
     def __str__(self):
         return self.name

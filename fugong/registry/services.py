@@ -152,6 +152,7 @@ ENTERPRISE_FIELDS = (
     "address",
     "longitude",
     "latitude",
+    "power_account",
     "contact_name",
     "contact_phone",
     "notes",
