@@ -5,6 +5,7 @@ import datetime
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fugong.core.excel import IMPORTERS
 from fugong.core.models import Campaign
@@ -122,3 +123,16 @@ def test_it_colours_the_map_and_drills_down_from_a_region(cast, mapped, live_ser
     page.wait_for_url("**/stats/enterprises/**region=222401**")
     assert cast.a.name in page.content() and cast.b.name not in page.content()
     shot(page, "map-2-drilled-down")
+
+
+def test_it_lets_only_an_admin_upload_the_boundary_file(cast, login):
+    def upload(user, text):
+        file = SimpleUploadedFile("yanbian.geojson", text.encode(), "application/geo+json")
+        return login(user).post("/map/boundaries/", {"file": file})
+
+    good = collection(feature(code="222401"), feature(name="图们市"))
+    assert upload(cast.zhuanban, good).status_code == 403
+    page = upload(cast.admin, collection(feature(code="222401"), feature(code="999999")))
+    assert "999999" in page.content.decode() and not Boundary.objects.exists()
+    assert "新增 2" in upload(cast.admin, good).content.decode()
+    assert Boundary.objects.count() == 2

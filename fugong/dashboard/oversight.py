@@ -1,12 +1,15 @@
 """Pages of the oversight figures that need several domain apps: the electricity cross-check
 and the map (thin views; the figures come from `crosscheck` and the reporting statistics)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
 
 from fugong.core.excel import write_xlsx
 from fugong.core.views import xlsx_response
@@ -14,10 +17,11 @@ from fugong.reporting import stats
 from fugong.reporting.views import government_only, stats_form, stats_query
 
 from . import crosscheck, geo
+from .boundaries import import_boundaries
 
 LIST_TITLES = {
-    "report_not_power": _("日报已复工，用电未达阈值"),
-    "power_not_report": _("日报未复工，用电已达阈值"),
+    "report_not_power": _l("日报已复工，用电未达阈值"),
+    "power_not_report": _l("日报未复工，用电已达阈值"),
 }
 
 
@@ -81,6 +85,25 @@ def _lists_xlsx(lists) -> bytes:
         for r in items
     ]
     return write_xlsx(_("电力核查"), headers, rows, widths=[22, 22, 30, 16, 24, 14, 10, 14, 14, 10])
+
+
+@login_required
+@require_POST
+def upload_boundaries(request):
+    """An admin uploads the boundary file (GeoJSON) once; the report is shown on the page."""
+    if not request.user.is_admin:
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        errors = [_("请选择 GeoJSON 文件")]
+        report = None
+    elif upload.size > settings.FUGONG_IMPORT_MAX_BYTES:
+        errors, report = [_("文件过大")], None
+    else:
+        text = upload.read().decode("utf-8", "replace")
+        report = import_boundaries(request.user, text, skip_bad=bool(request.POST.get("skip_bad")))
+        errors = []
+    return render(request, "dashboard/boundaries.html", {"report": report, "errors": errors})
 
 
 @login_required

@@ -8,4 +8,5 @@ urlpatterns = [
     path("stats/brief.<str:fmt>", views.brief, name="brief"),
     path("stats/power/", oversight.power_page, name="power"),
     path("map/", oversight.map_page, name="map"),
+    path("map/boundaries/", oversight.upload_boundaries, name="upload_boundaries"),
 ]
