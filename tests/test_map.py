@@ -136,3 +136,10 @@ def test_it_lets_only_an_admin_upload_the_boundary_file(cast, login):
     assert "999999" in page.content.decode() and not Boundary.objects.exists()
     assert "新增 2" in upload(cast.admin, good).content.decode()
     assert Boundary.objects.count() == 2
+
+
+def test_it_keeps_the_statistics_filters_on_the_map(cast, mapped, login):
+    data = map_data(login(cast.zhuanban).get("/map/?region=222400&date=2020-02-14&scale=below"))
+    assert data["regions"]["延吉市"]["enterprises"] == 1  # only a2 is below scale
+    assert "scale=below" in data["regions"]["延吉市"]["url"]
+    assert data["points"] == []  # a is above scale

@@ -29,6 +29,11 @@ def map_data(user, query: stats.StatsQuery, figures: dict, drill_url: str) -> di
         by_code = {query.region.code: figures}
     features, regions = [], {}
     day = query.day.isoformat()
+    # the statistics' filters carry over to the drill-down
+    flt = query.filter
+    filters = {
+        k: v for k, v in (("industry", flt.industry), ("scale", flt.scale), ("list", flt.list)) if v
+    }
     for b in shapes.values():
         f = by_code.get(b.region.code, {})
         features.append(
@@ -41,7 +46,7 @@ def map_data(user, query: stats.StatsQuery, figures: dict, drill_url: str) -> di
             "enterprises": f.get("enterprises", 0),
             "url": drill_url
             + "?"
-            + urlencode({"region": b.region.code, "date": day, "figure": "enterprises"}),
+            + urlencode({"region": b.region.code, "date": day, "figure": "enterprises"} | filters),
         }
     ents = query.enterprises(user).only(
         "id", "name", "address", "longitude", "latitude", "region_id"
