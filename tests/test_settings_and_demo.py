@@ -6,7 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from fugong.core.models import Role, User
+from fugong.core.permissions import SYSTEM
+from fugong.dashboard import crosscheck
+from fugong.dashboard.models import Boundary
+from fugong.power.models import Reading
 from fugong.registry.models import Enterprise, EnterpriseAccount, ListMembership
+from fugong.reporting.stats import StatsQuery
 
 
 def run_django(args, **env):
@@ -82,8 +87,15 @@ def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
     from fugong.health.models import Declaration, Employee
 
     assert Employee.objects.count() == 30 and Declaration.objects.filter(abnormal=True).count() == 1
+    # 延边's eight counties drawn, readings with deliberate disagreements on the seed day
+    assert Boundary.objects.count() == 8
+    check = StatsQuery.parse(SYSTEM, {"region": "222400", "date": "2020-02-14"})
+    assert crosscheck.cross_check(SYSTEM, check)["enterprises_with_baseline"] == 300
+    assert all(crosscheck.disagreements(SYSTEM, check, w) for w in crosscheck.LISTS)
+    readings = Reading.objects.count()
     call_command("demo", "--quiet")  # idempotent
     assert Enterprise.objects.count() == 300
+    assert Reading.objects.count() == readings
     assert Employee.objects.count() == 30
     assert Application.objects.count() == 14 and Pass.objects.count() == 6
     assert ListMembership.objects.count() == ListMembership.objects.current().count()
