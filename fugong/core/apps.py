@@ -9,8 +9,11 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import pre_save
 
         from . import imports  # noqa: F401  (registers the importers)
         from .security import on_login
+        from .validators import strip_control_characters
 
         user_logged_in.connect(on_login, dispatch_uid="fugong-login")
+        pre_save.connect(strip_control_characters, dispatch_uid="fugong-control-characters")

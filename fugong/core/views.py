@@ -13,6 +13,7 @@ from .forms import ImportForm, TokenForm
 from .imports import export_regions, export_units
 from .models import ApiToken, Region, Unit
 from .pdf import qr_svg
+from .uploads import serve
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -146,7 +147,6 @@ def import_kind(request, kind):
 def attachment(request, pk):
     """Download an attachment; only a user who may see its owner record gets it."""
     from django.apps import apps
-    from django.http import FileResponse
 
     from .models import Attachment
 
@@ -157,7 +157,7 @@ def attachment(request, pk):
         raise Http404 from exc
     if not owner_model.objects.visible_to(request.user).filter(pk=att.owner_id).exists():
         raise Http404
-    return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)
+    return serve(att)
 
 
 @login_required
