@@ -17,7 +17,9 @@ VAR_DIR = Path(os.environ.get("FUGONG_VAR_DIR", BASE_DIR.parent / "var"))
 
 ENV = os.environ.get("FUGONG_ENV", "development")
 PRODUCTION = ENV == "production"
-DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1"
+# Off unless asked for: `make run` (the local demo) asks with DEBUG=1; no other entry point
+# (manage.py, gunicorn, `make serve`, the Procfile) shows debug pages.
+DEBUG = os.environ.get("DEBUG", "0") == "1"
 
 _DEV_SECRET = "insecure-embedded-mode-only-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
@@ -196,6 +198,19 @@ FUGONG_RATE_LIMITS = {
     "verify": int(os.environ.get("FUGONG_RATE_VERIFY", 120)),
     "public_api": int(os.environ.get("FUGONG_RATE_PUBLIC_API", 120)),
 }
+# The client address behind a reverse proxy: X-Forwarded-For is believed only when the request
+# comes from one of these addresses or networks (comma-separated, e.g. "127.0.0.1,10.0.0.0/8");
+# empty (the default) means REMOTE_ADDR is the client.
+FUGONG_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("FUGONG_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# /healthz tells everyone only up or down; what is down needs this token (header
+# `Authorization: Bearer <token>`) or a request from FUGONG_HEALTH_NETWORKS (comma-separated
+# networks; empty by default, since behind a local proxy every request comes from loopback).
+FUGONG_HEALTH_TOKEN = os.environ.get("FUGONG_HEALTH_TOKEN", "")
+FUGONG_HEALTH_NETWORKS = [
+    n.strip() for n in os.environ.get("FUGONG_HEALTH_NETWORKS", "").split(",") if n.strip()
+]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

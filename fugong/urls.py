@@ -4,7 +4,14 @@ from django.urls import include, path
 
 from fugong.api import api
 from fugong.core import views as core_views
-from fugong.core.security import LoginView, PasswordChangeView, otp, rate_limit
+from fugong.core.security import (
+    LoginView,
+    PasswordChangeView,
+    admin_login,
+    login_name,
+    otp,
+    rate_limit,
+)
 from fugong.reporting import views as reporting_views
 
 admin.site.site_header = admin.site.site_title = "复工复产服务平台 管理后台"
@@ -13,7 +20,7 @@ urlpatterns = [
     path("", reporting_views.dashboard, name="home"),
     path(
         "accounts/login/",
-        rate_limit("login", methods=("POST",))(LoginView.as_view()),
+        rate_limit("login", methods=("POST",), key=login_name)(LoginView.as_view()),
         name="login",
     ),
     path("accounts/otp/", rate_limit("login", methods=("POST",))(otp), name="otp"),
@@ -25,6 +32,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", admin_login),  # one door: the admin logs in where everyone does
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("fugong.core.urls")),

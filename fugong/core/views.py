@@ -214,9 +214,29 @@ def listing(request, qs, template, *, export, filename, per_page=50, **context):
     )
 
 
+def health_details_allowed(request) -> bool:
+    """What is down is for the operators: the health token, or a client on the internal
+    network (FUGONG_HEALTH_NETWORKS); the public learns only up or down."""
+    import hmac
+    import ipaddress
+
+    from .lockout import client_ip
+
+    token = settings.FUGONG_HEALTH_TOKEN
+    sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and sent and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    try:
+        ip = ipaddress.ip_address(client_ip(request))
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in settings.FUGONG_HEALTH_NETWORKS)
+
+
 def healthz(request):
     """For load balancers and monitoring: the database answers, the queue's storage answers,
-    and a worker beat within the last three minutes. 200 when all hold, 503 otherwise."""
+    and a worker beat within the last three minutes. 200 when all hold, 503 otherwise; which
+    check failed only for `health_details_allowed`."""
     from datetime import timedelta
 
     from django.db import connection
@@ -246,9 +266,12 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["workers"] = f"fail: {type(exc).__name__}"
     healthy = all(v.startswith("ok") for v in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "fail"}
+    if health_details_allowed(request):
+        body["checks"] = checks
+    response = JsonResponse(body, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def attempt(request, fn, success=""):
