@@ -26,7 +26,7 @@ urlpatterns = [
     path("accounts/otp/", rate_limit("login", methods=("POST",))(otp), name="otp"),
     path(
         "accounts/password/",
-        PasswordChangeView.as_view(),
+        rate_limit("login", methods=("POST",))(PasswordChangeView.as_view()),  # old password
         name="password_change",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

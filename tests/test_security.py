@@ -233,3 +233,19 @@ def test_an_optional_second_factor_for_government_users(cast, client):
     # enterprise accounts do not get the option
     client.force_login(cast.contact_a)
     assert 'id="totp"' not in client.get("/profile/").content.decode()
+
+
+def test_it_never_redirects_an_inbox_note_off_the_site(cast, client):
+    from fugong.core.models import Notification
+
+    client.force_login(cast.yanji)
+    for url, goes in (("//evil.example/x", "/inbox/"), ("/workorders/", "/workorders/")):
+        note = Notification.objects.create(user=cast.yanji, kind="workorder", title="t", url=url)
+        assert client.get(f"/inbox/?open={note.pk}")["Location"] == goes
+
+
+def test_it_rate_limits_guessing_the_old_password(cast, client, monkeypatch):
+    monkeypatch.setitem(security.RATE_LIMITS, "login", 2)
+    client.force_login(cast.yanji)
+    codes = [change(client, f"guess{i}", "Yanji#2026Next").status_code for i in range(3)]
+    assert codes == [200, 200, 429]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -176,7 +177,7 @@ def inbox(request):
         if note.read_at is None:
             note.read_at = timezone.now()
             note.save(update_fields=["read_at"])
-        if note.url.startswith("/"):
+        if url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):  # "/x", not "//evil"
             return redirect(note.url)
         return redirect("core:inbox")
     return render(request, "core/inbox.html", {"notes": mine[:200]})
