@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from fugong.api import api
 from fugong.core import views as core_views
@@ -33,6 +34,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", admin_login),  # one door: the admin logs in where everyone does
+    path(  # and changes the password where everyone does (policy, history, rate limit, audit)
+        "admin/password_change/", RedirectView.as_view(url="/accounts/password/")
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("fugong.core.urls")),

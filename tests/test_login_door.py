@@ -175,3 +175,14 @@ def test_it_refuses_the_api_until_the_first_password_is_changed(cast, client):
         {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
     )
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_it_sends_the_admin_password_change_to_the_one_with_the_policy(cast, client):
+    client.force_login(cast.admin)
+    r = client.post(
+        "/admin/password_change/",
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
+    assert r.status_code == 302 and r["Location"] == "/accounts/password/"
+    cast.admin.refresh_from_db()
+    assert cast.admin.check_password(PASSWORD)

@@ -133,3 +133,15 @@ def test_it_serves_a_stored_file_of_unknown_content_as_a_bare_download(cast, log
     assert r["Content-Disposition"].startswith("attachment") and ".bin" in r["Content-Disposition"]
     assert r["X-Content-Type-Options"] == "nosniff"
     assert login(cast.tumen).get(f"/attachments/{att.pk}/").status_code == 404
+
+
+def test_it_serves_the_pass_image_with_the_applicants_texts_as_inert(
+    cast, campaign, transport, login
+):
+    from .test_passes import issued
+
+    p = issued(cast, transport, origin='<script>alert(1)</script><a href="javascript:x">')
+    r = login(cast.contact_a).get(f"/passes/{p.pk}/pass.svg")
+    body = r.content.decode()
+    assert r["Content-Type"] == "image/svg+xml" and "<script>" not in body and "<a " not in body
+    assert r["Content-Security-Policy"].startswith("sandbox")
