@@ -242,14 +242,10 @@ def limited(request, scope, limit, per_seconds=60, key="", now=None):
         key = hashlib.sha256(str(key).encode()).hexdigest()[:24]
     prefix = f"rl:{scope}:{ip}:{key}:"
     name = f"{prefix}{now}"
-    if cache.add(name, 1, per_seconds + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(name)
-        except ValueError:  # expired between add and incr
-            cache.add(name, 1, per_seconds + 5)
-            count = 1
+    try:  # the slice usually exists: one increment
+        count = cache.incr(name)
+    except ValueError:  # the slice's first hit (or another server's, just now)
+        count = 1 if cache.add(name, 1, per_seconds + 5) else cache.incr(name)
     earlier = cache.get_many([f"{prefix}{now - i}" for i in range(1, BUCKETS)])
     return count + sum(earlier.values()) > limit
 
