@@ -66,6 +66,7 @@ bench: install
 	$(PY) bench/bench_verify.py
 	$(PY) bench/bench_health.py
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_ratelimit.py
 
 clean:
 	rm -rf var artifacts .pytest_cache

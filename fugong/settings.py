@@ -199,10 +199,13 @@ FUGONG_RATE_LIMITS = {
     "public_api": int(os.environ.get("FUGONG_RATE_PUBLIC_API", 120)),
 }
 # The client address behind a reverse proxy: X-Forwarded-For is believed only when the request
-# comes from one of these addresses or networks (comma-separated, e.g. "127.0.0.1,10.0.0.0/8");
-# empty (the default) means REMOTE_ADDR is the client.
+# comes from one of these addresses or networks (comma-separated, e.g. "127.0.0.1,10.0.0.0/8").
+# The default, loopback, is the nginx of deploy/ on the same machine (no outside client has a
+# loopback address); empty means REMOTE_ADDR is always the client.
 FUGONG_TRUSTED_PROXIES = [
-    p.strip() for p in os.environ.get("FUGONG_TRUSTED_PROXIES", "").split(",") if p.strip()
+    p.strip()
+    for p in os.environ.get("FUGONG_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+    if p.strip()
 ]
 # /healthz tells everyone only up or down; what is down needs this token (header
 # `Authorization: Bearer <token>`) or a request from FUGONG_HEALTH_NETWORKS (comma-separated

@@ -127,7 +127,11 @@ def test_it_sends_wrong_second_factor_guesses_back_to_the_password(cast, client)
 def test_it_trusts_forwarded_addresses_only_from_configured_proxies(settings):
     factory = RequestFactory()
     forged = factory.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="10.0.0.1")
-    assert lockout.client_ip(forged) == "192.0.2.1"  # nobody trusted: the header is ignored
+    assert lockout.client_ip(forged) == "192.0.2.1"  # not from a proxy: the header is ignored
+    local = factory.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.1")
+    assert lockout.client_ip(local) == "10.0.0.1"  # the default: the proxy on this machine
+    settings.FUGONG_TRUSTED_PROXIES = []
+    assert lockout.client_ip(local) == "127.0.0.1"  # nobody trusted
     settings.FUGONG_TRUSTED_PROXIES = ["127.0.0.1", "10.1.0.0/16"]
     assert lockout.client_ip(forged) == "192.0.2.1"  # not from a trusted proxy
     chain = factory.get(
@@ -145,9 +149,10 @@ def test_it_counts_logins_per_client_and_user_name(cast, client, monkeypatch):
     assert attempt(client, "u2", "x").status_code == 200  # another name from the same client
     assert attempt(client, "u1", "x", ip="10.0.0.9").status_code == 200  # another client
     rotating = [  # a forged X-Forwarded-For does not make a new client
-        attempt(client, "u1", "x", HTTP_X_FORWARDED_FOR=f"10.2.0.{i}").status_code for i in range(2)
+        attempt(client, "u1", "x", ip="203.0.113.5", HTTP_X_FORWARDED_FOR=f"10.2.0.{i}")
+        for i in range(4)
     ]
-    assert rotating == [429, 429]
+    assert [r.status_code for r in rotating] == [200, 200, 429, 429]
 
 
 @pytest.mark.parametrize("start", [0.0, 58.5, 59.9])
