@@ -19,6 +19,7 @@ browser:
 	@test -x /usr/bin/chromium && fc-list | grep -qi "noto.*cjk" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
+run: export DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo
@@ -30,7 +31,8 @@ run: install
 # (gunicorn), worker and scheduler processes; /healthz tells when all are up.
 serve: export DATABASE_URL ?= postgres://root@127.0.0.1:5432/fugong
 serve: export FUGONG_REDIS_URL ?= redis://127.0.0.1:6379/0
-serve: export DEBUG ?= 0
+# debug pages never reach a user of `make serve`, whatever the shell or the command line says
+serve: override export DEBUG = 0
 serve: export FUGONG_LOG_FORMAT ?= json
 serve: install
 	@$(PY) -c "import os, psycopg; base, name = os.environ['DATABASE_URL'].rsplit('/', 1); \
@@ -67,6 +69,7 @@ bench: install
 	$(PY) bench/bench_verify.py
 	$(PY) bench/bench_health.py
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_ratelimit.py
 
 clean:
 	rm -rf var artifacts .pytest_cache

@@ -18,7 +18,9 @@ VAR_DIR = Path(env_str("FUGONG_VAR_DIR", str(BASE_DIR.parent / "var")))
 
 ENV = env_choice("FUGONG_ENV", "development", ("development", "test", "production"))
 PRODUCTION = ENV == "production"
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for: `make run` (the local demo) asks with DEBUG=1; no other entry point
+# (manage.py, gunicorn, `make serve`, the Procfile) shows debug pages.
+DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET = "insecure-embedded-mode-only-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
@@ -192,6 +194,16 @@ FUGONG_RATE_LIMITS = {
     "verify": env_int("FUGONG_RATE_VERIFY", 120, minimum=1),
     "public_api": env_int("FUGONG_RATE_PUBLIC_API", 120, minimum=1),
 }
+# The client address behind a reverse proxy: X-Forwarded-For is believed only when the request
+# comes from one of these addresses or networks (comma-separated, e.g. "127.0.0.1,10.0.0.0/8").
+# The default, loopback, is the nginx of deploy/ on the same machine (no outside client has a
+# loopback address); empty means REMOTE_ADDR is always the client.
+FUGONG_TRUSTED_PROXIES = env_list("FUGONG_TRUSTED_PROXIES", "127.0.0.1,::1")
+# /healthz tells everyone only up or down; what is down needs this token (header
+# `Authorization: Bearer <token>`) or a request from FUGONG_HEALTH_NETWORKS (comma-separated
+# networks; empty by default, since behind a local proxy every request comes from loopback).
+FUGONG_HEALTH_TOKEN = env_str("FUGONG_HEALTH_TOKEN", "")
+FUGONG_HEALTH_NETWORKS = env_list("FUGONG_HEALTH_NETWORKS", "")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

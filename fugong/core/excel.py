@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from . import services
+from .validators import clean_controls
 
 
 @dataclass(frozen=True)
@@ -274,8 +275,29 @@ class Importer:
         )
 
 
+# Spreadsheets out are data, not programs: a text that Excel (or LibreOffice, or a CSV
+# re-save) would take for a formula is written as a text cell marked "quote prefix", and the
+# control characters that the xlsx format cannot hold (openpyxl raises on them) are dropped.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_value(ws, value):
+    """A cell value fit to write: other values as they are, texts without control characters,
+    and texts that start like a formula as a text cell (never evaluated)."""
+    if not isinstance(value, str):
+        return value
+    value = clean_controls(value)
+    if value.startswith(FORMULA_START):
+        cell = WriteOnlyCell(ws, value=None)
+        cell.value, cell.data_type = value, "s"  # after the value: openpyxl would mark "f"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
 def write_xlsx(title, headers, rows, widths=None) -> bytes:
-    """A workbook with a bold frozen header row; rows may be any iterable (streamed)."""
+    """A workbook with a bold frozen header row; rows may be any iterable (streamed). Every
+    export goes through here, so every cell goes through `safe_value`."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=str(title)[:31] or "Sheet1")
     ws.freeze_panes = "A2"
@@ -284,12 +306,13 @@ def write_xlsx(title, headers, rows, widths=None) -> bytes:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     head = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=str(h))
+        cell = WriteOnlyCell(ws, value=clean_controls(str(h)))
+        cell.data_type = "s"
         cell.font, cell.fill = bold, fill
         head.append(cell)
     ws.append(head)
     for row in rows:
-        ws.append(list(row))
+        ws.append([safe_value(ws, v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -82,9 +82,11 @@ class Attachment(models.Model):
 
     owner_type = models.CharField(max_length=60)
     owner_id = models.PositiveBigIntegerField()
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+    file = models.FileField(upload_to="attachments/")  # stored under a generated name
     name = models.CharField(_("文件名"), max_length=200)
     kind = models.CharField(_("类型"), max_length=10)
+    # the MIME type the content check found (never the file name's); served with it
+    content_type = models.CharField(_("内容类型"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("大小"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -101,7 +103,12 @@ class Attachment(models.Model):
 
     @property
     def is_image(self):
-        return self.kind == "image"
+        """An image by its content (re-encoded at upload), so shown inline."""
+        return self.kind == "image" and self.content_type in (
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+        )
 
 
 class Step(models.Model):

@@ -1,3 +1,5 @@
+import hmac
+import ipaddress
 from datetime import timedelta
 
 from django.apps import apps
@@ -10,6 +12,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from huey.contrib.djhuey import HUEY
@@ -21,7 +24,9 @@ from .imports import export_regions, export_units
 from .jobs import last_beat
 from .models import ApiToken, Attachment, Notification, Region, Unit
 from .pdf import qr_svg
+from .lockout import client_ip
 from .security import confirm_totp, start_totp
+from .uploads import serve
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -161,7 +166,7 @@ def attachment(request, pk):
         raise Http404 from exc
     if not owner_model.objects.visible_to(request.user).filter(pk=att.owner_id).exists():
         raise Http404
-    return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)
+    return serve(att)
 
 
 @login_required
@@ -177,7 +182,7 @@ def inbox(request):
         if note.read_at is None:
             note.read_at = timezone.now()
             note.save(update_fields=["read_at"])
-        if note.url.startswith("/"):
+        if url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):  # "/x", not "//evil"
             return redirect(note.url)
         return redirect("core:inbox")
     return render(request, "core/inbox.html", {"notes": mine[:200]})
@@ -213,9 +218,24 @@ def listing(request, qs, template, *, export, filename, per_page=50, **context):
     )
 
 
+def health_details_allowed(request) -> bool:
+    """What is down is for the operators: the health token, or a client on the internal
+    network (FUGONG_HEALTH_NETWORKS); the public learns only up or down."""
+    token = settings.FUGONG_HEALTH_TOKEN
+    sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and sent and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    try:
+        ip = ipaddress.ip_address(client_ip(request))
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in settings.FUGONG_HEALTH_NETWORKS)
+
+
 def healthz(request):
     """For load balancers and monitoring: the database answers, the queue's storage answers,
-    and a worker beat within the last three minutes. 200 when all hold, 503 otherwise."""
+    and a worker beat within the last three minutes. 200 when all hold, 503 otherwise; which
+    check failed only for `health_details_allowed`."""
 
     checks = {}
     try:
@@ -237,9 +257,12 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["workers"] = f"fail: {type(exc).__name__}"
     healthy = all(v.startswith("ok") for v in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "fail"}
+    if health_details_allowed(request):
+        body["checks"] = checks
+    response = JsonResponse(body, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # the errors a service raises for the user to correct (a refusal, PermissionError, is a 403 by
