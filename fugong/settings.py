@@ -196,6 +196,24 @@ FUGONG_RATE_LIMITS = {
     "verify": int(os.environ.get("FUGONG_RATE_VERIFY", 120)),
     "public_api": int(os.environ.get("FUGONG_RATE_PUBLIC_API", 120)),
 }
+# Group bots and SMS (core.bots, core.sms; README "Bots and SMS"). A bot takes about 20
+# messages a minute (DingTalk, WeCom); more wait in the outbox and go out merged. SMS needs the
+# provider's approved signature (签名) and template codes (FUGONG_SMS_TEMPLATES="report_pending=
+# SMS_123,report_overdue=SMS_456"); without FUGONG_SMS_PROVIDER messages go to the log.
+FUGONG_BOTS = {"per_minute": int(os.environ.get("FUGONG_BOT_PER_MINUTE", 20))}
+FUGONG_SMS = {
+    "provider": os.environ.get("FUGONG_SMS_PROVIDER", "log"),  # aliyun | log | dotted.Class
+    "endpoint": os.environ.get("FUGONG_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": os.environ.get("FUGONG_SMS_ACCESS_KEY_ID", ""),
+    "access_key_secret": os.environ.get("FUGONG_SMS_ACCESS_KEY_SECRET", ""),
+    "sign_name": os.environ.get("FUGONG_SMS_SIGN_NAME", ""),
+    "templates": dict(
+        p.strip().split("=", 1)
+        for p in os.environ.get("FUGONG_SMS_TEMPLATES", "").split(",")
+        if "=" in p
+    ),
+    "per_phone": [(1, 60), (5, 3600), (10, 86400)],  # (messages, seconds) per phone
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -12,6 +12,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedCharField
 from .validators import validate_phone, validate_region_code
 
 
@@ -141,6 +142,8 @@ class Unit(models.Model):
         choices=[("wecom", _("企业微信")), ("dingtalk", _("钉钉")), ("feishu", _("飞书"))],
     )
     webhook_url = models.URLField(_("群机器人地址"), max_length=500, blank=True)
+    # DingTalk/Feishu "加签" secret (SEC…), stored encrypted; WeCom bots have none
+    webhook_secret = EncryptedCharField(_("群机器人密钥"), blank=True)
 
     class Meta:
         verbose_name = _("单位")
@@ -398,6 +401,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("电子邮件")
         WEBHOOK = "webhook", _("群机器人")
+        SMS = "sms", _("短信")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -418,6 +422,15 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # bots and SMS (core.bots, core.sms): phones to @mention, an SMS template and its
+    # parameters, the receiver's answer, and the message this one was merged into
+    mentions = models.JSONField(_("提醒手机号"), default=list, blank=True)
+    template = models.CharField(_("短信模板"), max_length=40, blank=True)
+    params = models.JSONField(_("模板参数"), default=dict, blank=True)
+    response = models.CharField(_("对方应答"), max_length=500, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并到"), null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     MAX_ATTEMPTS = 6
 

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from . import bots, sms
 from .models import ApiToken, AuditLog, User
 
 
@@ -171,19 +172,9 @@ def send_webhook(kind, url, title, text, timeout=10, key=""):
     """POST a message to a group bot. Raises OSError when it cannot be delivered (the task queue
     retries). `key` (sent as X-Fugong-Delivery) lets a receiver drop a repeat: a worker killed
     between the POST and recording it leaves the message to be sent again."""
-    import json
-    import urllib.request
-
-    payload = json.dumps(webhook_payload(kind, title, text), ensure_ascii=False)
-    request = urllib.request.Request(
-        url,
-        data=payload.encode(),
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "X-Fugong-Delivery": key},
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        if response.status >= 300:
-            raise OSError(f"webhook answered {response.status}")
+    answer = bots.send(kind, url, title, text, key=key, timeout=timeout)  # signed, rate-limited
+    if not answer.ok:
+        raise answer.error()  # BotError (an OSError); .permanent when retrying will not help
     return True
 
 
@@ -277,17 +268,13 @@ def send_delivery(pk, now=None):
     try:
         if message.channel == Delivery.Channel.EMAIL:
             send_mail(message.title, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
+        elif message.channel == Delivery.Channel.SMS:
+            return sms.deliver(message, now)  # records its own outcome; raises SmsError
         else:
-            send_webhook(
-                message.webhook_kind,
-                message.address,
-                message.title,
-                message.body,
-                key=f"delivery-{message.pk}",
-            )
+            return bots.deliver(message, now)  # records its own outcome; raises BotError
     except Exception as exc:
         attempts = message.attempts + 1
-        final = attempts >= Delivery.MAX_ATTEMPTS
+        final = attempts >= Delivery.MAX_ATTEMPTS or getattr(exc, "permanent", False)
         Delivery.objects.filter(pk=pk).update(
             status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
             attempts=attempts,
