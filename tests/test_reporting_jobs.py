@@ -86,7 +86,7 @@ def test_tasks_run_through_the_real_queue(transactional_db, cast, campaign, bot)
     assert HUEY.pending_count() == 1
     task = HUEY.dequeue()
     assert HUEY.execute(task) == 1
-    assert received and "本轮应急" in received[0][1]["content"]["text"]
+    assert received and "本轮应急" in received[0][1]["card"]["header"]["title"]["content"]
 
 
 def test_the_periodic_jobs_are_declared():

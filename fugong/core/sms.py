@@ -187,14 +187,28 @@ def gateway() -> Gateway:
     return cls(**config())
 
 
+def _phone_keys(phone: str, now_ts: float):
+    hashed = crypto.blind_index(phone)[:24]  # no phone numbers in the cache
+    for count, seconds in config().get("per_phone", [(1, 60), (5, 3600), (10, 86400)]):
+        window = int(now_ts // seconds)
+        yield f"fugong:sms:{hashed}:{seconds}:{window}", count, seconds, window
+
+
+def uncount(phone: str, now_ts: float) -> None:
+    """Take back a message counted by phone_wait that the provider did not send."""
+    for key, *_rest in _phone_keys(phone, now_ts):
+        try:
+            cache.decr(key)
+        except ValueError:
+            pass
+
+
 def phone_wait(phone: str, now_ts: float | None = None) -> float:
     """Count one message to `phone` against every per-phone limit and return 0, or take it
     back and return the seconds until the fullest limit's window frees."""
     now_ts = time.time() if now_ts is None else now_ts
-    hashed, counted, wait = crypto.blind_index(phone)[:24], [], 0.0
-    for count, seconds in config().get("per_phone", [(1, 60), (5, 3600), (10, 86400)]):
-        window = int(now_ts // seconds)
-        key = f"fugong:sms:{hashed}:{seconds}:{window}"
+    counted, wait = [], 0.0
+    for key, count, seconds, window in _phone_keys(phone, now_ts):
         cache.add(key, 0, timeout=seconds + 60)
         try:
             n = cache.incr(key)
@@ -231,6 +245,7 @@ def deliver(message: Delivery, now=None) -> bool:
         return False
     result = gateway().send(message.address, code, message.params)
     if not result.ok:
+        uncount(message.address, now.timestamp())
         Delivery.objects.filter(pk=message.pk).update(response=result.body)
         raise result.error()
     Delivery.objects.filter(pk=message.pk).update(
