@@ -7,7 +7,6 @@ import datetime
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -22,13 +21,6 @@ from .fakes import FakeBot
 from .xlsx import xlsx
 
 SECRET = "SEC3f9a1c0e5b7d42a8f6e0c1b2d3a4f5e6b7c8d9e0f1a2b3c4d5e6f708192a3b4c"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -269,3 +261,16 @@ def test_the_units_import_takes_the_bot_columns(cast):
     assert Unit.objects.get(code="222400-zb").webhook_secret == SECRET  # blank keeps it
     exported = export_units(cast.admin)
     assert SECRET.encode() not in exported  # never exported
+
+
+def test_it_counts_one_limit_for_concurrent_senders():
+    """Eight workers sending at once to one bot: exactly the limit gets through in the window
+    (the counters are in the shared cache: Redis in CI, so processes count together)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url, now = "https://oapi.dingtalk.com/robot/send?access_token=burst", 1_800_000_000.0
+    with ThreadPoolExecutor(8) as pool:
+        waits = list(pool.map(lambda _i: bots.acquire(url, now), range(80)))
+    assert waits.count(0.0) == 20 and all(w > 0 for w in waits if w)
+    assert bots.acquire(url, now + 59) > 0  # still the same minute
+    assert bots.acquire(url, now + 70) == 0.0  # the window has moved on

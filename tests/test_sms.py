@@ -5,7 +5,6 @@ and the provider's, transient and permanent refusals."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from fugong.core import services, sms
@@ -14,13 +13,6 @@ from fugong.core.models import Delivery
 from .fakes import FakeAliyunSms
 
 PHONE = "13900001111"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
