@@ -61,6 +61,7 @@ class FakeBot(FakeServer):
         self.taken_at = []  # clock times of the accepted posts
         self.busy = 0  # answer the next N requests "system busy"
         self.removed = False  # the bot was removed from its group
+        self.forbidden = ""  # text the platform's content check refuses
         super().__init__()
 
     @property
@@ -119,6 +120,8 @@ class FakeBot(FakeServer):
             return {"errcode": 400105, "errmsg": "不支持的消息类型"}
         if self.keyword and self.keyword not in self.text_of(payload):
             return {"errcode": 310000, "errmsg": "keywords not in content"}
+        if self.forbidden and self.forbidden in self.text_of(payload):
+            return {"errcode": 430102, "errmsg": "含有不合适的文本"}
         if self.busy:
             self.busy -= 1
             return {"errcode": -1, "errmsg": "系统繁忙"}

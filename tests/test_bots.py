@@ -203,6 +203,26 @@ def test_it_marks_nothing_sent_that_the_bot_refused(cast, fake, settings):
     assert not Delivery.objects.filter(attempts__gt=1).exists()
 
 
+def test_a_refusal_of_the_bot_fails_what_was_merged_and_of_one_text_only_that_one(cast, fake):
+    server = fake("dingtalk", secret=SECRET)
+    unit = bot_unit(cast, server, SECRET)
+    server.forbidden = "违规词"
+    bad, *rest = [bots.queue(unit, f"提醒{i}", t) for i, t in enumerate(["违规词", "乙", "丙"])]
+    assert services.send_delivery(bad.pk) is False  # one post carried all three: refused
+    assert [m.status for m in Delivery.objects.order_by("id")] == ["failed", "pending", "pending"]
+    assert services.send_delivery(rest[0].pk) is True  # the other two, merged, go out
+    assert Delivery.objects.filter(status="sent").count() == 2 and len(server.accepted) == 1
+
+    server.removed = True
+    for i in range(3):
+        bots.queue(unit, f"通知{i}", "内容")
+    first = Delivery.objects.filter(status="pending").order_by("id").first()
+    assert services.send_delivery(first.pk) is False
+    failed = Delivery.objects.filter(title__startswith="通知")
+    assert all(m.status == "failed" and "300005" in m.last_error for m in failed)
+    assert len(server.answers) == 3  # the removed bot was asked once
+
+
 def test_bots_test_command_prints_the_answer_and_exits_1_when_refused(cast, fake):
     server = fake("dingtalk", secret=SECRET, keyword="复工")
     unit = bot_unit(cast, server, SECRET)

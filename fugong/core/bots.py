@@ -77,6 +77,12 @@ PERMANENT = {
 }
 # the codes of "too many messages": the bot's window is full, later messages wait for it
 RATE_LIMITED = {"dingtalk": {410100, 130101}, "wecom": {45009}, "feishu": {11232, 11233}}
+# permanent refusals of one message's content (not of the bot): messages merged with it wait
+CONTENT = {
+    "dingtalk": {430101, 430102, 430103, 430104},
+    "wecom": {40058, 44004, 45002},
+    "feishu": {9499},
+}
 # bytes a message may have (WeCom: markdown 4096, text 2048; DingTalk and Feishu: ~20 KB)
 LIMIT_BYTES = {"wecom": 4000, "dingtalk": 15000, "feishu": 18000}
 WECOM_TEXT_BYTES = 2000
@@ -311,7 +317,7 @@ def _claim_companions(message: Delivery, now) -> list:
     for pk, title, body, mentions in waiting:
         mentioned = mentioned or mentions
         wecom_text = message.webhook_kind == "wecom" and mentioned
-        limit = WECOM_TEXT_BYTES if wecom_text else LIMIT_BYTES[message.webhook_kind]
+        limit = WECOM_TEXT_BYTES if wecom_text else LIMIT_BYTES.get(message.webhook_kind, 2000)
         size += len(_part(title, body).encode()) + 2
         if size > limit:
             break
@@ -366,7 +372,8 @@ def deliver(message: Delivery, now=None) -> bool:
         key=f"delivery-{message.pk}",
     )
     merged = Delivery.objects.filter(merged_into=message, status=Delivery.Status.SENDING)
-    if answer.code in {f"{message.webhook_kind} {c}" for c in RATE_LIMITED[message.webhook_kind]}:
+    kind = message.webhook_kind
+    if answer.code in {f"{kind} {c}" for c in RATE_LIMITED.get(kind, ())}:
         # the bot's own limit: everything waits for its window, no attempt is spent
         saturate(message.address, now.timestamp())
         waiting = Delivery.objects.filter(Q(pk=message.pk) | Q(pk__in=merged.values("pk")))
@@ -397,7 +404,7 @@ def deliver(message: Delivery, now=None) -> bool:
             )
             return True
         Delivery.objects.filter(pk=message.pk).update(response=answer.body)
-        if answer.transient:
+        if answer.transient or answer.code in {f"{kind} {c}" for c in CONTENT.get(kind, ())}:
             merged.update(status=Delivery.Status.PENDING, merged_into=None, claimed_at=None)
         else:
             merged.update(
