@@ -294,3 +294,31 @@ def test_it_counts_one_limit_for_concurrent_senders():
     assert waits.count(0.0) == 20 and all(w > 0 for w in waits if w)
     assert bots.acquire(url, now + 59) > 0  # still the same minute
     assert bots.acquire(url, now + 70) == 0.0  # the window has moved on
+
+
+def test_the_admin_never_shows_the_secret_and_a_blank_keeps_it(cast, client):
+    unit = cast.units.cc_yanbian
+    unit.webhook_kind, unit.webhook_secret = "dingtalk", SECRET
+    unit.webhook_url = "https://oapi.dingtalk.com/robot/send?access_token=abc"
+    unit.save()
+    client.force_login(cast.admin)
+    url = f"/admin/core/unit/{unit.pk}/change/"
+    assert SECRET not in client.get(url).content.decode()
+    form = {
+        "code": unit.code,
+        "name": "延边州专班（改）",
+        "kind": unit.kind,
+        "sector": "",
+        "region": unit.region_id,
+        "parent": "",
+        "phone": "",
+        "webhook_kind": "dingtalk",
+        "webhook_url": unit.webhook_url,
+        "webhook_secret": "",
+    }
+    assert client.post(url, form).status_code == 302
+    unit.refresh_from_db()
+    assert (unit.name, unit.webhook_secret) == ("延边州专班（改）", SECRET)
+    client.post(url, {**form, "webhook_secret": "SECnew"})
+    unit.refresh_from_db()
+    assert unit.webhook_secret == "SECnew"

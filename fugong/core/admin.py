@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -52,8 +53,38 @@ class FailingBotFilter(admin.SimpleListFilter):
         return queryset
 
 
+class UnitForm(forms.ModelForm):
+    """The bot's secret is never shown back; a blank field keeps the stored one."""
+
+    webhook_secret = forms.CharField(
+        label=_("群机器人密钥"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("钉钉、飞书机器人的加签密钥（SEC…）；留空则保持不变"),
+    )
+
+    class Meta:
+        model = Unit
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "sector",
+            "region",
+            "parent",
+            "phone",
+            "webhook_kind",
+            "webhook_url",
+            "webhook_secret",
+        ]
+
+    def clean_webhook_secret(self):
+        return self.cleaned_data["webhook_secret"] or self.instance.webhook_secret
+
+
 @admin.register(Unit)
 class UnitAdmin(AuditedAdmin):
+    form = UnitForm
     list_display = ("code", "name", "kind", "sector", "region", "parent", "webhook_kind")
     list_filter = ("kind", "sector", FailingBotFilter)
     search_fields = ("code", "name")
