@@ -173,6 +173,14 @@ def test_it_respects_the_rate_limit_under_a_burst_of_100(cast, fake):
     )
 
 
+def test_it_sends_each_message_on_its_own_while_the_bot_has_room(cast, fake):
+    server = fake("wecom")
+    unit = bot_unit(cast, server)
+    waiting = [bots.queue(unit, f"提醒 {i}", f"第{i}号") for i in range(5)]
+    assert [send(m) for m in waiting] == [True] * 5
+    assert len(server.accepted) == 5 and not Delivery.objects.filter(merged_into__isnull=False)
+
+
 def test_it_marks_nothing_sent_that_the_bot_refused(cast, fake, settings):
     """Our limit set above the bot's: the bot refuses with its rate-limit code; that message
     and the rest wait (no attempt spent) and go out in the bot's next windows; only what it
@@ -203,7 +211,10 @@ def test_it_marks_nothing_sent_that_the_bot_refused(cast, fake, settings):
     assert not Delivery.objects.filter(attempts__gt=1).exists()
 
 
-def test_a_refusal_of_the_bot_fails_what_was_merged_and_of_one_text_only_that_one(cast, fake):
+def test_a_refusal_of_the_bot_fails_what_was_merged_and_of_one_text_only_that_one(
+    cast, fake, settings
+):
+    settings.FUGONG_BOTS = {"per_minute": 2}  # more waiting than the bot takes: merged
     server = fake("dingtalk", secret=SECRET)
     unit = bot_unit(cast, server, SECRET)
     server.forbidden = "违规词"
@@ -217,7 +228,8 @@ def test_a_refusal_of_the_bot_fails_what_was_merged_and_of_one_text_only_that_on
     for i in range(3):
         bots.queue(unit, f"通知{i}", "内容")
     first = Delivery.objects.filter(status="pending").order_by("id").first()
-    assert services.send_delivery(first.pk) is False
+    later = timezone.now() + datetime.timedelta(seconds=70)
+    assert services.send_delivery(first.pk, later) is False
     failed = Delivery.objects.filter(title__startswith="通知")
     assert all(m.status == "failed" and "300005" in m.last_error for m in failed)
     assert len(server.answers) == 3  # the removed bot was asked once

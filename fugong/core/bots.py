@@ -256,6 +256,13 @@ def acquire(url: str, now_ts: float | None = None) -> float:
     return (bucket + 1) * BUCKET - now_ts
 
 
+def room(url: str, now_ts: float) -> int:
+    """How many more messages the bot at `url` takes in the current window."""
+    bucket, name = int(now_ts // BUCKET), _name(url)
+    keys = [f"fugong:bots:{name}:{bucket - i}" for i in range(WINDOW // BUCKET + 1)]
+    return max(0, per_minute() - sum(cache.get_many(keys).values()))
+
+
 def saturate(url: str, now_ts: float) -> None:
     """The bot said it had too many: count its window as full, so that what follows waits."""
     key = f"fugong:bots:{_name(url)}:{int(now_ts // BUCKET)}"
@@ -300,8 +307,9 @@ def _part(title: str, body: str) -> str:
 
 
 def _claim_companions(message: Delivery, now) -> list:
-    """Claim the other messages waiting for the same bot that fit in one message with
-    `message`, oldest first; they are recorded as merged into it."""
+    """When more messages wait for the bot than it takes in this window, claim those that
+    fit in one message with `message`, oldest first; they are recorded as merged into it.
+    Otherwise none: each waiting message gets a post of its own."""
     waiting = (
         Delivery.objects.filter(
             channel=Delivery.Channel.WEBHOOK,
@@ -311,8 +319,10 @@ def _claim_companions(message: Delivery, now) -> list:
         )
         .exclude(pk=message.pk)
         .order_by("created_at", "id")
-        .values_list("pk", "title", "body", "mentions")[:MERGE_MAX]
     )
+    if waiting.count() <= room(message.address, now.timestamp()):
+        return []
+    waiting = waiting.values_list("pk", "title", "body", "mentions")[:MERGE_MAX]
     size, mentioned, chosen = len(_part(message.title, message.body).encode()), message.mentions, []
     for pk, title, body, mentions in waiting:
         mentioned = mentioned or mentions
