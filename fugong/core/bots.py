@@ -13,8 +13,8 @@
   the platforms document; an unknown code is permanent (the bot refused; an administrator sees it).
 - A shared rate limit per bot (`FUGONG_BOTS["per_minute"]`, about 20 a minute as DingTalk and
   WeCom allow) counted in the Django cache, so every process counts together; an outbox message
-  over the limit waits, and the next message sent to that bot carries it merged with the others
-  waiting (nothing dropped).
+  over the limit waits, and when more wait than the bot's window takes, the next message sent
+  carries the others merged with it (nothing dropped).
 """
 
 import base64
