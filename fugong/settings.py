@@ -204,6 +204,20 @@ FUGONG_TRUSTED_PROXIES = env_list("FUGONG_TRUSTED_PROXIES", "127.0.0.1,::1")
 # networks; empty by default, since behind a local proxy every request comes from loopback).
 FUGONG_HEALTH_TOKEN = env_str("FUGONG_HEALTH_TOKEN", "")
 FUGONG_HEALTH_NETWORKS = env_list("FUGONG_HEALTH_NETWORKS", "")
+# Group bots and SMS (core.bots, core.sms; README "Bots and SMS"). A bot takes about 20
+# messages a minute (DingTalk, WeCom); more wait in the outbox and go out merged. SMS needs the
+# provider's approved signature (签名) and template codes (FUGONG_SMS_TEMPLATES="report_pending=
+# SMS_123,report_overdue=SMS_456"); without FUGONG_SMS_PROVIDER messages go to the log.
+FUGONG_BOTS = {"per_minute": env_int("FUGONG_BOT_PER_MINUTE", 20, minimum=1)}
+FUGONG_SMS = {
+    "provider": env_str("FUGONG_SMS_PROVIDER", "log"),  # aliyun | log | dotted.Class
+    "endpoint": env_str("FUGONG_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": env_str("FUGONG_SMS_ACCESS_KEY_ID", ""),
+    "access_key_secret": env_str("FUGONG_SMS_ACCESS_KEY_SECRET", ""),
+    "sign_name": env_str("FUGONG_SMS_SIGN_NAME", ""),
+    "templates": dict(p.split("=", 1) for p in env_list("FUGONG_SMS_TEMPLATES", "") if "=" in p),
+    "per_phone": [(1, 60), (5, 3600), (10, 86400)],  # (messages, seconds) per phone
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -12,6 +12,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedCharField
 from .validators import validate_phone, validate_region_code
 
 
@@ -141,6 +142,8 @@ class Unit(models.Model):
         choices=[("wecom", _("企业微信")), ("dingtalk", _("钉钉")), ("feishu", _("飞书"))],
     )
     webhook_url = models.URLField(_("群机器人地址"), max_length=500, blank=True)
+    # DingTalk/Feishu "加签" secret (SEC…), stored encrypted; WeCom bots have none
+    webhook_secret = EncryptedCharField(_("群机器人密钥"), blank=True)
 
     class Meta:
         verbose_name = _("单位")

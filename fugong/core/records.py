@@ -44,6 +44,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("电子邮件")
         WEBHOOK = "webhook", _("群机器人")
+        SMS = "sms", _("短信")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -64,6 +65,15 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # bots and SMS (core.bots, core.sms): phones to @mention, an SMS template and its
+    # parameters, the receiver's answer, and the message this one was merged into
+    mentions = models.JSONField(_("提醒手机号"), default=list, blank=True)
+    template = models.CharField(_("短信模板"), max_length=40, blank=True)
+    params = models.JSONField(_("模板参数"), default=dict, blank=True)
+    response = models.CharField(_("对方应答"), max_length=500, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并到"), null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     MAX_ATTEMPTS = 6
 
