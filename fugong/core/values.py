@@ -225,4 +225,4 @@ def scale(value) -> str:
         return "above"
     if raw in _BELOW or raw == "below":
         return "below"
-    raise ValidationError(_("规模应为 规上/规模以上 或 规下/规模以下"))
+    raise ValidationError(_("规模应为 规上 或 规下（也可写 规模以上/规模以下、是/否）"))
