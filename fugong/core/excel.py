@@ -191,6 +191,7 @@ class Importer:
         header_texts = {k: cell_text(header[i]) for k, i in pairs}
         ignored_rows = self.layout["rows"]
         text = values.text
+        empty = _("必填项为空")
         rows, errors = [], []
         for offset in range(table.header_index + 1, len(grid.rows)):
             cells = grid.rows[offset]
@@ -201,7 +202,10 @@ class Importer:
                 continue
             n = first_row + offset
             width = len(cells)
-            row = {key: text(cells[i]) if i < width else "" for key, i in pairs}
+            row = {
+                key: ("" if i >= width else c.strip() if type(c := cells[i]) is str else text(c))
+                for key, i in pairs
+            }
             if all(row[k] == h for k, h in header_texts.items()):
                 ignored_rows["header"] = ignored_rows.get("header", 0) + 1
                 continue  # the header repeated (a sheet printed page by page)
@@ -216,7 +220,7 @@ class Importer:
                 row[key] = ""
             for key, label in required:
                 if not row[key]:
-                    errors.append(RowError(n, label, _("必填项为空")))
+                    errors.append(RowError(n, label, empty))
             rows.append((n, row))
         if not rows:
             errors.append(RowError(hrow + 1, "", _("文件没有数据行")))

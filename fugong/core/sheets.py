@@ -329,20 +329,28 @@ _NOTE_WORDS = ("填表人", "填报人", "制表人", "制表", "审核人", "�
 _NOTE_RE = re.compile(r"^({})\s*[:：]".format("|".join(_NOTE_WORDS)))
 
 
+_TOTAL_FIRST = frozenset("合总小Tt 　")
+
+
 def row_kind(values) -> str:
-    """'' for a data row, 'total' for a 合计 row, 'note' for a 填表人/说明 footer line."""
-    filled = [v for v in values if v not in (None, "")]
-    if not filled:
-        return "blank"
-    for v in filled[:3]:
-        if isinstance(v, str):
-            norm = normalise_header(v)
-            if norm.startswith(_TOTAL_WORDS):
+    """'' for a data row, 'blank', 'total' for a 合计 row, 'note' for a 填表人/说明 line."""
+    filled = 0
+    first = None
+    for v in values:
+        if v is None or v == "":
+            continue
+        filled += 1
+        if first is None:
+            first = v
+        if filled <= 3 and type(v) is str and v[:1] in _TOTAL_FIRST:
+            if normalise_header(v).startswith(_TOTAL_WORDS):
                 return "total"
-    first = filled[0]
-    if len(filled) <= 2 and isinstance(first, str):
-        text = unicodedata.normalize("NFKC", first).strip()
-        if _NOTE_RE.match(text):
+        if filled > 3:
+            return ""
+    if first is None:
+        return "blank"
+    if filled <= 2 and type(first) is str:
+        if _NOTE_RE.match(unicodedata.normalize("NFKC", first).strip()):
             return "note"
     return ""
 

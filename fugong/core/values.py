@@ -19,18 +19,17 @@ from .validators import normalize_phone, normalize_uscc
 def text(value) -> str:
     """A cell as text: integral floats without `.0`, dates as ISO dates, stripped (names keep
     their full-width brackets; the parsers below normalise what they read)."""
+    kind = type(value)
+    if kind is str:
+        return value.strip()
     if value is None:
         return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
+    if kind is float:
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
     return str(value).strip()
 
 

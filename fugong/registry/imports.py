@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from fugong.core import values
+from fugong.core import bulk, values
 from fugong.core.excel import Column, Importer, ImportRejected, RowError, register_importer
 from fugong.core.imports import choice_lookup
 from fugong.core.models import Region, Role, Unit, User
@@ -55,18 +55,20 @@ class ScopedImporter(Importer):
             hidden = set(found) - visible
         return found, hidden
 
-    @staticmethod
-    def usccs(rows) -> set[str]:
+    def usccs(self, rows) -> set[str]:
         """Every row's code as `values.uscc` reads it (spaces, hyphens, full-width folded)."""
-        found = set()
+        self.uscc_of = {}
         for row in rows:
             try:
-                found.add(values.uscc(row["uscc"]))
+                self.uscc_of[row["uscc"]] = values.uscc(row["uscc"])
             except ValidationError:
                 pass
-        return found
+        return set(self.uscc_of.values())
 
     def clean_uscc(self, row, error):
+        code = getattr(self, "uscc_of", {}).get(row["uscc"])
+        if code:
+            return code
         try:
             return values.uscc(row["uscc"])
         except ValidationError as exc:
@@ -209,7 +211,7 @@ class EnterpriseImporter(ScopedImporter):
                 e.updated_at = timezone.now()
                 changed.append(e)
             data["enterprise"] = e
-        Enterprise.objects.bulk_create(new, batch_size=1000)
+        bulk.insert(Enterprise, new)  # COPY on PostgreSQL
         Enterprise.objects.bulk_update(
             changed, [*self.FIELDS, "industry_section", "updated_at"], batch_size=1000
         )
