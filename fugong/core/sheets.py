@@ -324,7 +324,7 @@ def locate(grids: list[Grid], matcher: HeaderMatcher, sheet: str | None = None) 
     return fallback
 
 
-_TOTAL_WORDS = ("合计", "总计", "小计", "总合计", "total")
+_TOTAL_WORDS = frozenset(("合计", "总计", "小计", "总合计", "全市合计", "全州合计", "total"))
 _NOTE_WORDS = ("填表人", "填报人", "制表人", "制表", "审核人", "负责人", "说明", "注", "备注")
 _NOTE_RE = re.compile(r"^({})\s*[:：]".format("|".join(_NOTE_WORDS)))
 
@@ -343,7 +343,8 @@ def row_kind(values) -> str:
         if first is None:
             first = v
         if filled <= 3 and type(v) is str and v[:1] in _TOTAL_FIRST:
-            if normalise_header(v).startswith(_TOTAL_WORDS):
+            norm = normalise_header(v)
+            if norm in _TOTAL_WORDS or strip_brackets(norm) in _TOTAL_WORDS:
                 return "total"
         if filled > 3:
             return ""

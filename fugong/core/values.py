@@ -134,6 +134,7 @@ def _serial(number: float) -> date:
 # --- numbers ----------------------------------------------------------------------------------
 _MULTIPLIERS = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000), "": Decimal(1)}
 _NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)(亿|万|千)?(.*)$")
+_MONEY = {"元", "人民币", "元人民币"}
 UNIT_WORDS = {
     "",
     "元",
@@ -176,9 +177,12 @@ def number(value, unit: str = "") -> Decimal:
     if not m or m.group(3) not in UNIT_WORDS:
         raise ValidationError(_("%(v)s 不是数字") % {"v": text(value)})
     try:
-        amount = Decimal(m.group(1)) * _MULTIPLIERS[m.group(2) or ""]
+        amount = Decimal(m.group(1))
     except InvalidOperation as exc:
         raise ValidationError(_("%(v)s 不是数字") % {"v": text(value)}) from exc
+    if not m.group(2) and m.group(3) not in _MONEY:
+        return amount  # already in the column's unit
+    amount *= _MULTIPLIERS[m.group(2) or ""]
     base = _MULTIPLIERS.get(unit[:1], Decimal(1)) if unit else Decimal(1)
     return amount / base if base != 1 else amount
 
