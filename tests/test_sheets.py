@@ -346,3 +346,18 @@ def test_the_import_page_lists_the_first_200_errors_and_the_count(cast, login):
     html = page.content.decode()
     assert page.status_code == 200 and html.count("必填项为空") == 200
     assert "共 450 个" in html
+
+
+def test_a_region_merged_down_over_its_enterprises_fills_every_row(cast):
+    codes = [uscc(), uscc()]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["乡镇（街道）", "企业名称", "信用代码", "行业", "规模"])
+    ws.append(["222401002", "北山甲公司", codes[0], "C14", "规下"])
+    ws.append([None, "北山乙公司", codes[1], "C14", "规下"])
+    ws.merge_cells("A2:A3")
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = run("enterprises", cast.yanji, buf.getvalue())
+    assert report.errors == [] and report.created == 2
+    assert {e.region for e in Enterprise.objects.filter(uscc__in=codes)} == {cast.regions.beishan}
