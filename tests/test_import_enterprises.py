@@ -141,11 +141,12 @@ def test_skip_bad_imports_the_good_rows_and_reports_the_bad(cast):
     "data, reason",
     [
         (b"", "文件为空"),
-        (b"uscc,name\n1,2\n", "不是 .xlsx"),
-        (b"PK\x03\x04broken zip", "无法读取"),
+        (b"\x00\x01\x02binary", "格式无法识别"),
+        (b"<html><table><tr><td>1</td></tr></table></html>", "网页"),
+        (b"PK\x03\x04broken zip", "已损坏"),
     ],
 )
-def test_files_that_are_not_xlsx_are_refused(cast, data, reason):
+def test_files_that_are_not_spreadsheets_are_refused(cast, data, reason):
     report = run(cast.yanji, data)
     assert not report.written and reason in report.errors[0].reason
 

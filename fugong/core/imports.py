@@ -5,6 +5,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from . import values
 from .excel import (
     Column,
     Importer,
@@ -15,7 +16,7 @@ from .excel import (
     write_xlsx,
 )
 from .models import Region, Unit
-from .validators import normalize_phone, normalize_region_code
+from .validators import normalize_region_code
 
 
 def choice_lookup(choices, extra=None):
@@ -255,7 +256,7 @@ class UnitImporter(Importer):
                     error("parent", _("上级单位的行政区划必须包含本单位的行政区划"))
             elif data["parent"] not in self.file_regions:
                 error("parent", _("上级单位编码 %(c)s 不存在") % {"c": data["parent"]})
-        data["phone"] = self.optional(row, "phone", normalize_phone, error)
+        data["phone"] = self.optional(row, "phone", values.phone, error)
         self.clean_bot(row, data, error)
         return data
 

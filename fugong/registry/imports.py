@@ -1,18 +1,18 @@
 """Importers for enterprises, list memberships and assignments (registered with core.excel)."""
 
 import re
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from fugong.core import bulk, values
 from fugong.core.excel import Column, Importer, ImportRejected, RowError, register_importer
 from fugong.core.imports import choice_lookup
 from fugong.core.models import Region, Unit, User
 from fugong.core.permissions import person
-from fugong.core.validators import normalize_phone, normalize_region_code, normalize_uscc
+from fugong.core.validators import normalize_region_code
 
 from . import industry, services
 from .models import Assignment, Enterprise, EnterpriseList, ListMembership
@@ -56,20 +56,35 @@ class ScopedImporter(Importer):
             hidden = set(found) - visible
         return found, hidden
 
+    def usccs(self, rows) -> set[str]:
+        """Every row's code as `values.uscc` reads it (spaces, hyphens, full-width folded)."""
+        self.uscc_of = {}
+        for row in rows:
+            try:
+                self.uscc_of[row["uscc"]] = values.uscc(row["uscc"])
+            except ValidationError:
+                pass
+        return set(self.uscc_of.values())
+
     def clean_uscc(self, row, error):
+        code = getattr(self, "uscc_of", {}).get(row["uscc"])
+        if code:
+            return code
         try:
-            return normalize_uscc(row["uscc"])
+            return values.uscc(row["uscc"])
         except ValidationError as exc:
             error("uscc", exc.messages[0])
             return None
+
+    year: int | None = None  # the year of `2月14日` (None: this year)
 
     def parse_date(self, text, key, error):
         if not text:
             return timezone.localdate()
         try:
-            return date.fromisoformat(text.replace("/", "-").replace(".", "-")[:10])
-        except ValueError:
-            error(key, _("日期格式应为 YYYY-MM-DD"))
+            return values.parse_date(text, year=self.year)
+        except ValidationError as exc:
+            error(key, exc.messages[0])
             return None
 
 
@@ -90,16 +105,6 @@ class EnterpriseImporter(ScopedImporter):
         Column("lists", "名单", ("lists", "list"), False, "重点企业；市级白名单", 20),
         Column("notes", "备注", ("notes", "note"), False, "", 30),
     ]
-    SCALES = choice_lookup(
-        Enterprise.Scale.choices,
-        {
-            "规模以上": "above",
-            "规模以下": "below",
-            "规上工业": "above",
-            "是": "above",
-            "否": "below",
-        },
-    )
 
     def prepare(self, rows):
         codes = set()
@@ -109,8 +114,7 @@ class EnterpriseImporter(ScopedImporter):
             except ValidationError:
                 pass
         self.regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
-        usccs = {row["uscc"].strip().upper() for row in rows}
-        self.existing, self.hidden = self.visible_enterprises(usccs)
+        self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
         self.seen = {}
 
@@ -142,22 +146,31 @@ class EnterpriseImporter(ScopedImporter):
         except ValidationError as exc:
             error("region", exc.messages[0])
         try:
-            data["industry"] = industry.parse_industry(row["industry"])
+            code = industry.parse(row["industry"])
+            data["industry"] = industry.division_of(code)
+            if not data["industry"]:  # the field holds a division until the schema change
+                error(
+                    "industry",
+                    _("行业 %(c)s 只到门类（%(s)s），请填写大类，如 C27 或 医药制造业")
+                    % {"c": row["industry"], "s": industry.label(code)},
+                )
         except ValueError:
             error(
                 "industry",
-                _("行业代码 %(c)s 不是 GB/T 4754 的门类+大类（如 C13 或 13）")
+                _("行业 %(c)s 不是 GB/T 4754-2017 的行业代码或名称（如 C27、2710 或 医药制造业）")
                 % {"c": row["industry"]},
             )
-        data["scale"] = self.SCALES.get(row["scale"].lower())
-        if data["scale"] is None:
-            error("scale", _("规模应为 规上 或 规下"))
-        staff = row["total_staff"] or "0"
-        if not staff.isdigit():
-            error("total_staff", _("职工总数应为非负整数"))
-        else:
-            data["total_staff"] = int(staff)
-        data["contact_phone"] = self.optional(row, "contact_phone", normalize_phone, error)
+        try:
+            data["scale"] = values.scale(row["scale"])
+        except ValidationError as exc:
+            error("scale", exc.messages[0])
+        try:
+            data["total_staff"] = values.integer(row["total_staff"] or "0")
+            if data["total_staff"] < 0:
+                raise ValidationError(_("职工总数应为非负整数"))
+        except ValidationError:
+            error("total_staff", _("职工总数应为非负整数（可写 1,200 或 50人）"))
+        data["contact_phone"] = self.optional(row, "contact_phone", values.phone, error)
         data["lists"] = []
         for name in split_names(row["lists"]):
             if name not in self.lists:
@@ -199,7 +212,7 @@ class EnterpriseImporter(ScopedImporter):
                 e.updated_at = timezone.now()
                 changed.append(e)
             data["enterprise"] = e
-        Enterprise.objects.bulk_create(new, batch_size=1000)
+        bulk.insert(Enterprise, new)  # COPY on PostgreSQL
         Enterprise.objects.bulk_update(
             changed, [*self.FIELDS, "industry_section", "updated_at"], batch_size=1000
         )
@@ -254,9 +267,7 @@ class ListImporter(ScopedImporter):
 
     def prepare(self, rows):
         self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
-        self.existing, self.hidden = self.visible_enterprises(
-            {row["uscc"].strip().upper() for row in rows}
-        )
+        self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.seen = set()
 
     def clean_row(self, row, error):
@@ -332,9 +343,7 @@ class AssignmentImporter(ScopedImporter):
     ]
 
     def prepare(self, rows):
-        self.existing, self.hidden = self.visible_enterprises(
-            {row["uscc"].strip().upper() for row in rows}
-        )
+        self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.units = {}
         for u in Unit.objects.select_related("region"):
             self.units.setdefault(u.code, u)
@@ -361,7 +370,7 @@ class AssignmentImporter(ScopedImporter):
             elif uscc in self.seen:
                 error("uscc", _("文件中重复的统一社会信用代码"))
             self.seen.add(uscc)
-        data["leader_phone"] = self.optional(row, "leader_phone", normalize_phone, error)
+        data["leader_phone"] = self.optional(row, "leader_phone", values.phone, error)
         data["department"] = self.unit(row, "department", error)
         data["township"] = self.unit(row, "township", error)
         data["commissioners"] = []
