@@ -11,12 +11,15 @@ TOMSELECT=2.6.2
 AXE=4.14.1
 JSQR=1.4.0
 ECHARTS=6.1.0
+ICONS=3.52.0
+# The Tabler icons the navigation uses, gathered into one SVG sprite (no icon font).
+ICON_NAMES="gauge chart-bar clipboard-check building-factory-2 list-details users-group ticket layout-kanban stack-2 message-2 file-certificate id-badge-2 scan qrcode heart-rate-monitor shield-check map-2 sitemap upload bell user settings logout menu-2 report-analytics circle-check first-aid-kit door-enter briefcase"
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 (cd "$TMP" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund --ignore-scripts \
   "@tabler/core@$TABLER" "htmx.org@$HTMX" "tom-select@$TOMSELECT" "axe-core@$AXE" \
-  "jsqr@$JSQR" "echarts@$ECHARTS")
+  "jsqr@$JSQR" "echarts@$ECHARTS" "@tabler/icons@$ICONS")
 M="$TMP/node_modules"
 
 copy() {  # copy <package dir> <vendor dir> <file>...
@@ -51,6 +54,16 @@ copy "$M/tom-select" tom-select dist/js/tom-select.complete.min.js dist/css/tom-
 copy "$M/axe-core" axe-core axe.min.js LICENSE
 copy "$M/jsqr" jsqr dist/jsQR.js LICENSE
 copy "$M/echarts" echarts dist/echarts.min.js LICENSE NOTICE
+mkdir -p "$DEST/tabler-icons" && cp "$M/@tabler/icons/LICENSE" "$DEST/tabler-icons/"
+node -e '
+const fs = require("fs"), [dir, out, ...names] = process.argv.slice(1);
+const symbols = names.map((n) => {
+  const svg = fs.readFileSync(`${dir}/${n}.svg`, "utf8");
+  const body = svg.replace(/^[\s\S]*?>/, "").replace(/<\/svg>\s*$/, "").replace(/<path stroke="none"[^>]*\/>/, "");
+  return `<symbol id="${n}" viewBox="0 0 24 24">${body.replace(/\s+/g, " ").trim()}</symbol>`;
+});
+fs.writeFileSync(out, `<svg xmlns="http://www.w3.org/2000/svg">${symbols.join("")}</svg>\n`);
+' "$M/@tabler/icons/icons/outline" "$DEST/tabler-icons/sprite.svg" $ICON_NAMES
 # Source-map comments would make browsers ask for files we do not ship.
 sed -i '/sourceMappingURL=/d' "$DEST"/*/*.js "$DEST"/*/*.css
 ls -l "$DEST"/*/*

@@ -231,6 +231,37 @@ class User(AbstractUser):
     def is_government(self):
         return self.is_superuser or self.role not in ENTERPRISE_ROLES
 
+    # --- what the navigation may offer (each mirrors the check of the views it links to) ---
+    @property
+    def is_commissioner(self):
+        return self.role == Role.COMMISSIONER
+
+    @property
+    def is_health_officer(self):
+        return self.role == Role.HEALTH_OFFICER
+
+    @property
+    def is_checkpoint(self):
+        return self.role == Role.CHECKPOINT
+
+    @property
+    def may_see_statistics(self):
+        """The dashboard, statistics and completeness pages (reporting.views._stats_form)."""
+        return self.is_government and not self.is_checkpoint
+
+    @property
+    def may_import_chats(self):
+        """Turning an exported group chat into work orders (workorders.views.chat_import)."""
+        return self.is_superuser or self.role in (Role.ADMIN, Role.COMMAND_CENTRE, Role.TOWNSHIP)
+
+    @property
+    def works_on_phone(self):
+        """Gets the phone layout (compact header, bottom tabs) instead of the desk's side menu:
+        enterprise staff, commissioners in the field and checkpoint officers."""
+        if self.is_superuser:
+            return False
+        return not self.is_government or self.is_commissioner or self.is_checkpoint
+
     @property
     def scope_region(self):
         """The region whose subtree this user sees, or None."""
