@@ -60,7 +60,7 @@ const fs = require("fs"), [dir, out, ...names] = process.argv.slice(1);
 const symbols = names.map((n) => {
   const svg = fs.readFileSync(`${dir}/${n}.svg`, "utf8");
   const body = svg.replace(/^[\s\S]*?>/, "").replace(/<\/svg>\s*$/, "").replace(/<path stroke="none"[^>]*\/>/, "");
-  return `<symbol id="${n}" viewBox="0 0 24 24">${body.replace(/\s+/g, " ").trim()}</symbol>`;
+  return `<symbol id="${n}" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${body.replace(/\s+/g, " ").trim()}</symbol>`;
 });
 fs.writeFileSync(out, `<svg xmlns="http://www.w3.org/2000/svg">${symbols.join("")}</svg>\n`);
 ' "$M/@tabler/icons/icons/outline" "$DEST/tabler-icons/sprite.svg" $ICON_NAMES

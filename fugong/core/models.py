@@ -193,7 +193,8 @@ class User(AbstractUser):
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_phone])
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ADMIN)
+    # No default: whoever creates an account chooses its role (it used to be 系统管理员).
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("所属单位"),

@@ -97,7 +97,6 @@ ITEMS = [
     ),
     Item("approvals:index", _("复工备案"), "approvals", _desk, "file-certificate"),
     Item("approvals:closed_loop", _("闭环生产名单"), "approvals", _desk, "shield-check"),
-    Item("passes:index", _("通行证"), "approvals", _government, "id-badge-2", True),
     Item(
         "passes:check",
         _("核验通行证"),
@@ -107,6 +106,7 @@ ITEMS = [
         True,
         _("核验"),
     ),
+    Item("passes:index", _("通行证"), "approvals", _government, "id-badge-2", True),
     Item("health:index", _("员工健康"), "health", _desk, "heart-rate-monitor"),
     Item("health:grants", _("流调授权"), "health", _desk, "first-aid-kit"),
     Item("core:region_tree", _("行政区划"), "system", _desk, "map-2"),
@@ -186,7 +186,8 @@ def visible_items(user) -> list[Item]:
 
 def menu_for(user, path: str = "") -> dict:
     """What base.html draws: the groups of the side menu, the bottom tabs (at most five, the
-    account last), the rest for the phone's header menu, and the active entry."""
+    account last), the rest for the phone's header menu, the active entry, and the role's
+    home (the brand's link: never a page that answers 403)."""
     items = visible_items(user)
     active = None
     for item in items:  # the longest matching prefix is the page's entry
@@ -202,7 +203,10 @@ def menu_for(user, path: str = "") -> dict:
     tabs = [i for i in items if i.is_tab_for(user)]
     if len(tabs) > MAX_TABS:
         tabs = tabs[: MAX_TABS - 1] + tabs[-1:]
+    first = tabs[0] if tabs else (items[0] if items else None)
+    home = first if user.works_on_phone else next((i for i in items if i.url == "home"), first)
     return {
+        "home": home.href if home else reverse("core:profile"),
         "groups": [g for g in groups if g["items"]],
         "tabs": tabs,
         "more": [i for i in items if i not in tabs],

@@ -76,8 +76,22 @@
     document.querySelectorAll("form[aria-busy]").forEach(function (f) { busy(f, false); });
   });
 
+  // A table or board wider than the screen scrolls inside itself: keyboards must reach it.
+  function focusableScrollers(root) {
+    root.querySelectorAll(".fg-content table, .fg-content .board, .fg-content [data-scroll]").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+        el.tabIndex = 0;
+        if (!el.getAttribute("aria-label") && !el.querySelector("caption")) {
+          var heading = el.previousElementSibling;
+          el.setAttribute("aria-label", heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent.trim() : document.title);
+        }
+      }
+    });
+  }
+
   function enhance(root) {
     root.querySelectorAll("form").forEach(buildSummary);
+    focusableScrollers(root);
     var summary = root.querySelector(".fg-error-summary");
     if (summary) summary.focus();
     if (typeof window.TomSelect !== "function") return;
