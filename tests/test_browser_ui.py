@@ -90,3 +90,28 @@ def test_it_lays_out_the_desk_and_the_phone(live_server, transactional_db, cast,
     _journey(page, live_server.url, "qiye_a", report)
     (ARTIFACTS / "ui-axe.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     assert len(report) >= 10
+
+
+@pytest.mark.parametrize("username", ["tepaiyuan", "kakou"])
+def test_it_gives_field_roles_the_phone(
+    live_server, transactional_db, cast, running, page, username
+):
+    """Commissioners and checkpoint officers: the phone's tabs, each answering 200, none wider
+    than the screen, and the brand leads to a page they may open (the checkpoint's is 核验)."""
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    log_in(page, base, username)
+    page.goto(f"{base}/")
+    home = page.get_attribute(".fg-brand", "href")
+    assert page.goto(f"{base}{home}").status == 200
+    shot(page, f"ui-{username}-phone-home")
+    hrefs = page.eval_on_selector_all(
+        ".fg-tabs a[href]", "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert 2 <= len(hrefs) <= 5
+    for href in hrefs:
+        assert page.goto(f"{base}{href}").status == 200, href
+        wide = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert wide[0] <= wide[1], f"{username} {href} scrolls sideways at 390 px: {wide}"
+    if username == "kakou":
+        assert home == "/passes/check/"
