@@ -59,3 +59,9 @@ def test_it_marks_unit_pickers_for_search(cast, login):
     from fugong.workorders.forms import ActionForm
 
     assert "data-search" in ActionForm.base_fields["unit"].widget.attrs
+
+
+def test_it_prefills_the_pass_form_with_a_date_the_input_can_show(cast, login):
+    page = login(cast.contact_a).get("/passes/new/").content.decode()
+    field = page.split('name="valid_from"', 1)[1].split(">", 1)[0]
+    assert f'value="{timezone.localdate().isoformat()}"' in field
