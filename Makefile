@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run serve test lint format bench install browser clean
+.PHONY: run serve test lint format bench install browser clean vendor
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +18,10 @@ install: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium && fc-list | grep -qi "noto.*cjk" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+
+# The vendored front-end assets (fugong/static/vendor/), fetched with npm at pinned versions.
+vendor:
+	deploy/vendor.sh
 
 run: export DEBUG ?= 1
 run: install

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, found by the TemplatesSetting form renderer
     "ninja",
     "huey.contrib.djhuey",
     "fugong.core",
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fugong.core.views.unread",
+                "fugong.core.navigation.navigation",
             ],
         },
     },
@@ -149,6 +151,10 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
+# ISO first among the input formats: the value of every <input type=date> (fugong/formats/).
+FORMAT_MODULE_PATH = ["fugong.formats"]
+# Forms render through fugong/templates/django/forms/ (error summary, 请选择…, fieldsets).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -200,7 +200,8 @@ class User(AbstractUser):
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_phone])
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ADMIN)
+    # No default: whoever creates an account chooses its role (it used to be 系统管理员).
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("所属单位"),
@@ -245,6 +246,19 @@ class User(AbstractUser):
     def is_government(self) -> bool:
         """Works for the government (any role but an enterprise's own accounts)."""
         return self.is_superuser or self.role not in ENTERPRISE_ROLES
+
+    @property
+    def is_checkpoint(self) -> bool:
+        """A checkpoint officer: verifies passes and sees no enterprise data."""
+        return self.role == Role.CHECKPOINT
+
+    @property
+    def works_on_phone(self) -> bool:
+        """Gets the phone layout (compact header, bottom tabs) instead of the desk's side menu:
+        enterprise staff, commissioners in the field and checkpoint officers."""
+        if self.is_superuser:
+            return False
+        return not self.is_government or self.is_commissioner or self.is_checkpoint
 
     @property
     def sees_figures(self) -> bool:
