@@ -89,7 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fugong.core.views.unread",
-                "fugong.core.navigation.navigation",
+                "fugong.dashboard.navigation.navigation",
             ],
         },
     },

@@ -5,7 +5,7 @@ checkpoints) are not offered."""
 import pytest
 
 from fugong.core.models import Role
-from fugong.core.navigation import MAX_TABS, menu_for, visible_items
+from fugong.dashboard.navigation import MAX_TABS, menu_for, visible_items
 
 from .factories import enterprise_user
 

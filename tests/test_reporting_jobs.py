@@ -4,11 +4,10 @@ bot after it, and tasks through the real queue (SQLite embedded, Redis in CI).""
 import datetime
 
 import pytest
-
-from fugong.core import bots
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
+from fugong.core import bots
 from fugong.core.models import Campaign, Notification
 from fugong.core.permissions import SYSTEM
 from fugong.reporting import services, tasks

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,9 +22,9 @@ from .excel import IMPORTERS
 from .forms import ImportForm, TokenForm
 from .imports import export_regions, export_units
 from .jobs import last_beat
+from .lockout import client_ip
 from .models import ApiToken, Attachment, Notification, Region, Unit
 from .pdf import qr_svg
-from .lockout import client_ip
 from .security import confirm_totp, start_totp
 from .uploads import serve
 

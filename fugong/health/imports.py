@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _l
 
 from fugong.core import crypto, values
 from fugong.core.excel import Column, Importer, register_importer
-from fugong.core.imports import choice_lookup
 from fugong.core.permissions import SYSTEM
 from fugong.registry.models import Enterprise, enterprise_id_of
 

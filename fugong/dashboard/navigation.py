@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fugong.core.excel import IMPORTERS
 from fugong.registry.models import enterprise_id_of
-
-from .excel import IMPORTERS
 
 GROUPS = {
     "monitor": _("监测"),
