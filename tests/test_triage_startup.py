@@ -73,12 +73,15 @@ def test_it_creates_the_first_work_order_after_a_start_in_under_300_ms(tmp_path)
             },
             method="POST",
         )
-        started = time.perf_counter()
-        with urllib.request.urlopen(request) as r:  # noqa: S310
-            body = json.loads(r.read())
-            seconds = time.perf_counter() - started
-        assert r.status == 201 and body["id"]
-        assert seconds < 0.3, f"the first work order took {seconds:.2f} s"
+        timings = []
+        for _ in range(2):
+            started = time.perf_counter()
+            with urllib.request.urlopen(request) as r:  # noqa: S310
+                body = json.loads(r.read())
+                timings.append(time.perf_counter() - started)
+            assert r.status == 201 and body["id"]
+        first, second = timings
+        assert first < 0.3, f"the first work order took {first:.2f} s (the second {second:.2f} s)"
         assert list(tmp_path.glob("triage-default-*.joblib"))  # built at start, kept for the next
     finally:
         os.killpg(server.pid, signal.SIGTERM)
