@@ -11,9 +11,12 @@ an order of prior (so a key never seen before has a small, non-zero usual level)
     expected = (b + 0.5) / max(h, 1) × days
 
 The key is rising when all three hold:
-- `c ≥ MIN_COUNT` (a few orders, not one loud one),
+- `c ≥ MIN_COUNT` for a category, `c ≥ MIN_PHRASE_COUNT` for a phrase (a few orders, not
+  one loud one),
 - `c / expected ≥ MIN_RATIO` (well above, not merely above),
-- P(X ≥ c | Poisson(expected)) ≤ ALPHA (not chance at that level).
+- P(X ≥ c | Poisson(expected)) ≤ ALPHA / m, where m is the number of keys of that kind
+  (categories, or phrases) the region's window has: a Bonferroni correction, so that among
+  thousands of phrases the rare ones bunched by chance are not taken for a rise.
 
 A category counts an order by its confirmed category, else by the triage's proposal. A phrase
 counts an order once however often the text repeats it; a phrase whose rising orders are all
@@ -27,6 +30,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -38,6 +42,7 @@ from .models import Category, WorkOrder
 WINDOW_DAYS = 7
 HISTORY_DAYS = 28
 MIN_COUNT = 3
+MIN_PHRASE_COUNT = 5
 MIN_RATIO = 2.0
 ALPHA = 0.01
 PRIOR_ORDERS = 0.5
@@ -98,30 +103,26 @@ def poisson_tail(count: int, mean: float) -> float:
     return max(0.0, 1.0 - below)
 
 
-def is_rising(count: int, expected: float) -> tuple[bool, float]:
+def is_rising(count: int, expected: float, tests: int = 1, least: int = MIN_COUNT):
+    """(rising, p-value) of `count` orders against `expected`, among `tests` keys tested."""
     p = poisson_tail(count, expected)
-    return count >= MIN_COUNT and count / expected >= MIN_RATIO and p <= ALPHA, p
+    return count >= least and count / expected >= MIN_RATIO and p <= ALPHA / max(tests, 1), p
+
+
+@lru_cache(maxsize=65536)
+def _meaningful(word: str) -> bool:
+    return not _MEANINGLESS.match(word)
 
 
 def phrases_of(text: str) -> set[str]:
     """The words and adjacent word pairs of a text that may name a problem."""
     import rjieba  # deferred: segmentation is only needed here and by the triage candidates
 
-    tokens = [w for w in rjieba.cut(text) if w.strip()]
-    out = set()
-    for i, w in enumerate(tokens):
-        if len(w) >= 2 and w not in STOPWORDS and not _MEANINGLESS.match(w):
-            out.add(w)
-        if i + 1 < len(tokens):
-            nxt = tokens[i + 1]
-            pair = w + nxt
-            if (
-                len(pair) >= 3
-                and not (_MEANINGLESS.match(w) or _MEANINGLESS.match(nxt))
-                and w not in STOPWORDS
-                and nxt not in STOPWORDS
-            ):
-                out.add(pair)
+    tokens = [w if _meaningful(w) else "" for w in rjieba.cut(text)]  # "": punctuation, digits
+    out = {w for w in tokens if len(w) >= 2 and w not in STOPWORDS}
+    for w, nxt in zip(tokens, tokens[1:], strict=False):
+        if w and nxt and len(w) + len(nxt) >= 3 and w not in STOPWORDS and nxt not in STOPWORDS:
+            out.add(w + nxt)
     return out
 
 
@@ -168,30 +169,43 @@ def rising(
         )
     )
     names = dict(Category.objects.values_list("code", "name"))
+    keyed = []  # (region path, created_at, order id, keys): each text segmented once
+    for order_id, created_at, category, proposed, text, path in rows:
+        keys = [("category", category or proposed or "other")]
+        if phrases:
+            keys += [("phrase", p) for p in phrases_of(text)]
+        keyed.append((path, created_at, order_id, keys))
+    inside = {area.path: [] for area in areas}  # each row goes to the region and its child
+    lengths = {len(area.path) for area in areas[1:]}
+    for row in keyed:
+        inside[areas[0].path].append(row)
+        for n in lengths:
+            if row[0][:n] in inside and n != len(areas[0].path):
+                inside[row[0][:n]].append(row)
     found = []
     for area in areas:
-        inside = [r for r in rows if r[5].startswith(area.path)]
-        found += _rising_in(area, inside, window_start, days / history_days, names, phrases)
+        found += _rising_in(area, inside[area.path], window_start, days / history_days, names)
     found.sort(key=lambda h: (h.p_value, -h.count, -len(h.key)))
     return found
 
 
-def _rising_in(area, rows, window_start, scale, names, phrases) -> list[HotSpot]:
+def _rising_in(area, rows, window_start, scale, names) -> list[HotSpot]:
     window = {}  # (kind, key) → [order ids]
     before = {}  # (kind, key) → count
-    for order_id, created_at, category, proposed, text, _path in rows:
-        keys = [("category", category or proposed or "other")]
-        if phrases:
-            keys += [("phrase", p) for p in phrases_of(text)]
+    for _path, created_at, order_id, keys in rows:
         for key in keys:
             if created_at >= window_start:
                 window.setdefault(key, []).append(order_id)
             else:
                 before[key] = before.get(key, 0) + 1
+    tests = {"category": 0, "phrase": 0}
+    for kind, _key in window:
+        tests[kind] += 1
     spots = []
     for (kind, key), ids in window.items():
         expected = (before.get((kind, key), 0) + PRIOR_ORDERS) * scale
-        rising_, p = is_rising(len(ids), expected)
+        least = MIN_COUNT if kind == "category" else MIN_PHRASE_COUNT
+        rising_, p = is_rising(len(ids), expected, tests[kind], least)
         if rising_:
             label = names.get(key, key) if kind == "category" else key
             spots.append(HotSpot(kind, key, label, area, len(ids), expected, p, sorted(ids)))
