@@ -8,6 +8,7 @@ urlpatterns = [
     path("health/roster/", views.roster, name="roster"),
     path("health/roster/new/", views.employee, name="employee_new"),
     path("health/roster/<int:pk>/", views.employee, name="employee"),
+    path("health/roster/<int:pk>/link/", views.employee_link, name="employee_link"),
     path("health/declarations/", views.declarations, name="declarations"),
     path("health/poster.pdf", views.poster, name="poster"),
     path("health/gate/", views.gate, name="gate"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("health/grants/", views.grants, name="grants"),
     path("health/grants/<int:pk>/export.xlsx", views.grant_export, name="grant_export"),
     path("d/<str:code>/", views.declare, name="declare"),
+    path("p/<str:token>/", views.personal, name="personal"),
 ]

@@ -1,6 +1,6 @@
 """Health pages. Named records only for the enterprise's own accounts (masked unless the
 health officer, whose unmasked views are audited); government pages show counts; the
-declaration page is public behind the enterprise's signed code."""
+declaration page is public behind the employee's personal link."""
 
 import io
 
@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from fugong.core.forms import add_service_errors
+from fugong.core.lockout import client_ip
 from fugong.core.models import User
 from fugong.core.pdf import FONT, draw_qr, qr_svg
 from fugong.core.security import rate_limit
@@ -31,12 +32,11 @@ from .forms import (
     EmployeeForm,
     GateForm,
     GrantForm,
-    IdentifyForm,
     RoundForm,
     SamplingForm,
     VisitorForm,
 )
-from .models import Declaration, Employee, InvestigationGrant, RoundEnterprise, TestRound
+from .models import Declaration, InvestigationGrant, RoundEnterprise, TestRound
 
 
 def _own(request):
@@ -144,6 +144,7 @@ def employee(request, pk=None):
             "person": person,
             "unmasked": unmasked,
             "steps": timeline_of(person) if person else [],
+            "sms": services.sms_available(),
         },
     )
 
@@ -191,7 +192,7 @@ def poster(request):
     c.setFont(FONT, 14)
     for i, line in enumerate(
         [
-            _("请用手机扫码，输入姓名和身份证号后四位，每天上岗前申报一次"),
+            _("请用防疫专员发给您的个人申报链接（申报条或短信），每天上岗前申报一次"),
             _("体温异常、有症状或到过风险地区的，请如实申报并留在家中"),
         ]
     ):
@@ -205,33 +206,31 @@ def poster(request):
 
 @rate_limit("declare", methods=("POST",))
 def declare(request, code):
-    """Public: an employee without an account identifies and declares (once a day, editable
-    the same day)."""
+    """Public: the poster's page. Employees identify only through their personal link (the
+    enterprise contact could answer a name-plus-digits question for anyone), so this page only
+    tells them where to get one."""
     enterprise = services.enterprise_by_code(code)
     if enterprise is None:
         raise Http404
+    return render(request, "health/declare_info.html", {"enterprise": enterprise})
+
+
+def _link_url(token):
+    return absolute_url(reverse("health:personal", args=[token]))
+
+
+@rate_limit("declare")
+def personal(request, token):
+    """Public: the employee's personal link identifies them (audited, success or failure); GET
+    shows today's form (and the gate QR once declared), one POST declares."""
+    employee = services.employee_by_link(token, ip=client_ip(request))
+    if employee is None:
+        raise Http404
+    enterprise = employee.enterprise
     today = timezone.localdate()
-    key = f"declare:{code}"
-    who = request.session.get(key)
-    employee = None
-    if who and who.get("day") == today.isoformat():
-        employee = Employee.objects.filter(
-            pk=who["employee"], enterprise=enterprise, active=True
-        ).first()
-    if request.POST.get("action") == "identify" or employee is None:
-        form = IdentifyForm(request.POST if request.POST.get("action") == "identify" else None)
-        if form.is_bound and form.is_valid():
-            try:
-                employee = services.identify(
-                    enterprise, form.cleaned_data["name"], form.cleaned_data["digits"]
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                request.session[key] = {"employee": employee.pk, "day": today.isoformat()}
-                return redirect("health:declare", code=code)
-        return render(request, "health/identify.html", {"form": form, "enterprise": enterprise})
-    existing = Declaration.objects.filter(employee=employee, day=today).first()
+    existing = Declaration.objects.filter(
+        enterprise_id=enterprise.pk, employee=employee, day=today
+    ).first()
     initial = {}
     if existing:
         initial = {
@@ -242,21 +241,21 @@ def declare(request, code):
             "test_result": existing.test_result,
         }
     form = DeclarationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and request.POST.get("action") == "declare" and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
-            existing = services.declare(enterprise, employee, form.cleaned_data)
-        except ValidationError as exc:
+            services.declare(enterprise, employee, form.cleaned_data)
+        except SERVICE_ERRORS as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("今日健康申报已提交"))
-            return redirect("health:declare", code=code)
+            return redirect("health:personal", token=token)
     gate = None
     if existing is not None and request.method == "GET":
         gate = qr_svg(
             absolute_url(reverse("health:gate") + "?code=" + services.gate_code(existing)),
             width=220,
         )
-    return render(
+    response = render(
         request,
         "health/declare.html",
         {
@@ -267,6 +266,50 @@ def declare(request, code):
             "gate_qr": gate,
         },
     )
+    response["Cache-Control"] = "no-store"
+    # the token is in the address: the site-wide Referrer-Policy same-origin keeps it from other
+    # sites ("no-referrer" would make the browser send Origin: null and fail the CSRF check)
+    return response
+
+
+@login_required
+def employee_link(request, pk):
+    """The health officer issues (prints a slip), texts, or revokes an employee's personal
+    declaration link."""
+    enterprise = _own(request)
+    person = services.roster_of(request.user).filter(pk=pk, enterprise=enterprise).first()
+    if person is None or request.method != "POST":
+        raise Http404
+    action = request.POST.get("action")
+    try:
+        if action == "issue":
+            token = services.issue_link(request.user, person)
+            url = _link_url(token)
+            response = render(
+                request,
+                "health/slip.html",
+                {
+                    "person": person,
+                    "enterprise": enterprise,
+                    "url": url,
+                    "qr": qr_svg(url, width=260),
+                },
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+        if action == "sms":
+            if services.send_link_sms(request.user, person, _link_url):
+                messages.success(request, _("已发送申报链接短信，原链接已作废"))
+            else:
+                messages.error(request, _("未配置短信网关或该员工没有手机号，请打印申报条"))
+        elif action == "revoke":
+            services.revoke_link(request.user, person)
+            messages.success(request, _("申报链接已作废"))
+        else:
+            raise Http404
+    except PermissionError as exc:
+        messages.error(request, service_error_text(exc))
+    return redirect("health:employee", pk=person.pk)
 
 
 @login_required
