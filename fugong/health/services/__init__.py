@@ -78,6 +78,7 @@ from .links import (
     revoke_link,
     send_link_sms,
     sms_available,
+    token_hash,
 )
 from .maintenance import PARTITIONED, _partitions, ensure_partitions, purge, rotate_keys
 from .roster import _require_officer, clean_person, fill_employee, save_employee

@@ -21,7 +21,8 @@ from ..models import Employee
 SMS_TEMPLATE = "declaration_link"  # the approved template's name in FUGONG_SMS["templates"]
 
 
-def _hash(secret: str) -> str:
+def token_hash(secret: str) -> str:
+    """The keyed hash stored for a link's secret (the part after the dot)."""
     return crypto.blind_index(f"declaration-link:{secret}")
 
 
@@ -48,7 +49,7 @@ def issue_link(user: User, employee: Employee) -> str:
         raise PermissionError(_("该员工已不在册"))
     secret = secrets.token_urlsafe(18)
     reissue = bool(employee.link_hash)
-    employee.link_hash = _hash(secret)
+    employee.link_hash = token_hash(secret)
     employee.link_issued_at = timezone.now()
     employee.save(update_fields=["link_hash", "link_issued_at", "updated_at"])
     audit(user, "issue_declaration_link", employee, detail={"reissue": reissue})
@@ -104,7 +105,7 @@ def employee_by_link(token: str, ip: str = "") -> Employee | None:
         enterprise_id, secret = parts
         employee = (
             Employee.objects.select_related("enterprise")
-            .filter(enterprise_id=enterprise_id, link_hash=_hash(secret), active=True)
+            .filter(enterprise_id=enterprise_id, link_hash=token_hash(secret), active=True)
             .first()
         )
     if employee is None:
