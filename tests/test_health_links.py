@@ -83,8 +83,10 @@ def test_it_declares_with_one_get_and_one_post_and_the_gate_qr_works(cast, healt
     assert "张*三" in page.content.decode() and "张小三" not in page.content.decode()
     fresh = Client()  # the POST alone identifies and declares: no earlier request, no cookie
     fresh.get(path)  # a CSRF cookie only (the page load)
+    before = AuditLog.objects.filter(action="identify").count()
     r = fresh.post(path, FORM)
     assert r.status_code == 302 and r["Location"] == path
+    assert AuditLog.objects.filter(action="identify").count() == before + 1
     d = Declaration.objects.get()
     assert d.employee == health.zhang and d.enterprise == cast.a and not d.abnormal
     page = fresh.get(path).content.decode()

@@ -223,32 +223,35 @@ def _link_url(token):
 def personal(request, token):
     """Public: the employee's personal link identifies them (audited, success or failure); GET
     shows today's form (and the gate QR once declared), one POST declares."""
-    employee = services.employee_by_link(token, ip=client_ip(request))
-    if employee is None:
-        raise Http404
-    enterprise = employee.enterprise
-    today = timezone.localdate()
-    existing = Declaration.objects.filter(
-        enterprise_id=enterprise.pk, employee=employee, day=today
-    ).first()
-    initial = {}
-    if existing:
-        initial = {
-            "temperature": existing.temperature,
-            "symptoms": existing.symptoms,
-            "risk_area": existing.risk_area,
-            "contact": existing.contact,
-            "test_result": existing.test_result,
-        }
-    form = DeclarationForm(request.POST or None, initial=initial)
+    ip = client_ip(request)
+    form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.declare(enterprise, employee, form.cleaned_data)
+            declared = services.declare_by_link(token, form.cleaned_data, ip=ip)
         except SERVICE_ERRORS as exc:
             add_service_errors(form, exc)
         else:
+            if declared is None:
+                raise Http404
             messages.success(request, _("今日健康申报已提交"))
             return redirect("health:personal", token=token)
+    employee = services.employee_by_link(token, ip=ip)
+    if employee is None:
+        raise Http404
+    enterprise = employee.enterprise
+    existing = Declaration.objects.filter(
+        enterprise_id=enterprise.pk, employee=employee, day=timezone.localdate()
+    ).first()
+    if existing and not form.is_bound:
+        form = DeclarationForm(
+            initial={
+                "temperature": existing.temperature,
+                "symptoms": existing.symptoms,
+                "risk_area": existing.risk_area,
+                "contact": existing.contact,
+                "test_result": existing.test_result,
+            }
+        )
     gate = None
     if existing is not None and request.method == "GET":
         gate = qr_svg(

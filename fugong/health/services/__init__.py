@@ -73,6 +73,7 @@ from .gate import BatchRejected, _fields, _may_guard, check, ingest_gate_batch, 
 from .grants import grant_investigation, investigation_export
 from .links import (
     SMS_TEMPLATE,
+    declare_by_link,
     employee_by_link,
     issue_link,
     revoke_link,

@@ -16,7 +16,8 @@ from fugong.core.permissions import SYSTEM
 from fugong.core.services import audit
 from fugong.registry.models import enterprise_id_of
 
-from ..models import Employee
+from ..models import Declaration, Employee
+from .declarations import declare
 
 SMS_TEMPLATE = "declaration_link"  # the approved template's name in FUGONG_SMS["templates"]
 
@@ -118,3 +119,13 @@ def employee_by_link(token: str, ip: str = "") -> Employee | None:
         return None
     audit(SYSTEM, "identify", employee, detail={"via": "personal_link", "ip": ip})
     return employee
+
+
+@transaction.atomic
+def declare_by_link(token: str, data: dict, ip: str = "") -> Declaration | None:
+    """The one request that identifies (the personal link, audited) and declares, in one
+    transaction; None for a link that identifies nobody (the failure audited)."""
+    employee = employee_by_link(token, ip=ip)
+    if employee is None:
+        return None
+    return declare(employee.enterprise, employee, data)
