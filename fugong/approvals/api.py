@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from ninja import Router, Schema, Status
 
+from fugong.core.errors import error_response
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -114,18 +115,11 @@ def act(request, pk: int, action: str, payload: ReviewIn):
     )
 
 
-@router.get("/certificates/verify/{code}", response={200: CertificateOut, 404: dict}, auth=None)
+@router.get("/certificates/verify/{code}", response=CertificateOut, auth=None)
 def verify_certificate(request, code: str):
     """Public: a certificate's QR code checked."""
     check_api_limit(request, "public_api")
     result = services.verify_certificate(code)
     if result is None:
-        return Status(
-            404,
-            {
-                "error": "not_found",
-                "status": "invalid",
-                "detail": "未查到此证明或二维码被篡改",
-            },
-        )
+        return error_response(404, "未查到此证明或二维码被篡改", status="invalid")
     return result

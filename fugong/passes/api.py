@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from ninja import Router, Schema, Status
 
+from fugong.core.errors import error_response
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -86,7 +87,7 @@ def create_pass(request, payload: PassIn):
     return Status(201, services.apply(request.auth, enterprise, payload.dict()))
 
 
-@router.get("/passes/verify/{code}", response={200: VerifyOut, 404: dict}, auth=None)
+@router.get("/passes/verify/{code}", response=VerifyOut, auth=None)
 def verify(request, code: str):
     """Public (what the QR opens): only what a checkpoint needs — plate, validity, route,
     issuing unit, status (valid / expired / revoked / not_yet_valid) and the driver's name
@@ -94,14 +95,7 @@ def verify(request, code: str):
     check_api_limit(request, "public_api")
     result = services.verify(code)
     if result is None:
-        return Status(
-            404,
-            {
-                "error": "not_found",
-                "status": "invalid",
-                "detail": str(services.STATUS_LABELS["invalid"]),
-            },
-        )
+        return error_response(404, services.STATUS_LABELS["invalid"], status="invalid")
     return result
 
 

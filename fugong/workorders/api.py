@@ -107,21 +107,18 @@ def get_order(request, pk: int):
     )
 
 
-@router.post("/workorders/{int:pk}/{action}", response={200: OrderOut, 409: dict})
+@router.post("/workorders/{int:pk}/{action}", response=OrderOut)
 def act(request, pk: int, action: str, payload: ActionIn):
     order = get_order(request, pk)
     unit = Unit.objects.get(code=payload.unit) if payload.unit else None
     category = Category.objects.get(code=payload.category) if payload.category else None
-    try:
-        return services.transition(
-            request.auth,
-            order,
-            action,
-            payload.version,
-            comment=payload.comment,
-            unit=unit,
-            category=category,
-            rating=payload.rating,
-        )
-    except services.Conflict as exc:
-        return Status(409, {"error": "conflict", "detail": str(exc)})
+    return services.transition(
+        request.auth,
+        order,
+        action,
+        payload.version,
+        comment=payload.comment,
+        unit=unit,
+        category=category,
+        rating=payload.rating,
+    )
