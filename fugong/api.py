@@ -23,6 +23,7 @@ from fugong.core.errors import (
     CODES,
     ApiError,
     BadNumber,
+    NotAnObject,
     StrictParser,
     declare_errors,
     error_response,
@@ -155,6 +156,10 @@ def on_http_error(request, exc):
     if isinstance(exc.__cause__, BadNumber):
         fields = {exc.__cause__.path: "应为有限的数字（不接受 NaN、Infinity 或超出范围的数）"}
         return _error(request, 422, "invalid", "请求中有无效的数字", fields=fields)
+    if isinstance(exc.__cause__, NotAnObject):
+        return _error(
+            request, 422, "invalid", "请求体应为 JSON 对象", fields={"__all__": "应为对象"}
+        )
     status = exc.status_code
     detail = "请求体不是有效的 JSON" if status == 400 else exc.message
     return _error(request, status, CODES.get(status, "error"), detail)

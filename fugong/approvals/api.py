@@ -1,8 +1,10 @@
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Router, Schema, Status
 
 from fugong.core.errors import error_response
+from fugong.core.inputs import IsoDate
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -23,7 +25,7 @@ class ApplicationIn(Schema):
     kind: str
     checklist: list[ChecklistAnswer] = []
     staff_expected: int | None = None
-    planned_date: date | None = None
+    planned_date: IsoDate | None = None
     boundary_sealable: bool = False
     lodging_assured: bool = False
     stock_ready: bool = False
@@ -58,7 +60,7 @@ class ApplicationOut(EnterpriseOwnedOut):
 class ReviewIn(Schema):
     version: int
     comment: str = ""
-    cleared_from: date | None = None
+    cleared_from: IsoDate | None = None
 
 
 class CertificateOut(Schema):
@@ -98,8 +100,11 @@ def get_application(request, pk: int):
     )
 
 
+ApplicationAction = Literal["approve", "return", "reject", "revoke", "withdraw"]
+
+
 @router.post("/applications/{int:pk}/{action}", response=ApplicationOut)
-def act(request, pk: int, action: str, payload: ReviewIn):
+def act(request, pk: int, action: ApplicationAction, payload: ReviewIn):
     """approve, return, reject, revoke (reviewers); withdraw (the applicant). 409 when
     someone acted first."""
     app = get_application(request, pk)

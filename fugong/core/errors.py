@@ -124,13 +124,20 @@ def _refuse_constant(name: str) -> float:
     return float(name.replace("Infinity", "inf"))  # checked (and refused) by _check_numbers
 
 
+class NotAnObject(ValueError):
+    """A JSON body that is not an object (`[]`, `null`, `5`): every body of the API is one."""
+
+
 class StrictParser(Parser):
     """JSON bodies without NaN/Infinity (which Python's json accepts and PostgreSQL's jsonb
     does not), without floats that overflow to infinity (`1e999999999`) and without integers
-    no column holds: a field error (422) naming the field, never a 500."""
+    no column holds: a field error (422) naming the field, never a 500. A body that is not an
+    object is refused (422) before django-ninja's schemas, which read attributes, see it."""
 
     def parse_body(self, request: HttpRequest) -> Any:
         data = json.loads(request.body, parse_constant=_refuse_constant, parse_int=_parse_int)
+        if not isinstance(data, dict):
+            raise NotAnObject()
         _check_numbers(data)
         return data
 
@@ -260,9 +267,52 @@ def _statuses(method: str, operation: dict) -> list[int]:
     return sorted(statuses)
 
 
+NO_NUL = "^[^\\x00]*$"
+
+
+def _tighten(node: Any) -> None:
+    """What the checks refuse, said in the document: no NUL in any string (or property name),
+    integers within 64 bits, no properties beyond those named (an object that allows any, like
+    a report's `extra`, allows only scalars without NUL)."""
+    if isinstance(node, list):
+        for item in node:
+            _tighten(item)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    if kind == "string" and "pattern" not in node and "enum" not in node:
+        node["pattern"] = NO_NUL
+    elif kind == "integer":
+        node.setdefault("minimum", -INT_LIMIT)
+        node.setdefault("maximum", INT_LIMIT)
+    elif kind == "object":
+        node["propertyNames"] = {"pattern": NO_NUL}
+        extra = node.get("additionalProperties")
+        if node.get("properties") and extra in (None, True):
+            node["additionalProperties"] = False
+        elif extra in (None, True):
+            node["additionalProperties"] = {
+                "type": ["string", "number", "boolean", "null"],
+                "pattern": NO_NUL,
+                "minimum": -1e12,
+                "maximum": 1e12,
+            }
+    for key, value in node.items():
+        if key not in ("propertyNames", "pattern"):
+            _tighten(value)
+
+
 def declare_errors(schema: dict) -> dict:
-    """Every operation of the document declares the errors it can give, with `ErrorOut`."""
+    """Every operation of the document declares the errors it can give, with `ErrorOut`, and
+    its inputs say what the guards refuse."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, component in components.items():
+        if name.endswith("In") or name.endswith("Answer"):
+            _tighten(component)
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            _tighten(operation.get("parameters", []))
     components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     for methods in schema.get("paths", {}).values():
         for method, operation in methods.items():

@@ -1,8 +1,7 @@
-from datetime import date, datetime
-
 from ninja import Router, Schema, Status
 
 from fugong.core.api import Rejected
+from fugong.core.inputs import FiniteFloat, IsoDate, IsoDateTime
 
 from . import services
 
@@ -19,8 +18,8 @@ class VisitorIn(Schema):
 
 class GateCheckIn(Schema):
     direction: str = "in"
-    at: datetime | None = None
-    temperature: float | None = None
+    at: IsoDateTime | None = None
+    temperature: FiniteFloat | None = None
     mask: bool = True
     id_number: str | None = None  # an employee on the roster, found by its keyed hash
     visitor: VisitorIn | None = None
@@ -110,7 +109,7 @@ def employees(request):
 
 
 @router.get("/health/summary", response=list[SummaryRow])
-def summary(request, day: date | None = None):
+def summary(request, day: IsoDate | None = None):
     """Per enterprise in your scope: roster, declared, abnormal, admitted, refused — counts,
     never names."""
     rows, _total = services.counts(request.auth, day)

@@ -1,8 +1,10 @@
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Router, Schema, Status
 
 from fugong.core.errors import error_response
+from fugong.core.inputs import IsoDate
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -23,8 +25,8 @@ class PassIn(Schema):
     via: str = ""
     cargo: str
     cargo_note: str = ""
-    valid_from: date
-    valid_until: date
+    valid_from: IsoDate
+    valid_until: IsoDate
 
 
 class PassOut(EnterpriseOwnedOut):
@@ -57,7 +59,7 @@ class PassOut(EnterpriseOwnedOut):
 class DecisionIn(Schema):
     version: int
     comment: str = ""
-    valid_until: date | None = None
+    valid_until: IsoDate | None = None
 
 
 class VerifyOut(Schema):
@@ -108,8 +110,11 @@ def get_pass(request, pk: int):
     )
 
 
+PassAction = Literal["approve", "reject", "revoke", "extend", "withdraw"]
+
+
 @router.post("/passes/{int:pk}/{action}", response=PassOut)
-def act(request, pk: int, action: str, payload: DecisionIn):
+def act(request, pk: int, action: PassAction, payload: DecisionIn):
     """approve, reject, revoke, extend (with valid_until), withdraw. 409 when someone acted
     first."""
     return services.decide(

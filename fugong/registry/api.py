@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
+from fugong.core.inputs import FiniteFloat, IsoDate
 from fugong.core.models import Region, Unit, User
 
 from . import industry, services
@@ -56,8 +57,8 @@ class EnterpriseIn(Schema):
     scale: str
     total_staff: int = 0
     address: str = ""
-    longitude: float | None = None
-    latitude: float | None = None
+    longitude: FiniteFloat | None = None
+    latitude: FiniteFloat | None = None
     contact_name: str = ""
     contact_phone: str = ""
     notes: str = ""
@@ -113,12 +114,12 @@ class MembershipOut(EnterpriseOwnedOut):
 class MembershipIn(Schema):
     uscc: str
     reason: str = ""
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 class RemovalIn(Schema):
     reason: str = ""
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 class AssignmentOut(Schema):
@@ -172,7 +173,7 @@ class VisitOut(Schema):
 
 class VisitIn(Schema):
     enterprise_id: int
-    visited_on: date
+    visited_on: IsoDate
     observations: str
     problems: str = ""
 

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -6,6 +7,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
+from fugong.core.inputs import FiniteFloat
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
 from fugong.registry.api import EnterpriseOwnedOut
@@ -19,7 +21,7 @@ router = Router(tags=["workorders"])
 
 class NeedIn(Schema):
     kind: str
-    requested: float
+    requested: FiniteFloat
     label: str = ""
     unit: str = ""
 
@@ -107,8 +109,13 @@ def get_order(request, pk: int):
     )
 
 
+OrderAction = Literal[
+    "triage", "dispatch", "return", "accept", "start", "resolve", "close", "reopen"
+]
+
+
 @router.post("/workorders/{int:pk}/{action}", response=OrderOut)
-def act(request, pk: int, action: str, payload: ActionIn):
+def act(request, pk: int, action: OrderAction, payload: ActionIn):
     order = get_order(request, pk)
     unit = Unit.objects.get(code=payload.unit) if payload.unit else None
     category = Category.objects.get(code=payload.category) if payload.category else None

@@ -4,7 +4,6 @@ the audit log, and notified."""
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core.inputs import BadInput, parse_decimal
 from fugong.core.models import Role, Unit
 from fugong.core.services import (
     Conflict,
@@ -85,10 +85,10 @@ def clean_needs(needs):
             errors.append(_("第%(i)d项需求的种类不正确") % {"i": i})
             continue
         try:
-            amount = Decimal(str(need.get("requested")))
-        except (ArithmeticError, ValueError):
-            amount = Decimal(-1)
-        if amount <= 0:
+            amount = parse_decimal(need.get("requested"))
+        except BadInput:
+            amount = None
+        if amount is None or amount <= 0:
             errors.append(_("第%(i)d项需求数量应为正数") % {"i": i})
             continue
         if kind == NeedLine.Kind.OTHER and not (need.get("label") and need.get("unit")):
@@ -586,10 +586,10 @@ def deliver(user, line, amount, comment=""):
     if not (at_unit or user.is_superuser or user.role in (Role.ADMIN, Role.COMMAND_CENTRE)):
         raise PermissionError(_("只有承办单位和指挥部可以登记解决数量"))
     try:
-        amount = Decimal(str(amount))
-    except ArithmeticError as exc:
+        amount = parse_decimal(amount)
+    except BadInput as exc:
         raise ValidationError({"amount": _("数量应为数字")}) from exc
-    if amount <= 0:
+    if amount is None or amount <= 0:
         raise ValidationError({"amount": _("数量应为正数")})
     locked = NeedLine.objects.select_for_update().get(pk=line.pk)
     if locked.delivered + amount > locked.requested:
