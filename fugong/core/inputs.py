@@ -44,7 +44,7 @@ def parse_decimal(
         number = Decimal(text)
     except (InvalidOperation, ValueError) as exc:
         raise BadInput(_("应为数字")) from exc
-    if not number.is_finite() or abs(number) > LARGEST:
+    if not number.is_finite() or number.copy_abs() > LARGEST:  # copy_abs: no context, no Overflow
         raise BadInput(_("应为有限的数字"))
     if (low is not None and number < low) or (high is not None and number > high):
         if low is not None and high is not None:
