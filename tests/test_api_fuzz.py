@@ -55,7 +55,7 @@ def _fuzz(url, token, tmp_path, name):
             "30",
             "--generation-deterministic",
             "--workers",
-            "1",
+            "2",
             "--report",
             "junit",
             "--report-junit-path",

@@ -4,7 +4,7 @@ from typing import Literal
 from ninja import Router, Schema, Status
 
 from fugong.core.errors import error_response
-from fugong.core.inputs import IsoDate
+from fugong.core.inputs import BodyIn, IsoDate
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -15,13 +15,13 @@ from .models import Application
 router = Router(tags=["applications"])
 
 
-class ChecklistAnswer(Schema):
+class ChecklistAnswer(BodyIn):
     key: str
     done: bool | None = None
     note: str = ""
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(BodyIn):
     kind: str
     checklist: list[ChecklistAnswer] = []
     staff_expected: int | None = None
@@ -57,7 +57,7 @@ class ApplicationOut(EnterpriseOwnedOut):
         return obj.approving_unit.code if obj.approving_unit_id else None
 
 
-class ReviewIn(Schema):
+class ReviewIn(BodyIn):
     version: int
     comment: str = ""
     cleared_from: IsoDate | None = None

@@ -270,20 +270,20 @@ def _statuses(method: str, operation: dict) -> list[int]:
 NO_NUL = "^[^\\x00]*$"
 
 
-def _tighten(node: Any) -> None:
+def _tighten(node: Any, in_body: bool = True) -> None:
     """What the checks refuse, said in the document: no NUL in any string (or property name),
     integers within 64 bits, no properties beyond those named (an object that allows any, like
     a report's `extra`, allows only scalars without NUL)."""
     if isinstance(node, list):
         for item in node:
-            _tighten(item)
+            _tighten(item, in_body)
         return
     if not isinstance(node, dict):
         return
     kind = node.get("type")
     if kind == "string" and "pattern" not in node and "enum" not in node:
         node["pattern"] = NO_NUL
-    elif kind == "integer":
+    elif kind == "integer" and in_body:
         node.setdefault("minimum", -INT_LIMIT)
         node.setdefault("maximum", INT_LIMIT)
     elif kind == "object":
@@ -300,7 +300,7 @@ def _tighten(node: Any) -> None:
             }
     for key, value in node.items():
         if key not in ("propertyNames", "pattern"):
-            _tighten(value)
+            _tighten(value, in_body)
 
 
 def declare_errors(schema: dict) -> dict:
@@ -312,7 +312,7 @@ def declare_errors(schema: dict) -> dict:
             _tighten(component)
     for methods in schema.get("paths", {}).values():
         for operation in methods.values():
-            _tighten(operation.get("parameters", []))
+            _tighten(operation.get("parameters", []), in_body=False)  # ids: 404 or 422
     components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     for methods in schema.get("paths", {}).values():
         for method, operation in methods.items():

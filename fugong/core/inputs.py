@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from pydantic import AllowInfNan, BeforeValidator, Field
+from ninja import Schema
+from pydantic import AllowInfNan, BeforeValidator, ConfigDict, Field
 
 # No figure anyone enters (staff, output in 万元, days, masks) comes near this.
 LARGEST = Decimal(10) ** 12
@@ -89,6 +90,13 @@ def _iso(pattern: re.Pattern, kinds: tuple[type, ...]):
         raise ValueError("ISO 8601 (YYYY-MM-DD) expected")  # not a Unix timestamp like 0
 
     return check
+
+
+class BodyIn(Schema):
+    """A request body of the API: a property it does not name is refused (422), not ignored
+    — a misspelt field is an error the client sees, and the document says so."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 IsoDate = Annotated[datetime.date, BeforeValidator(_iso(_DATE, (datetime.date,)))]

@@ -1,14 +1,14 @@
 from ninja import Router, Schema, Status
 
 from fugong.core.api import Rejected
-from fugong.core.inputs import FiniteFloat, IsoDate, IsoDateTime
+from fugong.core.inputs import BodyIn, FiniteFloat, IsoDate, IsoDateTime
 
 from . import services
 
 router = Router(tags=["health"])
 
 
-class VisitorIn(Schema):
+class VisitorIn(BodyIn):
     name: str
     phone: str
     came_from: str
@@ -16,7 +16,7 @@ class VisitorIn(Schema):
     reason: str
 
 
-class GateCheckIn(Schema):
+class GateCheckIn(BodyIn):
     direction: str = "in"
     at: IsoDateTime | None = None
     temperature: FiniteFloat | None = None
@@ -26,7 +26,7 @@ class GateCheckIn(Schema):
     device: str = ""
 
 
-class GateBatchIn(Schema):
+class GateBatchIn(BodyIn):
     checks: list[GateCheckIn]
 
 

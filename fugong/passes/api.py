@@ -4,7 +4,7 @@ from typing import Literal
 from ninja import Router, Schema, Status
 
 from fugong.core.errors import error_response
-from fugong.core.inputs import IsoDate
+from fugong.core.inputs import BodyIn, IsoDate
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -15,7 +15,7 @@ from .models import Pass
 router = Router(tags=["passes"])
 
 
-class PassIn(Schema):
+class PassIn(BodyIn):
     plate: str
     vehicle_type: str
     driver_name: str
@@ -56,7 +56,7 @@ class PassOut(EnterpriseOwnedOut):
         return services.verification_url(obj) if obj.code else None
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodyIn):
     version: int
     comment: str = ""
     valid_until: IsoDate | None = None

@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination, Rejected
-from fugong.core.inputs import FiniteFloat, IsoDate
+from fugong.core.inputs import BodyIn, FiniteFloat, IsoDate
 from fugong.registry.api import EnterpriseOut
 from fugong.registry.models import Enterprise
 
@@ -16,7 +16,7 @@ from .models import DailyReport
 router = Router(tags=["reports"])
 
 
-class ReportIn(Schema):
+class ReportIn(BodyIn):
     uscc: str
     date: IsoDate
     status: str
@@ -63,7 +63,7 @@ class ReportOut(Schema):
         return obj.submitted_by.username if obj.submitted_by_id else None
 
 
-class BatchIn(Schema):
+class BatchIn(BodyIn):
     reports: list[ReportIn]
 
 

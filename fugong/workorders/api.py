@@ -3,11 +3,11 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
-from fugong.core.inputs import FiniteFloat
+from fugong.core.inputs import BodyIn, FiniteFloat
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
 from fugong.registry.api import EnterpriseOwnedOut
@@ -19,14 +19,14 @@ from .models import OPEN_STATES, Category, WorkOrder
 router = Router(tags=["workorders"])
 
 
-class NeedIn(Schema):
+class NeedIn(BodyIn):
     kind: str
     requested: FiniteFloat
     label: str = ""
     unit: str = ""
 
 
-class OrderIn(Schema):
+class OrderIn(BodyIn):
     uscc: str
     text: str
     channel: str = "api"
@@ -55,7 +55,7 @@ class OrderOut(EnterpriseOwnedOut):
         return obj.unit.code if obj.unit_id else None
 
 
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     version: int
     comment: str = ""
     unit: str | None = None
