@@ -2,6 +2,7 @@
 JSON error bodies for every 4xx."""
 
 import logging
+from decimal import InvalidOperation
 
 from django.core.exceptions import (
     ObjectDoesNotExist,
@@ -171,14 +172,11 @@ def on_suspicious(request, exc):
 
 
 @api.exception_handler(OverflowError)
-def on_overflow(request, exc):
-    """A number too large for the database (a 10^40 id in a path or query)."""
-    return _error(request, 422, "invalid", "数值超出范围")
-
-
+@api.exception_handler(InvalidOperation)
 @api.exception_handler(DataError)
-def on_data_error(request, exc):
-    return _error(request, 422, "invalid", "数据超出字段允许的范围")
+def on_out_of_range(request, exc):
+    """A number no column holds (a 10^40 id in a path or query): the request's fault."""
+    return _error(request, 422, "invalid", "数值超出范围")
 
 
 @api.exception_handler(Exception)

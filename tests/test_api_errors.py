@@ -251,3 +251,10 @@ def test_it_keeps_another_enterprises_pass_dates_from_a_clashing_applicant(cast,
         passes.apply(
             cast.contact_b, cast.b, pass_data(valid_until=TODAY + datetime.timedelta(days=6))
         )
+
+
+def test_it_answers_a_thirty_digit_id_in_a_page_url_without_a_500(cast, login):
+    browser = login(cast.zhuanban)
+    for url in ("/enterprises/%s/", "/passes/%s/", "/passes/%s/pass.pdf"):
+        r = browser.get(url % ("9" * 30))
+        assert r.status_code in (400, 404), (url, r.status_code)

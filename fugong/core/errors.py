@@ -10,8 +10,10 @@ builds it; the exception handlers in fugong/api.py, `InputGuardMiddleware` (NUL 
 import json
 import logging
 import math
+from decimal import InvalidOperation
 from typing import Any
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +37,8 @@ CODES = {
     429: "rate_limited",
     500: "server_error",
 }
+
+OUT_OF_RANGE = (OverflowError, InvalidOperation, DataError)
 
 # The largest integer any JSON body may carry (a 64-bit database integer).
 INT_LIMIT = 2**63 - 1
@@ -218,6 +222,13 @@ class InputGuardMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, OUT_OF_RANGE):
+            # a number no column holds (a 30-digit id in a URL or a hidden version field): the
+            # request's fault, on SQLite (OverflowError) as on PostgreSQL (DataError)
+            detail = _("数值超出范围")
+            if is_api(request):
+                return error_response(422, detail)
+            return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
         if is_api(request):
             log.exception("unhandled error under the API", exc_info=exception)
             return error_response(500, _("服务器内部错误，请稍后再试"))
