@@ -176,6 +176,9 @@ def test_it_refuses_not_numbers_in_strings_as_a_field_error(cast, campaign, api,
     assert "output" in shape(as_contact("post", "/reports", report), 422)["fields"]
     need = {"uscc": cast.a.uscc, "text": "缺口罩", "needs": [{"kind": "masks", "requested": text}]}
     assert "needs.0.requested" in shape(as_contact("post", "/workorders", need), 422)["fields"]
+    gate = {"checks": [{"temperature": text, "visitor": None, "id_number": "x"}]}
+    r = as_contact("post", "/health/gate-checks", gate)
+    assert "checks.0.temperature" in shape(r, 422)["fields"]
     assert not DailyReport.objects.exists()
 
 
