@@ -139,11 +139,38 @@ class StrictParser(Parser):
     object is refused (422) before django-ninja's schemas, which read attributes, see it."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        data = json.loads(request.body, parse_constant=_refuse_constant, parse_int=_parse_int)
+        try:  # the fast path: the hooks refuse a bad number as it is parsed
+            data = json.loads(
+                request.body, parse_constant=_no_constant, parse_float=_finite, parse_int=_int64
+            )
+        except _Refused:  # the slow path, only for a refused body: which field it was
+            data = json.loads(request.body, parse_constant=_refuse_constant, parse_int=_parse_int)
+            _check_numbers(data)
         if not isinstance(data, dict):
             raise NotAnObject()
-        _check_numbers(data)
         return data
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> float:
+    raise _Refused(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(text)
+    return value
+
+
+def _int64(text: str) -> int:
+    value = int(text) if len(text) < 25 else INT_LIMIT + 1  # never build a huge integer
+    if abs(value) > INT_LIMIT:
+        raise _Refused(text)
+    return value
 
 
 def _parse_int(text: str) -> int:
