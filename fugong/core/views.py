@@ -21,6 +21,7 @@ from . import services
 from .excel import IMPORTERS
 from .forms import ImportForm, TokenForm
 from .imports import export_regions, export_units
+from .inputs import parse_int_or_zero
 from .jobs import last_beat
 from .lockout import client_ip
 from .models import ApiToken, Attachment, Notification, Region, Unit
@@ -177,8 +178,8 @@ def inbox(request):
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("core:inbox")
-    if request.GET.get("open", "").isdigit():
-        note = get_object_or_404(mine, pk=int(request.GET["open"]))
+    if parse_int_or_zero(request.GET.get("open")) > 0:
+        note = get_object_or_404(mine, pk=parse_int_or_zero(request.GET["open"]))
         if note.read_at is None:
             note.read_at = timezone.now()
             note.save(update_fields=["read_at"])
