@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fugong.approvals",
     "fugong.passes",
     "fugong.health",
+    "fugong.policies",
 ]
 
 MIDDLEWARE = [

@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("fugong.approvals.urls")),
     path("", include("fugong.passes.urls")),
     path("", include("fugong.health.urls")),
+    path("", include("fugong.policies.urls")),
 ]

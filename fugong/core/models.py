@@ -232,6 +232,12 @@ class User(AbstractUser):
         return self.is_superuser or self.role not in ENTERPRISE_ROLES
 
     @property
+    def may_issue_policies(self):
+        """May draft, publish and import relief policies and review their applications (in
+        their scope): administrators, command centres and departments."""
+        return self.is_superuser or self.role in (Role.ADMIN, Role.COMMAND_CENTRE, Role.DEPARTMENT)
+
+    @property
     def scope_region(self):
         """The region whose subtree this user sees, or None."""
         if self.role in REGION_SCOPED_ROLES and self.unit_id:
