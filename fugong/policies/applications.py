@@ -22,6 +22,7 @@ from fugong.registry.models import Enterprise, enterprise_id_of
 from .models import Grant, Policy, PolicyApplication
 
 State = PolicyApplication.State
+CENT = Decimal("0.01")
 
 ACTIONS = {
     "approve": gettext_lazy("批准"),
@@ -38,7 +39,7 @@ def amount_of(value, label, required=True) -> Decimal | None:
             raise ValidationError({"amount": _("请填写%(l)s") % {"l": label}})
         return None
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+        amount = Decimal(str(value)).quantize(CENT)
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError({"amount": _("%(l)s应为数字（万元）") % {"l": label}}) from exc
     if amount < 0 or amount >= Decimal("10000000000"):
@@ -105,7 +106,12 @@ def allowed_actions(user: User, app: PolicyApplication) -> list[str]:
 
 
 def granted_total(app: PolicyApplication) -> Decimal:
-    return app.grants.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return money(app.grants.aggregate(s=Sum("amount"))["s"])
+
+
+def money(value) -> Decimal:
+    """A sum of amounts to the cent (SQLite sums decimals as floats)."""
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 @transaction.atomic
@@ -205,7 +211,7 @@ def queue_for(user: User, params) -> QuerySet:
         qs = qs.filter(state=params["state"])
     if str(params.get("policy") or "").isdigit():
         qs = qs.filter(policy_id=int(params["policy"]))
-    return qs.annotate(granted=Sum("grants__amount"))
+    return qs.annotate(granted=Sum("grants__amount")).order_by("-created_at", "-id")
 
 
 # --- totals for the dashboard -------------------------------------------------------------
@@ -258,9 +264,9 @@ def totals(user: User | None, by: str = "policy", policy: Policy | None = None) 
                 "group": label,
                 "enterprises": r["enterprises"],
                 "applications": r["applications"],
-                "requested": r["requested"] or Decimal(0),
-                "approved": approved.get(name) or Decimal(0),
-                "granted": granted.get(name) or Decimal(0),
+                "requested": money(r["requested"]),
+                "approved": money(approved.get(name)),
+                "granted": money(granted.get(name)),
             }
         )
     return out
@@ -269,9 +275,9 @@ def totals(user: User | None, by: str = "policy", policy: Policy | None = None) 
 def headline(row: dict) -> str:
     return _("%(n)d 户企业申报 %(a)s 万元，核定 %(b)s 万元，已兑现 %(c)s 万元") % {
         "n": row["enterprises"],
-        "a": f"{row['requested']:g}",
-        "b": f"{row['approved']:g}",
-        "c": f"{row['granted']:g}",
+        "a": f"{row['requested'].normalize():f}",
+        "b": f"{row['approved'].normalize():f}",
+        "c": f"{row['granted'].normalize():f}",
     }
 
 
