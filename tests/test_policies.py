@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from fugong.approvals.models import Application
@@ -47,23 +47,22 @@ def names(qs):
 
 
 def resumed_on(day):
-    latest = DailyReport.objects.filter(enterprise=OuterRef("pk"), date__lte=day).order_by("-date")
-    return (
-        Enterprise.objects.annotate(last=Subquery(latest.values("status")[:1]))
-        .filter(last__in=["full", "partial"])
-        .values("pk")
+    """Reports that are an enterprise's latest by `day` and say it resumed."""
+    later = DailyReport.objects.filter(
+        enterprise=OuterRef("enterprise"), date__gt=OuterRef("date"), date__lte=day
+    )
+    return DailyReport.objects.filter(date__lte=day, status__in=["full", "partial"]).exclude(
+        Exists(later)
     )
 
 
 def closed_loop_on(day):
-    return Application.objects.filter(
-        kind="closed_loop", state="approved", cleared_from__lte=day
-    ).values("enterprise_id")
+    return Application.objects.filter(kind="closed_loop", state="approved", cleared_from__lte=day)
 
 
 def losses_between(since, until):
     qs = DailyReport.objects.filter(date__lte=until, extra__losses__gt=0)
-    return (qs.filter(date__gte=since) if since else qs).values("enterprise_id")
+    return qs.filter(date__gte=since) if since else qs
 
 
 @pytest.fixture

@@ -7,12 +7,14 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from fugong.core.models import Notification
-from fugong.policies import applications, services
+from fugong.policies import applications, demo, services
 from fugong.policies.imports import PolicyImporter
 from fugong.policies.models import Policy, PolicyApplication
+from fugong.registry import demo as registry_demo
 from fugong.registry.models import ListMembership
 
 from .test_policies import make_policy
@@ -165,8 +167,6 @@ def test_it_prints_the_matches_as_json_and_text(cast, capsys):
     assert [m["uscc"] for m in json.loads(capsys.readouterr().out)] == [cast.a.uscc]
     call_command("policies", "match", "重点企业政策", "--near")
     assert cast.a2.name in capsys.readouterr().out
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="no such policy"):
         call_command("policies", "match", "没有这个政策")
 
@@ -350,3 +350,17 @@ def test_it_keeps_the_library_to_the_scope(cast, login):
     assert [r[1] for r in tumen[1:]] == ["全州政策"]
     yanji = login(cast.yanji).get("/policies/").content.decode()
     assert "延吉政策" in yanji and "全州政策" in yanji
+
+
+@pytest.mark.django_db
+def test_it_builds_the_demo_policies_with_the_special_fund_figures():
+    registry_demo.build(300)
+    assert demo.build() == 5
+    assert demo.build() == 0  # idempotent
+    fund = Policy.objects.get(title=demo.SPECIAL_FUND)
+    [row] = applications.totals(None, "policy", fund)
+    assert (row["enterprises"], row["requested"]) == (21, 2078)
+    assert row["granted"] == 118 + 3 * 98
+    small = Policy.objects.get(title=demo.SMALL_FIRMS)
+    assert small.state == "published" and services.qualifying(small, None).exists()
+    assert Notification.objects.filter(kind="policy").exists()

@@ -6,11 +6,12 @@ ask a *status provider*: a function connected by the layer above the domain apps
 dashboard app, or a project's AppConfig), never imported from a sibling app:
 
     from fugong.policies import rules
-    rules.connect("resumed", lambda day: <enterprise ids resumed as of day>)
-    rules.connect("closed_loop", lambda day: <enterprise ids qualified for closed loop on day>)
-    rules.connect("losses", lambda since, until: <enterprise ids that reported losses>)
+    rules.connect("resumed", lambda day: <rows of enterprises resumed as of day>)
+    rules.connect("closed_loop", lambda day: <rows of enterprises in closed loop on day>)
+    rules.connect("losses", lambda since, until: <rows of enterprises that reported losses>)
 
-Each returns a queryset of enterprise ids (`.values("enterprise_id")`), used as a subquery.
+Each returns a queryset of rows of a model with an `enterprise` key (report statuses,
+applications), used as a correlated EXISTS subquery, so a policy stays one SQL query.
 A rule whose provider is not connected is met by no enterprise, and says so ("未接入").
 
 There is no annual-output rule: the registry keeps no annual output of an enterprise (only
@@ -20,7 +21,7 @@ daily reports carry the day's output), so "annual output at least" cannot be dec
 import re
 from collections.abc import Callable
 
-from django.db.models import Q, TextChoices
+from django.db.models import Exists, OuterRef, Q, TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -105,7 +106,7 @@ def _rule_q(rule, today) -> Q:
         members = ListMembership.objects.filter(
             list_id__in=p.get("ids") or [], added_on__lte=day
         ).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=day))
-        return Q(pk__in=members.values("enterprise_id"))
+        return _exists(members)
     if kind == Kind.STAFF:
         q = Q()
         if p.get("min") is not None:
@@ -117,8 +118,15 @@ def _rule_q(rule, today) -> Q:
     if provider is None:
         return NOTHING
     if kind == Kind.LOSSES:
-        return Q(pk__in=provider(as_date(p.get("since")), day_of(p, "until", today)))
-    return Q(pk__in=provider(day_of(p, "by" if kind == Kind.RESUMED else "as_of", today)))
+        return _exists(provider(as_date(p.get("since")), day_of(p, "until", today)))
+    return _exists(provider(day_of(p, "by" if kind == Kind.RESUMED else "as_of", today)))
+
+
+def _exists(rows) -> Q:
+    """The enterprise has a row among `rows` (a queryset of a model with an `enterprise`
+    key): a correlated EXISTS, which planners run per candidate enterprise instead of
+    materialising the whole subquery."""
+    return Q(Exists(rows.filter(enterprise_id=OuterRef("pk"))))
 
 
 def policy_q(rules, today) -> Q:
