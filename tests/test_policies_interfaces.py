@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from fugong.core.models import Notification
+from fugong.core.uploads import attachments_of
 from fugong.policies import applications, demo, services
 from fugong.policies.imports import PolicyImporter
 from fugong.policies.models import Policy, PolicyApplication
@@ -322,6 +323,9 @@ def test_it_lets_an_enterprise_find_apply_and_follow(cast, login):
     app = PolicyApplication.objects.get()
     assert response.status_code == 302 and app.enterprise == cast.a
     assert "a.pdf" in client.get(f"/policy-applications/{app.pk}/").content.decode()
+    [attachment] = attachments_of(app)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 200
+    assert login(cast.contact_b).get(f"/attachments/{attachment.pk}/").status_code == 404
     assert login(cast.contact_b).get(f"/policy-applications/{app.pk}/").status_code == 404
     assert login(cast.tumen).get(f"/policy-applications/{app.pk}/").status_code == 404
     reviewer = login(cast.yanji)

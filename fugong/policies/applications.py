@@ -184,7 +184,9 @@ def act(
             State.GRANTED,
             user=user,
             action="grant",
-            comment=_("%(d)s 兑现 %(a)s 万元。%(c)s") % {"d": day, "a": value, "c": comment},
+            comment="。".join(
+                filter(None, [_("%(d)s 兑现 %(a)s 万元") % {"d": day, "a": value}, comment])
+            ),
         )
         Grant.objects.create(
             application=app, amount=value, granted_on=day, note=comment[:255], recorded_by=user
