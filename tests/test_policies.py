@@ -331,3 +331,9 @@ def test_it_totals_by_industry_and_leaves_withdrawn_out(cast):
     applications.act(cast.contact_b, gone, "withdraw", gone.version)
     [row] = applications.totals(None, "industry")
     assert row["group"] == "C 制造业" and row["requested"] == Decimal("10.00")
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-1", "1e20", "abc"])
+def test_it_refuses_amounts_that_are_no_sum_of_money(value):
+    with pytest.raises(ValidationError):
+        applications.amount_of(value, "金额")

@@ -42,7 +42,7 @@ def amount_of(value, label, required=True) -> Decimal | None:
         amount = Decimal(str(value)).quantize(CENT)
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError({"amount": _("%(l)s应为数字（万元）") % {"l": label}}) from exc
-    if amount < 0 or amount >= Decimal("10000000000"):
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("10000000000"):
         raise ValidationError({"amount": _("%(l)s应在 0 到 100 亿万元之间") % {"l": label}})
     return amount
 

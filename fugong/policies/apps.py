@@ -8,4 +8,8 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("惠企政策")
 
     def ready(self):
-        from . import imports  # noqa: F401  (registers the importer)
+        from fugong.registry.panels import register
+
+        from . import imports, views  # noqa: F401  (imports registers the importer)
+
+        register(views.enterprise_panel)

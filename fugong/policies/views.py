@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -236,4 +237,17 @@ def application(request, pk):
             if check
             else None,
         },
+    )
+
+
+def enterprise_panel(request, enterprise):
+    """The enterprise page's section: the policies it may qualify for, its applications."""
+    apps = PolicyApplication.objects.visible_to(request.user).filter(enterprise=enterprise)
+    return render_to_string(
+        "policies/_enterprise_panel.html",
+        {
+            "fits": services.policies_for(enterprise),
+            "apps": apps.select_related("policy")[:10],
+        },
+        request=request,
     )
