@@ -35,6 +35,7 @@ from fugong.core.security import RateLimited
 from fugong.core.services import Conflict
 from fugong.health.api import router as health_router
 from fugong.passes.api import router as passes_router
+from fugong.policies.api import router as policies_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
 from fugong.workorders.api import router as workorders_router
@@ -85,6 +86,7 @@ api.add_router("", workorders_router)
 api.add_router("", approvals_router)
 api.add_router("", passes_router)
 api.add_router("", health_router)
+api.add_router("", policies_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

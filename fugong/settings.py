@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fugong.approvals",
     "fugong.passes",
     "fugong.health",
+    "fugong.policies",
     "fugong.dashboard",
 ]
 

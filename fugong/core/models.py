@@ -191,6 +191,7 @@ REGION_SCOPED_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP}
 COORDINATING_ROLES = {Role.COMMAND_CENTRE, Role.TOWNSHIP}
 NON_REPORTING_ROLES = {Role.DEPARTMENT, Role.CHECKPOINT}
 COUNTY_REVIEWER_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
+POLICY_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
 COUNTY_OR_ABOVE = ("province", "city", "county")
 
 
@@ -336,6 +337,12 @@ class User(AbstractUser):
             and self.unit_id is not None
             and self.unit.sector == Unit.Sector.TRANSPORT
         )
+
+    @property
+    def may_issue_policies(self) -> bool:
+        """May draft, publish and import relief policies and review their applications (in
+        their scope): administrators, command centres and departments."""
+        return self.is_admin or self.role in POLICY_ROLES
 
     is_system = False
 
