@@ -26,6 +26,7 @@ def main():
     from django.utils import timezone
 
     from fugong.core.models import Campaign, Region
+    from fugong.core.permissions import SYSTEM
     from fugong.policies import rules, services
     from fugong.policies.models import Policy
     from fugong.registry import industry
@@ -124,7 +125,7 @@ def main():
     )
     policy = Policy(title="bench", region=city, support="subsidy")
     services.save_policy(
-        None,
+        SYSTEM,
         policy,
         [
             ("industry", {"sections": ["C"], "divisions": ["61"]}),
@@ -137,7 +138,7 @@ def main():
     policy = Policy.objects.select_related("region").prefetch_related("rules").get(pk=policy.pk)
 
     def orm():
-        return list(services.qualifying(policy, None, today).values_list("pk", "uscc", "name"))
+        return list(services.qualifying(policy, SYSTEM, today).values_list("pk", "uscc", "name"))
 
     sql = """
         SELECT e.id, e.uscc, e.name FROM registry_enterprise e
@@ -163,7 +164,7 @@ def main():
     assert sorted(orm()) == sorted(hand()), "the two queries disagree"
     if args.explain:
         ours_sql, params = (
-            services.qualifying(policy, None, today).values_list("pk", "uscc", "name").query
+            services.qualifying(policy, SYSTEM, today).values_list("pk", "uscc", "name").query
         ).sql_with_params()
         print(ours_sql)
         with connection.cursor() as cursor:
@@ -182,10 +183,12 @@ def main():
         ourses.append(p50(orm, 1))
     floor, ours, matched = statistics.median(floors), statistics.median(ourses), len(hand())
     build = p50(
-        lambda: services.qualifying(policy, None, today).values_list("pk").query.sql_with_params(),
+        lambda: (
+            services.qualifying(policy, SYSTEM, today).values_list("pk").query.sql_with_params()
+        ),
         25,
     )
-    page = p50(lambda: services.matches(policy, None, today, limit=50), 15)
+    page = p50(lambda: services.matches(policy, SYSTEM, today, limit=50), 15)
     print(f"database: {vendor}; {len(ids)} enterprises, {matched} qualify for five rules")
     print(f"hand-written SQL (baseline) p50: {floor * 1e3:8.1f} ms")
     print(f"qualifying() p50:                {ours * 1e3:8.1f} ms  ratio {ours / floor:.2f}")

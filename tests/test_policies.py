@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fugong.approvals.models import Application
 from fugong.core.models import Notification
+from fugong.core.permissions import SYSTEM
 from fugong.core.services import Conflict
 from fugong.dashboard import providers
 from fugong.policies import applications, rules, services
@@ -32,9 +33,9 @@ def make_policy(cast, rule_list=(), region=None, publish=False, **fields):
         issuer="延边州人民政府",
         **fields,
     )
-    services.save_policy(None, policy, list(rule_list))
+    services.save_policy(SYSTEM, policy, list(rule_list))
     if publish:
-        services.publish(None, policy, policy.version)
+        services.publish(SYSTEM, policy, policy.version)
         policy.refresh_from_db()
     return policy
 
@@ -81,9 +82,9 @@ def test_it_matches_industry_by_section_or_division(cast):
     hotel = EnterpriseFactory(name="延吉丁宾馆", region=cast.regions.jinxue, industry="61")
     EnterpriseFactory(name="延吉戊物流", region=cast.regions.jinxue, industry="54")
     policy = make_policy(cast, [("industry", rules.parse_industries("H；27"))])
-    assert names(services.qualifying(policy, None)) == sorted([cast.a.name, hotel.name])
+    assert names(services.qualifying(policy, SYSTEM)) == sorted([cast.a.name, hotel.name])
     section = make_policy(cast, [("industry", rules.parse_industries("C"))], title="制造业")
-    assert names(services.qualifying(section, None)) == sorted(
+    assert names(services.qualifying(section, SYSTEM)) == sorted(
         [cast.a.name, cast.a2.name, cast.b.name]
     )
 
@@ -98,9 +99,9 @@ def test_it_matches_scale_and_staff_bounds_inclusively(cast):
     Enterprise.objects.filter(pk=cast.a2.pk).update(total_staff=300)
     Enterprise.objects.filter(pk=cast.b.pk).update(total_staff=301)
     staff = make_policy(cast, [("staff", {"min": 50, "max": 300})])
-    assert names(services.qualifying(staff, None)) == sorted([cast.a.name, cast.a2.name])
+    assert names(services.qualifying(staff, SYSTEM)) == sorted([cast.a.name, cast.a2.name])
     small = make_policy(cast, [("scale", {"scale": "below"})], title="规下")
-    assert names(services.qualifying(small, None)) == [cast.a2.name]
+    assert names(services.qualifying(small, SYSTEM)) == [cast.a2.name]
 
 
 def test_it_takes_list_membership_as_of_the_rule_day(cast):
@@ -111,13 +112,13 @@ def test_it_takes_list_membership_as_of_the_rule_day(cast):
     )
     ListMembership.objects.create(list=key, enterprise=cast.b, added_on=TODAY + DAY)
     today = make_policy(cast, [("lists", {"ids": [key.pk], "as_of": None})])
-    assert names(services.qualifying(today, None)) == [cast.a.name]
+    assert names(services.qualifying(today, SYSTEM)) == [cast.a.name]
     before = make_policy(
         cast,
         [("lists", {"ids": [key.pk], "as_of": (ended.removed_on - DAY).isoformat()})],
         title="名单截至前日",
     )
-    assert names(services.qualifying(before, None)) == sorted([cast.a.name, cast.a2.name])
+    assert names(services.qualifying(before, SYSTEM)) == sorted([cast.a.name, cast.a2.name])
 
 
 def test_it_matches_any_of_several_lists(cast):
@@ -125,14 +126,14 @@ def test_it_matches_any_of_several_lists(cast):
     ListMembership.objects.create(list=cast.key_list, enterprise=cast.a)
     ListMembership.objects.create(list=white, enterprise=cast.b)
     policy = make_policy(cast, [("lists", {"ids": [cast.key_list.pk, white.pk]})])
-    assert names(services.qualifying(policy, None)) == sorted([cast.a.name, cast.b.name])
+    assert names(services.qualifying(policy, SYSTEM)) == sorted([cast.a.name, cast.b.name])
 
 
 def test_it_meets_no_status_rule_until_its_provider_is_connected(cast, campaign, unhooked):
     report(campaign, cast.a, TODAY - DAY)
     policy = make_policy(cast, [("resumed", {"by": None})])
-    assert list(services.qualifying(policy, None)) == []
-    [near] = [m for m in services.near_misses(policy, None) if m.enterprise == cast.a]
+    assert list(services.qualifying(policy, SYSTEM)) == []
+    [near] = [m for m in services.near_misses(policy, SYSTEM) if m.enterprise == cast.a]
     assert "数据未接入" in near.missing[0][1]
 
 
@@ -143,11 +144,11 @@ def test_it_takes_resumption_from_the_latest_report_by_the_day(cast, campaign, h
     report(campaign, cast.a2, TODAY - DAY, "not_resumed")  # stopped again
     # cast.b never reported: not resumed
     now = make_policy(cast, [("resumed", {"by": None})])
-    assert names(services.qualifying(now, None)) == [cast.a.name]
+    assert names(services.qualifying(now, SYSTEM)) == [cast.a.name]
     earlier = make_policy(
         cast, [("resumed", {"by": (TODAY - 2 * DAY).isoformat()})], title="两天前已复工"
     )
-    assert names(services.qualifying(earlier, None)) == [cast.a2.name]
+    assert names(services.qualifying(earlier, SYSTEM)) == [cast.a2.name]
 
 
 def test_it_matches_closed_loop_qualification_and_reported_losses(cast, campaign, hooks):
@@ -162,7 +163,7 @@ def test_it_matches_closed_loop_qualification_and_reported_losses(cast, campaign
         campaign=campaign, enterprise=cast.a, kind="closed_loop", state="revoked"
     )
     loop = make_policy(cast, [("closed_loop", {"as_of": None})])
-    assert names(services.qualifying(loop, None)) == [cast.b.name]
+    assert names(services.qualifying(loop, SYSTEM)) == [cast.b.name]
     report(campaign, cast.a2, TODAY - 2 * DAY, losses=35)
     report(campaign, cast.a, TODAY - 2 * DAY, losses=0)
     report(campaign, cast.b, TODAY - 20 * DAY, losses=10)  # before the period
@@ -171,12 +172,12 @@ def test_it_matches_closed_loop_qualification_and_reported_losses(cast, campaign
         [("losses", {"since": (TODAY - 5 * DAY).isoformat(), "until": None})],
         title="亏损企业",
     )
-    assert names(services.qualifying(losses, None)) == [cast.a2.name]
+    assert names(services.qualifying(losses, SYSTEM)) == [cast.a2.name]
 
 
 def test_it_keeps_to_the_policy_region_subtree(cast):
     policy = make_policy(cast, region=cast.regions.yanji)
-    assert names(services.qualifying(policy, None)) == sorted([cast.a.name, cast.a2.name])
+    assert names(services.qualifying(policy, SYSTEM)) == sorted([cast.a.name, cast.a2.name])
 
 
 def test_it_matches_five_rules_in_one_query(cast, campaign, hooks, django_assert_num_queries):
@@ -192,7 +193,7 @@ def test_it_matches_five_rules_in_one_query(cast, campaign, hooks, django_assert
     )
     policy = Policy.objects.select_related("region").prefetch_related("rules").get(pk=policy.pk)
     with django_assert_num_queries(1):
-        list(services.qualifying(policy, None))
+        list(services.qualifying(policy, SYSTEM))
 
 
 # --- matching explained -------------------------------------------------------------------
@@ -207,13 +208,13 @@ def test_it_explains_why_and_what_is_missing(cast):
             ("lists", {"ids": [cast.key_list.pk]}),
         ],
     )
-    [match] = services.matches(policy, None)
+    [match] = services.matches(policy, SYSTEM)
     assert match.enterprise == cast.a
     texts = [t for _k, t in match.met]
     assert any("延边朝鲜族自治州" in t for t in texts)
     assert any("C27" in t and "制造业" in t for t in texts)
     assert any("重点企业" in t for t in texts)
-    near = {m.enterprise.name: m for m in services.near_misses(policy, None)}
+    near = {m.enterprise.name: m for m in services.near_misses(policy, SYSTEM)}
     assert set(near) == {cast.a2.name, cast.b.name}
     assert [k for k, _t in near[cast.b.name].missing] == ["lists"]
     assert "不在名单中" in near[cast.b.name].missing[0][1]
@@ -316,7 +317,7 @@ def test_it_totals_by_industry_and_leaves_withdrawn_out(cast):
     applications.apply(cast.contact_a, policy, cast.a, {"amount_requested": 10})
     gone = applications.apply(cast.contact_b, policy, cast.b, {"amount_requested": 99})
     applications.act(cast.contact_b, gone, "withdraw", gone.version)
-    [row] = applications.totals(None, "industry")
+    [row] = applications.totals(SYSTEM, "industry")
     assert row["group"] == "C 制造业" and row["requested"] == Decimal("10.00")
 
 

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from fugong.core.models import Notification
+from fugong.core.permissions import SYSTEM
 from fugong.core.uploads import attachments_of
 from fugong.policies import applications, demo, services
 from fugong.policies.imports import PolicyImporter
@@ -99,7 +100,7 @@ def test_it_imports_policies_with_their_rules_and_updates_by_title(cast):
     }
     loan = Policy.objects.get(title="重点企业贴息")
     assert {r.kind for r in loan.rules.all()} == {"lists", "resumed"}
-    assert services.qualifying(rent, None).get() == cast.a2
+    assert services.qualifying(rent, SYSTEM).get() == cast.a2
     again = PolicyImporter(cast.yanji).run(xlsx(HEADERS, [row(scale="规上", staff_max="")]))
     assert (again.created, again.updated) == (0, 1)
     rent.refresh_from_db()
@@ -362,11 +363,11 @@ def test_it_builds_the_demo_policies_with_the_special_fund_figures():
     assert demo.build() == 5
     assert demo.build() == 0  # idempotent
     fund = Policy.objects.get(title=demo.SPECIAL_FUND)
-    [row] = applications.totals(None, "policy", fund)
+    [row] = applications.totals(SYSTEM, "policy", fund)
     assert (row["enterprises"], row["requested"]) == (21, 2078)
     assert row["granted"] == 118 + 3 * 98
     small = Policy.objects.get(title=demo.SMALL_FIRMS)
-    assert small.state == "published" and services.qualifying(small, None).exists()
+    assert small.state == "published" and services.qualifying(small, SYSTEM).exists()
     assert Notification.objects.filter(kind="policy").exists()
 
 

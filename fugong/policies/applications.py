@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from fugong.core.excel import write_xlsx
 from fugong.core.models import User
+from fugong.core.permissions import person
 from fugong.core.services import advance, announce, announce_to_units, as_date, audit, record_step
 from fugong.core.uploads import attach, check_uploads
 from fugong.registry import industry
@@ -70,7 +71,7 @@ def apply(
         enterprise=enterprise,
         amount_requested=requested,
         note=str(data.get("note") or "").strip()[:5000],
-        submitted_by=user,
+        submitted_by=person(user),
     )
     attach(user, app, checked)
     record_step(app, "submit", user, to_state=app.state)
@@ -189,7 +190,11 @@ def act(
             ),
         )
         Grant.objects.create(
-            application=app, amount=value, granted_on=day, note=comment[:255], recorded_by=user
+            application=app,
+            amount=value,
+            granted_on=day,
+            note=comment[:255],
+            recorded_by=person(user),
         )
     else:
         app = advance(app, version, (State.SUBMITTED,), State.WITHDRAWN, user=user, action=action)
@@ -225,19 +230,15 @@ GROUPS = {
 }
 
 
-def totals(user: User | None, by: str = "policy", policy: Policy | None = None) -> list[dict]:
+def totals(user: User, by: str = "policy", policy: Policy | None = None) -> list[dict]:
     """Per policy, region (the enterprise's) or industry section: enterprises that applied,
     applications, amounts requested, approved and granted (万元), withdrawn ones left out —
     "21 户企业申报专项资金 2078 万元"."""
     if by not in GROUPS:
         raise ValidationError({"by": _("分组应为 policy、region 或 industry")})
     key, grant_key = GROUPS[by]
-    apps = (
-        PolicyApplication.objects.all()
-        if user is None
-        else PolicyApplication.objects.visible_to(user)
-    )
-    grants = Grant.objects.all() if user is None else Grant.objects.visible_to(user)
+    apps = PolicyApplication.objects.visible_to(user)
+    grants = Grant.objects.visible_to(user)
     apps = apps.exclude(state=State.WITHDRAWN)
     if policy is not None:
         apps, grants = apps.filter(policy=policy), grants.filter(application__policy=policy)

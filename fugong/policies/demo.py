@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fugong.core.models import Region, Unit, User
+from fugong.core.permissions import SYSTEM
 from fugong.registry.models import Enterprise, EnterpriseList
 
 from . import applications, services
@@ -94,8 +95,8 @@ def build() -> int:
             valid_to=end,
             unit=unit,
         )
-        services.save_policy(None, policy, rules)
-        services.publish(None, policy, policy.version)
+        services.save_policy(SYSTEM, policy, rules)
+        services.publish(SYSTEM, policy, policy.version)
         made.append(policy)
     _special_fund_applications(Policy.objects.get(title=SPECIAL_FUND))
     return len(made)
@@ -108,7 +109,7 @@ def _special_fund_applications(policy):
     reviewer = User.objects.filter(username="gongxin").first() or admin
     if admin is None:
         return
-    fits = list(services.qualifying(policy, None).order_by("pk")[:21])
+    fits = list(services.qualifying(policy, SYSTEM).order_by("pk")[:21])
     fits += list(
         Enterprise.objects.filter(region__path__startswith=policy.region.path)
         .exclude(pk__in=[e.pk for e in fits])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _l
 from fugong.core.excel import Column, Importer, register_importer
 from fugong.core.imports import choice_lookup
 from fugong.core.models import Region
+from fugong.core.permissions import person
 from fugong.core.validators import normalize_region_code
 from fugong.registry.models import EnterpriseList
 from fugong.registry.services import region_in_scope
@@ -50,7 +51,7 @@ class PolicyImporter(Importer):
 
     @classmethod
     def allowed(cls, user):
-        return user is None or user.may_issue_policies
+        return user.may_issue_policies
 
     def prepare(self, rows):
         codes = set()
@@ -169,7 +170,7 @@ class PolicyImporter(Importer):
         for _n, data in cleaned:
             policy = self.existing.get(data["title"])
             if policy is None:
-                policy = Policy(title=data["title"], created_by=self.user)
+                policy = Policy(title=data["title"], created_by=person(self.user))
                 policy.unit = getattr(self.user, "unit", None)
                 created += 1
             else:

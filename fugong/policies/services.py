@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from fugong.core.excel import write_xlsx
 from fugong.core.models import User
+from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import advance, announce, audit, record_step
 from fugong.core.uploads import attach, check_uploads
 from fugong.registry.models import Enterprise, EnterpriseAccount, enterprise_id_of
@@ -25,7 +26,7 @@ State = Policy.State
 
 def may_edit(user: User, policy: Policy | None = None) -> bool:
     """Issuers edit the policies of their scope; a published policy only by withdrawing it."""
-    if user is None or not user.is_authenticated or not user.may_issue_policies:
+    if not user.is_authenticated or not user.may_issue_policies:
         return False
     return policy is None or region_in_scope(user, policy.region)
 
@@ -36,20 +37,17 @@ def _check_may_edit(user, policy=None):
 
 
 @transaction.atomic
-def save_policy(
-    user: User | None, policy: Policy, rules: list[tuple[str, dict]], files=()
-) -> Policy:
+def save_policy(user: User, policy: Policy, rules: list[tuple[str, dict]], files=()) -> Policy:
     """Create or update a policy (a draft, or a published one's text and rules) and replace
-    its rules with `rules` [(kind, params)]. `user` None is the system (import, command)."""
-    if user is not None:
-        _check_may_edit(user, policy)
-        if not region_in_scope(user, policy.region):
-            raise ValidationError({"region": _("适用区划不在您的管辖范围内")})
+    its rules with `rules` [(kind, params)]; `user` may be SYSTEM (import, command)."""
+    _check_may_edit(user, policy)
+    if not region_in_scope(user, policy.region):
+        raise ValidationError({"region": _("适用区划不在您的管辖范围内")})
     if policy.state == State.WITHDRAWN:
         raise ValidationError(_("已废止的政策不能修改"))
     creating = policy.pk is None
-    if creating and user is not None:
-        policy.created_by, policy.unit = user, user.unit
+    if creating:
+        policy.created_by, policy.unit = person(user), user.unit
     policy.full_clean()
     checked = check_uploads(list(files)) if files else []
     policy.save()
@@ -77,11 +75,10 @@ def set_rules(policy: Policy, rules: list[tuple[str, dict]], kinds=None) -> None
 
 
 @transaction.atomic
-def publish(user: User | None, policy: Policy, version: int, now=None) -> int:
+def publish(user: User, policy: Policy, version: int, now=None) -> int:
     """Publish a draft and tell the enterprises it fits (their accounts) and their
     commissioners, in-app and by e-mail. Returns how many enterprises were told."""
-    if user is not None:
-        _check_may_edit(user, policy)
+    _check_may_edit(user, policy)
     advance(
         policy,
         version,
@@ -113,7 +110,7 @@ def withdraw(user: User, policy: Policy, version: int, reason: str) -> Policy:
 def push(policy: Policy, today=None) -> int:
     """Notify the accounts of every enterprise the policy fits, and their commissioners."""
     today = today or timezone.localdate()
-    fits = qualifying(policy, None, today).values("pk")
+    fits = qualifying(policy, SYSTEM, today).values("pk")
     url = f"/policies/{policy.pk}/"
     accounts = User.objects.filter(
         is_active=True,
@@ -136,16 +133,16 @@ def push(policy: Policy, today=None) -> int:
         url=url + "matches/",
     )
     count = Enterprise.objects.filter(pk__in=fits).count()
-    record_step(policy, "push", None, comment=_("推送至 %(n)d 户企业") % {"n": count})
+    record_step(policy, "push", SYSTEM, comment=_("推送至 %(n)d 户企业") % {"n": count})
     return count
 
 
 # --- matching -----------------------------------------------------------------------------
 
 
-def enterprises_in(policy: Policy, user: User | None):
-    """The enterprises of the policy's region subtree that `user` may see (None: all)."""
-    base = Enterprise.objects.all() if user is None else Enterprise.objects.visible_to(user)
+def enterprises_in(policy: Policy, user: User):
+    """The enterprises of the policy's region subtree that `user` may see."""
+    base = Enterprise.objects.visible_to(user)
     return base.filter(region__path__startswith=policy.region.path)
 
 
@@ -154,13 +151,13 @@ def rules_of(policy: Policy) -> list[Rule]:
     return list(cached if cached is not None else policy.rules.all())
 
 
-def qualifying(policy: Policy, user: User | None, today=None):
+def qualifying(policy: Policy, user: User, today=None):
     """The enterprises in `user`'s scope that meet every rule: one query."""
     today = today or timezone.localdate()
     return enterprises_in(policy, user).filter(R.policy_q(rules_of(policy), today))
 
 
-def flagged(policy: Policy, user: User | None, today=None):
+def flagged(policy: Policy, user: User, today=None):
     """Enterprises in scope annotated with `met` (how many rules they meet) and one 0/1 flag
     per rule (`r_<kind>`)."""
     today = today or timezone.localdate()
@@ -219,12 +216,12 @@ def explain_matches(policy: Policy, enterprises, today=None, qualified=True) -> 
     return out
 
 
-def matches(policy: Policy, user: User | None, today=None, limit=None) -> list[Match]:
+def matches(policy: Policy, user: User, today=None, limit=None) -> list[Match]:
     qs = qualifying(policy, user, today).select_related("region").order_by("name", "pk")
     return explain_matches(policy, qs[:limit] if limit else qs, today)
 
 
-def near_misses(policy: Policy, user: User | None, today=None, limit=200) -> list[Match]:
+def near_misses(policy: Policy, user: User, today=None, limit=200) -> list[Match]:
     """Enterprises that miss exactly one rule, with what is missing."""
     count = len(rules_of(policy))
     if count == 0:
@@ -270,9 +267,9 @@ def count_for(user: User) -> int:
     return len(policies_for(Enterprise.objects.select_related("region").get(pk=enterprise_id)))
 
 
-def find_policy(user: User | None, key: str) -> Policy:
-    """A policy by id or exact title, among those `user` may see (None: all)."""
-    qs = Policy.objects.all() if user is None else Policy.objects.visible_to(user)
+def find_policy(user: User, key: str) -> Policy:
+    """A policy by id or exact title, among those `user` may see."""
+    qs = Policy.objects.visible_to(user)
     key = str(key).strip()
     policy = qs.filter(pk=int(key)).first() if key.isdigit() else None
     policy = policy or qs.filter(title=key).first()

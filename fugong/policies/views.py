@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
+from fugong.core.permissions import SYSTEM
 from fugong.core.services import timeline_of
 from fugong.core.uploads import attachments_of
-from fugong.core.views import attempt, listing, xlsx_response
+from fugong.core.views import SERVICE_ERRORS, listing, service_error_text, xlsx_response
 from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import applications, services
@@ -107,11 +108,16 @@ def detail(request, pk):
                 return policy
             return services.withdraw(request.user, policy, version, form.cleaned_data["comment"])
 
-        attempt(request, decide, _("已处理"))
+        try:
+            decide()
+        except SERVICE_ERRORS as exc:
+            messages.error(request, service_error_text(exc))
+        else:
+            messages.success(request, _("已处理"))
         return redirect("policies:detail", pk=pk)
     enterprise = own_enterprise(request.user)
     context = {
-        "p": policy,
+        "policy": policy,
         "rules": [R.describe(r) for r in services.rules_of(policy)],
         "attachments": attachments_of(policy),
         "steps": timeline_of(policy, STEP_LABELS, Policy.State),
@@ -142,7 +148,7 @@ def matches(request, pk):
         request,
         "policies/matches.html",
         {
-            "p": policy,
+            "policy": policy,
             "matches": found,
             "total": services.qualifying(policy, request.user).count(),
             "near": services.near_misses(policy, request.user, limit=100),
@@ -167,7 +173,7 @@ def apply(request, pk):
         else:
             messages.success(request, _("已提交申报，等待审核"))
             return redirect("policies:application", pk=app.pk)
-    return render(request, "policies/apply.html", {"p": policy, "form": form})
+    return render(request, "policies/apply.html", {"policy": policy, "form": form})
 
 
 @login_required
@@ -208,15 +214,20 @@ def application(request, pk):
                 granted_on=d["granted_on"],
             )
 
-        attempt(request, decide, _("已处理"))
+        try:
+            decide()
+        except SERVICE_ERRORS as exc:
+            messages.error(request, service_error_text(exc))
+        else:
+            messages.success(request, _("已处理"))
         return redirect("policies:application", pk=pk)
     policy = app.policy
-    check = services.flagged(policy, None).filter(pk=app.enterprise_id).first()
+    check = services.flagged(policy, SYSTEM).filter(pk=app.enterprise_id).first()
     return render(
         request,
         "policies/application.html",
         {
-            "a": app,
+            "application": app,
             "actions": [
                 (a, applications.ACTIONS[a])
                 for a in applications.allowed_actions(request.user, app)

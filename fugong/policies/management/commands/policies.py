@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from fugong.core.models import User
+from fugong.core.permissions import SYSTEM
 from fugong.policies import services
 from fugong.policies.models import Policy
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, action, policy, json, user, near, **options):
-        actor = None
+        actor = SYSTEM
         if user:
             actor = User.objects.filter(username=user).first()
             if actor is None:
