@@ -55,6 +55,7 @@ class ImportReport:
     columns: dict[str, str] = field(default_factory=dict)  # field key -> the file's header
     ignored_columns: list[str] = field(default_factory=list)  # headers no field matched
     ignored_rows: dict[str, int] = field(default_factory=dict)  # "total"/"note" -> count
+    notices: list[str] = field(default_factory=list)  # what the import did besides rows (new lists)
 
     MAX_SHOWN = 200  # the report shows this many errors and counts the rest
 
@@ -87,6 +88,7 @@ class ImportReport:
             "columns": self.columns,
             "ignored_columns": self.ignored_columns,
             "ignored_rows": self.ignored_rows,
+            "notices": self.notices,
             "error_count": self.error_count,
             "bad_rows": self.bad_rows,
             "errors_truncated": self.errors_truncated,
@@ -284,6 +286,7 @@ class Importer:
                 report.created = report.updated = 0
                 return report
             report.written = True
+            report.notices = list(getattr(self, "notices", []))
         return report
 
     @classmethod
