@@ -3,11 +3,13 @@ rows as they will be stored, the bad rows; a saved mapping applies to files of t
 
 import re
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fugong.core.models import ImportMapping
 from fugong.registry.models import Enterprise
 
+from .conftest import shot
 from .factories import uscc
 from .xlsx import xlsx
 
@@ -98,3 +100,40 @@ def test_a_staged_file_is_only_its_uploaders(cast, login):
     post = mapping_post(html, step="commit")
     assert login(cast.zhuanban).post("/imports/enterprises/", post).status_code == 404
     assert Enterprise.objects.filter(name="甲厂").count() == 0
+
+
+@pytest.mark.browser
+def test_it_walks_the_mapping_step_in_a_browser(
+    live_server, transactional_db, cast, page, tmp_path
+):
+    base = live_server.url
+    page.goto(f"{base}/imports/enterprises/")
+    page.fill("#id_username", "yanji")
+    page.fill("#id_password", "Fugong@2026")
+    page.click("button[type=submit]")
+    page.goto(f"{base}/imports/enterprises/")
+    code = uscc()
+    path = tmp_path / "企业.xlsx"
+    path.write_bytes(
+        xlsx(
+            HEADERS,
+            [
+                [code, "浏览器映射甲厂", "进学", "医药制造业", "规上", "王明秀", "A-1"],
+                [uscc(), "浏览器映射乙厂", "火星", "C", "规下", "李华", "A-2"],
+            ],
+        )
+    )
+    page.set_input_files("#id_file", str(path))
+    page.click("#import-preview-button")
+    page.wait_for_selector("#import-columns")
+    assert page.locator("#import-preview tbody tr").count() == 1  # the good row; the bad one listed
+    assert page.locator("#import-errors tbody tr").count() == 1
+    shot(page, "mapping-01-preview")
+    page.select_option("#import-columns tr:has-text('负责人') select", "contact_name")
+    page.check("input[name=skip_bad]")
+    page.check("input[name=save_mapping][value=user]")
+    page.click("#import-commit")
+    page.wait_for_selector("#import-report .messages")
+    assert "导入完成" in page.content()
+    shot(page, "mapping-02-imported")
+    assert Enterprise.objects.get(uscc=code).contact_name == "王明秀"
