@@ -130,7 +130,7 @@ def test_it_walks_the_mapping_step_in_a_browser(
     assert page.locator("#import-errors tbody tr").count() == 1
     shot(page, "mapping-01-preview")
     page.select_option("#import-columns tr:has-text('负责人') select", "contact_name")
-    page.check("input[name=skip_bad]")
+    page.check("#import-mapping input[name=skip_bad]")
     page.check("input[name=save_mapping][value=user]")
     page.click("#import-commit")
     page.wait_for_selector("#import-report .messages")

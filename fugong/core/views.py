@@ -134,10 +134,13 @@ def import_kind(request, kind):
     file beside its field (changeable), the first rows as they will be stored, the bad rows;
     `step=commit` imports the staged file with the chosen mapping (and may save it)."""
     cls = _importer(request, kind)
-    form = ImportForm(request.POST or None, request.FILES or None)
     report, token, saved = None, "", None
     step = request.POST.get("step", "")
-    if request.method == "POST" and step in ("preview", "commit") and request.POST.get("token"):
+    staged_step = request.method == "POST" and step in ("preview", "commit")
+    staged_step = staged_step and bool(request.POST.get("token"))
+    # the upload form is bound only to an upload (the mapping step posts no file)
+    form = ImportForm() if staged_step else ImportForm(request.POST or None, request.FILES or None)
+    if staged_step:
         token = request.POST["token"]
         data = mappings.staged(request.user, token)
         if data is None:
