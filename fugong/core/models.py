@@ -484,6 +484,7 @@ class ApiToken(models.Model):
 
 # the platform's own records live in core/records.py; imported at the bottom (they are read with
 # this module's models in mind and core.models is what Django loads) so that Django registers them
+from .mappings import ImportMapping  # noqa: E402, F401
 from .records import (  # noqa: E402, F401
     Attachment,
     AuditHead,

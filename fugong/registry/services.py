@@ -86,7 +86,7 @@ class EnterpriseFilter:
             if self.industry.upper() in industry.SECTIONS:
                 qs = qs.filter(industry_section=self.industry.upper())
             else:
-                qs = qs.filter(industry=self._division())
+                qs = qs.filter(industry_division=self._division())
         if self.scale:
             qs = qs.filter(scale=self.scale)
         if self.list:
