@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run serve test lint format bench install browser clean
+.PHONY: run serve test lint format bench install browser clean vendor
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,6 +19,11 @@ browser:
 	@test -x /usr/bin/chromium && fc-list | grep -qi "noto.*cjk" || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
+# The vendored front-end assets (fugong/static/vendor/), fetched with npm at pinned versions.
+vendor:
+	deploy/vendor.sh
+
+run: export DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo
@@ -30,7 +35,8 @@ run: install
 # (gunicorn), worker and scheduler processes; /healthz tells when all are up.
 serve: export DATABASE_URL ?= postgres://root@127.0.0.1:5432/fugong
 serve: export FUGONG_REDIS_URL ?= redis://127.0.0.1:6379/0
-serve: export DEBUG ?= 0
+# debug pages never reach a user of `make serve`, whatever the shell or the command line says
+serve: override export DEBUG = 0
 serve: export FUGONG_LOG_FORMAT ?= json
 serve: install
 	@$(PY) -c "import os, psycopg; base, name = os.environ['DATABASE_URL'].rsplit('/', 1); \
@@ -64,9 +70,11 @@ bench: install
 	$(PY) bench/bench_stats.py
 	$(PY) bench/bench_submit.py
 	$(PY) bench/bench_workorders.py
+	$(PY) bench/bench_policies.py
 	$(PY) bench/bench_verify.py
 	$(PY) bench/bench_health.py
 	$(PY) bench/bench_load.py
+	$(PY) bench/bench_ratelimit.py
 
 clean:
 	rm -rf var artifacts .pytest_cache

@@ -31,7 +31,7 @@ def main():
     demo.build(300)
     model = triage.default_model()
     texts = [t for t, _c in corpus.generate(per_category=200, seed=11)]
-    vectorizer = model.steps[0][1]
+    vectorizer = model[:-1]  # every step before the classifier: the features
 
     def rate(fn):  # best of three, after a warm-up
         fn()

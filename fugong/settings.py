@@ -18,7 +18,9 @@ VAR_DIR = Path(env_str("FUGONG_VAR_DIR", str(BASE_DIR.parent / "var")))
 
 ENV = env_choice("FUGONG_ENV", "development", ("development", "test", "production"))
 PRODUCTION = ENV == "production"
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for: `make run` (the local demo) asks with DEBUG=1; no other entry point
+# (manage.py, gunicorn, `make serve`, the Procfile) shows debug pages.
+DEBUG = env_bool("DEBUG", False)
 
 _DEV_SECRET = "insecure-embedded-mode-only-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, found by the TemplatesSetting form renderer
     "ninja",
     "huey.contrib.djhuey",
     "fugong.core",
@@ -54,11 +57,13 @@ INSTALLED_APPS = [
     "fugong.approvals",
     "fugong.passes",
     "fugong.health",
+    "fugong.policies",
     "fugong.power",
     "fugong.dashboard",
 ]
 
 MIDDLEWARE = [
+    "fugong.core.errors.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fugong.core.views.unread",
+                "fugong.dashboard.navigation.navigation",
             ],
         },
     },
@@ -148,6 +154,10 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
+# ISO first among the input formats: the value of every <input type=date> (fugong/formats/).
+FORMAT_MODULE_PATH = ["fugong.formats"]
+# Forms render through fugong/templates/django/forms/ (error summary, 请选择…, fieldsets).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -192,6 +202,30 @@ FUGONG_RATE_LIMITS = {
     "declare": env_int("FUGONG_RATE_DECLARE", 30, minimum=1),
     "verify": env_int("FUGONG_RATE_VERIFY", 120, minimum=1),
     "public_api": env_int("FUGONG_RATE_PUBLIC_API", 120, minimum=1),
+}
+# The client address behind a reverse proxy: X-Forwarded-For is believed only when the request
+# comes from one of these addresses or networks (comma-separated, e.g. "127.0.0.1,10.0.0.0/8").
+# The default, loopback, is the nginx of deploy/ on the same machine (no outside client has a
+# loopback address); empty means REMOTE_ADDR is always the client.
+FUGONG_TRUSTED_PROXIES = env_list("FUGONG_TRUSTED_PROXIES", "127.0.0.1,::1")
+# /healthz tells everyone only up or down; what is down needs this token (header
+# `Authorization: Bearer <token>`) or a request from FUGONG_HEALTH_NETWORKS (comma-separated
+# networks; empty by default, since behind a local proxy every request comes from loopback).
+FUGONG_HEALTH_TOKEN = env_str("FUGONG_HEALTH_TOKEN", "")
+FUGONG_HEALTH_NETWORKS = env_list("FUGONG_HEALTH_NETWORKS", "")
+# Group bots and SMS (core.bots, core.sms; README "Bots and SMS"). A bot takes about 20
+# messages a minute (DingTalk, WeCom); more wait in the outbox and go out merged. SMS needs the
+# provider's approved signature (签名) and template codes (FUGONG_SMS_TEMPLATES="report_pending=
+# SMS_123,report_overdue=SMS_456"); without FUGONG_SMS_PROVIDER messages go to the log.
+FUGONG_BOTS = {"per_minute": env_int("FUGONG_BOT_PER_MINUTE", 20, minimum=1)}
+FUGONG_SMS = {
+    "provider": env_str("FUGONG_SMS_PROVIDER", "log"),  # aliyun | log | dotted.Class
+    "endpoint": env_str("FUGONG_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": env_str("FUGONG_SMS_ACCESS_KEY_ID", ""),
+    "access_key_secret": env_str("FUGONG_SMS_ACCESS_KEY_SECRET", ""),
+    "sign_name": env_str("FUGONG_SMS_SIGN_NAME", ""),
+    "templates": dict(p.split("=", 1) for p in env_list("FUGONG_SMS_TEMPLATES", "") if "=" in p),
+    "per_phone": [(1, 60), (5, 3600), (10, 86400)],  # (messages, seconds) per phone
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

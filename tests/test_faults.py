@@ -135,7 +135,7 @@ class SlowBot(BaseHTTPRequestHandler):
 
 
 def test_a_worker_killed_during_a_notification_batch(installation):
-    env = installation
+    env = dict(installation, FUGONG_BOT_PER_MINUTE="1000")  # one post per message, unmerged
     SlowBot.keys = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), SlowBot)
     threading.Thread(target=server.serve_forever, daemon=True).start()

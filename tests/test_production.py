@@ -20,13 +20,20 @@ from .conftest import free_port, own_database
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
+HEALTH_TOKEN = "monitoring-token-0123456789"
 
 
 @pytest.fixture
 def environment(tmp_path):
     """A database of its own for the processes: a temporary SQLite file, or (in CI) a fresh
     PostgreSQL database and a queue name of its own on the Redis server."""
-    env = dict(os.environ, FUGONG_VAR_DIR=str(tmp_path), DEBUG="0", FUGONG_LOG_FORMAT="json")
+    env = dict(
+        os.environ,
+        FUGONG_VAR_DIR=str(tmp_path),
+        DEBUG="0",
+        FUGONG_LOG_FORMAT="json",
+        FUGONG_HEALTH_TOKEN=HEALTH_TOKEN,
+    )
     url = own_database("fugong_procfile")
     if url:
         env["DATABASE_URL"] = url
@@ -37,9 +44,10 @@ def environment(tmp_path):
     yield env
 
 
-def get(url):
+def get(url, token=HEALTH_TOKEN):
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     try:
-        with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as r:  # noqa: S310
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
@@ -72,6 +80,7 @@ def test_the_procfile_processes_serve_and_healthz_turns_green(environment):
             time.sleep(0.5)
         assert status == 200, body
         assert body["status"] == "ok" and set(body["checks"]) == {"database", "queue", "workers"}
+        assert get(f"http://127.0.0.1:{port}/healthz", token="wrong") == (200, {"status": "ok"})
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as r:  # noqa: S310
             assert r.status == 200 and "Content-Security-Policy" in r.headers
             page = r.read().decode()
@@ -93,8 +102,9 @@ def test_the_procfile_processes_serve_and_healthz_turns_green(environment):
     assert json_lines and all(json.loads(line)["level"] for line in json_lines)
 
 
-def test_healthz_says_what_is_down(client, db):
-    status = client.get("/healthz")
+def test_healthz_says_what_is_down(client, db, settings):
+    settings.FUGONG_HEALTH_TOKEN = HEALTH_TOKEN
+    status = client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {HEALTH_TOKEN}")
     assert status.status_code == 503
     checks = status.json()["checks"]
     assert checks["database"] == "ok" and checks["queue"].startswith("ok")
@@ -102,7 +112,25 @@ def test_healthz_says_what_is_down(client, db):
     from fugong.core.jobs import beat
 
     beat()
-    assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {HEALTH_TOKEN}").status_code == 200
+
+
+def test_it_tells_the_public_only_up_or_down(client, db, settings):
+    settings.FUGONG_HEALTH_TOKEN = HEALTH_TOKEN
+    for headers in (
+        {},
+        {"HTTP_AUTHORIZATION": "Bearer guess"},
+        {"HTTP_X_FORWARDED_FOR": "10.0.0.1"},
+    ):
+        r = client.get("/healthz", **headers)
+        assert (r.status_code, r.json()) == (503, {"status": "fail"})
+    settings.FUGONG_HEALTH_NETWORKS = ["10.0.0.0/8"]
+    assert (
+        client.get("/healthz", REMOTE_ADDR="10.1.2.3")
+        .json()["checks"]["workers"]
+        .startswith("fail")
+    )
+    assert "checks" not in client.get("/healthz", REMOTE_ADDR="192.0.2.7").json()
 
 
 def test_a_periodic_job_runs_once_per_slot_whatever_the_schedulers(db):

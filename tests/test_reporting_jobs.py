@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
+from fugong.core import bots
 from fugong.core.models import Campaign, Notification
 from fugong.core.permissions import SYSTEM
 from fugong.reporting import services, tasks
@@ -56,11 +57,9 @@ def test_the_summary_reaches_the_group_bot_after_the_deadline(cast, campaign, bo
     assert "- 图们市：未报 1 家" in text and "- 延吉市：未报 1 家" in text
 
 
-@pytest.mark.parametrize("kind, key", [("dingtalk", "markdown"), ("feishu", "content")])
+@pytest.mark.parametrize("kind, key", [("dingtalk", "markdown"), ("feishu", "card")])
 def test_payload_shapes_for_other_bots(kind, key):
-    from fugong.core.services import webhook_payload
-
-    assert key in webhook_payload(kind, "标题", "内容")
+    assert key in bots.payload(kind, "标题", "内容")
 
 
 def test_a_failed_delivery_raises_so_the_queue_retries(cast, campaign):
@@ -87,7 +86,7 @@ def test_tasks_run_through_the_real_queue(transactional_db, cast, campaign, bot)
     assert HUEY.pending_count() == 1
     task = HUEY.dequeue()
     assert HUEY.execute(task) == 1
-    assert received and "本轮应急" in received[0][1]["content"]["text"]
+    assert received and "本轮应急" in received[0][1]["card"]["header"]["title"]["content"]
 
 
 def test_the_periodic_jobs_are_declared():

@@ -154,7 +154,7 @@ def test_outbox_tasks_run_through_the_real_queue(transactional_db, cast, campaig
     dispatched(cast, campaign, unit)
     assert HUEY.pending_count() == 1
     assert HUEY.execute(HUEY.dequeue()) is True
-    assert "货车进不了城" in received[0][1]["content"]["text"]
+    assert "货车进不了城" in received[0][1]["card"]["elements"][0]["text"]["content"]
     assert Delivery.objects.get().status == "sent"
     HUEY.flush()
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .models import AuditHead, AuditLog
 from .permissions import SYSTEM, person
+from .validators import clean_controls
 
 
 @transaction.atomic
@@ -25,7 +26,8 @@ def audit(user, action, obj=None, *, target_type="", detail=None):
         action=action,
         target_type=target_type,
         target_id=str(obj.pk) if obj is not None else "",
-        target_repr=str(obj)[:200] if obj is not None else "",
+        # cleaned before hashing: the pre_save cleaner must find nothing to change here
+        target_repr=clean_controls(str(obj)[:200]) if obj is not None else "",
         detail=detail or {},
         prev_hash=head.last_hash,
     )

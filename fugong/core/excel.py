@@ -1,4 +1,4 @@
-"""Excel (.xlsx) in and out with Chinese headers.
+"""Spreadsheets in (.xlsx, .xls, .ods, .csv; see `sheets`) and .xlsx out, with Chinese headers.
 
 An `Importer` declares its columns and validates each row; `Importer.run` reads the file, reports
 every bad row (row number, column, reason) and writes nothing unless every row is good or the
@@ -8,19 +8,17 @@ page and the `fugong import` command serve every app without knowing them.
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
-from . import services
+from . import services, sheets, values
+from .validators import clean_controls
 
 
 @dataclass(frozen=True)
@@ -52,10 +50,32 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     skipped_rows: int = 0
     written: bool = False
+    sheet: str = ""
+    header_row: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # field key -> the file's header
+    ignored_columns: list[str] = field(default_factory=list)  # headers no field matched
+    ignored_rows: dict[str, int] = field(default_factory=dict)  # "total"/"note" -> count
+    notices: list[str] = field(default_factory=list)  # what the import did besides rows (new lists)
+    headers: list[tuple] = field(default_factory=list)  # (index, header text, matched key)
+    preview: list[tuple] = field(default_factory=list)  # (row, [text per column]) in a dry run
+
+    MAX_SHOWN = 200  # the report shows this many errors and counts the rest
 
     @property
     def bad_rows(self) -> int:
         return len({e.row for e in self.errors})
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    @property
+    def shown_errors(self) -> list[RowError]:
+        return self.errors[: self.MAX_SHOWN]
+
+    @property
+    def errors_truncated(self) -> bool:
+        return len(self.errors) > self.MAX_SHOWN
 
     def as_dict(self):
         return {
@@ -65,7 +85,16 @@ class ImportReport:
             "updated": self.updated,
             "skipped_rows": self.skipped_rows,
             "written": self.written,
-            "errors": [e.as_dict() for e in self.errors],
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "ignored_columns": self.ignored_columns,
+            "ignored_rows": self.ignored_rows,
+            "notices": self.notices,
+            "error_count": self.error_count,
+            "bad_rows": self.bad_rows,
+            "errors_truncated": self.errors_truncated,
+            "errors": [e.as_dict() for e in self.shown_errors],
         }
 
 
@@ -76,42 +105,14 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
-def _norm_header(text) -> str:
-    return "".join(str(text or "").split()).strip("*＊").lower()
-
-
 def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
+    return values.text(value)
 
 
-XLSX_MAGIC = b"PK\x03\x04"
-
-
-def open_workbook(source):
-    """Open an .xlsx for reading; raise ValueError with a user-facing reason if it is not one."""
-    if isinstance(source, bytes | bytearray):
-        data = bytes(source)
-    elif hasattr(source, "read"):
-        data = source.read()
-    else:
-        with open(source, "rb") as fh:
-            data = fh.read()
-    if not data:
-        raise ValueError(_("文件为空"))
-    if not data.startswith(XLSX_MAGIC):
-        raise ValueError(_("文件不是 .xlsx 格式（请用 Excel 另存为“Excel 工作簿 (*.xlsx)”）"))
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValueError(_("无法读取 .xlsx 文件：%(e)s") % {"e": exc}) from exc
+def open_workbook(source) -> list[sheets.Grid]:
+    """Every sheet of an .xlsx/.xls/.ods/.csv file as grids of cell values; raises ValueError
+    (`sheets.SheetError`) with a user-facing reason if the file cannot be read safely."""
+    return sheets.read_grids(source)
 
 
 class Importer:
@@ -119,8 +120,10 @@ class Importer:
     title = ""
     columns: list[Column] = []
 
-    def __init__(self, user=None):
+    def __init__(self, user=None, mapping: dict[str, str] | None = None):
         self.user = user  # None: the system (command line), unrestricted
+        # the mapping step's choices: normalised header -> field key ("" ignores the column)
+        self.mapping = mapping or {}
 
     # --- to override -------------------------------------------------------------------
     @classmethod
@@ -148,71 +151,131 @@ class Importer:
         raise NotImplementedError
 
     # --- the shared procedure -------------------------------------------------------------
-    def header_map(self, header_cells):
-        lookup = {}
-        for col in self.columns:
-            for name in (col.header, col.key, *col.aliases):
-                lookup[_norm_header(name)] = col.key
-        found = {}
-        for idx, text in enumerate(header_cells):
-            key = lookup.get(_norm_header(text))
-            if key and key not in found:
-                found[key] = idx
-        return found
+    @classmethod
+    def field_specs(cls) -> list[sheets.FieldSpec]:
+        return [
+            sheets.FieldSpec(
+                c.key, (c.header, c.key, *c.aliases), sheets.synonyms_for(c.header), c.required
+            )
+            for c in cls.columns
+        ]
 
-    def read(self, source):
-        """Return (rows, errors): rows as (row number, {key: text})."""
+    def header_map(self, header_cells) -> dict[str, int]:
+        return sheets.HeaderMatcher(self.field_specs()).match(header_cells).columns
+
+    def read(self, source, sheet: str | None = None):
+        """Return (rows, errors): rows as (sheet row number, {key: text}). The header row is
+        searched for on every sheet (or on `sheet`); rows above it, blank rows, 合计 rows and
+        填表人/说明 footer lines are not data. `self.layout` tells what was found."""
+        self.layout = {"sheet": "", "header_row": 0, "columns": {}, "ignored": [], "rows": {}}
         try:
-            wb = open_workbook(source)
+            table = sheets.locate(
+                open_workbook(source), sheets.HeaderMatcher(self.field_specs()), sheet
+            )
         except ValueError as exc:
             return [], [RowError(0, "", str(exc))]
-        try:
-            ws = wb.worksheets[0]
-            it = ws.iter_rows(values_only=True)
-            header = next(it, None)
-            if header is None or not any(c not in (None, "") for c in header):
-                return [], [RowError(1, "", _("文件为空：第1行应为表头"))]
-            index = self.header_map(header)
-            missing = [c.header for c in self.columns if c.required and c.key not in index]
-            if missing:
-                expected = "、".join(c.header for c in self.columns)
-                return [], [
-                    RowError(1, m, _("缺少必需的列。表头应为：%(e)s") % {"e": expected})
-                    for m in missing
-                ]
-            other = {
-                i: str(h).strip()
-                for i, h in enumerate(header)
-                if h not in (None, "") and i not in index.values()
+        grid, match = table.grid, table.match
+        header = grid.rows[table.header_index]
+        if self.mapping:
+            match = self.remap(match, header)
+        index, first_row = match.columns, grid.first_row
+        hrow = table.header_row
+        keys = {i: k for k, i in index.items()}
+        self.layout["headers"] = [
+            (i, str(h).strip(), keys.get(i, ""))
+            for i, h in enumerate(header)
+            if h not in (None, "")
+        ]
+        self.layout.update(
+            sheet=grid.name,
+            header_row=hrow,
+            columns={k: str(header[i]).strip() for k, i in index.items()},
+            ignored=list(match.unknown.values()),
+        )
+        missing = [c.header for c in self.columns if c.required and c.key not in index]
+        if missing:
+            expected = "、".join(c.header for c in self.columns)
+            return [], [
+                RowError(hrow, m, _("缺少必需的列。表头应为：%(e)s") % {"e": expected})
+                for m in missing
+            ]
+        other = match.unknown
+        required = [(c.key, c.header) for c in self.columns if c.required]
+        absent = [c.key for c in self.columns if c.key not in index]
+        pairs = list(index.items())
+        header_texts = {k: cell_text(header[i]) for k, i in pairs}
+        ignored_rows = self.layout["rows"]
+        text = values.text
+        empty = _("必填项为空")
+        rows, errors = [], []
+        for offset in range(table.header_index + 1, len(grid.rows)):
+            cells = grid.rows[offset]
+            kind = sheets.row_kind(cells)
+            if kind:
+                if kind != "blank":
+                    ignored_rows[kind] = ignored_rows.get(kind, 0) + 1
+                continue
+            n = first_row + offset
+            width = len(cells)
+            row = {
+                key: ("" if i >= width else c.strip() if type(c := cells[i]) is str else text(c))
+                for key, i in pairs
             }
-            rows, errors = [], []
-            for n, values in enumerate(it, start=2):
-                if values is None or all(v in (None, "") for v in values):
-                    continue
-                row = {
-                    key: cell_text(values[i]) if i < len(values) else "" for key, i in index.items()
-                }
-                row["_row"] = n
-                # columns the importer does not declare (a campaign's extra fields, notes)
-                row["_other"] = {
-                    h: cell_text(values[i])
-                    for i, h in other.items()
-                    if i < len(values) and values[i] not in (None, "")
-                }
-                for c in self.columns:
-                    row.setdefault(c.key, "")
-                    if c.required and not row[c.key]:
-                        errors.append(RowError(n, c.header, _("必填项为空")))
-                rows.append((n, row))
-        finally:
-            wb.close()
+            if all(row[k] == h for k, h in header_texts.items()):
+                ignored_rows["header"] = ignored_rows.get("header", 0) + 1
+                continue  # the header repeated (a sheet printed page by page)
+            row["_row"] = n
+            # columns the importer does not declare (a campaign's extra fields, notes)
+            row["_other"] = {
+                h: text(cells[i])
+                for i, h in other.items()
+                if i < width and cells[i] not in (None, "")
+            }
+            for key in absent:
+                row[key] = ""
+            for key, label in required:
+                if not row[key]:
+                    errors.append(RowError(n, label, empty))
+            rows.append((n, row))
         if not rows:
-            errors.append(RowError(2, "", _("文件没有数据行")))
+            errors.append(RowError(hrow + 1, "", _("文件没有数据行")))
         return rows, errors
 
-    def run(self, source, skip_bad=False) -> ImportReport:
+    def remap(self, match: sheets.Match, header) -> sheets.Match:
+        """The header match with the mapping step's choices applied over it."""
+        keys = {c.key for c in self.columns}
+        by_index = {i: k for k, i in match.columns.items()}
+        for i, cell in enumerate(header):
+            norm = sheets.normalise_header(cell)
+            if cell in (None, "") or norm not in self.mapping:
+                continue
+            key = self.mapping[norm]
+            by_index.pop(i, None)
+            if key in keys:
+                by_index = {j: k for j, k in by_index.items() if k != key}
+                by_index[i] = key
+        columns = {k: i for i, k in by_index.items()}
+        unknown = {
+            i: str(h).strip()
+            for i, h in enumerate(header)
+            if h not in (None, "") and i not in by_index
+        }
+        return sheets.Match(columns, unknown, match.score)
+
+    PREVIEW_ROWS = 10
+
+    def run(
+        self, source, skip_bad=False, sheet: str | None = None, dry_run: bool = False
+    ) -> ImportReport:
+        """Read, check and (unless `dry_run`, the mapping step's preview) write."""
         report = ImportReport(kind=self.kind)
-        rows, errors = self.read(source)
+        rows, errors = self.read(source, sheet=sheet)
+        report.headers = self.layout.get("headers", [])
+        report.sheet = self.layout["sheet"]
+        report.header_row = self.layout["header_row"]
+        report.columns = self.layout["columns"]
+        report.ignored_columns = self.layout["ignored"]
+        report.ignored_rows = self.layout["rows"]
         report.rows = len(rows)
         report.errors = errors
         if not rows:
@@ -239,6 +302,9 @@ class Importer:
                 cleaned.append((n, value))
         report.errors.sort(key=lambda e: e.row)
         report.skipped_rows = report.bad_rows
+        if dry_run:
+            report.preview = [(n, self.preview_row(v)) for n, v in cleaned[: self.PREVIEW_ROWS]]
+            return report
         if report.errors and not skip_bad:
             return report
         if cleaned:
@@ -262,7 +328,19 @@ class Importer:
                 report.created = report.updated = 0
                 return report
             report.written = True
+            report.notices = list(getattr(self, "notices", []))
         return report
+
+    def preview_row(self, value) -> list[str]:
+        """A cleaned row as it will be stored, one text per declared column."""
+        data = value if isinstance(value, dict) else {}
+        out = []
+        for c in self.columns:
+            v = data.get(c.key, "")
+            if isinstance(v, list | tuple | set):
+                v = "；".join(str(getattr(x, "name", x)) for x in v)
+            out.append("" if v is None else str(v))
+        return out
 
     @classmethod
     def template(cls) -> bytes:
@@ -274,8 +352,29 @@ class Importer:
         )
 
 
+# Spreadsheets out are data, not programs: a text that Excel (or LibreOffice, or a CSV
+# re-save) would take for a formula is written as a text cell marked "quote prefix", and the
+# control characters that the xlsx format cannot hold (openpyxl raises on them) are dropped.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_value(ws, value):
+    """A cell value fit to write: other values as they are, texts without control characters,
+    and texts that start like a formula as a text cell (never evaluated)."""
+    if not isinstance(value, str):
+        return value
+    value = clean_controls(value)
+    if value.startswith(FORMULA_START):
+        cell = WriteOnlyCell(ws, value=None)
+        cell.value, cell.data_type = value, "s"  # after the value: openpyxl would mark "f"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
 def write_xlsx(title, headers, rows, widths=None) -> bytes:
-    """A workbook with a bold frozen header row; rows may be any iterable (streamed)."""
+    """A workbook with a bold frozen header row; rows may be any iterable (streamed). Every
+    export goes through here, so every cell goes through `safe_value`."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=str(title)[:31] or "Sheet1")
     ws.freeze_panes = "A2"
@@ -284,12 +383,13 @@ def write_xlsx(title, headers, rows, widths=None) -> bytes:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     head = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=str(h))
+        cell = WriteOnlyCell(ws, value=clean_controls(str(h)))
+        cell.data_type = "s"
         cell.font, cell.fill = bold, fill
         head.append(cell)
     ws.append(head)
     for row in rows:
-        ws.append(list(row))
+        ws.append([safe_value(ws, v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

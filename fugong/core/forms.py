@@ -18,7 +18,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    file = forms.FileField(label=_("表格文件（.xlsx、.xls、.ods 或 .csv）"))
     skip_bad = forms.BooleanField(
         label=_("跳过错误行，只导入正确的行"),
         required=False,

@@ -1,9 +1,11 @@
 """Importers for regions and units (registered with `core.excel`)."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from . import values
 from .excel import (
     Column,
     Importer,
@@ -14,7 +16,7 @@ from .excel import (
     write_xlsx,
 )
 from .models import Region, Unit
-from .validators import normalize_phone, normalize_region_code
+from .validators import normalize_region_code
 
 
 def choice_lookup(choices, extra=None):
@@ -22,6 +24,7 @@ def choice_lookup(choices, extra=None):
     table = {}
     for value, label in choices:
         table[str(value).lower()] = value
+        table[str(label).strip().lower()] = value  # the whole label, as exports write it
         for part in str(label).replace("／", "/").split("/"):
             table[part.strip().lower()] = value
     for k, v in (extra or {}).items():
@@ -172,7 +175,14 @@ class UnitImporter(Importer):
         Column("region", "行政区划代码", ("region", "region_code"), True, "222401"),
         Column("parent", "上级单位编码", ("parent", "parent_code"), False, "222401-zb"),
         Column("phone", "联系电话", ("phone",), False, "0433-2512345"),
+        Column("webhook_kind", "群机器人类型", ("webhook_kind",), False, "钉钉"),
+        Column("webhook_url", "群机器人地址", ("webhook_url",), False, "", 30),
+        Column("webhook_secret", "群机器人密钥", ("webhook_secret",), False, "SEC…", 20),
     ]
+    BOT_KINDS = choice_lookup(
+        Unit._meta.get_field("webhook_kind").choices,
+        {"企微": "wecom", "微信": "wecom", "dingding": "dingtalk", "lark": "feishu"},
+    )
     KINDS = choice_lookup(
         Unit.Kind.choices,
         {
@@ -247,8 +257,28 @@ class UnitImporter(Importer):
                     error("parent", _("上级单位的行政区划必须包含本单位的行政区划"))
             elif data["parent"] not in self.file_regions:
                 error("parent", _("上级单位编码 %(c)s 不存在") % {"c": data["parent"]})
-        data["phone"] = self.optional(row, "phone", normalize_phone, error)
+        data["phone"] = self.optional(row, "phone", values.phone, error)
+        self.clean_bot(row, data, error)
         return data
+
+    def clean_bot(self, row, data, error):
+        """The group bot's type, address and signing secret; a blank secret keeps the one
+        stored (exports leave it blank), a secret needs a DingTalk or Feishu bot."""
+        kind = row["webhook_kind"].strip()
+        data["webhook_kind"] = self.BOT_KINDS.get(kind.lower(), "") if kind else ""
+        if kind and not data["webhook_kind"]:
+            error("webhook_kind", _("群机器人类型应为 企业微信、钉钉 或 飞书"))
+        data["webhook_url"] = row["webhook_url"].strip()
+        if data["webhook_url"]:
+            try:
+                URLValidator(schemes=["http", "https"])(data["webhook_url"])
+            except ValidationError:
+                error("webhook_url", _("群机器人地址应为 http(s):// 开头的网址"))
+            if not data["webhook_kind"]:
+                error("webhook_kind", _("填写群机器人地址时必须填写群机器人类型"))
+        data["webhook_secret"] = row["webhook_secret"].strip()
+        if data["webhook_secret"] and data["webhook_kind"] not in ("dingtalk", "feishu"):
+            error("webhook_secret", _("只有钉钉和飞书群机器人使用加签密钥"))
 
     def write(self, cleaned):
         created = updated = 0
@@ -256,8 +286,9 @@ class UnitImporter(Importer):
         for _n, data in ordered_by_parent(cleaned):
             unit = units.get(data["code"]) or Unit(code=data["code"])
             is_new = unit.pk is None
-            for f in ("name", "kind", "sector", "region", "phone"):
+            for f in ("name", "kind", "sector", "region", "phone", "webhook_kind", "webhook_url"):
                 setattr(unit, f, data[f])
+            unit.webhook_secret = data["webhook_secret"] or unit.webhook_secret
             unit.parent = units.get(data["parent"]) if data["parent"] else None
             try:
                 unit.full_clean()
@@ -295,6 +326,9 @@ def export_units(user, params=None) -> bytes:
             u.region.code,
             u.parent.code if u.parent_id else "",
             u.phone,
+            u.get_webhook_kind_display() if u.webhook_kind else "",
+            u.webhook_url,
+            "",  # the bot's secret is never exported (a blank cell keeps it on import)
         ]
         for u in Unit.objects.select_related("region", "parent")
     )

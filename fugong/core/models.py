@@ -12,6 +12,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedCharField
 from .validators import validate_phone, validate_region_code
 
 
@@ -141,6 +142,8 @@ class Unit(models.Model):
         choices=[("wecom", _("企业微信")), ("dingtalk", _("钉钉")), ("feishu", _("飞书"))],
     )
     webhook_url = models.URLField(_("群机器人地址"), max_length=500, blank=True)
+    # DingTalk/Feishu "加签" secret (SEC…), stored encrypted; WeCom bots have none
+    webhook_secret = EncryptedCharField(_("群机器人密钥"), blank=True)
 
     class Meta:
         verbose_name = _("单位")
@@ -188,6 +191,7 @@ REGION_SCOPED_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP}
 COORDINATING_ROLES = {Role.COMMAND_CENTRE, Role.TOWNSHIP}
 NON_REPORTING_ROLES = {Role.DEPARTMENT, Role.CHECKPOINT}
 COUNTY_REVIEWER_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
+POLICY_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
 COUNTY_OR_ABOVE = ("province", "city", "county")
 
 
@@ -197,7 +201,8 @@ class User(AbstractUser):
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_phone])
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ADMIN)
+    # No default: whoever creates an account chooses its role (it used to be 系统管理员).
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("所属单位"),
@@ -242,6 +247,19 @@ class User(AbstractUser):
     def is_government(self) -> bool:
         """Works for the government (any role but an enterprise's own accounts)."""
         return self.is_superuser or self.role not in ENTERPRISE_ROLES
+
+    @property
+    def is_checkpoint(self) -> bool:
+        """A checkpoint officer: verifies passes and sees no enterprise data."""
+        return self.role == Role.CHECKPOINT
+
+    @property
+    def works_on_phone(self) -> bool:
+        """Gets the phone layout (compact header, bottom tabs) instead of the desk's side menu:
+        enterprise staff, commissioners in the field and checkpoint officers."""
+        if self.is_superuser:
+            return False
+        return not self.is_government or self.is_commissioner or self.is_checkpoint
 
     @property
     def sees_figures(self) -> bool:
@@ -319,6 +337,12 @@ class User(AbstractUser):
             and self.unit_id is not None
             and self.unit.sector == Unit.Sector.TRANSPORT
         )
+
+    @property
+    def may_issue_policies(self) -> bool:
+        """May draft, publish and import relief policies and review their applications (in
+        their scope): administrators, command centres and departments."""
+        return self.is_admin or self.role in POLICY_ROLES
 
     is_system = False
 
@@ -460,6 +484,7 @@ class ApiToken(models.Model):
 
 # the platform's own records live in core/records.py; imported at the bottom (they are read with
 # this module's models in mind and core.models is what Django loads) so that Django registers them
+from .mappings import ImportMapping  # noqa: E402, F401
 from .records import (  # noqa: E402, F401
     Attachment,
     AuditHead,

@@ -1,8 +1,6 @@
 """Telling people: in-app notifications, and the outbox of e-mails and group-bot posts that the
 task queue sends (with retries) once the caller's transaction commits."""
 
-import json
-import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
+from . import bots, sms
 from .models import Delivery, Notification, User
 
 
@@ -33,29 +32,13 @@ def notify(users, kind, title, body="", url="", day=None, once_per_day=False):
     return users
 
 
-def webhook_payload(kind, title, text):
-    """The JSON a WeCom, DingTalk or Feishu group bot expects for a markdown/text message."""
-    if kind == "dingtalk":
-        return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
-    if kind == "feishu":
-        return {"msg_type": "text", "content": {"text": f"{title}\n{text}"}}
-    return {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{text}"}}
-
-
 def send_webhook(kind, url, title, text, timeout=10, key=""):
     """POST a message to a group bot. Raises OSError when it cannot be delivered (the task queue
     retries). `key` (sent as X-Fugong-Delivery) lets a receiver drop a repeat: a worker killed
     between the POST and recording it leaves the message to be sent again."""
-    payload = json.dumps(webhook_payload(kind, title, text), ensure_ascii=False)
-    request = urllib.request.Request(
-        url,
-        data=payload.encode(),
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "X-Fugong-Delivery": key},
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        if response.status >= 300:
-            raise OSError(f"webhook answered {response.status}")
+    answer = bots.send(kind, url, title, text, key=key, timeout=timeout)  # signed, rate-limited
+    if not answer.ok:
+        raise answer.error()  # BotError (an OSError); .permanent when retrying will not help
     return True
 
 
@@ -119,17 +102,13 @@ def send_delivery(pk, now=None):
     try:
         if message.channel == Delivery.Channel.EMAIL:
             send_mail(message.title, message.body, settings.DEFAULT_FROM_EMAIL, [message.address])
+        elif message.channel == Delivery.Channel.SMS:
+            return sms.deliver(message, now)  # records its own outcome; raises SmsError
         else:
-            send_webhook(
-                message.webhook_kind,
-                message.address,
-                message.title,
-                message.body,
-                key=f"delivery-{message.pk}",
-            )
+            return bots.deliver(message, now)  # records its own outcome; raises BotError
     except Exception as exc:
         attempts = message.attempts + 1
-        final = attempts >= Delivery.MAX_ATTEMPTS
+        final = attempts >= Delivery.MAX_ATTEMPTS or getattr(exc, "permanent", False)
         Delivery.objects.filter(pk=pk).update(
             status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
             attempts=attempts,

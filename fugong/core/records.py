@@ -44,6 +44,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("电子邮件")
         WEBHOOK = "webhook", _("群机器人")
+        SMS = "sms", _("短信")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -64,6 +65,15 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # bots and SMS (core.bots, core.sms): phones to @mention, an SMS template and its
+    # parameters, the receiver's answer, and the message this one was merged into
+    mentions = models.JSONField(_("提醒手机号"), default=list, blank=True)
+    template = models.CharField(_("短信模板"), max_length=40, blank=True)
+    params = models.JSONField(_("模板参数"), default=dict, blank=True)
+    response = models.CharField(_("对方应答"), max_length=500, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并到"), null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     MAX_ATTEMPTS = 6
 
@@ -82,9 +92,11 @@ class Attachment(models.Model):
 
     owner_type = models.CharField(max_length=60)
     owner_id = models.PositiveBigIntegerField()
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+    file = models.FileField(upload_to="attachments/")  # stored under a generated name
     name = models.CharField(_("文件名"), max_length=200)
     kind = models.CharField(_("类型"), max_length=10)
+    # the MIME type the content check found (never the file name's); served with it
+    content_type = models.CharField(_("内容类型"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("大小"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -101,7 +113,12 @@ class Attachment(models.Model):
 
     @property
     def is_image(self):
-        return self.kind == "image"
+        """An image by its content (re-encoded at upload), so shown inline."""
+        return self.kind == "image" and self.content_type in (
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+        )
 
 
 class Step(models.Model):

@@ -3,21 +3,27 @@ lockout after failed logins, forced password change, rate limits, and the securi
 (a Content-Security-Policy without inline scripts)."""
 
 import functools
-from datetime import timedelta
+import hashlib
+import time
 
+import pyotp
 from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-LOCK_AFTER = 5  # failed logins in a row
-LOCK_FOR = timedelta(minutes=15)
+from . import lockout
+from .crypto import decrypt, encrypt
+from .models import PasswordHistory, User
+from .services import audit
+
 HISTORY = 5  # earlier passwords that may not be reused
 
 
@@ -46,11 +52,10 @@ class PasswordPolicyValidator:
                 )
 
     def password_changed(self, password, user=None):
-        from .models import PasswordHistory
-
         if user is None or not user.pk:
             return
         PasswordHistory.objects.create(user=user, password=user.password)
+        lockout.lift(user)  # a password reset by an administrator lets the real user back in
         keep = list(user.password_history.values_list("pk", flat=True)[:HISTORY])
         user.password_history.exclude(pk__in=keep).delete()
 
@@ -59,50 +64,44 @@ class PasswordPolicyValidator:
 
 
 class LoginForm(AuthenticationForm):
-    """The login form with lockout: after five failures in a row the account is locked for 15
-    minutes (the lock and every failure are audited)."""
+    """The login form with growing waits after failures (per account, per account and client,
+    per client: see lockout.py); the same answer whether or not the account exists, and every
+    failure of a real account audited."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _("连续登录失败次数过多，账号已锁定，请在 %(m)d 分钟后再试"),
+        "wait": _("登录尝试次数过多，请在 %(s)d 秒后再试"),
     }
 
     def clean(self):
-        from .models import User
-        from .services import audit
-
-        username = self.cleaned_data.get("username")
-        user = User.objects.filter(username=username).first() if username else None
-        now = timezone.now()
-        if user is not None and user.locked_until and user.locked_until > now:
-            minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-            raise ValidationError(
-                self.error_messages["locked"], code="locked", params={"m": minutes}
-            )
+        name = self.cleaned_data.get("username") or ""
+        user = User.objects.filter(username=name).first() if name else None
+        wait = lockout.waiting(self.request, name, user)
+        if wait:
+            raise ValidationError(self.error_messages["wait"], code="wait", params={"s": wait})
         try:
             return super().clean()
         except ValidationError:
+            failures = lockout.record_failure(self.request, name, user)
             if user is not None:
-                failures = user.failed_logins + 1
-                locked = now + LOCK_FOR if failures >= LOCK_AFTER else None
-                User.objects.filter(pk=user.pk).update(
-                    failed_logins=0 if locked else failures, locked_until=locked
-                )
+                locked = bool(lockout.wait_after(failures, lockout.FREE["account"]))
                 audit(
                     None,
                     "login",
                     user,
-                    detail={"result": "locked" if locked else "failed", "failures": failures},
+                    detail={
+                        "result": "locked" if locked else "failed",
+                        "failures": failures,
+                        "client": lockout.client_ip(self.request),
+                    },
                 )
             raise
 
 
 def on_login(sender, request, user, **kwargs):
     """Signal receiver: a successful login clears the failures and is audited."""
-    from .models import User
-    from .services import audit
-
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    if request is not None:
+        lockout.clear(request, user)
     audit(user, "login", user, detail={"result": "ok"})
 
 
@@ -112,10 +111,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form):
-        from .services import audit
-
         response = super().form_valid(form)
-        from .models import User
 
         user = form.user
         User.objects.filter(pk=user.pk).update(must_change_password=False)
@@ -126,13 +122,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 # --- the optional second factor (TOTP, RFC 6238) for government users -------------------
 
 OTP_SESSION = "otp_pending"
+OTP_TRIES = 5  # wrong codes before the password must be entered again (and counts a failure)
 
 
 def totp(user):
-    import pyotp
-
-    from .crypto import decrypt
-
     return pyotp.TOTP(decrypt(user.totp_secret)) if user.totp_secret else None
 
 
@@ -154,14 +147,19 @@ class LoginView(auth_views.LoginView):
         return super().form_valid(form)
 
 
+def admin_login(request):
+    """/admin/login/ is the app's own login (waits, rate limit, audit, second factor): a
+    password posted here is never checked."""
+    return redirect_to_login(request.GET.get("next") or "/admin/", settings.LOGIN_URL)
+
+
+def login_name(request, *args, **kwargs) -> str:
+    """The user name a login attempt is for: rate limits count per client and user name."""
+    return (request.POST.get("username") or "")[:150]
+
+
 def otp(request):
     """The second step of a login with a second factor."""
-    from django.contrib.auth import login
-    from django.shortcuts import render
-
-    from .models import User
-    from .services import audit
-
     pending = request.session.get(OTP_SESSION)
     if not pending:
         return redirect("login")
@@ -171,18 +169,22 @@ def otp(request):
         code = request.POST.get("code", "").strip()
         if totp(user).verify(code, valid_window=1):
             del request.session[OTP_SESSION]
-            login(request, user, backend=pending["backend"])
+            login(request, user, backend=pending["backend"])  # clears the account's waits
             return redirect(pending["next"])
         error = _("验证码不正确")
         audit(None, "login", user, detail={"result": "otp_failed"})
+        pending["failures"] = pending.get("failures", 0) + 1
+        request.session[OTP_SESSION] = pending
+        if pending["failures"] >= OTP_TRIES:  # guessing codes: back to the password
+            del request.session[OTP_SESSION]
+            lockout.record_failure(request, user.get_username(), user)
+            return redirect("login")
     return render(request, "registration/otp.html", {"error": error})
 
 
 def start_totp(user):
     """A new secret for the user to scan (kept in the session until confirmed): its
     otpauth:// URI."""
-    import pyotp
-
     secret = pyotp.random_base32()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Fugong 复工")
     return secret, uri
@@ -190,12 +192,6 @@ def start_totp(user):
 
 def confirm_totp(user, secret, code):
     """Turn the second factor on when the code from the scanned secret is right."""
-    import pyotp
-
-    from .crypto import encrypt
-    from .models import User
-    from .services import audit
-
     if not user.is_government:
         raise ValidationError(_("两步验证供政府工作人员使用"))
     if not pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1):
@@ -207,24 +203,27 @@ def confirm_totp(user, secret, code):
 # --- rate limits --------------------------------------------------------------------------
 
 
-def limited(request, scope, limit, per_seconds=60, key=""):
-    """Count one hit of `scope` for this client (IP, plus `key`) in the current window; True
-    when over `limit`. The counter lives in the shared cache (Redis in production), so every
-    app server counts together."""
-    ip = request.META.get("REMOTE_ADDR", "")
-    if settings.SECURE_PROXY_SSL_HEADER:  # behind the proxy: its X-Forwarded-For
-        ip = request.META.get("HTTP_X_FORWARDED_FOR", ip).split(",")[0].strip()
-    window = int(timezone.now().timestamp() // per_seconds)
-    name = f"rl:{scope}:{ip}:{key}:{window}"
-    if cache.add(name, 1, per_seconds + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(name)
-        except ValueError:
-            cache.add(name, 1, per_seconds + 5)
-            count = 1
-    return count > limit
+BUCKETS = 30  # a window is counted in 30 slices: it slides, it does not restart at :00
+
+
+def limited(request, scope, limit, per_seconds=60, key="", now=None):
+    """Count one hit of `scope` for this client (its address, plus `key`) and say whether the
+    hits of the last `per_seconds` (a sliding window, to one slice) are over `limit`. The
+    counters live in the shared cache (Redis in production), so every app server counts
+    together. `now` is a Unix time (the clock by default)."""
+    ip = lockout.client_ip(request)
+    width = per_seconds / BUCKETS
+    now = int((time.time() if now is None else now) / width)
+    if key:  # a user name: any characters, any length; the cache key stays short and plain
+        key = hashlib.sha256(str(key).encode()).hexdigest()[:24]
+    prefix = f"rl:{scope}:{ip}:{key}:"
+    name = f"{prefix}{now}"
+    try:  # the slice usually exists: one increment
+        count = cache.incr(name)
+    except ValueError:  # the slice's first hit (or another server's, just now)
+        count = 1 if cache.add(name, 1, per_seconds + 5) else cache.incr(name)
+    earlier = cache.get_many([f"{prefix}{now - i}" for i in range(1, BUCKETS)])
+    return count + sum(earlier.values()) > limit
 
 
 def too_many(request, api=False):
@@ -282,7 +281,7 @@ CSP_RELAXED = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
-PASSWORD_CHANGE_FREE = ("/accounts/", "/static/", "/i18n/", "/api/", "/v/", "/d/", "/verify/")
+PASSWORD_CHANGE_FREE = ("/accounts/", "/static/", "/i18n/", "/v/", "/d/", "/p/", "/verify/")
 
 
 class SecurityMiddleware:
@@ -300,6 +299,14 @@ class SecurityMiddleware:
             and user.must_change_password
             and not request.path.startswith(PASSWORD_CHANGE_FREE)
         ):
+            if request.path.startswith("/api/"):  # the session may not use the API either
+                return JsonResponse(
+                    {
+                        "error": "password_change_required",
+                        "detail": _("首次登录或密码被重置后，须先修改密码才能使用接口"),
+                    },
+                    status=403,
+                )
             return redirect(f"{settings.PASSWORD_CHANGE_URL}?next={request.path}")
         response = self.get_response(request)
         relaxed = request.path.startswith(("/admin/", "/api/v1/docs"))

@@ -18,7 +18,6 @@ from .outbox import (  # noqa: F401
     send_delivery,
     send_webhook,
     stale_deliveries,
-    webhook_payload,
 )
 from .workflow import Conflict, Workflow, advance, record_step, timeline_of  # noqa: F401
 

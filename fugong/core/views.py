@@ -1,3 +1,5 @@
+import hmac
+import ipaddress
 from datetime import timedelta
 
 from django.apps import apps
@@ -7,21 +9,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from huey.contrib.djhuey import HUEY
 
-from . import services
+from . import mappings, services, sheets
 from .excel import IMPORTERS
 from .forms import ImportForm, TokenForm
 from .imports import export_regions, export_units
+from .inputs import parse_int_or_zero
 from .jobs import last_beat
+from .lockout import client_ip
 from .models import ApiToken, Attachment, Notification, Region, Unit
 from .pdf import qr_svg
 from .security import confirm_totp, start_totp
+from .uploads import serve
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -125,10 +131,39 @@ def import_template(request, kind):
 
 @login_required
 def import_kind(request, kind):
+    """Upload and import; or, with `step=preview`, the mapping step first: each column of the
+    file beside its field (changeable), the first rows as they will be stored, the bad rows;
+    `step=commit` imports the staged file with the chosen mapping (and may save it)."""
     cls = _importer(request, kind)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
+    report, token, saved = None, "", None
+    step = request.POST.get("step", "")
+    staged_step = request.method == "POST" and step in ("preview", "commit")
+    staged_step = staged_step and bool(request.POST.get("token"))
+    # the upload form is bound only to an upload (the mapping step posts no file)
+    form = ImportForm() if staged_step else ImportForm(request.POST or None, request.FILES or None)
+    if staged_step:
+        token = request.POST["token"]
+        data = mappings.staged(request.user, token)
+        if data is None:
+            raise Http404
+        chosen = _chosen_mapping(request.POST)
+        skip_bad = request.POST.get("skip_bad") == "on"
+        report, _m, _s = mappings.run_import(
+            request.user, cls, data, mapping=chosen, skip_bad=skip_bad, dry_run=step == "preview"
+        )
+        if step == "commit":
+            if request.POST.get("save_mapping") and report.headers:
+                mappings.save_mapping(
+                    request.user,
+                    cls.kind,
+                    report.headers,
+                    chosen,
+                    for_unit=request.POST.get("save_mapping") == "unit",
+                )
+            if report.written:
+                mappings.unstage(request.user, token)
+                token = ""
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.FUGONG_IMPORT_MAX_BYTES:
             form.add_error(
@@ -137,7 +172,17 @@ def import_kind(request, kind):
                 % {"n": settings.FUGONG_IMPORT_MAX_BYTES // 1024 // 1024},
             )
         else:
-            report = cls(request.user).run(upload.read(), skip_bad=form.cleaned_data["skip_bad"])
+            data = upload.read()
+            preview = step == "preview"
+            report, _m, saved = mappings.run_import(
+                request.user,
+                cls,
+                data,
+                skip_bad=form.cleaned_data["skip_bad"],
+                dry_run=preview,
+            )
+            if preview:
+                token = mappings.stage_upload(request.user, data)
     return render(
         request,
         "core/import_kind.html",
@@ -146,8 +191,20 @@ def import_kind(request, kind):
             "form": form,
             "report": report,
             "columns": cls.columns,
+            "token": token,
+            "saved": saved,
+            "skip_bad": request.POST.get("skip_bad") == "on",
         },
     )
+
+
+def _chosen_mapping(post) -> dict[str, str]:
+    """The mapping step's selects: `head<i>` (the header text) -> `col<i>` (a field key or "")."""
+    chosen = {}
+    for name, text in post.items():
+        if name.startswith("head") and name[4:].isdigit():
+            chosen[sheets.normalise_header(text)] = post.get(f"col{name[4:]}", "")
+    return chosen
 
 
 @login_required
@@ -161,7 +218,7 @@ def attachment(request, pk):
         raise Http404 from exc
     if not owner_model.objects.visible_to(request.user).filter(pk=att.owner_id).exists():
         raise Http404
-    return FileResponse(att.file.open("rb"), as_attachment=not att.is_image, filename=att.name)
+    return serve(att)
 
 
 @login_required
@@ -172,12 +229,12 @@ def inbox(request):
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("core:inbox")
-    if request.GET.get("open", "").isdigit():
-        note = get_object_or_404(mine, pk=int(request.GET["open"]))
+    if parse_int_or_zero(request.GET.get("open")) > 0:
+        note = get_object_or_404(mine, pk=parse_int_or_zero(request.GET["open"]))
         if note.read_at is None:
             note.read_at = timezone.now()
             note.save(update_fields=["read_at"])
-        if note.url.startswith("/"):
+        if url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):  # "/x", not "//evil"
             return redirect(note.url)
         return redirect("core:inbox")
     return render(request, "core/inbox.html", {"notes": mine[:200]})
@@ -213,9 +270,24 @@ def listing(request, qs, template, *, export, filename, per_page=50, **context):
     )
 
 
+def health_details_allowed(request) -> bool:
+    """What is down is for the operators: the health token, or a client on the internal
+    network (FUGONG_HEALTH_NETWORKS); the public learns only up or down."""
+    token = settings.FUGONG_HEALTH_TOKEN
+    sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and sent and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    try:
+        ip = ipaddress.ip_address(client_ip(request))
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in settings.FUGONG_HEALTH_NETWORKS)
+
+
 def healthz(request):
     """For load balancers and monitoring: the database answers, the queue's storage answers,
-    and a worker beat within the last three minutes. 200 when all hold, 503 otherwise."""
+    and a worker beat within the last three minutes. 200 when all hold, 503 otherwise; which
+    check failed only for `health_details_allowed`."""
 
     checks = {}
     try:
@@ -237,9 +309,12 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["workers"] = f"fail: {type(exc).__name__}"
     healthy = all(v.startswith("ok") for v in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "fail"}
+    if health_details_allowed(request):
+        body["checks"] = checks
+    response = JsonResponse(body, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # the errors a service raises for the user to correct (a refusal, PermissionError, is a 403 by

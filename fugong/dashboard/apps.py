@@ -12,6 +12,8 @@ class DashboardConfig(AppConfig):
     verbose_name = _("指挥部驾驶舱")
 
     def ready(self):
-        # imported here, not at the top: the module imports models, which cannot load before
+        # imported here, not at the top: these modules import models, which cannot load before
         # Django's app registry is ready
-        from . import boundaries  # noqa: F401  (registers the `boundaries` importer)
+        from . import boundaries, providers  # noqa: F401  (boundaries registers its importer)
+
+        providers.connect()

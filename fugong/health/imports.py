@@ -6,28 +6,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from fugong.core import crypto
+from fugong.core import crypto, values
 from fugong.core.excel import Column, Importer, register_importer
-from fugong.core.imports import choice_lookup
 from fugong.core.permissions import SYSTEM
 from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
 from .models import Employee
-
-YES_NO = choice_lookup(
-    [("yes", "是"), ("no", "否")],
-    {
-        "y": "yes",
-        "n": "no",
-        "1": "yes",
-        "0": "no",
-        "true": "yes",
-        "false": "no",
-        "√": "yes",
-        "": "no",
-    },
-)
 
 
 @register_importer
@@ -64,6 +49,11 @@ class RosterImporter(Importer):
         if self.enterprise is None:
             raise ValidationError(_("请以企业防疫专员的账号导入（命令行：--user 防疫专员用户名）"))
         person = None
+        if row["phone"]:
+            try:  # +86, spaces, hyphens and numbers stored as numbers
+                row = {**row, "phone": values.phone(row["phone"])}
+            except ValidationError:
+                pass  # clean_person names the rule
         try:
             person = services.clean_person(row)
         except ValidationError as exc:
@@ -71,10 +61,11 @@ class RosterImporter(Importer):
                 error(key, messages[0])
         flags = {}
         for key in ("lives_on_site", "in_bubble"):
-            value = YES_NO.get(row[key].strip().lower())
-            if value is None:
-                error(key, _("应填“是”或“否”"))
-            flags[key] = value == "yes"
+            try:
+                flags[key] = values.yes_no(row[key], default=False)
+            except ValidationError as exc:
+                error(key, exc.messages[0])
+                flags[key] = False
         if person is None:
             return None
         index = crypto.blind_index(person["id_number"])

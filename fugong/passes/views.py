@@ -15,6 +15,7 @@ from fugong.core.forms import add_service_errors
 from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
 from fugong.core.services import audit, timeline_of
+from fugong.core.uploads import SANDBOX
 from fugong.core.views import SERVICE_ERRORS, listing, service_error_text
 from fugong.registry.models import enterprise_id_of, own_enterprise
 
@@ -122,6 +123,7 @@ def document(request, p, fmt):
         data, content_type="application/pdf" if fmt == "pdf" else "image/svg+xml"
     )
     response["Content-Disposition"] = f'inline; filename="pass-{p.plate}.{fmt}"'
+    response["Content-Security-Policy"] = SANDBOX  # an SVG with the applicant's texts runs nothing
     return response
 
 

@@ -9,6 +9,8 @@ from fugong.core.validators import normalize_phone, normalize_uscc
 from . import industry, services
 from .models import Enterprise, EnterpriseList, Visit
 
+SEARCH = forms.Select(attrs={"data-search": ""})  # a searchable select (static/fugong/forms.js)
+
 
 class PhoneCleanMixin:
     phone_fields = ()
@@ -114,16 +116,16 @@ class AssignmentForm(PhoneCleanMixin, forms.Form):
     leader_title = forms.CharField(label=_("领导职务"), required=False, max_length=100)
     leader_phone = forms.CharField(label=_("领导电话"), required=False, max_length=20)
     department = forms.ModelChoiceField(
-        label=_("行业部门"), queryset=Unit.objects.none(), required=False
+        label=_("行业部门"), queryset=Unit.objects.none(), required=False, widget=SEARCH
     )
     township = forms.ModelChoiceField(
-        label=_("属地街镇/园区"), queryset=Unit.objects.none(), required=False
+        label=_("属地街镇/园区"), queryset=Unit.objects.none(), required=False, widget=SEARCH
     )
     commissioners = forms.ModelMultipleChoiceField(
         label=_("特派员/联络员"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-search": ""}),
     )
 
     def __init__(self, *args, enterprise, **kwargs):

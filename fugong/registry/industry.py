@@ -1,28 +1,22 @@
-"""GB/T 4754-2017 国民经济行业分类: sections (门类) and divisions (大类)."""
+"""GB/T 4754-2017 国民经济行业分类: sections (门类, `C`), divisions (大类, `27`), groups (中类,
+`271`) and classes (小类, `2710`).
 
-SECTIONS = {
-    "A": "农、林、牧、渔业",
-    "B": "采矿业",
-    "C": "制造业",
-    "D": "电力、热力、燃气及水生产和供应业",
-    "E": "建筑业",
-    "F": "批发和零售业",
-    "G": "交通运输、仓储和邮政业",
-    "H": "住宿和餐饮业",
-    "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业",
-    "K": "房地产业",
-    "L": "租赁和商务服务业",
-    "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业",
-    "O": "居民服务、修理和其他服务业",
-    "P": "教育",
-    "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业",
-    "S": "公共管理、社会保障和社会组织",
-    "T": "国际组织",
-}
+The names come from `data/gbt4754_2017.tsv` (code, tab, name). `parse` reads what people write
+in a sheet — `C`, `C27`, `27`, `271`, `2710`, `C2710`, `C27 医药制造业`, `制造业`, `医药制造业`
+— and returns the code at the precision given; `section_of` and `division_of` derive the
+coarser levels from a code of any precision.
+"""
 
+import re
+import unicodedata
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+DATA = Path(__file__).with_name("data") / "gbt4754_2017.tsv"
+
+# Which divisions each section holds (the standard's own ranges).
 _SECTION_RANGES = [
     ("A", 1, 5),
     ("B", 6, 12),
@@ -46,131 +40,113 @@ _SECTION_RANGES = [
     ("T", 97, 97),
 ]
 
-DIVISIONS = {
-    "01": "农业",
-    "02": "林业",
-    "03": "畜牧业",
-    "04": "渔业",
-    "05": "农、林、牧、渔专业及辅助性活动",
-    "06": "煤炭开采和洗选业",
-    "07": "石油和天然气开采业",
-    "08": "黑色金属矿采选业",
-    "09": "有色金属矿采选业",
-    "10": "非金属矿采选业",
-    "11": "开采专业及辅助性活动",
-    "12": "其他采矿业",
-    "13": "农副食品加工业",
-    "14": "食品制造业",
-    "15": "酒、饮料和精制茶制造业",
-    "16": "烟草制品业",
-    "17": "纺织业",
-    "18": "纺织服装、服饰业",
-    "19": "皮革、毛皮、羽毛及其制品和制鞋业",
-    "20": "木材加工和木、竹、藤、棕、草制品业",
-    "21": "家具制造业",
-    "22": "造纸和纸制品业",
-    "23": "印刷和记录媒介复制业",
-    "24": "文教、工美、体育和娱乐用品制造业",
-    "25": "石油、煤炭及其他燃料加工业",
-    "26": "化学原料和化学制品制造业",
-    "27": "医药制造业",
-    "28": "化学纤维制造业",
-    "29": "橡胶和塑料制品业",
-    "30": "非金属矿物制品业",
-    "31": "黑色金属冶炼和压延加工业",
-    "32": "有色金属冶炼和压延加工业",
-    "33": "金属制品业",
-    "34": "通用设备制造业",
-    "35": "专用设备制造业",
-    "36": "汽车制造业",
-    "37": "铁路、船舶、航空航天和其他运输设备制造业",
-    "38": "电气机械和器材制造业",
-    "39": "计算机、通信和其他电子设备制造业",
-    "40": "仪器仪表制造业",
-    "41": "其他制造业",
-    "42": "废弃资源综合利用业",
-    "43": "金属制品、机械和设备修理业",
-    "44": "电力、热力生产和供应业",
-    "45": "燃气生产和供应业",
-    "46": "水的生产和供应业",
-    "47": "房屋建筑业",
-    "48": "土木工程建筑业",
-    "49": "建筑安装业",
-    "50": "建筑装饰、装修和其他建筑业",
-    "51": "批发业",
-    "52": "零售业",
-    "53": "铁路运输业",
-    "54": "道路运输业",
-    "55": "水上运输业",
-    "56": "航空运输业",
-    "57": "管道运输业",
-    "58": "多式联运和运输代理业",
-    "59": "装卸搬运和仓储业",
-    "60": "邮政业",
-    "61": "住宿业",
-    "62": "餐饮业",
-    "63": "电信、广播电视和卫星传输服务",
-    "64": "互联网和相关服务",
-    "65": "软件和信息技术服务业",
-    "66": "货币金融服务",
-    "67": "资本市场服务",
-    "68": "保险业",
-    "69": "其他金融业",
-    "70": "房地产业",
-    "71": "租赁业",
-    "72": "商务服务业",
-    "73": "研究和试验发展",
-    "74": "专业技术服务业",
-    "75": "科技推广和应用服务业",
-    "76": "水利管理业",
-    "77": "生态保护和环境治理业",
-    "78": "公共设施管理业",
-    "79": "土地管理业",
-    "80": "居民服务业",
-    "81": "机动车、电子产品和日用产品修理业",
-    "82": "其他服务业",
-    "83": "教育",
-    "84": "卫生",
-    "85": "社会工作",
-    "86": "新闻和出版业",
-    "87": "广播、电视、电影和录音制作业",
-    "88": "文化艺术业",
-    "89": "体育",
-    "90": "娱乐业",
-    "91": "中国共产党机关",
-    "92": "国家机构",
-    "93": "人民政协、民主党派",
-    "94": "社会保障",
-    "95": "群众团体、社会团体和其他成员组织",
-    "96": "基层群众自治组织及其他组织",
-    "97": "国际组织",
-}
+
+def _load() -> dict[str, str]:
+    names = {}
+    for line in DATA.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, name = line.split("\t", 1)
+            names[code.strip()] = name.strip()
+    return names
 
 
-def section_of(division: str) -> str:
-    n = int(division)
+NAMES = _load()
+SECTIONS = {k: v for k, v in NAMES.items() if k.isalpha()}
+DIVISIONS = {k: v for k, v in NAMES.items() if k.isdigit() and len(k) == 2}
+GROUPS = {k: v for k, v in NAMES.items() if k.isdigit() and len(k) == 3}
+CLASSES = {k: v for k, v in NAMES.items() if k.isdigit() and len(k) == 4}
+
+
+def _name_key(text: str) -> str:
+    return re.sub(r"[\s、，,]", "", unicodedata.normalize("NFKC", text))
+
+
+_BY_NAME = {}
+for _code, _name in NAMES.items():
+    _BY_NAME.setdefault(_name_key(_name), _code)
+
+
+def section_of(code: str) -> str:
+    """The section letter of a section, division, group or class code."""
+    code = str(code or "").strip().upper()
+    if code[:1].isalpha():
+        if code[:1] in SECTIONS:
+            return code[:1]
+        raise KeyError(code)
+    n = int(code[:2])
     for letter, lo, hi in _SECTION_RANGES:
         if lo <= n <= hi:
             return letter
-    raise KeyError(division)
+    raise KeyError(code)
+
+
+def division_of(code: str) -> str:
+    """The 2-digit division of a division, group or class code; "" for a section."""
+    code = str(code or "").strip().upper()
+    return "" if code.isalpha() else code[:2]
+
+
+_CODE = re.compile(r"^([A-T])?(\d{1,4})?(.*)$")
+
+
+def parse(text) -> str:
+    """The code (section letter or 2/3/4 digits) for a code, a `C27 医药制造业` label or a
+    Chinese name of a section or division (and of a group or class when the table has it);
+    raise ValueError."""
+    raw = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if raw.endswith(".0") and raw[:-2].isdigit():  # a code typed as a number
+        raw = raw[:-2]
+    m = _CODE.match(re.sub(r"\s", "", raw).upper())
+    letter, digits = m.group(1) or "", m.group(2) or ""
+    rest = m.group(3).strip("-—:：")
+    if not (letter or digits):
+        return _by_name(raw, text)
+    if not digits:
+        return _by_name(rest, text, letter) if rest else letter
+    if rest and not rest[:1] > "\u2e7f":  # letters or digits after the code: not a code
+        raise ValueError(text)
+    digits = digits.zfill(2)
+    if digits[:2] not in DIVISIONS or (letter and section_of(digits) != letter):
+        raise ValueError(text)
+    table = {3: GROUPS, 4: CLASSES}.get(len(digits))
+    if table and digits not in table:
+        raise ValueError(text)
+    return digits
+
+
+def _by_name(name: str, text, section: str = "") -> str:
+    code = _BY_NAME.get(_name_key(name))
+    if code is None or (section and section_of(code) != section):
+        raise ValueError(text)
+    return code
 
 
 def parse_industry(text: str) -> str:
-    """Return the 2-digit division for 'C13', '13', '131' or '1310'; raise ValueError."""
-    value = (text or "").strip().upper().removesuffix(".0")
-    letter = ""
-    if value[:1].isalpha():
-        letter, value = value[0], value[1:]
-    if not value.isdigit() or len(value) not in (1, 2, 3, 4):
-        raise ValueError(text)
-    division = value.zfill(2)[:2] if len(value) <= 2 else value[:2]
-    if division not in DIVISIONS or (letter and section_of(division) != letter):
+    """The 2-digit division for 'C13', '13', '131', '1310' or a division's name; raise
+    ValueError (a bare section has no division)."""
+    division = division_of(parse(text))
+    if not division:
         raise ValueError(text)
     return division
 
 
-def label(division: str) -> str:
-    return f"{section_of(division)}{division} {DIVISIONS[division]}" if division else ""
+def validate_code(code: str) -> None:
+    """A model validator: `code` is a section letter or a division, group or class code."""
+    try:
+        valid = parse(code) == code
+    except (ValueError, KeyError):
+        valid = False
+    if not valid:
+        raise ValidationError(_("%(c)s 不是 GB/T 4754-2017 的行业代码") % {"c": code})
+
+
+def label(code: str) -> str:
+    if not code:
+        return ""
+    name = NAMES.get(code) or NAMES.get(division_of(code), "")
+    if code.isalpha():
+        return f"{code} {name}"
+    return f"{section_of(code)}{code} {name}"
 
 
 DIVISION_CHOICES = [(code, f"{section_of(code)}{code} {name}") for code, name in DIVISIONS.items()]

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from fugong.core import values
 from fugong.core.excel import Column, register_importer
 from fugong.core.imports import choice_lookup
 from fugong.registry.imports import ScopedImporter
@@ -45,10 +46,22 @@ class ReportImporter(ScopedImporter):
     )
     MODES = choice_lookup(Mode.choices, {"正常": "normal", "闭环": "closed_loop"})
 
+    # number columns and the unit they are kept in (`2.3亿` in 万元 is 23000, `1,200人` is 1200)
+    NUMBERS = {
+        "staff_on_duty": "",
+        "staff_total": "",
+        "output": "万元",
+        "capacity_utilisation": "",
+        "material_days": "",
+        "masks_needed": "",
+        "disinfectant_needed": "",
+        "thermometers_needed": "",
+        "workers_short": "",
+        "funding_needed": "万元",
+    }
+
     def prepare(self, rows):
-        self.existing, self.hidden = self.visible_enterprises(
-            {row["uscc"].strip().upper() for row in rows}
-        )
+        self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.seen = {}
 
     def clean_row(self, row, error):
@@ -62,6 +75,12 @@ class ReportImporter(ScopedImporter):
             if first != row["_row"]:
                 error("uscc", _("文件中重复：与第%(n)d行是同一企业同一天") % {"n": first})
         data = {c.key: row[c.key] for c in self.columns}
+        for key, unit in self.NUMBERS.items():
+            if data[key]:
+                try:
+                    data[key] = values.number_text(data[key], unit)
+                except ValidationError:
+                    pass  # validate_report names the rule
         data["status"] = self.STATUSES.get(row["status"].lower())
         data["mode"] = self.MODES.get(row["mode"].lower()) if row["mode"] else "normal"
         if row["mode"] and data["mode"] is None:

@@ -59,7 +59,12 @@ class ActionForm(forms.Form):
     comment = forms.CharField(
         label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("承办单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"data-search": ""}),  # Tom Select (static/fugong/forms.js)
+    )
     category = forms.ModelChoiceField(
         label=_("类别"), queryset=Category.objects.all(), required=False
     )

@@ -1,8 +1,15 @@
 from huey import crontab
+from huey.contrib.djhuey import HUEY
 
 from fugong.core.jobs import periodic
 
-from . import services
+from . import services, triage
+
+
+@HUEY.on_startup()
+def warm_triage():
+    """A worker loads (or builds) the triage model when it starts, not on its first order."""
+    triage.warm_up()
 
 
 @periodic(crontab(minute="7"))

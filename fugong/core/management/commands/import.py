@@ -8,7 +8,10 @@ from fugong.core.permissions import SYSTEM
 
 
 class Command(BaseCommand):
-    help = "Import an .xlsx file: fugong import KIND FILE.xlsx [--skip-bad] (KIND: see --help)"
+    help = (
+        "Import a sheet (.xlsx, .xls, .ods, .csv): fugong import KIND FILE [--skip-bad] "
+        "[--sheet NAME] (KIND: see --help)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted([*IMPORTERS, *TEXT_IMPORTERS]))
@@ -18,8 +21,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--user", help="act as this user (their data scope applies)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument("--sheet", help="the sheet to read (default: the one with the header)")
 
-    def handle(self, kind, file, skip_bad, user, json, **options):
+    def handle(self, kind, file, skip_bad, user, json, sheet=None, **options):
         actor = SYSTEM
         if user:
             actor = User.objects.filter(username=user).first()
@@ -35,14 +39,16 @@ class Command(BaseCommand):
         if kind in TEXT_IMPORTERS:
             report = TEXT_IMPORTERS[kind](actor, data.decode("utf-8", "replace"), skip_bad)
         else:
-            report = IMPORTERS[kind](actor).run(data, skip_bad=skip_bad)
+            report = IMPORTERS[kind](actor).run(data, skip_bad=skip_bad, sheet=sheet)
         if json:
             self.stdout.write(_json(report.as_dict()))
         else:
-            for e in report.errors:
+            for e in report.errors[:200]:
                 where = f"第{e.row}行" if e.row else "文件"  # rows of a sheet, lines of a text
                 col = f" [{e.column}]" if e.column else ""
                 self.stderr.write(f"{where}{col}: {e.reason}")
+            if len(report.errors) > 200:
+                self.stderr.write(f"… {len(report.errors) - 200} more errors not shown")
             if report.written:
                 self.stdout.write(
                     f"{kind}: {report.rows} rows, {report.created} created, "

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0008_totp'),
-        ('registry', '0001_initial'),
+        ('registry', '0002_industry_any_precision'),
     ]
 
     operations = [

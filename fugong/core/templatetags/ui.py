@@ -1,0 +1,31 @@
+"""Template helpers of the Tabler layout: one colour per meaning of a state, across the product
+(green done / valid, blue under way, orange waiting on someone, red refused / failed / urgent,
+grey ended)."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+STATE_COLOURS = {
+    "green": {"approved", "resolved", "closed", "sent", "full", "valid", "normal_production"},
+    "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "partial", "high"},
+    "orange": {"submitted", "first_approved", "returned", "new", "reopened", "pending"},
+    "red": {"rejected", "revoked", "failed", "urgent", "not_resumed", "invalid", "expired"},
+    "grey": {"withdrawn", "normal"},
+}
+COLOUR_OF = {state: colour for colour, states in STATE_COLOURS.items() for state in states}
+
+
+@register.simple_tag
+def state_tag(value: str, label: str = "", element_id: str = "") -> str:
+    """`{% state_tag order.state order.get_state_display %}`: the label in its state's colour."""
+    colour = COLOUR_OF.get(str(value), "grey")
+    if element_id:
+        return format_html(
+            '<span class="fg-state fg-state-{}" id="{}">{}</span>',
+            colour,
+            element_id,
+            label or value,
+        )
+    return format_html('<span class="fg-state fg-state-{}">{}</span>', colour, label or value)

@@ -1,0 +1,226 @@
+"""The navigation, in one place: every menu entry with the page it opens, its group and who may
+see it. A role sees only the entries whose pages it may open (tests/test_navigation.py opens
+every visible entry for every role and expects 200); the government desk gets them as a side
+menu grouped by domain, the phone roles get their first five `tab` entries as a bottom bar and
+the rest in the header's menu."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fugong.core.excel import IMPORTERS
+from fugong.registry.models import enterprise_id_of
+
+GROUPS = {
+    "monitor": _("监测"),
+    "enterprise": _("企业"),
+    "workorders": _("工单"),
+    "approvals": _("审批"),
+    "health": _("健康"),
+    "system": _("系统"),
+}
+MAX_TABS = 5
+
+
+def _government(user) -> bool:
+    return user.is_government
+
+
+def _desk(user) -> bool:
+    """Government users other than the checkpoint (whose work is the pass check alone)."""
+    return user.is_government and not user.is_checkpoint
+
+
+def _enterprise(user) -> bool:
+    return bool(enterprise_id_of(user))
+
+
+def _any_import(user) -> bool:
+    return any(importer.allowed(user) for importer in IMPORTERS.values())
+
+
+@dataclass(frozen=True)
+class Item:
+    url: str  # URL name
+    label: str
+    group: str  # a key of GROUPS
+    may: Callable[..., bool]  # the user may open the page (and needs it)
+    icon: str = "list-details"  # a symbol of vendor/tabler-icons/sprite.svg
+    tab: bool | Callable[..., bool] = False  # offered in the phone's bottom bar (to whom)
+    short: str = ""  # the bottom bar's label, when shorter than the menu's
+
+    def is_tab_for(self, user) -> bool:
+        return self.tab(user) if callable(self.tab) else self.tab
+
+    @property
+    def href(self) -> str:
+        return reverse(self.url)
+
+
+ITEMS = [
+    # the government desk
+    Item("home", _("驾驶舱"), "monitor", lambda u: u.sees_figures, "gauge", True),
+    Item("reporting:stats", _("复工统计"), "monitor", lambda u: u.sees_figures, "chart-bar"),
+    Item(
+        "reporting:completeness",
+        _("填报情况"),
+        "monitor",
+        lambda u: u.sees_figures,
+        "clipboard-check",
+    ),
+    Item("dashboard:map", _("复工地图"), "monitor", lambda u: u.sees_figures, "map-2"),
+    Item("dashboard:power", _("电力核查"), "monitor", lambda u: u.sees_figures, "report-analytics"),
+    Item(
+        "workorders:assigned",
+        _("我的包保企业"),
+        "enterprise",
+        lambda u: u.is_commissioner,
+        "briefcase",
+        True,
+        _("包保"),
+    ),
+    Item(
+        "registry:enterprise_list", _("企业名录"), "enterprise", _desk, "building-factory-2", True
+    ),
+    Item("registry:list_index", _("名单"), "enterprise", _desk, "list-details"),
+    Item("registry:assignment_list", _("包保责任"), "enterprise", _desk, "users-group"),
+    Item("workorders:queue", _("问题工单"), "workorders", _desk, "ticket", True, _("工单")),
+    Item("workorders:board", _("工单看板"), "workorders", _desk, "layout-kanban"),
+    Item("workorders:groups", _("共性问题"), "workorders", _desk, "stack-2"),
+    Item(
+        "workorders:chat_import",
+        _("导入群聊记录"),
+        "workorders",
+        lambda u: u.coordinates,
+        "message-2",
+    ),
+    Item("approvals:index", _("复工备案"), "approvals", _desk, "file-certificate"),
+    Item("policies:library", _("惠企政策"), "approvals", _desk, "briefcase"),
+    Item("policies:applications", _("政策申报"), "approvals", _desk, "clipboard-check"),
+    Item("approvals:closed_loop", _("闭环生产名单"), "approvals", _desk, "shield-check"),
+    Item(
+        "passes:check",
+        _("核验通行证"),
+        "approvals",
+        _government,
+        "scan",
+        True,
+        _("核验"),
+    ),
+    Item("passes:index", _("通行证"), "approvals", _government, "id-badge-2", True),
+    Item("health:index", _("员工健康"), "health", _desk, "heart-rate-monitor"),
+    Item("health:grants", _("流调授权"), "health", _desk, "first-aid-kit"),
+    Item("core:region_tree", _("行政区划"), "system", _desk, "map-2"),
+    Item("core:unit_list", _("单位与用户"), "system", _desk, "sitemap"),
+    Item("core:import_index", _("数据导入"), "system", _any_import, "upload"),
+    # the enterprise's phone
+    Item(
+        "reporting:report_form",
+        _("企业日报"),
+        "monitor",
+        lambda u: _enterprise(u) and u.may_report,
+        "report-analytics",
+        lambda u: not u.is_health_officer,
+        _("日报"),
+    ),
+    Item(
+        "workorders:my_problems",
+        _("我的问题"),
+        "workorders",
+        _enterprise,
+        "ticket",
+        True,
+        _("问题"),
+    ),
+    Item(
+        "approvals:index",
+        _("复工申请"),
+        "approvals",
+        lambda u: not u.is_government,
+        "file-certificate",
+        lambda u: not u.is_health_officer,
+        _("申请"),
+    ),
+    Item(
+        "passes:index",
+        _("通行证"),
+        "approvals",
+        lambda u: not u.is_government,
+        "id-badge-2",
+        lambda u: not u.is_health_officer,
+    ),
+    Item(
+        "health:declarations",
+        _("今日申报"),
+        "health",
+        _enterprise,
+        "heart-rate-monitor",
+        lambda u: u.is_health_officer,
+        _("申报"),
+    ),
+    Item(
+        "health:roster",
+        _("员工名册"),
+        "health",
+        _enterprise,
+        "users-group",
+        lambda u: u.is_health_officer,
+        _("名册"),
+    ),
+    Item(
+        "health:gate", _("门岗"), "health", _enterprise, "door-enter", lambda u: u.is_health_officer
+    ),
+    Item("health:index", _("员工健康"), "health", lambda u: not u.is_government, "first-aid-kit"),
+    Item("registry:enterprise_list", _("企业信息"), "enterprise", lambda u: not u.is_government),
+    Item("policies:library", _("惠企政策"), "enterprise", _enterprise, "briefcase"),
+    # everyone
+    Item("core:inbox", _("消息"), "system", lambda u: True, "bell"),
+    Item("core:profile", _("我的账号"), "system", lambda u: True, "user", True, _("我的")),
+]
+
+
+def visible_items(user) -> list[Item]:
+    """The entries `user` may open, in menu order."""
+    if not user.is_authenticated:
+        return []
+    return [item for item in ITEMS if item.may(user)]
+
+
+def menu_for(user, path: str = "") -> dict:
+    """What base.html draws: the groups of the side menu, the bottom tabs (at most five, the
+    account last), the rest for the phone's header menu, the active entry, and the role's
+    home (the brand's link: never a page that answers 403)."""
+    items = visible_items(user)
+    active = None
+    for item in items:  # the longest matching prefix is the page's entry
+        href = item.href
+        if (path == href or (href != "/" and path.startswith(href))) and (
+            active is None or len(href) > len(active.href)
+        ):
+            active = item
+    groups = [
+        {"key": key, "label": label, "items": [i for i in items if i.group == key]}
+        for key, label in GROUPS.items()
+    ]
+    tabs = [i for i in items if i.is_tab_for(user)]
+    if len(tabs) > MAX_TABS:
+        tabs = tabs[: MAX_TABS - 1] + tabs[-1:]
+    first = tabs[0] if tabs else (items[0] if items else None)
+    home = first if user.works_on_phone else next((i for i in items if i.url == "home"), first)
+    return {
+        "home": home.href if home else reverse("core:profile"),
+        "groups": [g for g in groups if g["items"]],
+        "tabs": tabs,
+        "more": [i for i in items if i not in tabs],
+        "active": active,
+    }
+
+
+def navigation(request) -> dict:
+    """Context processor (settings.TEMPLATES): the menu of the signed-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav": menu_for(user, request.path)}
