@@ -22,6 +22,21 @@ from fugong.reporting.views import government_only, stats_form, stats_query
 from fugong.workorders.services import order_figures
 
 from . import brief as daily_brief
+from . import homes
+
+
+@login_required
+def home(request):
+    """`/`: each role opens on its own work (see homes.py)."""
+    user = request.user
+    target = homes.page_for(user)
+    if target:
+        return redirect(target)
+    if not user.is_government:
+        return render(request, "dashboard/home_enterprise.html", homes.enterprise_home(user))
+    if user.reviews_first_step:  # a township or park
+        return render(request, "dashboard/home_township.html", homes.township_home(user))
+    return dashboard(request)
 
 
 @login_required

@@ -1,0 +1,91 @@
+"""Each role opens on its own work at `/`; 待我审核 holds only what the user can act on; the
+order page pre-selects a triage proposal only when it is confident."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from fugong.approvals import services as approvals
+from fugong.core.models import Role
+from fugong.reporting.services import submit_report
+from fugong.workorders.models import Category
+from fugong.workorders.services import create_order
+from fugong.workorders.triage import PRESELECT_AT
+
+from .factories import enterprise_user
+from .test_approvals import submitted
+
+pytestmark = pytest.mark.django_db
+REPORT = {"status": "full", "staff_on_duty": 10, "staff_total": 20}
+
+
+def test_it_sends_each_role_to_its_own_home(cast, campaign, login):
+    health = enterprise_user("fangyi_a", cast.a, role=Role.HEALTH_OFFICER)
+    redirects = {
+        cast.checkpoint: "/passes/check/",
+        cast.commissioner: "/workorders/assigned/",
+        cast.department: "/workorders/",
+        health: "/health/",
+    }
+    for user, url in redirects.items():
+        r = login(user).get("/")
+        assert r.status_code == 302 and r.url.startswith(url), (user, r.status_code)
+        assert login(user).get(r.url).status_code == 200
+    page = login(cast.yanji).get("/").content.decode()
+    assert "复工复产驾驶舱" in page  # the command centre's home is the dashboard
+    assert 'id="not-reported"' in login(cast.township).get("/").content.decode()
+    assert 'id="today-report"' in login(cast.contact_a).get("/").content.decode()
+
+
+def test_it_lists_who_has_not_reported_today_and_open_orders_in_the_township(cast, campaign, login):
+    create_order(cast.contact_b, campaign, cast.b, "天然气限供了，锅炉停了", "h5")
+    order = create_order(cast.contact_a, campaign, cast.a, "缺少口罩两千只", "h5")
+    page = login(cast.township).get("/").content.decode()
+    missing = page.split('id="not-reported"')[1].split("</section>")[0]
+    assert cast.a.name in missing and cast.b.name not in missing  # b lies outside 进学街道
+    orders = page.split('id="open-orders"')[1].split("</section>")[0]
+    assert f"/workorders/{order.pk}/" in orders and cast.b.name not in orders
+    submit_report(cast.contact_a, cast.a, timezone.localdate(), REPORT)
+    page = login(cast.township).get("/").content.decode()
+    assert cast.a.name not in page.split('id="not-reported"')[1].split("</section>")[0]
+
+
+def test_it_shows_the_enterprise_its_report_to_do_then_done(cast, campaign, login):
+    c = login(cast.contact_a)
+    assert "待填报" in c.get("/").content.decode()
+    submit_report(cast.contact_a, cast.a, timezone.localdate(), REPORT)
+    page = c.get("/").content.decode()
+    assert "已填报" in page and "在岗 10/20 人" in page
+    other = create_order(cast.contact_b, campaign, cast.b, "缺少口罩两千只", "h5")
+    assert f"/workorders/{other.pk}/" not in c.get("/").content.decode()  # not its own
+
+
+def test_it_holds_only_what_the_user_can_act_on_awaiting_me(cast, campaign, login):
+    app = submitted(cast)  # at the township's step of a two-step campaign
+    todo = "/applications/?view=todo"
+    assert f"/applications/{app.pk}/" not in login(cast.yanji).get(todo).content.decode()
+    assert f"/applications/{app.pk}/" in login(cast.township).get(todo).content.decode()
+    approvals.review(cast.township, app, "approve", app.version)
+    assert f"/applications/{app.pk}/" in login(cast.yanji).get(todo).content.decode()
+    assert f"/applications/{app.pk}/" not in login(cast.township).get(todo).content.decode()
+    assert f"/applications/{app.pk}/" not in login(cast.tumen).get(todo).content.decode()
+
+
+def _triage_page(cast, campaign, login, confidence):
+    order = create_order(cast.contact_a, campaign, cast.a, "天然气限供了，锅炉停了", "h5")
+    energy = Category.objects.get(code="energy")
+    type(order).objects.filter(pk=order.pk).update(
+        proposed_label="energy", proposed_confidence=confidence
+    )
+    page = login(cast.yanji).get(f"/workorders/{order.pk}/").content.decode()
+    selected = re.search(rf'<option value="{energy.pk}"[^>]*selected', page) is not None
+    return page, selected, energy
+
+
+def test_it_preselects_a_confident_proposal_only(cast, campaign, login):
+    page, selected, energy = _triage_page(cast, campaign, login, PRESELECT_AT + 0.01)
+    assert selected and 'id="category-suggestion"' not in page
+    page, selected, energy = _triage_page(cast, campaign, login, PRESELECT_AT - 0.2)
+    assert not selected
+    assert f"建议：{energy}" in page.split('id="category-suggestion"')[1][:80]
