@@ -89,3 +89,59 @@ def test_it_preselects_a_confident_proposal_only(cast, campaign, login):
     page, selected, energy = _triage_page(cast, campaign, login, PRESELECT_AT - 0.2)
     assert not selected
     assert f"建议：{energy}" in page.split('id="category-suggestion"')[1][:80]
+
+
+def _spike(cast):
+    """A campaign running for two months in the city: a steady month of labour problems in
+    进学街道, then a gas cut this week."""
+    import datetime
+
+    from fugong.core.models import Campaign
+    from fugong.workorders.models import WorkOrder
+
+    now = timezone.now()
+    campaign = Campaign.objects.create(
+        name="冬季应急",
+        region=cast.regions.yanbian,
+        starts_on=timezone.localdate() - datetime.timedelta(days=60),
+    )
+
+    def made(text, label, days_ago, n=1):
+        made = WorkOrder.objects.bulk_create(
+            WorkOrder(
+                campaign=campaign, enterprise=cast.a, text=text, channel="h5", proposed_label=label
+            )
+            for _ in range(n)
+        )
+        for i, o in enumerate(made):
+            at = now - datetime.timedelta(days=days_ago, hours=i % 5)
+            WorkOrder.objects.filter(pk=o.pk).update(created_at=at)
+        return [o.pk for o in made]
+
+    for day in range(8, 36, 2):
+        made("工人返不了岗，人手不够", "labour", day)
+    return campaign, made("天然气限供，锅炉停了", "energy", 1, n=8)
+
+
+def test_it_shows_hot_spots_on_the_dashboard_drilling_down_to_their_orders(cast, login):
+    from django.core.cache import cache
+
+    from fugong.dashboard.brief import content, summary_lines
+    from fugong.reporting.stats import StatsQuery
+
+    cache.clear()
+    campaign, gas = _spike(cast)
+    c = login(cast.yanji)
+    page = c.get("/dashboard/").content.decode()
+    spots = page.split('id="hot-spots"')[1].split("</section>")[0]
+    link = re.search(r'href="([^"]*ids=[^"]*)"', spots).group(1).replace("&amp;", "&")
+    assert "能源" in spots or "天然气" in spots
+    listed = c.get(link).content.decode()
+    for pk in gas:
+        assert f"/workorders/{pk}/" in listed
+    labour = type(campaign).objects.get(pk=campaign.pk).work_orders.filter(proposed_label="labour")
+    assert all(f"/workorders/{o.pk}/" not in listed for o in labour)
+    query = StatsQuery.parse(cast.yanji, {}, campaign=campaign)
+    assert any("热点问题" in line for line in summary_lines(content(cast.yanji, query)))
+    outside = login(cast.tumen).get(link).content.decode()  # 图们 sees none of 延吉's orders
+    assert all(f"/workorders/{pk}/" not in outside for pk in gas)

@@ -2,6 +2,7 @@
 
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -11,8 +12,10 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from fugong.core.excel import write_xlsx
 from fugong.core.pdf import FONT
-from fugong.core.services import audit
+from fugong.core.services import audit, campaigns_on
 from fugong.reporting import services, stats
+
+from .hot import hot_spots
 
 
 def content(user, query):
@@ -21,7 +24,14 @@ def content(user, query):
         "main": main,
         "lists": stats.resumption(user, query, by="list")["breakdown"],
         "needs": services.needs_on(user, query),
+        "hot": hot_spots(user, _live(query), query.region),
     }
+
+
+def _live(query):
+    """The campaign running today in the query's region (work orders belong to it), else the
+    query's own."""
+    return next(iter(campaigns_on(timezone.localdate(), query.region.path)), query.campaign)
 
 
 def _pct(v):
@@ -67,6 +77,15 @@ def summary_lines(c):
             "f": n["funding"],
             "k": n["difficulties"],
         },
+    ] + hot_lines(c.get("hot") or [])
+
+
+def hot_lines(spots):
+    """One line per hot spot: where, what, how many against the usual level."""
+    return [
+        _("热点问题：%(r)s“%(l)s”近7天 %(n)d 件（通常约 %(e)s 件）。")
+        % {"r": h["region"], "l": h["label"], "n": h["count"], "e": h["expected"]}
+        for h in spots
     ]
 
 

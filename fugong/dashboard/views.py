@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from fugong.approvals.services import counts as application_counts
+from fugong.core.models import Campaign
 from fugong.core.services import campaigns_on
 from fugong.core.views import xlsx_response
 from fugong.health.services import counts as health_counts
@@ -23,6 +24,7 @@ from fugong.workorders.services import order_figures
 
 from . import brief as daily_brief
 from . import homes
+from .hot import hot_spots
 
 
 @login_required
@@ -115,6 +117,8 @@ def dashboard(request):
             "health": health,
             "test_round": test_round,
             "coverage": coverage,
+            "hot_spots": hot_spots(user, live, query.region),
+            "reports_off": bool(live.modules) and Campaign.Module.REPORTS not in live.modules,
             "charts": charts,
             "query": query,
             "qs": urlencode(base),
