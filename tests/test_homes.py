@@ -145,3 +145,39 @@ def test_it_shows_hot_spots_on_the_dashboard_drilling_down_to_their_orders(cast,
     assert any("热点问题" in line for line in summary_lines(content(cast.yanji, query)))
     outside = login(cast.tumen).get(link).content.decode()  # 图们 sees none of 延吉's orders
     assert all(f"/workorders/{pk}/" not in outside for pk in gas)
+
+
+def test_it_says_who_acts_next_on_applications_orders_and_passes(cast, campaign, transport, login):
+    from fugong.passes import services as passes
+
+    app = submitted(cast)
+    page = login(cast.yanji).get(f"/applications/{app.pk}/").content.decode()
+    assert "下一步：街镇/园区审核" in page
+    approvals.review(cast.township, app, "approve", app.version)
+    page = login(cast.yanji).get(f"/applications/{app.pk}/").content.decode()
+    assert "下一步：" in page and "街镇/园区审核" not in page.split('id="next-actor"')[1][:200]
+    order = create_order(cast.contact_a, campaign, cast.a, "缺少口罩两千只", "h5")
+    page = login(cast.contact_a).get(f"/workorders/{order.pk}/").content.decode()
+    assert "下一步：街镇/专班分类分派" in page
+    p = passes.apply(
+        cast.contact_a,
+        cast.a,
+        {
+            "plate": "吉H12345",
+            "vehicle_type": "heavy_truck",
+            "driver_name": "张小三",
+            "driver_phone": "13904331234",
+            "origin": "延吉市进学街道",
+            "destination": "长春市绿园区",
+            "cargo": "materials",
+            "valid_from": timezone.localdate(),
+            "valid_until": timezone.localdate(),
+        },
+    )
+    assert (
+        "下一步：交通运输部门审批签发"
+        in login(cast.contact_a).get(f"/passes/{p.pk}/").content.decode()
+    )
+    _unit, officer = transport
+    passes.decide(officer, p, "approve", p.version)
+    assert "当前无需任何人办理" in login(cast.contact_a).get(f"/passes/{p.pk}/").content.decode()

@@ -206,6 +206,7 @@ def detail(request, order):
             ),
             "proposed": proposed,
             "preselected": preselected,
+            "next_actor": services.next_actor(order),
             "events": order.events.select_related("user", "unit"),
             "needs": order.needs.all(),
             "attachments": attachments_of(order),

@@ -60,6 +60,22 @@ FLOW = Workflow(
 )
 
 
+def next_actor(order) -> str:
+    """Who acts next on `order` ("" when nobody must): the coordinating township or command
+    centre triages and dispatches, the unit it went to accepts and resolves, the enterprise
+    confirms a resolution."""
+    unit = str(order.unit) if order.unit_id else _("承办单位")
+    actors = {
+        "triage": _("街镇/专班分类分派"),
+        "dispatch": _("街镇/专班分类分派"),
+        "accept": _("%(u)s签收") % {"u": unit},
+        "start": _("%(u)s办理") % {"u": unit},
+        "resolve": _("%(u)s办理") % {"u": unit},
+        "close": _("企业确认办结"),
+    }
+    return "、".join(FLOW.who_acts(order.state, actors))
+
+
 def allowed_actions(user, order):
     """The actions this user may take on the order now."""
     government = user.coordinates
