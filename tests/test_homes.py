@@ -181,3 +181,26 @@ def test_it_says_who_acts_next_on_applications_orders_and_passes(cast, campaign,
     _unit, officer = transport
     passes.decide(officer, p, "approve", p.version)
     assert "当前无需任何人办理" in login(cast.contact_a).get(f"/passes/{p.pk}/").content.decode()
+
+
+def test_it_opens_the_demo_on_the_running_campaign_and_today(login):
+    from django.core.management import call_command
+
+    from fugong.core.models import Campaign, User
+    from fugong.registry.demo import LIVE_CAMPAIGN
+
+    call_command("demo", "--quiet", "--enterprises", "40")
+    live = Campaign.objects.get(name=LIVE_CAMPAIGN)
+    today = timezone.localdate()
+    assert Campaign.Module.REPORTS in live.modules
+    assert live.reports.filter(date=today).exists()
+    User.objects.filter(username="zhuanban").update(must_change_password=False)
+    c = login(User.objects.get(username="zhuanban"))
+    page = c.get("/dashboard/").content.decode()
+    assert LIVE_CAMPAIGN in page and today.strftime("%Y年%-m月%-d日") in page
+    assert 'id="reports-off"' not in page
+    seed = c.get("/dashboard/?date=2020-02-14").content.decode()  # the 2020 campaign stays
+    assert "2020年新冠肺炎疫情复工复产" in seed
+    before = live.reports.count()
+    call_command("demo", "--quiet", "--enterprises", "40")  # idempotent
+    assert live.reports.count() == before
