@@ -204,3 +204,21 @@ def test_it_opens_the_demo_on_the_running_campaign_and_today(login):
     before = live.reports.count()
     call_command("demo", "--quiet", "--enterprises", "40")  # idempotent
     assert live.reports.count() == before
+
+
+def test_it_gives_the_commissioner_figures_that_agree_with_its_lists(cast, campaign, login):
+    from fugong.registry.models import Assignment
+
+    Assignment.objects.get(enterprise=cast.a2).commissioners.add(cast.commissioner)
+    campaign.sla = {**(campaign.sla or {}), "approval_steps": 1}
+    campaign.save()
+    app = submitted(cast, enterprise=cast.a2, contact=enterprise_user("qiye_a2", cast.a2))
+    approvals.review(cast.yanji, app, "approve", app.version)  # one-step at the county
+    c = login(cast.commissioner)
+    listed = c.get("/applications/").content.decode()
+    assert f"/applications/{app.pk}/" in listed
+    page = c.get("/dashboard/").content.decode()
+    assert "吉林省" not in page.split("<h1")[1].split("</h1>")[0]
+    assert "北山街道" in page.split("<h1")[1].split("</h1>")[0]
+    counts = page.split('id="application-counts"')[1].split("</table>")[0]
+    assert "暂无申请" not in counts

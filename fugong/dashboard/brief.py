@@ -2,7 +2,6 @@
 
 import io
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -12,7 +11,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from fugong.core.excel import write_xlsx
 from fugong.core.pdf import FONT
-from fugong.core.services import audit, campaigns_on
+from fugong.core.services import audit
 from fugong.reporting import services, stats
 
 from .hot import hot_spots
@@ -31,7 +30,7 @@ def content(user, query):
 def _live(query):
     """The campaign running today in the query's region (work orders belong to it), else the
     query's own."""
-    return next(iter(campaigns_on(timezone.localdate(), query.region.path)), query.campaign)
+    return stats.campaign_running(query.region) or query.campaign
 
 
 def _pct(v):

@@ -8,12 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from fugong.approvals.services import counts as application_counts
 from fugong.core.models import Campaign
-from fugong.core.services import campaigns_on
 from fugong.core.views import xlsx_response
 from fugong.health.services import counts as health_counts
 from fugong.health.services import latest_round
@@ -59,7 +57,7 @@ def dashboard(request):
     needs = services.needs_on(user, query)
     # work orders, applications and passes: the campaign running now in the region (it may be
     # another than the report campaign of the day shown), else the one shown
-    live = next(iter(campaigns_on(timezone.localdate(), query.region.path)), query.campaign)
+    live = stats.campaign_running(query.region) or query.campaign
     orders = order_figures(user, live)
     passes = pass_counts(user, live)
     applications = application_counts(user, live)
