@@ -59,6 +59,7 @@ class ActionIn(Schema):
     unit: str | None = None
     category: str | None = None
     rating: int | None = None
+    confirm_undelivered: bool = False
 
 
 @router.post("/workorders", response={201: OrderOut})
@@ -122,6 +123,7 @@ def act(request, pk: int, action: str, payload: ActionIn):
             unit=unit,
             category=category,
             rating=payload.rating,
+            confirm_undelivered=payload.confirm_undelivered,
         )
     except services.Conflict as exc:
         return Status(409, {"error": "conflict", "detail": str(exc)})
