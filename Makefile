@@ -70,6 +70,7 @@ bench: install
 	$(PY) bench/bench_stats.py
 	$(PY) bench/bench_submit.py
 	$(PY) bench/bench_workorders.py
+	$(PY) bench/bench_policies.py
 	$(PY) bench/bench_verify.py
 	$(PY) bench/bench_health.py
 	$(PY) bench/bench_load.py

@@ -23,6 +23,7 @@ def main():
     from python_calamine import CalamineWorkbook
 
     from fugong.core.excel import IMPORTERS
+    from fugong.core.permissions import SYSTEM
     from fugong.registry import demo
     from fugong.registry.models import Enterprise
 
@@ -67,9 +68,9 @@ def main():
     baseline, n = timed(read_only, repeat=3)
     fast, n2 = timed(calamine_read, repeat=3)
     assert n == n2
-    first, report = timed(lambda: IMPORTERS["enterprises"](None).run(data))
+    first, report = timed(lambda: IMPORTERS["enterprises"](SYSTEM).run(data))
     assert report.written and report.created == args.rows, report.errors[:5]
-    again, report2 = timed(lambda: IMPORTERS["enterprises"](None).run(data))
+    again, report2 = timed(lambda: IMPORTERS["enterprises"](SYSTEM).run(data))
     assert report2.written and report2.created == 0
     assert Enterprise.objects.count() == args.rows
     print(f"database: {vendor}; rows: {n - 1}; file: {len(data) / 1e6:.1f} MB")

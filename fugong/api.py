@@ -1,24 +1,46 @@
 """The versioned REST API (/api/v1/): token auth for integrations, session auth for the web UI,
 JSON error bodies for every 4xx."""
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+import logging
+from decimal import InvalidOperation
+
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from fugong.approvals.api import router as approvals_router
 from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
+from fugong.core.errors import (
+    CODES,
+    ApiError,
+    BadNumber,
+    NotAnObject,
+    StrictParser,
+    declare_errors,
+    error_response,
+    schema_error_fields,
+)
 from fugong.core.models import ApiToken
 from fugong.core.security import RateLimited
 from fugong.core.services import Conflict
 from fugong.health.api import router as health_router
 from fugong.passes.api import router as passes_router
+from fugong.policies.api import router as policies_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
 from fugong.workorders.api import router as workorders_router
+
+log = logging.getLogger("fugong.api")
 
 
 class BearerToken(HttpBearer):
@@ -40,13 +62,22 @@ class TokenHeader(APIKeyHeader):
         return BearerToken().authenticate(request, key[6:].strip())
 
 
-api = NinjaAPI(
+class FugongAPI(NinjaAPI):
+    """The OpenAPI document declares the contract's error responses on every operation."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return declare_errors(schema)
+
+
+api = FugongAPI(
     title="Fugong API",
     version="1",
     description="复工复产服务平台 REST API. Authenticate with `Authorization: Bearer <token>` "
     "(create a token on your profile page or with `fugong token create USERNAME`).",
     auth=[BearerToken(), TokenHeader(), django_auth],
     urls_namespace="api-1",
+    parser=StrictParser(),
 )
 api.add_router("", core_router)
 api.add_router("", registry_router)
@@ -55,15 +86,21 @@ api.add_router("", workorders_router)
 api.add_router("", approvals_router)
 api.add_router("", passes_router)
 api.add_router("", health_router)
+api.add_router("", policies_router)
 
 
-def _error(request, status, code, message, **extra):
-    return api.create_response(request, {"error": code, "detail": message, **extra}, status=status)
+def _error(request, status, code, message, fields=None, **extra):
+    return error_response(status, message, fields, code=code, **extra)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request, exc):
+    return _error(request, exc.status, exc.code, exc.detail, exc.fields)
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc):
-    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {}
     return _error(request, 422, "invalid", "；".join(exc.messages), fields=fields)
 
 
@@ -74,7 +111,8 @@ def on_rejected(request, exc):
 
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request, exc):
-    return _error(request, 422, "invalid", "请求数据格式不正确", fields=exc.errors)
+    fields = schema_error_fields(exc.errors)
+    return _error(request, 422, "invalid", "请求数据格式不正确", fields=fields)
 
 
 @api.exception_handler(ObjectDoesNotExist)
@@ -104,6 +142,47 @@ def on_forbidden(request, exc):
     return _error(request, 403, "forbidden", str(exc) or "您没有执行此操作的权限")
 
 
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return on_forbidden(request, exc)
+
+
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
     return _error(request, 401, "unauthenticated", "需要登录或有效的 API 令牌")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    """django-ninja's own errors: a body that is not JSON (400), a NaN or overflowing number
+    in it (422 naming the field), a failed CSRF check (403)."""
+    if isinstance(exc.__cause__, BadNumber):
+        fields = {exc.__cause__.path: "应为有限的数字（不接受 NaN、Infinity 或超出范围的数）"}
+        return _error(request, 422, "invalid", "请求中有无效的数字", fields=fields)
+    if isinstance(exc.__cause__, NotAnObject):
+        return _error(
+            request, 422, "invalid", "请求体应为 JSON 对象", fields={"__all__": "应为对象"}
+        )
+    status = exc.status_code
+    detail = "请求体不是有效的 JSON" if status == 400 else exc.message
+    return _error(request, status, CODES.get(status, "error"), detail)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    return _error(request, 400, "bad_request", "请求格式不正确")
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(InvalidOperation)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    """A number no column holds (a 10^40 id in a path or query): the request's fault."""
+    return _error(request, 422, "invalid", "数值超出范围")
+
+
+@api.exception_handler(Exception)
+def on_server_error(request, exc):
+    """Anything else: logged with its traceback, answered as the contract's 500."""
+    log.exception("API operation failed: %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", "服务器内部错误，请稍后再试")

@@ -57,10 +57,12 @@ INSTALLED_APPS = [
     "fugong.approvals",
     "fugong.passes",
     "fugong.health",
+    "fugong.policies",
     "fugong.dashboard",
 ]
 
 MIDDLEWARE = [
+    "fugong.core.errors.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -46,5 +46,6 @@ urlpatterns = [
     path("", include("fugong.approvals.urls")),
     path("", include("fugong.passes.urls")),
     path("", include("fugong.health.urls")),
+    path("", include("fugong.policies.urls")),
     path("", include("fugong.dashboard.urls")),
 ]

@@ -241,7 +241,10 @@ def test_stats_pages_drill_downs_and_exports_count_only_the_scope(cast, campaign
         submit_report(SYSTEM, e, D, {"status": "full", "staff_on_duty": 1, "staff_total": 2})
     c = login(cast.township)  # 进学街道: only enterprise a
     page = c.get("/stats/?date=2020-02-14&by=region")
-    assert page.context["r"]["enterprises"] == 1 and page.context["r"]["region"] == "222401001"
+    assert (
+        page.context["figures"]["enterprises"] == 1
+        and page.context["figures"]["region"] == "222401001"
+    )
     rows = read_xlsx(c.get("/stats/?date=2020-02-14&format=xlsx").content)
     assert rows[1][1] == 1
     drill = c.get("/stats/enterprises/?region=222400&date=2020-02-14&figure=resumed")
@@ -253,7 +256,7 @@ def test_stats_pages_drill_downs_and_exports_count_only_the_scope(cast, campaign
     )
     assert [r[0] for r in rows[1:]] == [cast.a.uscc]
     dash = c.get("/?date=2020-02-14")
-    assert dash.context["r"]["enterprises"] == 1
+    assert dash.context["figures"]["enterprises"] == 1
     assert login(cast.contact_a).get("/stats/").status_code == 403
     assert login(cast.checkpoint).get("/completeness/").status_code == 403
 
@@ -264,7 +267,7 @@ def test_a_commissioners_dashboard_counts_the_assigned_enterprises(cast, campaig
     submit_report(SYSTEM, cast.a2, D, {"status": "full"})
     submit_report(SYSTEM, cast.a, D, {"status": "full"})
     r = login(cast.commissioner).get("/?date=2020-02-14")
-    assert (r.context["r"]["enterprises"], r.context["r"]["resumed"]) == (1, 1)
+    assert (r.context["figures"]["enterprises"], r.context["figures"]["resumed"]) == (1, 1)
 
 
 def test_completeness_lists_who_is_missing_and_reminds_once(cast, campaign, login):

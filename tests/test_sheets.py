@@ -93,11 +93,12 @@ def test_it_imports_a_bureau_sheet_with_title_rows_synonyms_and_a_totals_row(cas
         50,
         "13904335679",
     )
-    c = Enterprise.objects.get(uscc=codes[2])
-    assert (c.industry, c.contact_phone) == ("35", "0433-2512345-801")
+    c = Enterprise.objects.get(uscc=codes[2])  # a class code is kept, its division derived
+    assert (c.industry, c.industry_division, c.industry_section) == ("3511", "35", "C")
+    assert c.contact_phone == "0433-2512345-801"
 
 
-def test_a_section_only_industry_and_an_unknown_name_are_row_errors_naming_the_cell(cast):
+def test_it_keeps_a_section_only_industry_and_reports_an_unknown_name_naming_the_cell(cast):
     codes = [uscc(), uscc(), uscc(), uscc(), uscc()]
     bad = [
         [4, "丁公司", codes[3], "C", "规上", 10, "222401001", "", "", ""],
@@ -106,12 +107,13 @@ def test_a_section_only_industry_and_an_unknown_name_are_row_errors_naming_the_c
     report = run("enterprises", cast.yanji, bureau_xlsx(codes[:3], bad))
     assert not report.written and Enterprise.objects.filter(uscc__in=codes).count() == 0
     errors = {(e.row, e.column): e.reason for e in report.errors}
-    assert set(errors) == {(8, "行业代码"), (9, "行业代码"), (9, "联系电话")}
-    assert "只到门类" in errors[8, "行业代码"] and "制造业" in errors[8, "行业代码"]
+    assert set(errors) == {(9, "行业代码"), (9, "联系电话")}
     assert "火箭制造业" in errors[9, "行业代码"]
     assert "科学计数法" in errors[9, "联系电话"] and "1.39043E+10" in errors[9, "联系电话"]
     report = run("enterprises", cast.yanji, bureau_xlsx(codes[:3], bad), skip_bad=True)
-    assert report.written and report.created == 3 and report.skipped_rows == 2
+    assert report.written and report.created == 4 and report.skipped_rows == 1
+    d = Enterprise.objects.get(uscc=codes[3])
+    assert (d.industry, d.industry_section, d.industry_division) == ("C", "C", "")
 
 
 def csv_bytes(rows, encoding, bom=False) -> bytes:
@@ -236,16 +238,17 @@ def test_the_roster_takes_ticks_crosses_and_phones_stored_as_numbers(cast):
     assert (li.phone, li.lives_on_site, li.in_bubble) == ("13904331235", False, True)
 
 
-def test_a_list_named_in_the_sheet_that_does_not_exist_is_still_an_error(cast):
-    # the next round creates it; until then the row names the lists that exist
+def test_a_list_named_in_the_sheet_that_does_not_exist_is_refused_to_a_township(cast):
+    # only users who may create lists (command centres, administrators) create it
     wb = Workbook()
     ws = wb.active
     ws.append(["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "规模", "所属名单"])
     ws.append([uscc(), "新公司", "222401001", "C27", "规上", "保供企业"])
     buf = io.BytesIO()
     wb.save(buf)
-    report = run("enterprises", cast.yanji, buf.getvalue())
+    report = run("enterprises", cast.township, buf.getvalue())
     assert [(e.row, e.column) for e in report.errors] == [(2, "名单")]
+    assert "指挥部" in report.errors[0].reason
     assert not EnterpriseList.objects.filter(name="保供企业").exists()
 
 

@@ -1,9 +1,12 @@
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
+from fugong.core.errors import error_response
+from fugong.core.inputs import BodyIn, IsoDate
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -14,17 +17,17 @@ from .models import Application
 router = Router(tags=["applications"])
 
 
-class ChecklistAnswer(Schema):
+class ChecklistAnswer(BodyIn):
     key: str
     done: bool | None = None
     note: str = ""
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(BodyIn):
     kind: str
     checklist: list[ChecklistAnswer] = []
     staff_expected: int | None = None
-    planned_date: date | None = None
+    planned_date: IsoDate | None = None
     boundary_sealable: bool = False
     lodging_assured: bool = False
     stock_ready: bool = False
@@ -56,10 +59,10 @@ class ApplicationOut(EnterpriseOwnedOut):
         return obj.approving_unit.code if obj.approving_unit_id else None
 
 
-class ReviewIn(Schema):
+class ReviewIn(BodyIn):
     version: int
     comment: str = ""
-    cleared_from: date | None = None
+    cleared_from: IsoDate | None = None
 
 
 class CertificateOut(Schema):
@@ -100,8 +103,11 @@ def get_application(request, pk: int):
     )
 
 
+ApplicationAction = Literal["approve", "return", "reject", "revoke", "withdraw"]
+
+
 @router.post("/applications/{int:pk}/{action}", response=ApplicationOut)
-def act(request, pk: int, action: str, payload: ReviewIn):
+def act(request, pk: int, action: ApplicationAction, payload: ReviewIn):
     """approve, return, reject, revoke (reviewers); withdraw (the applicant). 409 when
     someone acted first."""
     app = get_application(request, pk)
@@ -117,18 +123,11 @@ def act(request, pk: int, action: str, payload: ReviewIn):
     )
 
 
-@router.get("/certificates/verify/{code}", response={200: CertificateOut, 404: dict}, auth=None)
+@router.get("/certificates/verify/{code}", response=CertificateOut, auth=None)
 def verify_certificate(request, code: str):
     """Public: a certificate's QR code checked."""
     check_api_limit(request, "public_api")
     result = services.verify_certificate(code)
     if result is None:
-        return Status(
-            404,
-            {
-                "error": "not_found",
-                "status": "invalid",
-                "detail": "未查到此证明或二维码被篡改",
-            },
-        )
+        return error_response(404, "未查到此证明或二维码被篡改", status="invalid")
     return result

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
+from fugong.core.inputs import parse_int_or_zero
 from fugong.core.models import Region
 from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
@@ -115,7 +116,7 @@ def edit(request, app):
             services.resubmit(
                 request.user,
                 app,
-                int(request.POST.get("version", 0)),
+                parse_int_or_zero(request.POST.get("version")),
                 form.data_for_service(),
                 files=form.cleaned_data["files"],
             )

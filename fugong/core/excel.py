@@ -55,6 +55,9 @@ class ImportReport:
     columns: dict[str, str] = field(default_factory=dict)  # field key -> the file's header
     ignored_columns: list[str] = field(default_factory=list)  # headers no field matched
     ignored_rows: dict[str, int] = field(default_factory=dict)  # "total"/"note" -> count
+    notices: list[str] = field(default_factory=list)  # what the import did besides rows (new lists)
+    headers: list[tuple] = field(default_factory=list)  # (index, header text, matched key)
+    preview: list[tuple] = field(default_factory=list)  # (row, [text per column]) in a dry run
 
     MAX_SHOWN = 200  # the report shows this many errors and counts the rest
 
@@ -87,6 +90,7 @@ class ImportReport:
             "columns": self.columns,
             "ignored_columns": self.ignored_columns,
             "ignored_rows": self.ignored_rows,
+            "notices": self.notices,
             "error_count": self.error_count,
             "bad_rows": self.bad_rows,
             "errors_truncated": self.errors_truncated,
@@ -116,8 +120,10 @@ class Importer:
     title = ""
     columns: list[Column] = []
 
-    def __init__(self, user=None):
+    def __init__(self, user=None, mapping: dict[str, str] | None = None):
         self.user = user  # None: the system (command line), unrestricted
+        # the mapping step's choices: normalised header -> field key ("" ignores the column)
+        self.mapping = mapping or {}
 
     # --- to override -------------------------------------------------------------------
     @classmethod
@@ -169,9 +175,17 @@ class Importer:
         except ValueError as exc:
             return [], [RowError(0, "", str(exc))]
         grid, match = table.grid, table.match
-        index, first_row = match.columns, grid.first_row
         header = grid.rows[table.header_index]
+        if self.mapping:
+            match = self.remap(match, header)
+        index, first_row = match.columns, grid.first_row
         hrow = table.header_row
+        keys = {i: k for k, i in index.items()}
+        self.layout["headers"] = [
+            (i, str(h).strip(), keys.get(i, ""))
+            for i, h in enumerate(header)
+            if h not in (None, "")
+        ]
         self.layout.update(
             sheet=grid.name,
             header_row=hrow,
@@ -227,9 +241,36 @@ class Importer:
             errors.append(RowError(hrow + 1, "", _("文件没有数据行")))
         return rows, errors
 
-    def run(self, source, skip_bad=False, sheet: str | None = None) -> ImportReport:
+    def remap(self, match: sheets.Match, header) -> sheets.Match:
+        """The header match with the mapping step's choices applied over it."""
+        keys = {c.key for c in self.columns}
+        by_index = {i: k for k, i in match.columns.items()}
+        for i, cell in enumerate(header):
+            norm = sheets.normalise_header(cell)
+            if cell in (None, "") or norm not in self.mapping:
+                continue
+            key = self.mapping[norm]
+            by_index.pop(i, None)
+            if key in keys:
+                by_index = {j: k for j, k in by_index.items() if k != key}
+                by_index[i] = key
+        columns = {k: i for i, k in by_index.items()}
+        unknown = {
+            i: str(h).strip()
+            for i, h in enumerate(header)
+            if h not in (None, "") and i not in by_index
+        }
+        return sheets.Match(columns, unknown, match.score)
+
+    PREVIEW_ROWS = 10
+
+    def run(
+        self, source, skip_bad=False, sheet: str | None = None, dry_run: bool = False
+    ) -> ImportReport:
+        """Read, check and (unless `dry_run`, the mapping step's preview) write."""
         report = ImportReport(kind=self.kind)
         rows, errors = self.read(source, sheet=sheet)
+        report.headers = self.layout.get("headers", [])
         report.sheet = self.layout["sheet"]
         report.header_row = self.layout["header_row"]
         report.columns = self.layout["columns"]
@@ -261,6 +302,9 @@ class Importer:
                 cleaned.append((n, value))
         report.errors.sort(key=lambda e: e.row)
         report.skipped_rows = report.bad_rows
+        if dry_run:
+            report.preview = [(n, self.preview_row(v)) for n, v in cleaned[: self.PREVIEW_ROWS]]
+            return report
         if report.errors and not skip_bad:
             return report
         if cleaned:
@@ -284,7 +328,19 @@ class Importer:
                 report.created = report.updated = 0
                 return report
             report.written = True
+            report.notices = list(getattr(self, "notices", []))
         return report
+
+    def preview_row(self, value) -> list[str]:
+        """A cleaned row as it will be stored, one text per declared column."""
+        data = value if isinstance(value, dict) else {}
+        out = []
+        for c in self.columns:
+            v = data.get(c.key, "")
+            if isinstance(v, list | tuple | set):
+                v = "；".join(str(getattr(x, "name", x)) for x in v)
+            out.append("" if v is None else str(v))
+        return out
 
     @classmethod
     def template(cls) -> bytes:

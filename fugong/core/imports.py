@@ -24,6 +24,7 @@ def choice_lookup(choices, extra=None):
     table = {}
     for value, label in choices:
         table[str(value).lower()] = value
+        table[str(label).strip().lower()] = value  # the whole label, as exports write it
         for part in str(label).replace("／", "/").split("/"):
             table[part.strip().lower()] = value
     for k, v in (extra or {}).items():

@@ -191,6 +191,7 @@ REGION_SCOPED_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP}
 COORDINATING_ROLES = {Role.COMMAND_CENTRE, Role.TOWNSHIP}
 NON_REPORTING_ROLES = {Role.DEPARTMENT, Role.CHECKPOINT}
 COUNTY_REVIEWER_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
+POLICY_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
 COUNTY_OR_ABOVE = ("province", "city", "county")
 
 
@@ -337,6 +338,12 @@ class User(AbstractUser):
             and self.unit.sector == Unit.Sector.TRANSPORT
         )
 
+    @property
+    def may_issue_policies(self) -> bool:
+        """May draft, publish and import relief policies and review their applications (in
+        their scope): administrators, command centres and departments."""
+        return self.is_admin or self.role in POLICY_ROLES
+
     is_system = False
 
     @property
@@ -477,6 +484,7 @@ class ApiToken(models.Model):
 
 # the platform's own records live in core/records.py; imported at the bottom (they are read with
 # this module's models in mind and core.models is what Django loads) so that Django registers them
+from .mappings import ImportMapping  # noqa: E402, F401
 from .records import (  # noqa: E402, F401
     Attachment,
     AuditHead,

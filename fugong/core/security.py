@@ -6,17 +6,23 @@ import functools
 import hashlib
 import time
 
+import pyotp
 from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from . import lockout
+from .crypto import decrypt, encrypt
+from .models import PasswordHistory, User
+from .services import audit
 
 HISTORY = 5  # earlier passwords that may not be reused
 
@@ -46,8 +52,6 @@ class PasswordPolicyValidator:
                 )
 
     def password_changed(self, password, user=None):
-        from .models import PasswordHistory
-
         if user is None or not user.pk:
             return
         PasswordHistory.objects.create(user=user, password=user.password)
@@ -70,9 +74,6 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean(self):
-        from .models import User
-        from .services import audit
-
         name = self.cleaned_data.get("username") or ""
         user = User.objects.filter(username=name).first() if name else None
         wait = lockout.waiting(self.request, name, user)
@@ -99,8 +100,6 @@ class LoginForm(AuthenticationForm):
 
 def on_login(sender, request, user, **kwargs):
     """Signal receiver: a successful login clears the failures and is audited."""
-    from .services import audit
-
     if request is not None:
         lockout.clear(request, user)
     audit(user, "login", user, detail={"result": "ok"})
@@ -112,10 +111,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form):
-        from .services import audit
-
         response = super().form_valid(form)
-        from .models import User
 
         user = form.user
         User.objects.filter(pk=user.pk).update(must_change_password=False)
@@ -130,10 +126,6 @@ OTP_TRIES = 5  # wrong codes before the password must be entered again (and coun
 
 
 def totp(user):
-    import pyotp
-
-    from .crypto import decrypt
-
     return pyotp.TOTP(decrypt(user.totp_secret)) if user.totp_secret else None
 
 
@@ -158,8 +150,6 @@ class LoginView(auth_views.LoginView):
 def admin_login(request):
     """/admin/login/ is the app's own login (waits, rate limit, audit, second factor): a
     password posted here is never checked."""
-    from django.contrib.auth.views import redirect_to_login
-
     return redirect_to_login(request.GET.get("next") or "/admin/", settings.LOGIN_URL)
 
 
@@ -170,12 +160,6 @@ def login_name(request, *args, **kwargs) -> str:
 
 def otp(request):
     """The second step of a login with a second factor."""
-    from django.contrib.auth import login
-    from django.shortcuts import render
-
-    from .models import User
-    from .services import audit
-
     pending = request.session.get(OTP_SESSION)
     if not pending:
         return redirect("login")
@@ -201,8 +185,6 @@ def otp(request):
 def start_totp(user):
     """A new secret for the user to scan (kept in the session until confirmed): its
     otpauth:// URI."""
-    import pyotp
-
     secret = pyotp.random_base32()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Fugong 复工")
     return secret, uri
@@ -210,12 +192,6 @@ def start_totp(user):
 
 def confirm_totp(user, secret, code):
     """Turn the second factor on when the code from the scanned secret is right."""
-    import pyotp
-
-    from .crypto import encrypt
-    from .models import User
-    from .services import audit
-
     if not user.is_government:
         raise ValidationError(_("两步验证供政府工作人员使用"))
     if not pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1):

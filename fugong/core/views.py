@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from huey.contrib.djhuey import HUEY
 
-from . import services
+from . import mappings, services, sheets
 from .excel import IMPORTERS
 from .forms import ImportForm, TokenForm
 from .imports import export_regions, export_units
+from .inputs import parse_int_or_zero
 from .jobs import last_beat
 from .lockout import client_ip
 from .models import ApiToken, Attachment, Notification, Region, Unit
@@ -130,10 +131,39 @@ def import_template(request, kind):
 
 @login_required
 def import_kind(request, kind):
+    """Upload and import; or, with `step=preview`, the mapping step first: each column of the
+    file beside its field (changeable), the first rows as they will be stored, the bad rows;
+    `step=commit` imports the staged file with the chosen mapping (and may save it)."""
     cls = _importer(request, kind)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
+    report, token, saved = None, "", None
+    step = request.POST.get("step", "")
+    staged_step = request.method == "POST" and step in ("preview", "commit")
+    staged_step = staged_step and bool(request.POST.get("token"))
+    # the upload form is bound only to an upload (the mapping step posts no file)
+    form = ImportForm() if staged_step else ImportForm(request.POST or None, request.FILES or None)
+    if staged_step:
+        token = request.POST["token"]
+        data = mappings.staged(request.user, token)
+        if data is None:
+            raise Http404
+        chosen = _chosen_mapping(request.POST)
+        skip_bad = request.POST.get("skip_bad") == "on"
+        report, _m, _s = mappings.run_import(
+            request.user, cls, data, mapping=chosen, skip_bad=skip_bad, dry_run=step == "preview"
+        )
+        if step == "commit":
+            if request.POST.get("save_mapping") and report.headers:
+                mappings.save_mapping(
+                    request.user,
+                    cls.kind,
+                    report.headers,
+                    chosen,
+                    for_unit=request.POST.get("save_mapping") == "unit",
+                )
+            if report.written:
+                mappings.unstage(request.user, token)
+                token = ""
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.FUGONG_IMPORT_MAX_BYTES:
             form.add_error(
@@ -142,7 +172,17 @@ def import_kind(request, kind):
                 % {"n": settings.FUGONG_IMPORT_MAX_BYTES // 1024 // 1024},
             )
         else:
-            report = cls(request.user).run(upload.read(), skip_bad=form.cleaned_data["skip_bad"])
+            data = upload.read()
+            preview = step == "preview"
+            report, _m, saved = mappings.run_import(
+                request.user,
+                cls,
+                data,
+                skip_bad=form.cleaned_data["skip_bad"],
+                dry_run=preview,
+            )
+            if preview:
+                token = mappings.stage_upload(request.user, data)
     return render(
         request,
         "core/import_kind.html",
@@ -151,8 +191,20 @@ def import_kind(request, kind):
             "form": form,
             "report": report,
             "columns": cls.columns,
+            "token": token,
+            "saved": saved,
+            "skip_bad": request.POST.get("skip_bad") == "on",
         },
     )
+
+
+def _chosen_mapping(post) -> dict[str, str]:
+    """The mapping step's selects: `head<i>` (the header text) -> `col<i>` (a field key or "")."""
+    chosen = {}
+    for name, text in post.items():
+        if name.startswith("head") and name[4:].isdigit():
+            chosen[sheets.normalise_header(text)] = post.get(f"col{name[4:]}", "")
+    return chosen
 
 
 @login_required
@@ -177,8 +229,8 @@ def inbox(request):
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("core:inbox")
-    if request.GET.get("open", "").isdigit():
-        note = get_object_or_404(mine, pk=int(request.GET["open"]))
+    if parse_int_or_zero(request.GET.get("open")) > 0:
+        note = get_object_or_404(mine, pk=parse_int_or_zero(request.GET["open"]))
         if note.read_at is None:
             note.read_at = timezone.now()
             note.save(update_fields=["read_at"])

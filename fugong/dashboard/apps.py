@@ -10,3 +10,8 @@ class DashboardConfig(AppConfig):
     name = "fugong.dashboard"
     label = "dashboard"
     verbose_name = _("指挥部驾驶舱")
+
+    def ready(self):
+        from . import providers  # in ready(): it imports models, which need the app registry
+
+        providers.connect()

@@ -95,6 +95,8 @@ ITEMS = [
         "message-2",
     ),
     Item("approvals:index", _("复工备案"), "approvals", _desk, "file-certificate"),
+    Item("policies:library", _("惠企政策"), "approvals", _desk, "briefcase"),
+    Item("policies:applications", _("政策申报"), "approvals", _desk, "clipboard-check"),
     Item("approvals:closed_loop", _("闭环生产名单"), "approvals", _desk, "shield-check"),
     Item(
         "passes:check",
@@ -170,6 +172,7 @@ ITEMS = [
     ),
     Item("health:index", _("员工健康"), "health", lambda u: not u.is_government, "first-aid-kit"),
     Item("registry:enterprise_list", _("企业信息"), "enterprise", lambda u: not u.is_government),
+    Item("policies:library", _("惠企政策"), "enterprise", _enterprise, "briefcase"),
     # everyone
     Item("core:inbox", _("消息"), "system", lambda u: True, "bell"),
     Item("core:profile", _("我的账号"), "system", lambda u: True, "user", True, _("我的")),

@@ -1,15 +1,14 @@
-from datetime import date, datetime
-
 from ninja import Router, Schema, Status
 
 from fugong.core.api import Rejected
+from fugong.core.inputs import BodyIn, FiniteFloat, IsoDate, IsoDateTime
 
 from . import services
 
 router = Router(tags=["health"])
 
 
-class VisitorIn(Schema):
+class VisitorIn(BodyIn):
     name: str
     phone: str
     came_from: str
@@ -17,17 +16,17 @@ class VisitorIn(Schema):
     reason: str
 
 
-class GateCheckIn(Schema):
+class GateCheckIn(BodyIn):
     direction: str = "in"
-    at: datetime | None = None
-    temperature: float | None = None
+    at: IsoDateTime | None = None
+    temperature: FiniteFloat | None = None
     mask: bool = True
     id_number: str | None = None  # an employee on the roster, found by its keyed hash
     visitor: VisitorIn | None = None
     device: str = ""
 
 
-class GateBatchIn(Schema):
+class GateBatchIn(BodyIn):
     checks: list[GateCheckIn]
 
 
@@ -110,7 +109,7 @@ def employees(request):
 
 
 @router.get("/health/summary", response=list[SummaryRow])
-def summary(request, day: date | None = None):
+def summary(request, day: IsoDate | None = None):
     """Per enterprise in your scope: roster, declared, abnormal, admitted, refused — counts,
     never names."""
     rows, _total = services.counts(request.auth, day)

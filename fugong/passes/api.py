@@ -1,9 +1,12 @@
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
+from fugong.core.errors import error_response
+from fugong.core.inputs import BodyIn, IsoDate
 from fugong.core.security import check_api_limit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -14,7 +17,7 @@ from .models import Pass
 router = Router(tags=["passes"])
 
 
-class PassIn(Schema):
+class PassIn(BodyIn):
     plate: str
     vehicle_type: str
     driver_name: str
@@ -24,8 +27,8 @@ class PassIn(Schema):
     via: str = ""
     cargo: str
     cargo_note: str = ""
-    valid_from: date
-    valid_until: date
+    valid_from: IsoDate
+    valid_until: IsoDate
 
 
 class PassOut(EnterpriseOwnedOut):
@@ -55,10 +58,10 @@ class PassOut(EnterpriseOwnedOut):
         return services.verification_url(obj) if obj.code else None
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodyIn):
     version: int
     comment: str = ""
-    valid_until: date | None = None
+    valid_until: IsoDate | None = None
 
 
 class VerifyOut(Schema):
@@ -89,7 +92,7 @@ def create_pass(request, payload: PassIn):
     return Status(201, services.apply(request.auth, enterprise, payload.dict()))
 
 
-@router.get("/passes/verify/{code}", response={200: VerifyOut, 404: dict}, auth=None)
+@router.get("/passes/verify/{code}", response=VerifyOut, auth=None)
 def verify(request, code: str):
     """Public (what the QR opens): only what a checkpoint needs — plate, validity, route,
     issuing unit, status (valid / expired / revoked / not_yet_valid) and the driver's name
@@ -97,14 +100,7 @@ def verify(request, code: str):
     check_api_limit(request, "public_api")
     result = services.verify(code)
     if result is None:
-        return Status(
-            404,
-            {
-                "error": "not_found",
-                "status": "invalid",
-                "detail": str(services.STATUS_LABELS["invalid"]),
-            },
-        )
+        return error_response(404, services.STATUS_LABELS["invalid"], status="invalid")
     return result
 
 
@@ -117,8 +113,11 @@ def get_pass(request, pk: int):
     )
 
 
+PassAction = Literal["approve", "reject", "revoke", "extend", "withdraw"]
+
+
 @router.post("/passes/{int:pk}/{action}", response=PassOut)
-def act(request, pk: int, action: str, payload: DecisionIn):
+def act(request, pk: int, action: PassAction, payload: DecisionIn):
     """approve, reject, revoke, extend (with valid_until), withdraw. 409 when someone acted
     first."""
     return services.decide(

@@ -129,12 +129,16 @@ def apply(user, enterprise, data, now=None):
         valid_from__lte=fields["valid_until"],
         valid_until__gte=fields["valid_from"],
     ).first()
-    if clash is not None:
+    if clash is not None and clash.enterprise_id == enterprise.pk:
         raise ValidationError(
             {
                 "plate": _("车辆 %(p)s 在 %(a)s 至 %(b)s 已有通行证或申请")
                 % {"p": clash.plate, "a": clash.valid_from, "b": clash.valid_until}
             }
+        )
+    if clash is not None:  # another enterprise's pass: neither its dates nor its holder
+        raise ValidationError(
+            {"plate": _("车辆 %(p)s 在所选期间已有通行证或申请") % {"p": clash.plate}}
         )
     p = Pass.objects.create(
         campaign=campaign, enterprise=enterprise, applied_by=person(user), **fields

@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
+from fugong.core.inputs import BodyIn, FiniteFloat, IsoDate
 from fugong.core.models import Region, Unit, User
 
 from . import industry, services
@@ -48,7 +49,7 @@ class EnterpriseOut(Schema):
         return obj.region.name
 
 
-class EnterpriseIn(Schema):
+class EnterpriseIn(BodyIn):
     uscc: str
     name: str
     region: str
@@ -56,8 +57,8 @@ class EnterpriseIn(Schema):
     scale: str
     total_staff: int = 0
     address: str = ""
-    longitude: float | None = None
-    latitude: float | None = None
+    longitude: FiniteFloat | None = None
+    latitude: FiniteFloat | None = None
     contact_name: str = ""
     contact_phone: str = ""
     notes: str = ""
@@ -110,15 +111,15 @@ class MembershipOut(EnterpriseOwnedOut):
         return obj.removed_by.username if obj.removed_by_id else None
 
 
-class MembershipIn(Schema):
+class MembershipIn(BodyIn):
     uscc: str
     reason: str = ""
-    on: date | None = None
+    on: IsoDate | None = None
 
 
-class RemovalIn(Schema):
+class RemovalIn(BodyIn):
     reason: str = ""
-    on: date | None = None
+    on: IsoDate | None = None
 
 
 class AssignmentOut(Schema):
@@ -148,7 +149,7 @@ class AssignmentOut(Schema):
         return [u.username for u in obj.commissioners.all()]
 
 
-class AssignmentIn(Schema):
+class AssignmentIn(BodyIn):
     leader_name: str = ""
     leader_title: str = ""
     leader_phone: str = ""
@@ -170,9 +171,9 @@ class VisitOut(Schema):
         return obj.commissioner.username
 
 
-class VisitIn(Schema):
+class VisitIn(BodyIn):
     enterprise_id: int
-    visited_on: date
+    visited_on: IsoDate
     observations: str
     problems: str = ""
 

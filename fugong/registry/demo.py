@@ -349,6 +349,7 @@ def enterprise_data(i, places):
         region=place,
         industry=division,
         industry_section=industry.section_of(division),
+        industry_division=division,
         scale="above" if above else "below",
         total_staff=staff * (3 if above else 1),
         address=f"{name_c}{place.name}{rng.choice(STREETS)}{rng.randint(1, 999)}号",

@@ -41,6 +41,7 @@ def export_enterprises(user, qs) -> bytes:
                 e.address,
                 "；".join(m.list.name for m in e.memberships.all()),
                 e.notes,
+                "",  # 所属县市: the region is given by code
                 e.region.name,
                 e.industry_label,
                 a.leader_name if a else "",

@@ -1,6 +1,7 @@
 """Importers for enterprises, list memberships and assignments (registered with core.excel)."""
 
 import re
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -10,12 +11,12 @@ from django.utils.translation import gettext_lazy as _l
 from fugong.core import bulk, values
 from fugong.core.excel import Column, Importer, ImportRejected, RowError, register_importer
 from fugong.core.imports import choice_lookup
-from fugong.core.models import Region, Unit, User
+from fugong.core.models import Campaign, Unit, User
 from fugong.core.permissions import person
-from fugong.core.validators import normalize_region_code
 
 from . import industry, services
 from .models import Assignment, Enterprise, EnterpriseList, ListMembership
+from .regionnames import RegionIndex
 from .signals import enterprises_changed
 
 CHUNK = 900
@@ -76,7 +77,15 @@ class ScopedImporter(Importer):
             error("uscc", exc.messages[0])
             return None
 
-    year: int | None = None  # the year of `2月14日` (None: this year)
+    @cached_property
+    def year(self) -> int | None:
+        """The year of `2月14日`: the campaign's (the latest begun, else the latest), else
+        this year (None)."""
+        campaigns = Campaign.objects.order_by("-starts_on")
+        campaign = (
+            campaigns.filter(starts_on__lte=timezone.localdate()).first() or campaigns.first()
+        )
+        return campaign.starts_on.year if campaign else None
 
     def parse_date(self, text, key, error):
         if not text:
@@ -95,7 +104,7 @@ class EnterpriseImporter(ScopedImporter):
     columns = [
         Column("uscc", "统一社会信用代码", ("uscc", "credit_code"), True, "91222401MA0Y3K7X1B", 22),
         Column("name", "企业名称", ("name",), True, "延边示例制药有限公司", 30),
-        Column("region", "行政区划代码", ("region", "region_code"), True, "222401001", 14),
+        Column("region", "行政区划代码", ("region", "region_code"), False, "222401001", 14),
         Column("industry", "行业代码", ("industry", "industry_code"), True, "C27"),
         Column("scale", "规模", ("scale",), True, "规上", 8),
         Column("total_staff", "职工总数", ("total_staff", "staff"), False, "303", 10),
@@ -104,16 +113,14 @@ class EnterpriseImporter(ScopedImporter):
         Column("address", "地址", ("address",), False, "延吉市进学街道长白路1号", 30),
         Column("lists", "名单", ("lists", "list"), False, "重点企业；市级白名单", 20),
         Column("notes", "备注", ("notes", "note"), False, "", 30),
+        # the county or city a region name lies in, when the name alone is ambiguous
+        Column(
+            "parent_region", "所属县市", ("县市", "县(市)", "所属县(市)", "县市区"), False, "", 10
+        ),
     ]
 
     def prepare(self, rows):
-        codes = set()
-        for row in rows:
-            try:
-                codes.add(normalize_region_code(row["region"]))
-            except ValidationError:
-                pass
-        self.regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        self.regions = RegionIndex(self.user)
         self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
         self.seen = {}
@@ -136,24 +143,9 @@ class EnterpriseImporter(ScopedImporter):
             "contact_name": row["contact_name"][:50],
             "notes": row["notes"],
         }
+        data["region"] = self.region(row, error)
         try:
-            region = self.regions.get(normalize_region_code(row["region"]))
-            if region is None:
-                error("region", _("行政区划代码 %(c)s 不存在") % {"c": row["region"]})
-            elif not services.region_in_scope(self.user, region):
-                error("region", _("行政区划 %(r)s 不在您的管辖范围内") % {"r": region})
-            data["region"] = region
-        except ValidationError as exc:
-            error("region", exc.messages[0])
-        try:
-            code = industry.parse(row["industry"])
-            data["industry"] = industry.division_of(code)
-            if not data["industry"]:  # the field holds a division until the schema change
-                error(
-                    "industry",
-                    _("行业 %(c)s 只到门类（%(s)s），请填写大类，如 C27 或 医药制造业")
-                    % {"c": row["industry"], "s": industry.label(code)},
-                )
+            data["industry"] = industry.parse(row["industry"])  # kept at the precision given
         except ValueError:
             error(
                 "industry",
@@ -173,15 +165,32 @@ class EnterpriseImporter(ScopedImporter):
         data["contact_phone"] = self.optional(row, "contact_phone", values.phone, error)
         data["lists"] = []
         for name in split_names(row["lists"]):
-            if name not in self.lists:
+            if name in self.lists:
+                data["lists"].append(self.lists[name])
+            elif self.user is None or self.user.creates_lists:
+                data["lists"].append(name[:100])  # created in `write`
+            else:
                 error(
                     "lists",
-                    _("名单“%(n)s”不存在（现有：%(all)s）")
+                    _("名单“%(n)s”不存在，只有指挥部可以新建名单（现有：%(all)s）")
                     % {"n": name, "all": "、".join(self.lists) or "无"},
                 )
-            else:
-                data["lists"].append(self.lists[name])
         return data
+
+    def region(self, row, error):
+        """The region by code or name (a parent column disambiguates); from the address when
+        the region cell is empty and the address names exactly one region in scope."""
+        text = row["region"]
+        if not text:
+            region = self.regions.in_address(row["address"])
+            if region is None:
+                error("region", _("行政区划为空，地址中也找不到唯一的区划"))
+            return region
+        try:
+            return self.regions.find(text, parent=row.get("parent_region", ""))
+        except ValidationError as exc:
+            error("region", exc.messages[0])
+            return None
 
     FIELDS = (
         "name",
@@ -201,24 +210,43 @@ class EnterpriseImporter(ScopedImporter):
             e = self.existing.get(data["uscc"])
             if e is None:
                 e = Enterprise(uscc=data["uscc"], **{f: data[f] for f in self.FIELDS})
-                e.industry_section = industry.section_of(e.industry)
+                e.derive_industry()
                 new.append(e)
             elif any(getattr(e, f) != data[f] for f in self.FIELDS):
                 if e.region_id != data["region"].pk or e.total_staff != data["total_staff"]:
                     moved.update({e.region_id, data["region"].pk})
                 for f in self.FIELDS:
                     setattr(e, f, data[f])
-                e.industry_section = industry.section_of(e.industry)
+                e.derive_industry()
                 e.updated_at = timezone.now()
                 changed.append(e)
             data["enterprise"] = e
         bulk.insert(Enterprise, new)  # COPY on PostgreSQL
         Enterprise.objects.bulk_update(
-            changed, [*self.FIELDS, "industry_section", "updated_at"], batch_size=1000
+            changed,
+            [*self.FIELDS, "industry_section", "industry_division", "updated_at"],
+            batch_size=1000,
         )
         if moved:
             enterprises_changed.send(sender=Enterprise, region_ids=moved)
-        wanted = {(lst.pk, data["enterprise"].pk) for _n, data in cleaned for lst in data["lists"]}
+        new_lists = {}  # names of lists to create -> the first row naming them
+        for n, data in cleaned:
+            for name in data["lists"]:
+                if isinstance(name, str):
+                    new_lists.setdefault(name, n)
+        for name in new_lists:
+            self.lists[name] = EnterpriseList.objects.create(
+                name=name, kind=EnterpriseList.Kind.CUSTOM
+            )
+        self.notices = [
+            _("新建名单“%(n)s”（第%(r)d行起）") % {"n": name, "r": n}
+            for name, n in sorted(new_lists.items(), key=lambda kv: kv[1])
+        ]
+        wanted = {
+            (self.lists[lst].pk if isinstance(lst, str) else lst.pk, data["enterprise"].pk)
+            for _n, data in cleaned
+            for lst in data["lists"]
+        }
         if wanted:
             current = set()
             ids = {e for _l, e in wanted}
@@ -391,6 +419,8 @@ class AssignmentImporter(ScopedImporter):
             data["enterprise"] = enterprise
         return data
 
+    FIELDS = ("leader_name", "leader_title", "leader_phone", "department", "township")
+
     def write(self, cleaned):
         created = updated = 0
         existing = {}
@@ -399,10 +429,13 @@ class AssignmentImporter(ScopedImporter):
                 (a.enterprise_id, a) for a in Assignment.objects.filter(enterprise_id__in=part)
             )
         for _n, data in cleaned:
-            a = existing.get(data["enterprise"].pk) or Assignment(enterprise=data["enterprise"])
+            a = existing.get(data["enterprise"].pk)
+            if a is None and not any(data[f] for f in self.FIELDS + ("commissioners",)):
+                continue  # an empty row (as exported for an enterprise without one) adds nothing
+            a = a or Assignment(enterprise=data["enterprise"])
             created += a.pk is None
             updated += a.pk is not None
-            for f in ("leader_name", "leader_title", "leader_phone", "department", "township"):
+            for f in self.FIELDS:
                 setattr(a, f, data[f])
             a.save()
             a.commissioners.set(data["commissioners"])

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 DATA = Path(__file__).with_name("data") / "gbt4754_2017.tsv"
 
 # Which divisions each section holds (the standard's own ranges).
@@ -125,6 +128,16 @@ def parse_industry(text: str) -> str:
     if not division:
         raise ValueError(text)
     return division
+
+
+def validate_code(code: str) -> None:
+    """A model validator: `code` is a section letter or a division, group or class code."""
+    try:
+        valid = parse(code) == code
+    except (ValueError, KeyError):
+        valid = False
+    if not valid:
+        raise ValidationError(_("%(c)s 不是 GB/T 4754-2017 的行业代码") % {"c": code})
 
 
 def label(code: str) -> str:

@@ -69,8 +69,13 @@ class Enterprise(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="enterprises"
     )
-    industry = models.CharField(_("行业"), max_length=2, choices=industry.DIVISION_CHOICES)
+    # The most precise GB/T 4754-2017 code the enterprise was given: a section letter (`C`), a
+    # division (`27`), a group (`271`) or a class (`2710`); section and division are derived.
+    industry = models.CharField(_("行业"), max_length=4, validators=[industry.validate_code])
     industry_section = models.CharField(_("行业门类"), max_length=1, editable=False, db_index=True)
+    industry_division = models.CharField(
+        _("行业大类"), max_length=2, editable=False, blank=True, db_index=True
+    )
     scale = models.CharField(_("规模"), max_length=5, choices=Scale.choices, db_index=True)
     total_staff = models.PositiveIntegerField(_("职工总数"), default=0)
     address = models.CharField(_("地址"), max_length=255, blank=True)
@@ -101,8 +106,13 @@ class Enterprise(models.Model):
         return [a.user for a in self.accounts.select_related("user") if a.user.is_active]
 
     def save(self, *args, **kwargs):
-        self.industry_section = industry.section_of(self.industry)
+        self.derive_industry()
         super().save(*args, **kwargs)
+
+    def derive_industry(self) -> None:
+        """Set `industry_section` and `industry_division` from `industry` (any precision)."""
+        self.industry_section = industry.section_of(self.industry)
+        self.industry_division = industry.division_of(self.industry)
 
     @property
     def industry_label(self):

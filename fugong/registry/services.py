@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.core.models import Region, Role, Unit
+from fugong.core.models import Region, Unit
 from fugong.core.permissions import person
 from fugong.core.services import audit
 
@@ -86,7 +86,7 @@ class EnterpriseFilter:
             if self.industry.upper() in industry.SECTIONS:
                 qs = qs.filter(industry_section=self.industry.upper())
             else:
-                qs = qs.filter(industry=self._division())
+                qs = qs.filter(industry_division=self._division())
         if self.scale:
             qs = qs.filter(scale=self.scale)
         if self.list:
@@ -223,7 +223,7 @@ def check_assignment_units(department, township, enterprise):
 
 
 def check_commissioners(users):
-    bad = [u.username for u in users if u.role != Role.COMMISSIONER]
+    bad = [u.username for u in users if not u.is_commissioner]
     if bad:
         return {"commissioners": _("不是特派员/联络员：%(u)s") % {"u": "、".join(bad)}}
     return {}

@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination, Rejected
+from fugong.core.inputs import BodyIn, FiniteFloat, IsoDate
 from fugong.registry.api import EnterpriseOut
 from fugong.registry.models import Enterprise
 
@@ -15,22 +16,22 @@ from .models import DailyReport
 router = Router(tags=["reports"])
 
 
-class ReportIn(Schema):
+class ReportIn(BodyIn):
     uscc: str
-    date: date
+    date: IsoDate
     status: str
     mode: str = "normal"
     staff_on_duty: int | None = None
     staff_total: int | None = None
-    output: float | None = None
+    output: FiniteFloat | None = None
     output_unit: str = "万元"
-    capacity_utilisation: float | None = None
+    capacity_utilisation: FiniteFloat | None = None
     material_days: int | None = None
     masks_needed: int = 0
-    disinfectant_needed: float = 0
+    disinfectant_needed: FiniteFloat = 0
     thermometers_needed: int = 0
     workers_short: int = 0
-    funding_needed: float = 0
+    funding_needed: FiniteFloat = 0
     difficulties: str = ""
     extra: dict = {}
 
@@ -62,7 +63,7 @@ class ReportOut(Schema):
         return obj.submitted_by.username if obj.submitted_by_id else None
 
 
-class BatchIn(Schema):
+class BatchIn(BodyIn):
     reports: list[ReportIn]
 
 
@@ -115,7 +116,7 @@ def submit_batch(request, payload: BatchIn):
 
 @router.get("/reports", response=list[ReportOut])
 @paginate(Pagination)
-def list_reports(request, enterprise_id: int | None = None, date: date | None = None):
+def list_reports(request, enterprise_id: int | None = None, date: IsoDate | None = None):
     qs = DailyReport.objects.visible_to(request.auth).select_related("enterprise", "submitted_by")
     if enterprise_id:
         qs = qs.filter(enterprise_id=enterprise_id)
@@ -132,7 +133,7 @@ def resumption(request, params: Query[StatsIn], by: str = ""):
 
 
 @router.get("/stats/resumption/series", tags=["stats"])
-def resumption_series(request, params: Query[StatsIn], start: date, end: date | None = None):
+def resumption_series(request, params: Query[StatsIn], start: IsoDate, end: IsoDate | None = None):
     q = stats.StatsQuery.parse(request.auth, params.dict())
     return stats.series(request.auth, q, start, end or q.day)
 

@@ -2,7 +2,7 @@
 keep the DayStatus rollup current."""
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core.inputs import BadInput, parse_decimal, parse_int
 from fugong.core.models import Unit, User
 from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import audit, campaign_for, campaigns_on, notify, send_webhook
@@ -55,27 +56,20 @@ def channel_for(user):
 
 
 def _int(value, field, errors, label):
-    if value in (None, ""):
-        return None
     try:
-        number = int(Decimal(str(value)))
-        if number < 0 or Decimal(str(value)) != number:
-            raise ValueError
-        return number
-    except (InvalidOperation, ValueError):
+        return parse_int(value, low=0)
+    except BadInput:
         errors[field] = _("%(f)s应为非负整数") % {"f": label}
         return None
 
 
 def _decimal(value, field, errors, label, high=None):
-    if value in (None, ""):
-        return None
     try:
-        number = Decimal(str(value).rstrip("%"))
-    except InvalidOperation:
+        number = parse_decimal(value, percent=True)
+    except BadInput:
         errors[field] = _("%(f)s应为数字") % {"f": label}
         return None
-    if number < 0 or (high is not None and number > high):
+    if number is not None and (number < 0 or (high is not None and number > high)):
         errors[field] = (
             _("%(f)s应在 0 到 %(h)s 之间") % {"f": label, "h": high}
             if high

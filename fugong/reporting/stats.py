@@ -235,7 +235,7 @@ def resumption(user, query: StatsQuery, by=None, use_status_rows=False):
             for lst in EnterpriseList.objects.all()
         ]
     elif by:
-        key = {"region": "region_id", "industry": "industry", "scale": "scale"}[by]
+        key = {"region": "region_id", "industry": "industry_division", "scale": "scale"}[by]
         if path is not None and by == "region":
             sums = _grouped(cells, "region_id", _CELL_SUMS)
             groups = {

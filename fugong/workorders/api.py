@@ -1,11 +1,13 @@
 from datetime import datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
+from fugong.core.inputs import BodyIn, FiniteFloat
 from fugong.core.models import Unit
 from fugong.core.services import campaign_for
 from fugong.registry.api import EnterpriseOwnedOut
@@ -17,14 +19,14 @@ from .models import OPEN_STATES, Category, WorkOrder
 router = Router(tags=["workorders"])
 
 
-class NeedIn(Schema):
+class NeedIn(BodyIn):
     kind: str
-    requested: float
+    requested: FiniteFloat
     label: str = ""
     unit: str = ""
 
 
-class OrderIn(Schema):
+class OrderIn(BodyIn):
     uscc: str
     text: str
     channel: str = "api"
@@ -53,7 +55,7 @@ class OrderOut(EnterpriseOwnedOut):
         return obj.unit.code if obj.unit_id else None
 
 
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     version: int
     comment: str = ""
     unit: str | None = None
@@ -108,22 +110,24 @@ def get_order(request, pk: int):
     )
 
 
-@router.post("/workorders/{int:pk}/{action}", response={200: OrderOut, 409: dict})
-def act(request, pk: int, action: str, payload: ActionIn):
+OrderAction = Literal[
+    "triage", "dispatch", "return", "accept", "start", "resolve", "close", "reopen"
+]
+
+
+@router.post("/workorders/{int:pk}/{action}", response=OrderOut)
+def act(request, pk: int, action: OrderAction, payload: ActionIn):
     order = get_order(request, pk)
     unit = Unit.objects.get(code=payload.unit) if payload.unit else None
     category = Category.objects.get(code=payload.category) if payload.category else None
-    try:
-        return services.transition(
-            request.auth,
-            order,
-            action,
-            payload.version,
-            comment=payload.comment,
-            unit=unit,
-            category=category,
-            rating=payload.rating,
-            confirm_undelivered=payload.confirm_undelivered,
-        )
-    except services.Conflict as exc:
-        return Status(409, {"error": "conflict", "detail": str(exc)})
+    return services.transition(
+        request.auth,
+        order,
+        action,
+        payload.version,
+        comment=payload.comment,
+        unit=unit,
+        category=category,
+        rating=payload.rating,
+        confirm_undelivered=payload.confirm_undelivered,
+    )

@@ -24,10 +24,14 @@ import hashlib
 import inspect
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
+
+from . import corpus
 
 PRESELECT_AT = 0.9  # a proposal this confident is pre-selected; below, only suggested
 TITLE_SEP = "\x1f"  # joins a title and its detail in one text (`join`)
@@ -148,7 +152,6 @@ def describe(kind) -> str:
 
 def train(texts, labels, kind=PRODUCT):
     """A fitted model; a label set too small for 3-fold Platt scaling gets fewer folds."""
-    from collections import Counter
 
     model, texts, labels = build(kind), list(texts), list(labels)
     last = model.steps[-1][1]
@@ -167,8 +170,6 @@ def default_path() -> Path:
     """The cached default model, named after what it was built from (the corpus, this module
     and scikit-learn's version), so an upgrade rebuilds it."""
     import sklearn
-
-    from . import corpus
 
     source = inspect.getsource(corpus) + inspect.getsource(_candidates) + sklearn.__version__
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
@@ -194,9 +195,8 @@ def _load_or_build():
                 return joblib.load(path)
             except Exception:  # noqa: BLE001  (a file of another version: rebuild)
                 continue
-    from .corpus import generate
 
-    texts, labels = zip(*generate(), strict=True)
+    texts, labels = zip(*corpus.generate(), strict=True)
     model = train(texts, labels)
     try:
         save(model, default_path())
@@ -285,7 +285,6 @@ def evaluate(model, texts, labels) -> Evaluation:
 
 
 def _splits(labels, splits, repeats, seed):
-    from collections import Counter
 
     from sklearn.model_selection import RepeatedStratifiedKFold
 
@@ -297,7 +296,6 @@ def compare(texts, labels, kinds=CANDIDATES, splits=5, repeats=4, seed=0) -> dic
     """Macro-F1 of each candidate over repeated stratified splits, the same splits for all:
     {kind: {"description", "macro_f1" (mean), "spread" (standard deviation over the folds),
     "ratio" (to the baseline's mean), "seconds" (mean fit + predict time), "folds"}}."""
-    import numpy as np
     from sklearn.metrics import f1_score
 
     texts, labels = np.array(list(texts), dtype=object), np.array(list(labels), dtype=object)
@@ -328,7 +326,6 @@ CALIBRATION_BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.0)
 def calibration(texts, labels, kind=PRODUCT, splits=5, repeats=2, seed=0) -> dict:
     """How often held-out proposals are right per confidence band, and above PRESELECT_AT:
     {"bins": [{"low", "high", "n", "right"}], "preselected": {"n", "right", "share"}}."""
-    import numpy as np
 
     texts, labels = np.array(list(texts), dtype=object), np.array(list(labels), dtype=object)
     confidences, right = [], []
@@ -361,10 +358,9 @@ def retrain_with_confirmed(orders):
     """Train on the generated corpus plus the categories officers confirmed on real orders
     (`orders`: iterable of (text, category code)), save it as this installation's model and
     use it from now on. Returns the number of confirmed texts used."""
-    from .corpus import generate
 
     confirmed = list(orders)
-    texts, labels = zip(*(generate() + confirmed), strict=True)
+    texts, labels = zip(*(corpus.generate() + confirmed), strict=True)
     save(train(texts, labels))
     reset()
     return len(confirmed)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core.inputs import BadInput, parse_int
 from fugong.core.models import SEVEN_MUSTS
 from fugong.core.services import (
     as_date,
@@ -65,11 +66,14 @@ def clean_data(campaign, kind, data, today=None):
             fields["checklist"] = clean_checklist(campaign, data.get("checklist"))
         except ValidationError as exc:
             errors.update(exc.message_dict)
-        staff = data.get("staff_expected")
-        if staff in (None, "") or int(staff) < 0:
+        try:
+            staff = parse_int(data.get("staff_expected"), low=0)
+        except BadInput:
+            staff = None
+        if staff is None:
             errors["staff_expected"] = [_("请填写预计返岗人数（不小于 0）")]
         else:
-            fields["staff_expected"] = int(staff)
+            fields["staff_expected"] = staff
         planned = as_date(data.get("planned_date"))
         if planned is None:
             errors["planned_date"] = [_("请填写计划复工日期（YYYY-MM-DD）")]
@@ -94,10 +98,9 @@ def clean_data(campaign, kind, data, today=None):
             ("food_days", _("食品储备天数"), minimum),
             ("stock_days", _("原料/备货天数"), minimum),
         ):
-            value = data.get(key)
             try:
-                value = int(value)
-            except (TypeError, ValueError):
+                value = parse_int(data.get(key))
+            except BadInput:
                 value = None
             if value is None or value < least:
                 errors[key] = [_("%(f)s应不少于 %(n)d") % {"f": label, "n": least}]

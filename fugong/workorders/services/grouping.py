@@ -1,12 +1,11 @@
 """Work-order use-cases: common problems (共性问题一并做)."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from fugong.core.inputs import BadInput, parse_decimal
 from fugong.core.permissions import person
 from fugong.core.services import (
     audit,
@@ -157,10 +156,10 @@ def deliver(user, line, amount, comment=""):
     if not (at_unit or user.creates_lists):
         raise PermissionError(_("只有承办单位和指挥部可以登记解决数量"))
     try:
-        amount = Decimal(str(amount))
-    except ArithmeticError as exc:
+        amount = parse_decimal(amount)
+    except BadInput as exc:
         raise ValidationError({"amount": _("数量应为数字")}) from exc
-    if amount <= 0:
+    if amount is None or amount <= 0:
         raise ValidationError({"amount": _("数量应为正数")})
     locked = NeedLine.objects.select_for_update().get(pk=line.pk)
     if locked.delivered + amount > locked.requested:

@@ -1,11 +1,10 @@
 """Work-order use-cases: intake."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fugong.core.inputs import BadInput, parse_decimal
 from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import (
     audit,
@@ -45,10 +44,10 @@ def clean_needs(needs):
             errors.append(_("第%(i)d项需求的种类不正确") % {"i": i})
             continue
         try:
-            amount = Decimal(str(need.get("requested")))
-        except (ArithmeticError, ValueError):
-            amount = Decimal(-1)
-        if amount <= 0:
+            amount = parse_decimal(need.get("requested"))
+        except BadInput:
+            amount = None
+        if amount is None or amount <= 0:
             errors.append(_("第%(i)d项需求数量应为正数") % {"i": i})
             continue
         if kind == NeedLine.Kind.OTHER and not (need.get("label") and need.get("unit")):

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from fugong.approvals.demo import build as build_applications
 from fugong.health.demo import build as build_roster
 from fugong.passes.demo import build as build_passes
+from fugong.policies.demo import build as build_policies
 from fugong.registry import demo
 from fugong.reporting.demo import build_reports
 
@@ -32,12 +33,14 @@ class Command(BaseCommand):
         reports = build_reports(report_days)
         applications, passes = build_applications(), build_passes()
         roster = build_roster()
+        policies = build_policies()
         if quiet:
             return
         self.stdout.write(
             f"demo city 延边州: {enterprises} enterprises ({created} new), "
             f"{reports} daily reports written, {applications} applications, {passes} "
-            f"passes and a roster of {roster} in the running demo campaign"
+            f"passes and a roster of {roster} in the running demo campaign, {policies} relief "
+            "policies"
         )
         self.stdout.write(
             f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "

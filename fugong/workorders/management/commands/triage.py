@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fugong.core.excel import Column, Importer
+from fugong.core.excel import Column, Importer, open_workbook
 from fugong.workorders import corpus, triage
 
 FORMS = "columns 文本, 类别 — or 主题, 详情, 类别"
@@ -44,19 +44,16 @@ def read(path):
 
 def _require_text_columns(path):
     """A sheet must carry 文本, or 主题/详情: say so before reading rows."""
-    from fugong.core.excel import open_workbook
-
     with open(path, "rb") as fh:
         try:
-            wb = open_workbook(fh.read())
+            grids = open_workbook(fh.read())
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-    try:
-        header = next(wb.worksheets[0].iter_rows(values_only=True), None) or ()
-    finally:
-        wb.close()
-    found = _Sheet().header_map(header)
-    if not ({"text", "title", "detail"} & set(found)):
+    found = set()
+    for grid in grids:  # the header may stand below title rows, on any sheet
+        for header in grid.rows[:30]:
+            found |= set(_Sheet().header_map(header or ()))
+    if not ({"text", "title", "detail"} & found):
         raise CommandError(f"missing column 文本 (or 主题 and 详情); {FORMS}")
 
 
