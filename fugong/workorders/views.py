@@ -197,11 +197,19 @@ def detail(request, order):
         "workorders/detail.html",
         {
             "order": order,
-            "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
-            "form": ActionForm(
-                initial={"version": order.version, "category": order.category or proposed},
-                order=order,
-            ),
+            # one form per action, each with its own element ids (no duplicates on the page)
+            "actions": [
+                (
+                    a,
+                    services.ACTION_LABELS[a],
+                    ActionForm(
+                        initial={"version": order.version, "category": order.category or proposed},
+                        order=order,
+                        auto_id=f"id_{a}_%s",
+                    ),
+                )
+                for a in actions
+            ],
             "proposed": proposed,
             "events": order.events.select_related("user", "unit"),
             "needs": order.needs.all(),
@@ -236,6 +244,7 @@ def act(request, order, action):
             unit=data["unit"],
             category=data["category"],
             rating=data["rating"],
+            confirm_undelivered=data["confirm_undelivered"],
         )
     except SERVICE_ERRORS as exc:
         messages.error(request, service_error_text(exc))
