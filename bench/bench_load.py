@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from common import ROOT, Server, build_roster, issue_passes, setup
+from common import ROOT, Server, build_roster, issue_passes, personal_links, setup
 
 
 def run_locust(port, user_class, users, seconds, data_file, out):
@@ -56,7 +56,6 @@ def main():
 
     from fugong.core.models import Campaign, User
     from fugong.core.services import issue_token
-    from fugong.health import services
     from fugong.registry import demo
 
     demo.build(300)
@@ -68,8 +67,7 @@ def main():
     data = {
         "token": issue_token(User.objects.get(username="zhuanban"), "load")[1],
         "device": issue_token(officer, "gate")[1],
-        "declare_code": services.declaration_code(enterprise),
-        "people": [[p.name, p.id_number[-4:]] for p in people],
+        "people": list(personal_links(people).values()),  # the personal declaration links
         "ids": [p.id_number for p in people],
         "passes": passes,
     }

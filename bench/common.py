@@ -192,6 +192,23 @@ def build_roster(enterprise, n):
     return list(Employee.objects.filter(enterprise=enterprise))
 
 
+def personal_links(people):
+    """A personal declaration link for each employee, as the health officer's slips carry
+    them (stored as their keyed hash): {employee id: "/p/<token>/"}."""
+    import secrets
+
+    from fugong.health import services
+    from fugong.health.models import Employee
+
+    paths = {}
+    for p in people:
+        secret = secrets.token_urlsafe(18)
+        p.link_hash = services.token_hash(secret)
+        paths[p.pk] = f"/p/{p.enterprise_id}.{secret}/"
+    Employee.objects.bulk_update(people, ["link_hash"], batch_size=1000)
+    return paths
+
+
 def issue_passes(campaign, n, days=7):
     """`n` approved passes of random demo enterprises, valid from today; returns their codes."""
     import random

@@ -1,6 +1,7 @@
-"""Staff health in Debian's chromium: an employee scans the poster's QR and declares on a
-360×740 phone; the guard refuses a feverish visitor; a colleague declares a fever and the
-health officer sees the alert. Screenshots under artifacts/browser/."""
+"""Staff health in Debian's chromium: the health officer prints an employee's personal slip,
+the employee opens its link and declares with one POST on a 360×740 phone; the guard refuses a
+feverish visitor; a colleague declares a fever and the health officer sees the alert.
+Screenshots under artifacts/browser/."""
 
 import datetime
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from fugong.core.models import Campaign, Role
 from fugong.health import services
 from fugong.health.demo import id_card
-from fugong.health.models import GateCheck
+from fugong.health.models import Employee, GateCheck
 
 from .conftest import log_in, shot
 from .factories import enterprise_user
@@ -31,18 +32,29 @@ def test_declare_refuse_alert(live_server, transactional_db, cast, page, setting
     for i, name in enumerate(("张小三", "李四")):
         services.save_employee(officer, cast.a, {"name": name, "id_number": id_card(271 + i)})
 
-    page.set_viewport_size({"width": 360, "height": 740})
+    staff = {e.name: e for e in Employee.objects.all()}
     log_in(page, base, "fangyi_a")
     poster = page.request.get(f"{base}/health/poster.pdf")
     [url] = qr_texts(render(poster.body(), "declaration-poster"))
     assert url.startswith(f"{base}/d/")
+    links = {}
+    for name in ("张小三", "李四"):
+        page.goto(f"{base}/health/roster/{staff[name].pk}/")
+        page.click("#declaration-link button[value=issue]")
+        page.wait_for_load_state()
+        assert page.inner_text("#slip-name") == name
+        assert page.locator("#slip-qr svg").count() == 1
+        links[name] = page.inner_text("#personal-url")
+        if name == "张小三":
+            shot(page, "h0-slip")
+    assert links["张小三"].startswith(f"{base}/p/") and links["张小三"] != links["李四"]
     page.context.clear_cookies()  # the employee has no account
 
-    page.goto(url)
-    page.fill("#id_name", "张小三")
-    page.fill("#id_digits", id_card(271)[-4:])
-    page.click("#identify-form button[type=submit]")
-    page.wait_for_load_state()
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(url)  # the poster only points to the personal link
+    assert "个人申报链接" in page.inner_text("#declare-info")
+    assert page.locator("#id_digits").count() == 0
+    page.goto(links["张小三"])
     page.fill("#id_temperature", "36.5")
     shot(page, "h1-declare-phone")
     page.click("#declaration-form button[type=submit]")
@@ -52,11 +64,7 @@ def test_declare_refuse_alert(live_server, transactional_db, cast, page, setting
     shot(page, "h2-declared-phone")
 
     page.context.clear_cookies()  # a colleague, on another phone
-    page.goto(url)
-    page.fill("#id_name", "李四")
-    page.fill("#id_digits", id_card(272)[-4:])
-    page.click("#identify-form button[type=submit]")
-    page.wait_for_load_state()
+    page.goto(links["李四"])
     page.fill("#id_temperature", "38.1")
     page.check("input[name=symptoms][value=cough]")
     page.click("#declaration-form button[type=submit]")

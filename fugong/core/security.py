@@ -281,7 +281,7 @@ CSP_RELAXED = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
-PASSWORD_CHANGE_FREE = ("/accounts/", "/static/", "/i18n/", "/v/", "/d/", "/verify/")
+PASSWORD_CHANGE_FREE = ("/accounts/", "/static/", "/i18n/", "/v/", "/d/", "/p/", "/verify/")
 
 
 class SecurityMiddleware:

@@ -15,16 +15,6 @@ class EmployeeForm(forms.Form):
     in_bubble = forms.BooleanField(label=_("闭环人员"), required=False)
 
 
-class IdentifyForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
-    digits = forms.CharField(
-        label=_("身份证号（或手机号）后四位"),
-        min_length=4,
-        max_length=4,
-        widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"}),
-    )
-
-
 class DeclarationForm(forms.Form):
     temperature = forms.DecimalField(
         label=_("今日体温（℃）"),

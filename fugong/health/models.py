@@ -54,6 +54,9 @@ class Employee(PersonalData, models.Model):
     in_bubble = models.BooleanField(_("闭环人员"), default=False)
     active = models.BooleanField(_("在册"), default=True)
     left_bubble_at = models.DateTimeField(_("离开闭环时间"), null=True, blank=True)
+    # the personal declaration link: only the keyed hash of its random token (services.links)
+    link_hash = models.CharField(max_length=64, editable=False, blank=True)
+    link_issued_at = models.DateTimeField(_("申报链接发放时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,7 +69,10 @@ class Employee(PersonalData, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "id_hash"], name="one_person_per_roster")
         ]
-        indexes = [models.Index(fields=["enterprise", "name"])]
+        indexes = [
+            models.Index(fields=["enterprise", "name"]),
+            models.Index(fields=["enterprise", "link_hash"], name="employee_link"),
+        ]
 
     def __str__(self):
         return self.masked_name

@@ -1,42 +1,32 @@
 """Health pages. Named records only for the enterprise's own accounts (masked unless the
 health officer, whose unmasked views are audited); government pages show counts; the
-declaration page is public behind the enterprise's signed code."""
-
-import io
+declaration page is public behind the employee's personal link."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
 from fugong.core.forms import add_service_errors
 from fugong.core.models import User
-from fugong.core.pdf import FONT, draw_qr, qr_svg
-from fugong.core.security import rate_limit
-from fugong.core.services import absolute_url, timeline_of
+from fugong.core.services import timeline_of
 from fugong.core.views import SERVICE_ERRORS, service_error_text, xlsx_response
 
 from . import services
 from .forms import (
-    DeclarationForm,
     EmployeeForm,
     GateForm,
     GrantForm,
-    IdentifyForm,
     RoundForm,
     SamplingForm,
     VisitorForm,
 )
-from .models import Declaration, Employee, InvestigationGrant, RoundEnterprise, TestRound
+from .models import Declaration, InvestigationGrant, RoundEnterprise, TestRound
 
 
 def _own(request):
@@ -144,6 +134,7 @@ def employee(request, pk=None):
             "person": person,
             "unmasked": unmasked,
             "steps": timeline_of(person) if person else [],
+            "sms": services.sms_available(),
         },
     )
 
@@ -169,102 +160,6 @@ def declarations(request):
             "missing": missing[:1000] if not request.GET.get("abnormal") else [],
             "unmasked": unmasked,
             "day": day,
-        },
-    )
-
-
-@login_required
-def poster(request):
-    """The printable poster with the QR of the enterprise's declaration page."""
-
-    enterprise = _own(request)
-    url = absolute_url(reverse("health:declare", args=[services.declaration_code(enterprise)]))
-    buf = io.BytesIO()
-    width, height = A4
-    c = canvas.Canvas(buf, pagesize=A4)
-    c.setFont(FONT, 28)
-    c.drawCentredString(width / 2, height - 45 * mm, _("员工每日健康申报"))
-    c.setFont(FONT, 16)
-    c.drawCentredString(width / 2, height - 58 * mm, enterprise.name)
-    size = 120 * mm
-    draw_qr(c, url, (width - size) / 2, height - 190 * mm, size)
-    c.setFont(FONT, 14)
-    for i, line in enumerate(
-        [
-            _("请用手机扫码，输入姓名和身份证号后四位，每天上岗前申报一次"),
-            _("体温异常、有症状或到过风险地区的，请如实申报并留在家中"),
-        ]
-    ):
-        c.drawCentredString(width / 2, height - (205 + 10 * i) * mm, line)
-    c.showPage()
-    c.save()
-    response = HttpResponse(buf.getvalue(), content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="declaration-poster.pdf"'
-    return response
-
-
-@rate_limit("declare", methods=("POST",))
-def declare(request, code):
-    """Public: an employee without an account identifies and declares (once a day, editable
-    the same day)."""
-    enterprise = services.enterprise_by_code(code)
-    if enterprise is None:
-        raise Http404
-    today = timezone.localdate()
-    key = f"declare:{code}"
-    who = request.session.get(key)
-    employee = None
-    if who and who.get("day") == today.isoformat():
-        employee = Employee.objects.filter(
-            pk=who["employee"], enterprise=enterprise, active=True
-        ).first()
-    if request.POST.get("action") == "identify" or employee is None:
-        form = IdentifyForm(request.POST if request.POST.get("action") == "identify" else None)
-        if form.is_bound and form.is_valid():
-            try:
-                employee = services.identify(
-                    enterprise, form.cleaned_data["name"], form.cleaned_data["digits"]
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                request.session[key] = {"employee": employee.pk, "day": today.isoformat()}
-                return redirect("health:declare", code=code)
-        return render(request, "health/identify.html", {"form": form, "enterprise": enterprise})
-    existing = Declaration.objects.filter(employee=employee, day=today).first()
-    initial = {}
-    if existing:
-        initial = {
-            "temperature": existing.temperature,
-            "symptoms": existing.symptoms,
-            "risk_area": existing.risk_area,
-            "contact": existing.contact,
-            "test_result": existing.test_result,
-        }
-    form = DeclarationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and request.POST.get("action") == "declare" and form.is_valid():
-        try:
-            existing = services.declare(enterprise, employee, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("今日健康申报已提交"))
-            return redirect("health:declare", code=code)
-    gate = None
-    if existing is not None and request.method == "GET":
-        gate = qr_svg(
-            absolute_url(reverse("health:gate") + "?code=" + services.gate_code(existing)),
-            width=220,
-        )
-    return render(
-        request,
-        "health/declare.html",
-        {
-            "form": form,
-            "enterprise": enterprise,
-            "employee": employee,
-            "existing": existing,
-            "gate_qr": gate,
         },
     )
 

@@ -199,11 +199,19 @@ def detail(request, order):
         "workorders/detail.html",
         {
             "order": order,
-            "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
-            "form": ActionForm(
-                initial={"version": order.version, "category": order.category or preselected},
-                order=order,
-            ),
+            # one form per action, each with its own element ids (no duplicates on the page)
+            "actions": [
+                (
+                    a,
+                    services.ACTION_LABELS[a],
+                    ActionForm(
+                        initial={"version": order.version, "category": order.category or preselected},
+                        order=order,
+                        auto_id=f"id_{a}_%s",
+                    ),
+                )
+                for a in actions
+            ],
             "proposed": proposed,
             "preselected": preselected,
             "next_actor": services.next_actor(order),
@@ -240,6 +248,7 @@ def act(request, order, action):
             unit=data["unit"],
             category=data["category"],
             rating=data["rating"],
+            confirm_undelivered=data["confirm_undelivered"],
         )
     except SERVICE_ERRORS as exc:
         messages.error(request, service_error_text(exc))

@@ -65,13 +65,22 @@ from .declarations import (
     employee_by_gate_code,
     enterprise_by_code,
     gate_code,
-    identify,
     judge,
 )
 from .exports import export_roster
 from .figures import counts
 from .gate import BatchRejected, _fields, _may_guard, check, ingest_gate_batch, passage, readmit
 from .grants import grant_investigation, investigation_export
+from .links import (
+    SMS_TEMPLATE,
+    declare_by_link,
+    employee_by_link,
+    issue_link,
+    revoke_link,
+    send_link_sms,
+    sms_available,
+    token_hash,
+)
 from .maintenance import PARTITIONED, _partitions, ensure_partitions, purge, rotate_keys
 from .roster import _require_officer, clean_person, fill_employee, save_employee
 from .rounds import _may_organise, _pct, latest_round, open_round, record_sampling, round_coverage

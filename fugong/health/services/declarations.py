@@ -38,18 +38,6 @@ def enterprise_by_code(code):
     return health.enterprise if health else None
 
 
-def identify(enterprise, name, digits):
-    """The active employee of this enterprise with this name whose ID number (or phone) ends
-    with these four characters; one message for every mismatch, so the page reveals nothing."""
-    name = (name or "").strip()
-    digits = (digits or "").strip().upper()
-    if len(digits) == 4:
-        for e in Employee.objects.filter(enterprise=enterprise, name=name, active=True):
-            if e.id_number.endswith(digits) or (e.phone and e.phone.endswith(digits)):
-                return e
-    raise ValidationError(_("姓名或身份证号（手机号）后四位不正确，或您不在本企业名册中"))
-
-
 def _temperature(value, field="temperature"):
     try:
         t = Decimal(str(value)).quantize(Decimal("0.1"))
