@@ -205,7 +205,10 @@ def detail(request, order):
                     a,
                     services.ACTION_LABELS[a],
                     ActionForm(
-                        initial={"version": order.version, "category": order.category or preselected},
+                        initial={
+                            "version": order.version,
+                            "category": order.category or preselected,
+                        },
                         order=order,
                         auto_id=f"id_{a}_%s",
                     ),
