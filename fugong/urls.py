@@ -18,7 +18,7 @@ from fugong.dashboard import views as dashboard_views
 admin.site.site_header = admin.site.site_title = "复工复产服务平台 管理后台"
 
 urlpatterns = [
-    path("", dashboard_views.dashboard, name="home"),
+    path("", dashboard_views.home, name="home"),
     path(
         "accounts/login/",
         rate_limit("login", methods=("POST",), key=login_name)(LoginView.as_view()),

@@ -28,7 +28,8 @@ def test_officer_journey(live_server, transactional_db, cast, page, tmp_path):
 
     page.select_option("#id_scale", "below")
     page.click("#filters button[type=submit]")
-    page.wait_for_load_state()
+    page.wait_for_url("**scale=below**")  # htmx swaps the list in place and pushes the URL
+    page.wait_for_function("document.querySelectorAll('#enterprises tbody tr').length !== 2")
     assert rows.count() == 1 and cast.a2.name in rows.first.inner_text()
     shot(page, "03-filtered")
 

@@ -65,7 +65,7 @@ def test_township_officer_sees_who_is_missing(live_server, transactional_db, cas
     assert "已填报 1 / 应填报 2" in page.locator("#completeness").inner_text()
     shot(page, "r3-completeness")
     page.click("#remind-all")
-    page.wait_for_load_state()
+    page.wait_for_selector(".messages")  # htmx swaps the page content in place
     assert "已提醒 1 人" in page.content()
 
 

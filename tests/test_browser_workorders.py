@@ -85,7 +85,7 @@ def test_problem_to_rating(live_server, transactional_db, cast, transport, page)
     log_in(page, base, "qiye_a")
     page.goto(f"{base}/workorders/{order.pk}/")
     form = page.locator("#order-actions form", has=page.locator("button[value=close]"))
-    form.locator("input[name=rating]").fill("5")
+    form.locator("label[for=id_close_rating_4]").click()  # the fifth star
     form.locator("textarea").fill("解决得很及时")
     page.click("#order-actions button[value=close]")
     page.wait_for_load_state()

@@ -34,7 +34,7 @@ def test_login_page_and_home(client, cast):
     # the command centre's first page is the dashboard; with no campaign yet it says so
     assert "没有覆盖该区划和日期的应急事件" in client.get("/").content.decode()
     client.force_login(cast.contact_a)
-    assert client.get("/").url == "/report/"
+    assert 'id="today-report"' in client.get("/").content.decode()  # the enterprise's home
 
 
 def test_admin_is_in_chinese(cast, login):

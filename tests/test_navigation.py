@@ -64,4 +64,5 @@ def test_it_gives_phone_roles_a_bottom_bar(cast, client):
 def test_it_sends_nobody_to_a_page_the_checkpoint_cannot_open(everyone, client):
     client.force_login(everyone["checkpoint"])
     urls = {i.url for i in visible_items(everyone["checkpoint"])}
-    assert "passes:check" in urls and "home" not in urls and "reporting:stats" not in urls
+    assert "passes:check" in urls and "reporting:stats" not in urls
+    assert "dashboard:dashboard" not in urls

@@ -255,7 +255,7 @@ def test_stats_pages_drill_downs_and_exports_count_only_the_scope(cast, campaign
         ).content
     )
     assert [r[0] for r in rows[1:]] == [cast.a.uscc]
-    dash = c.get("/?date=2020-02-14")
+    dash = c.get("/dashboard/?date=2020-02-14")
     assert dash.context["figures"]["enterprises"] == 1
     assert login(cast.contact_a).get("/stats/").status_code == 403
     assert login(cast.checkpoint).get("/completeness/").status_code == 403
@@ -266,7 +266,7 @@ def test_a_commissioners_dashboard_counts_the_assigned_enterprises(cast, campaig
 
     submit_report(SYSTEM, cast.a2, D, {"status": "full"})
     submit_report(SYSTEM, cast.a, D, {"status": "full"})
-    r = login(cast.commissioner).get("/?date=2020-02-14")
+    r = login(cast.commissioner).get("/dashboard/?date=2020-02-14")  # "/" is its enterprises
     assert (r.context["figures"]["enterprises"], r.context["figures"]["resumed"]) == (1, 1)
 
 

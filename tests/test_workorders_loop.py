@@ -377,7 +377,9 @@ def test_dashboard_figures_by_unit_and_category_in_scope(cast, campaign, transpo
         resolved_at=fast.created_at + datetime.timedelta(hours=10)
     )
     services.deliver(officer, fast.needs.get(), 200000)
-    services.transition(cast.contact_a, fast, "close", fast.version, rating=4)
+    services.transition(
+        cast.contact_a, fast, "close", fast.version, rating=4, confirm_undelivered=True
+    )  # 200,000 of 270,000 masks delivered: the enterprise closes knowingly
     late = dispatched(cast, campaign, unit, text="贷款到期无力偿还", enterprise=cast.a2)
     WorkOrder.objects.filter(pk=late.pk).update(
         deadline=timezone.now() - datetime.timedelta(hours=1)

@@ -176,6 +176,7 @@ def detail(request, app):
             "steps": timeline_of(app, STEP_LABELS, Application.State),
             "attachments": attachments_of(app),
             "step_count": services.steps_of(app.campaign),
+            "next_actor": services.next_actor(app),
         },
     )
 

@@ -141,6 +141,17 @@ class Workflow:
         """The actions the table allows from `state`, in the table's order."""
         return [a for a, (sources, _t) in self.transitions.items() if state in sources]
 
+    def who_acts(self, state: str, actors: dict[str, Any]) -> list[str]:
+        """Who acts next on a record in `state`: the actor (`actors`: action → who, only the
+        actions that move a record forward) of each action the table allows from `state`,
+        each once, in the table's order; [] when nobody has to act (a closed record)."""
+        seen: list[str] = []
+        for action in self.possible(state):
+            who = actors.get(action)
+            if who and str(who) not in seen:
+                seen.append(str(who))
+        return seen
+
     def move(
         self,
         obj: models.Model,

@@ -14,6 +14,8 @@ from fugong.core.pdf import FONT
 from fugong.core.services import audit
 from fugong.reporting import services, stats
 
+from .hot import hot_spots
+
 
 def content(user, query):
     main = stats.resumption(user, query, by="region")
@@ -21,7 +23,14 @@ def content(user, query):
         "main": main,
         "lists": stats.resumption(user, query, by="list")["breakdown"],
         "needs": services.needs_on(user, query),
+        "hot": hot_spots(user, _live(query), query.region),
     }
+
+
+def _live(query):
+    """The campaign running today in the query's region (work orders belong to it), else the
+    query's own."""
+    return stats.campaign_running(query.region) or query.campaign
 
 
 def _pct(v):
@@ -67,6 +76,15 @@ def summary_lines(c):
             "f": n["funding"],
             "k": n["difficulties"],
         },
+    ] + hot_lines(c.get("hot") or [])
+
+
+def hot_lines(spots):
+    """One line per hot spot: where, what, how many against the usual level."""
+    return [
+        _("热点问题：%(r)s“%(l)s”近7天 %(n)d 件（通常约 %(e)s 件）。")
+        % {"r": h["region"], "l": h["label"], "n": h["count"], "e": h["expected"]}
+        for h in spots
     ]
 
 

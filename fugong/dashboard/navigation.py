@@ -61,7 +61,7 @@ class Item:
 
 ITEMS = [
     # the government desk
-    Item("home", _("驾驶舱"), "monitor", lambda u: u.sees_figures, "gauge", True),
+    Item("dashboard:dashboard", _("驾驶舱"), "monitor", lambda u: u.sees_figures, "gauge", True),
     Item("reporting:stats", _("复工统计"), "monitor", lambda u: u.sees_figures, "chart-bar"),
     Item(
         "reporting:completeness",
@@ -208,9 +208,10 @@ def menu_for(user, path: str = "") -> dict:
     if len(tabs) > MAX_TABS:
         tabs = tabs[: MAX_TABS - 1] + tabs[-1:]
     first = tabs[0] if tabs else (items[0] if items else None)
-    home = first if user.works_on_phone else next((i for i in items if i.url == "home"), first)
+    # the desk's brand goes to the role's home (`/`, never a 403: see homes.py)
+    home = (first.href if first else reverse("core:profile")) if user.works_on_phone else "/"
     return {
-        "home": home.href if home else reverse("core:profile"),
+        "home": home,
         "groups": [g for g in groups if g["items"]],
         "tabs": tabs,
         "more": [i for i in items if i not in tabs],

@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from fugong.approvals.services import counts as application_counts
-from fugong.core.services import campaigns_on
+from fugong.core.models import Campaign
 from fugong.core.views import xlsx_response
 from fugong.health.services import counts as health_counts
 from fugong.health.services import latest_round
@@ -22,6 +21,22 @@ from fugong.reporting.views import government_only, stats_form, stats_query
 from fugong.workorders.services import order_figures
 
 from . import brief as daily_brief
+from . import homes
+from .hot import hot_spots
+
+
+@login_required
+def home(request):
+    """`/`: each role opens on its own work (see homes.py)."""
+    user = request.user
+    target = homes.page_for(user)
+    if target:
+        return redirect(target)
+    if not user.is_government:
+        return render(request, "dashboard/home_enterprise.html", homes.enterprise_home(user))
+    if user.reviews_first_step:  # a township or park
+        return render(request, "dashboard/home_township.html", homes.township_home(user))
+    return dashboard(request)
 
 
 @login_required
@@ -42,7 +57,7 @@ def dashboard(request):
     needs = services.needs_on(user, query)
     # work orders, applications and passes: the campaign running now in the region (it may be
     # another than the report campaign of the day shown), else the one shown
-    live = next(iter(campaigns_on(timezone.localdate(), query.region.path)), query.campaign)
+    live = stats.campaign_running(query.region) or query.campaign
     orders = order_figures(user, live)
     passes = pass_counts(user, live)
     applications = application_counts(user, live)
@@ -100,6 +115,8 @@ def dashboard(request):
             "health": health,
             "test_round": test_round,
             "coverage": coverage,
+            "hot_spots": hot_spots(user, live, query.region),
+            "reports_off": bool(live.modules) and Campaign.Module.REPORTS not in live.modules,
             "charts": charts,
             "query": query,
             "qs": urlencode(base),

@@ -195,6 +195,11 @@ FLOW = Workflow(
 )
 
 
+def next_actor(p) -> str:
+    """Who acts next on pass `p` ("" when nobody must): the transport department issues it."""
+    return "、".join(FLOW.who_acts(p.state, {"approve": _("交通运输部门审批签发")}))
+
+
 def may_decide(user, p):
     """The transport department whose scope holds the enterprise (and administrators)."""
     if not Pass.objects.visible_to(user).filter(pk=p.pk).exists():

@@ -104,6 +104,7 @@ def detail(request, p):
             "form": DecisionForm(initial={"version": p.version, "valid_until": p.valid_until}),
             "steps": timeline_of(p, STEP_LABELS, Pass.State),
             "qr": services.verification_url(p) if p.code else "",
+            "next_actor": services.next_actor(p),
         },
     )
 

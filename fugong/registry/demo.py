@@ -301,19 +301,21 @@ def build_structure():
             "sla": {"workorder_hours": 72, "escalate_after_hours": 24},
         },
     )
-    # a campaign running now (no daily reports: the demo's reports are 2020's), so that problems,
-    # applications and passes can be tried today
-    Campaign.objects.get_or_create(
+    # a campaign running now, with daily reports up to today (reporting.demo), so that the demo
+    # shows a live emergency and problems, applications and passes can be tried today
+    live, _created = Campaign.objects.get_or_create(
         name=LIVE_CAMPAIGN,
         defaults={
             "region": city,
             "starts_on": timezone.localdate() - timedelta(days=3),
             "ends_on": None,
-            "modules": ["workorders", "approvals", "passes", "health"],
+            "modules": list(Campaign.Module.values),
             "checklist": SEVEN_MUSTS,
             "sla": {"workorder_hours": 72, "approval_steps": 2, "pass_max_days": 14},
         },
     )
+    if live.modules and Campaign.Module.REPORTS not in live.modules:  # a demo built before
+        Campaign.objects.filter(pk=live.pk).update(modules=[*live.modules, Campaign.Module.REPORTS])
     for name, kind, desc in [
         ("重点企业", "key", "州级重点企业（涉及城市运行、生活必需品和防疫物资）"),
         ("市级白名单", "city_whitelist", "产业链供应链重点企业白名单（州级）"),

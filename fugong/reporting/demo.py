@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fugong.core.models import Campaign
-from fugong.registry.demo import ABOVE_SCALE
+from fugong.registry.demo import ABOVE_SCALE, LIVE_CAMPAIGN
 from fugong.registry.models import Enterprise, ListMembership
 
 from .models import DailyReport
@@ -30,15 +30,21 @@ def resume_day(i, is_key, key_rank, other_rank, rng):
     return None if rng.random() < 0.25 else FIRST_DAY + timedelta(days=rng.randint(0, 60))
 
 
-def reports_for(i, enterprise, campaign, days, key_ids, ranks):
+def reports_for(i, enterprise, campaign, days, key_ids, ranks, shift=timedelta(0)):
+    """Enterprise i's reports over `days` days from FIRST_DAY, moved by `shift` (the running
+    campaign's reports are 2020's pattern moved to end today), within the campaign."""
     rng = random.Random(f"fugong-report-{enterprise.uscc}")
     is_key = enterprise.pk in key_ids
     start = resume_day(i, is_key, ranks.get(enterprise.pk, 999), ranks.get(enterprise.pk, 999), rng)
+    start = start + shift if start else None
     out = []
     for d in range(days):
-        day = FIRST_DAY + timedelta(days=d)
+        day = FIRST_DAY + shift + timedelta(days=d)
         if day > (campaign.ends_on or day) or day > timezone.localdate():
             break
+        if day < campaign.starts_on:
+            rng.random()  # the same draws as on a day inside the campaign
+            continue
         if day != start and rng.random() < 0.12:  # skipped a day: the status carries forward
             continue
         if start is None or day < start:
@@ -89,6 +95,17 @@ def reports_for(i, enterprise, campaign, days, key_ids, ranks):
 
 
 @transaction.atomic
+def build_live_reports():
+    """Daily reports up to today in the running demo campaign (the 2020 pattern, moved so
+    that today looks like the seed day); rebuilt when today's are missing, else untouched."""
+    campaign = Campaign.objects.filter(name=LIVE_CAMPAIGN).first()
+    today = timezone.localdate()
+    if campaign is None or DailyReport.objects.filter(campaign=campaign, date=today).exists():
+        return 0
+    return _build(campaign, (SEED_DAY - FIRST_DAY).days + 1, today - SEED_DAY)
+
+
+@transaction.atomic
 def build_reports(days=27):
     """Reports from 2020-02-03 for `days` days (default: through 2020-02-29); idempotent."""
     campaign = Campaign.objects.get(name="2020年新冠肺炎疫情复工复产")
@@ -97,6 +114,11 @@ def build_reports(days=27):
         if len(existing) >= days:
             return 0
         DailyReport.objects.filter(campaign=campaign).delete()
+    return _build(campaign, days)
+
+
+def _build(campaign, days, shift=timedelta(0)):
+    DailyReport.objects.filter(campaign=campaign).delete()
     enterprises = list(
         Enterprise.objects.filter(region__path__startswith=campaign.region.path).order_by("pk")
     )
@@ -113,7 +135,7 @@ def build_reports(days=27):
             ranks[e.pk], other_rank = other_rank, other_rank + 1
     batch, total = [], 0
     for i, e in enumerate(enterprises):
-        batch.extend(reports_for(i, e, campaign, days, key_ids, ranks))
+        batch.extend(reports_for(i, e, campaign, days, key_ids, ranks, shift))
         if len(batch) >= 20000:
             DailyReport.objects.bulk_create(batch, batch_size=5000)
             total, batch = total + len(batch), []

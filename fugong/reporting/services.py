@@ -224,7 +224,8 @@ def save_report(user, campaign, enterprise, day, clean, channel):
     report.save()
     refresh_status(report)
     # whoever reacts to a report (the work-order app: difficulties become an order) listens
-    report_submitted.send(
+    # receivers return what they made (an order with get_absolute_url) so the user is told
+    responses = report_submitted.send(
         sender=DailyReport,
         user=user,
         campaign=campaign,
@@ -233,6 +234,7 @@ def save_report(user, campaign, enterprise, day, clean, channel):
         report=report,
         values=clean,
     )
+    report.followups = [made for _receiver, made in responses if made is not None]
     return report
 
 

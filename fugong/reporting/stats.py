@@ -6,6 +6,7 @@ an enterprise with none counts as not resumed and is listed as never reported; `
 dated D / expected; staff rate = Σ on duty / Σ total staff over the enterprises in scope (the
 registry's total staff for an enterprise that has not reported)."""
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Campaign, Region
+from fugong.core.services import campaigns_on
 from fugong.registry import industry as industries
 from fugong.registry.models import Enterprise, EnterpriseList
 from fugong.registry.services import EnterpriseFilter, enterprises_for
@@ -126,7 +128,28 @@ def default_region(user):
     the tree, their scope still deciding which enterprises count."""
     if user.scope_region is not None:
         return user.scope_region
+    if not user.is_admin:  # a commissioner: the smallest region holding what they see
+        paths = set(
+            Enterprise.objects.visible_to(user).values_list("region__path", flat=True)[:1000]
+        )
+        if paths:
+            common = os.path.commonpath(sorted(paths)).rstrip("/") + "/"
+            region = Region.objects.filter(path=common).first()
+            if region is not None:
+                return region
     return Region.objects.filter(parent__isnull=True).order_by("code").first()
+
+
+def campaign_running(region, day=None):
+    """The campaign of a request about `region` today (or on `day`): the most recent one
+    running then whose region contains or lies in `region`, whatever its modules; None."""
+    day = day or timezone.localdate()
+    if region is None:
+        return None
+    for c in campaigns_on(day):
+        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
+            return c
+    return None
 
 
 def current_campaign(region, day):

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -57,6 +58,16 @@ def report_form(request, pk=None):
                 _("%(d)s 日报已提交（第 %(v)d 版）")
                 % {"d": report.date.strftime("%Y年%-m月%-d日"), "v": report.version},
             )
+            for made in report.followups:  # e.g. the work order its difficulties became
+                messages.info(
+                    request,
+                    format_html(
+                        '{} <a href="{}" class="followup">{}</a>',
+                        _("日报中的困难和需求已生成工单："),
+                        made.get_absolute_url(),
+                        made,
+                    ),
+                )
             return redirect(request.path)
     notes = request.user.notifications.filter(read_at__isnull=True, kind="report_reminder")[:3]
     return render(

@@ -61,6 +61,7 @@ class ActionIn(BodyIn):
     unit: str | None = None
     category: str | None = None
     rating: int | None = None
+    confirm_undelivered: bool = False
 
 
 @router.post("/workorders", response={201: OrderOut})
@@ -128,4 +129,5 @@ def act(request, pk: int, action: OrderAction, payload: ActionIn):
         unit=unit,
         category=category,
         rating=payload.rating,
+        confirm_undelivered=payload.confirm_undelivered,
     )

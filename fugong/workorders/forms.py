@@ -68,7 +68,15 @@ class ActionForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("类别"), queryset=Category.objects.all(), required=False
     )
-    rating = forms.IntegerField(label=_("评价(1-5)"), required=False, min_value=1, max_value=5)
+    rating = forms.TypedChoiceField(
+        label=_("评价"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(i, _("%(n)d 星") % {"n": i}) for i in range(1, 6)],
+        widget=forms.RadioSelect(attrs={"class": "fg-star-input"}),
+    )
+    confirm_undelivered = forms.BooleanField(label=_("确认需求未全部解决仍关闭"), required=False)
 
     def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)

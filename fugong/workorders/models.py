@@ -3,6 +3,7 @@ escalation (督办), resolution and the enterprise's feedback, with a timeline o
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.models import Campaign, Unit
@@ -153,6 +154,14 @@ class WorkOrder(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.enterprise}"
+
+    def get_absolute_url(self):
+        return reverse("workorders:detail", args=[self.pk])
+
+    @property
+    def undelivered_needs(self):
+        """The need lines with less delivered than requested."""
+        return [n for n in self.needs.all() if n.delivered < n.requested]
 
     @property
     def is_open(self):

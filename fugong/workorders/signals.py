@@ -30,4 +30,5 @@ def order_from_visit(sender, visit, user, **kwargs):
 
 @receiver(report_submitted)
 def order_from_report(sender, user, campaign, enterprise, day, report, values, **kwargs):
-    services.intake_from_report(user, campaign, enterprise, day, report.pk, values)
+    """Returns the order created (or None): the reporting app tells the user, with a link."""
+    return services.intake_from_report(user, campaign, enterprise, day, report.pk, values)

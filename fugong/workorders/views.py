@@ -19,7 +19,7 @@ from fugong.core.uploads import attachments_of
 from fugong.core.views import SERVICE_ERRORS, listing, service_error_text
 from fugong.registry.models import Assignment, Enterprise, own_enterprise
 
-from . import services
+from . import services, triage
 from .forms import ActionForm, ProblemForm
 from .models import ACTION_LABELS, OPEN_STATES, Category, Channel, ProblemGroup, State, WorkOrder
 
@@ -192,17 +192,32 @@ def raise_for(request, enterprise):
 def detail(request, order):
     actions = services.allowed_actions(request.user, order)
     proposed = Category.objects.filter(code=order.proposed_label).first()
+    # a confident proposal is pre-selected; a weak one is only suggested beside the select
+    preselected = proposed if proposed and triage.preselect(order.proposed_confidence) else None
     return render(
         request,
         "workorders/detail.html",
         {
             "order": order,
-            "actions": [(a, services.ACTION_LABELS[a]) for a in actions],
-            "form": ActionForm(
-                initial={"version": order.version, "category": order.category or proposed},
-                order=order,
-            ),
+            # one form per action, each with its own element ids (no duplicates on the page)
+            "actions": [
+                (
+                    a,
+                    services.ACTION_LABELS[a],
+                    ActionForm(
+                        initial={
+                            "version": order.version,
+                            "category": order.category or preselected,
+                        },
+                        order=order,
+                        auto_id=f"id_{a}_%s",
+                    ),
+                )
+                for a in actions
+            ],
             "proposed": proposed,
+            "preselected": preselected,
+            "next_actor": services.next_actor(order),
             "events": order.events.select_related("user", "unit"),
             "needs": order.needs.all(),
             "attachments": attachments_of(order),
@@ -236,6 +251,7 @@ def act(request, order, action):
             unit=data["unit"],
             category=data["category"],
             rating=data["rating"],
+            confirm_undelivered=data["confirm_undelivered"],
         )
     except SERVICE_ERRORS as exc:
         messages.error(request, service_error_text(exc))

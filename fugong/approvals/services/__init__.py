@@ -70,6 +70,7 @@ from .reviewers import (
     allowed_actions,
     current_step,
     may_review,
+    next_actor,
     review,
 )
 from .validation import (

@@ -14,7 +14,7 @@ from reportlab.pdfgen import canvas
 
 from fugong.core.codes import check_code
 from fugong.core.excel import write_xlsx
-from fugong.core.models import Region
+from fugong.core.models import Campaign, Region
 from fugong.core.pdf import FONT, draw_qr
 from fugong.core.services import (
     absolute_url,
@@ -23,7 +23,7 @@ from fugong.core.services import (
 from fugong.registry.models import Enterprise
 
 from ..models import Application
-from .base import CODE_KIND, Kind, State
+from .base import CODE_KIND, Kind, State, steps_of
 
 
 def queue_for(user, params):
@@ -37,14 +37,26 @@ def queue_for(user, params):
     if params.get("state") in State.values:
         qs = qs.filter(state=params["state"])
     if params.get("view") == "todo":
-        if user.reviews_first_step:
-            qs = qs.filter(state=State.SUBMITTED)
-        elif user.reviews_any_step:
-            qs = qs.filter(state__in=Application.PENDING)
-        else:
-            qs = qs.none()
-        qs = qs.order_by("due_at", "created_at")
+        qs = awaiting(user, qs).order_by("due_at", "created_at")
     return qs
+
+
+def awaiting(user, qs):
+    """待我审核: only the applications of `qs` at a step this user reviews (a township's at the
+    first step of a two-step campaign, a county's at the second or the only step)."""
+    pending = qs.filter(state__in=Application.PENDING)
+    if user.is_admin:
+        return pending
+    one_step = [
+        c.pk for c in Campaign.objects.filter(pk__in=pending.values("campaign")) if steps_of(c) == 1
+    ]
+    submitted = Q(state=State.SUBMITTED)
+    allowed = Q(pk__in=[])
+    if user.reviews(1):
+        allowed |= submitted & ~Q(campaign__in=one_step)
+    if user.reviews(2):
+        allowed |= Q(state=State.FIRST_APPROVED) | (submitted & Q(campaign__in=one_step))
+    return pending.filter(allowed)
 
 
 def closed_loop_by_region(user, campaign, region):

@@ -36,6 +36,19 @@ def current_step(app):
     return None
 
 
+def next_actor(app) -> str:
+    """Who acts next on `app` ("" when nobody must): the enterprise on a returned one, the
+    township or park at the first step, the county (its approving unit) at the second."""
+    step = current_step(app)
+    county = app.approving_unit.name if app.approving_unit_id else _("县级专班或主管部门")
+    actors = {
+        "resubmit": _("企业（修改后重新提交）"),
+        "approve_first": _("街镇/园区审核") if step == 1 else None,
+        "approve": _("%(u)s审核") % {"u": county} if step == 2 else None,
+    }
+    return "、".join(FLOW.who_acts(app.state, actors))
+
+
 def may_review(user, app, step=None):
     """Whether this user reviews the application at `step` (its current one by default):
     step 1 a township or park officer, step 2 a county (or higher) command centre or

@@ -2,6 +2,8 @@
 (green done / valid, blue under way, orange waiting on someone, red refused / failed / urgent,
 grey ended)."""
 
+from decimal import Decimal, InvalidOperation
+
 from django import template
 from django.utils.html import format_html
 
@@ -29,3 +31,14 @@ def state_tag(value: str, label: str = "", element_id: str = "") -> str:
             label or value,
         )
     return format_html('<span class="fg-state fg-state-{}">{}</span>', colour, label or value)
+
+
+@register.filter
+def thousands(value) -> str:
+    """`{{ n.requested|thousands }}`: 2000 → 2,000, 12.5 → 12.5 (one way to write a figure)."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return value
+    text = f"{number:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -98,6 +98,9 @@
     root.querySelectorAll("select").forEach(function (select) {
       if (select.tomselect || select.hasAttribute("data-no-search")) return;
       if (!select.hasAttribute("data-search") && select.options.length < SEARCH_FROM) return;
+      // Tom Select moves the label's `for` to its own input: keep the hidden select named too
+      var name = select.form ? labelOf(select.form, select) : "";
+      if (name && !select.hasAttribute("aria-label")) select.setAttribute("aria-label", name);
       new window.TomSelect(select, {
         create: false,
         maxOptions: 1000,

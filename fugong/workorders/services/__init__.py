@@ -90,6 +90,7 @@ from .transitions import (
     allowed_actions,
     close_confirmed_by_silence,
     escalate_overdue,
+    next_actor,
     remind_due_orders,
     transition,
 )

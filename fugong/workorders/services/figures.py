@@ -24,6 +24,9 @@ def queue_for(user, params, now=None):
         "enterprise", "unit", "category", "group"
     )
     view = params.get("view") if params.get("view") in QUEUE_VIEWS else "open"
+    ids = order_ids(params.get("ids"))
+    if ids is not None:  # a drill-down (a hot spot's orders)
+        qs = qs.filter(pk__in=ids)
     if view == "mine":
         qs = qs.filter(unit=user.unit_id, state__in=OPEN_STATES)
     elif view == "overdue":
@@ -37,6 +40,14 @@ def queue_for(user, params, now=None):
     if str(params.get("unit", "")).isdigit():
         qs = qs.filter(unit=int(params["unit"]))
     return qs, view
+
+
+def order_ids(text) -> list[int] | None:
+    """The `ids` filter: comma-separated order ids (what is not a number is ignored); None
+    when absent."""
+    if not text:
+        return None
+    return [int(part) for part in str(text).split(",")[:500] if part.strip().isdigit()]
 
 
 def _median(values):

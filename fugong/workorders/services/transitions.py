@@ -60,6 +60,22 @@ FLOW = Workflow(
 )
 
 
+def next_actor(order) -> str:
+    """Who acts next on `order` ("" when nobody must): the coordinating township or command
+    centre triages and dispatches, the unit it went to accepts and resolves, the enterprise
+    confirms a resolution."""
+    unit = str(order.unit) if order.unit_id else _("承办单位")
+    actors = {
+        "triage": _("街镇/专班分类分派"),
+        "dispatch": _("街镇/专班分类分派"),
+        "accept": _("%(u)s签收") % {"u": unit},
+        "start": _("%(u)s办理") % {"u": unit},
+        "resolve": _("%(u)s办理") % {"u": unit},
+        "close": _("企业确认办结"),
+    }
+    return "、".join(FLOW.who_acts(order.state, actors))
+
+
 def allowed_actions(user, order):
     """The actions this user may take on the order now."""
     government = user.coordinates
@@ -79,8 +95,20 @@ def allowed_actions(user, order):
 
 
 @transaction.atomic
-def transition(user, order, action, version, *, comment="", unit=None, category=None, rating=None):
-    """Move the order by `action` if it still is at `version`; raise Conflict otherwise."""
+def transition(
+    user,
+    order,
+    action: str,
+    version: int,
+    *,
+    comment: str = "",
+    unit=None,
+    category=None,
+    rating=None,
+    confirm_undelivered: bool = False,
+):
+    """Move the order by `action` if it still is at `version`; raise Conflict otherwise.
+    Closing an order whose needs are not all delivered needs `confirm_undelivered`."""
     if action not in TRANSITIONS:
         raise ValidationError({"action": _("未知操作")})
     if action not in allowed_actions(user, order):
@@ -108,6 +136,21 @@ def transition(user, order, action, version, *, comment="", unit=None, category=
         changes["resolved_at"] = changes["updated_at"]
     if action == "return" and not comment.strip():
         raise ValidationError({"comment": _("退回必须说明理由")})
+    if action == "close" and not confirm_undelivered:
+        short = order.undelivered_needs
+        if short:
+            raise ValidationError(
+                {
+                    "confirm_undelivered": _("需求尚未全部解决（%(n)s），请确认后再关闭")
+                    % {
+                        "n": "、".join(
+                            f"{n.get_kind_display()}{n.label} 需求 {n.requested:,.0f}，"
+                            f"已解决 {n.delivered:,.0f}"
+                            for n in short
+                        )
+                    }
+                }
+            )
     if action == "close" and rating is not None:
         if not 1 <= int(rating) <= 5:
             raise ValidationError({"rating": _("评价应为 1 到 5 分")})

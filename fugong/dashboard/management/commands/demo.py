@@ -6,7 +6,7 @@ from fugong.health.demo import build as build_roster
 from fugong.passes.demo import build as build_passes
 from fugong.policies.demo import build as build_policies
 from fugong.registry import demo
-from fugong.reporting.demo import build_reports
+from fugong.reporting.demo import build_live_reports, build_reports
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, enterprises, report_days, quiet, **options):
         created, logins = demo.build(enterprises)
-        reports = build_reports(report_days)
+        reports = build_reports(report_days) + build_live_reports()
         applications, passes = build_applications(), build_passes()
         roster = build_roster()
         policies = build_policies()
