@@ -14,6 +14,7 @@ from fugong.api import api as ninja_api
 from fugong.approvals import services as approvals
 from fugong.core.inputs import BadInput, parse_decimal, parse_int
 from fugong.core.services import issue_token
+from fugong.health.services import declarations as health_declarations
 from fugong.passes import services as passes
 from fugong.passes.models import Pass
 from fugong.registry.models import Assignment
@@ -193,6 +194,9 @@ def test_it_refuses_not_numbers_in_every_service_parser(cast, campaign, text):
         parse_decimal(text)
     with pytest.raises(BadInput):
         parse_int(text)
+    with pytest.raises(ValidationError) as exc:  # NaN used to pass quantize and crash a compare
+        health_declarations._temperature(text)
+    assert "temperature" in exc.value.message_dict
 
 
 def test_it_refuses_not_numbers_in_the_report_form(cast, campaign, login):

@@ -172,6 +172,7 @@ def test_it_refuses_the_api_until_the_first_password_is_changed(cast, client):
     for url in ("/api/v1/me", "/api/v1/enterprises", "/api/v1/nonexistent"):
         r = client.get(url)
         assert r.status_code == 403 and r.json()["error"] == "password_change_required", url
+        assert set(r.json()) >= {"error", "detail", "fields"}  # the one error shape
     r = client.post("/api/v1/workorders", {"uscc": cast.a.uscc}, content_type="application/json")
     assert r.status_code == 403
     new = "Yanji#2026Changed"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from . import lockout
 from .crypto import decrypt, encrypt
+from .errors import error_response
 from .models import PasswordHistory, User
 from .services import audit
 
@@ -300,12 +301,10 @@ class SecurityMiddleware:
             and not request.path.startswith(PASSWORD_CHANGE_FREE)
         ):
             if request.path.startswith("/api/"):  # the session may not use the API either
-                return JsonResponse(
-                    {
-                        "error": "password_change_required",
-                        "detail": _("首次登录或密码被重置后，须先修改密码才能使用接口"),
-                    },
-                    status=403,
+                return error_response(
+                    403,
+                    _("首次登录或密码被重置后，须先修改密码才能使用接口"),
+                    code="password_change_required",
                 )
             return redirect(f"{settings.PASSWORD_CHANGE_URL}?next={request.path}")
         response = self.get_response(request)

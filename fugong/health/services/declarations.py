@@ -1,6 +1,6 @@
 """Health use-cases: declarations."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.codes import check_code, new_code
+from fugong.core.inputs import BadInput, parse_decimal
 from fugong.core.models import Role, User
 from fugong.core.services import announce, as_date
 
@@ -40,9 +41,12 @@ def enterprise_by_code(code):
 
 def _temperature(value, field="temperature"):
     try:
-        t = Decimal(str(value)).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError, TypeError) as exc:
+        t = parse_decimal(value)  # NaN, Infinity, overflowing exponents: refused here
+    except BadInput as exc:
         raise ValidationError({field: _("请填写体温，如 36.5")}) from exc
+    if t is None:
+        raise ValidationError({field: _("请填写体温，如 36.5")})
+    t = t.quantize(Decimal("0.1"))
     if not LOWEST <= t <= HIGHEST:
         raise ValidationError({field: _("体温 %(t)s℃ 不在 34.0–42.0℃ 之间，请重新测量") % {"t": t}})
     return t
