@@ -152,6 +152,23 @@ def campaign_running(region, day=None):
     return None
 
 
+def campaigns_covering(region) -> list:
+    """Every campaign whose region contains or lies in `region`, the most recent first (the
+    statistics pages' campaign switcher)."""
+    if region is None:
+        return []
+    return [
+        c
+        for c in Campaign.objects.select_related("region").order_by("-starts_on", "-id")
+        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path)
+    ]
+
+
+def reports_off(campaign) -> bool:
+    """Whether `campaign` runs without the daily-report module (no modules means all on)."""
+    return bool(campaign.modules) and Campaign.Module.REPORTS not in campaign.modules
+
+
 def current_campaign(region, day):
     """The most recent campaign with daily reports started by `day` whose region contains or
     lies in `region`."""

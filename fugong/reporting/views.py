@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fugong.core.models import Region
 from fugong.core.permissions import scoped
 from fugong.core.services import audit
 from fugong.core.views import xlsx_response
@@ -87,6 +88,31 @@ def stats_query(request):
     return stats.StatsQuery.parse(request.user, request.GET)
 
 
+def page_campaign(request):
+    """The statistics pages' campaign and switcher: the `campaign` GET parameter among those
+    covering the region asked about, else the one running today there, else the report
+    campaign `StatsQuery.parse` picks (None)."""
+    code = request.GET.get("region") or ""
+    region = (
+        Region.objects.filter(code=code).first() if code else stats.default_region(request.user)
+    )
+    choices = stats.campaigns_covering(region)
+    wanted = request.GET.get("campaign") or ""
+    chosen = next((c for c in choices if str(c.pk) == wanted), None)
+    if chosen is None and not wanted:
+        chosen = stats.campaign_running(region)
+    return chosen, choices
+
+
+def campaign_context(chosen, choices, query=None):
+    shown = query.campaign if query is not None else chosen
+    return {
+        "campaigns": choices,
+        "shown_campaign": shown,
+        "reports_off": shown is not None and stats.reports_off(shown),
+    }
+
+
 def stats_form(request):
     return StatsForm(
         request.GET or None,
@@ -103,10 +129,12 @@ def government_only(user):
 @login_required
 def stats_page(request):
     government_only(request.user)
-    form, result, errors = stats_form(request), None, {}
+    form, result, errors, query = stats_form(request), None, {}, None
+    chosen, choices = page_campaign(request)
     try:
-        query = stats_query(request)
-        result = stats.resumption(request.user, query, by=request.GET.get("by") or None)
+        query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
+        if not stats.reports_off(query.campaign):
+            result = stats.resumption(request.user, query, by=request.GET.get("by") or None)
     except ValidationError as exc:
         errors = exc.message_dict
     if result and request.GET.get("format") == "xlsx":
@@ -126,6 +154,7 @@ def stats_page(request):
             "figures": result,
             "errors": errors,
             "params": params,
+            **campaign_context(chosen, choices, query),
             "drill": reverse("reporting:drill_down") + "?" + urlencode(params),
         },
     )
@@ -169,13 +198,24 @@ def drill_down(request):
 def completeness(request):
     """Who has not reported today, with phone numbers to call; remind one or all."""
     government_only(request.user)
+    chosen, choices = page_campaign(request)
     try:
-        query = stats_query(request)
+        query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
     except ValidationError as exc:
         return render(
             request,
             "reporting/stats.html",
-            {"form": stats_form(request), "errors": exc.message_dict},
+            {
+                "form": stats_form(request),
+                "errors": exc.message_dict,
+                **campaign_context(chosen, choices),
+            },
+        )
+    if stats.reports_off(query.campaign):
+        return render(
+            request,
+            "reporting/completeness.html",
+            {"query": query, **campaign_context(chosen, choices, query)},
         )
     result = stats.resumption(request.user, query)
     audit(
@@ -203,6 +243,7 @@ def completeness(request):
             "more": missing.count() > 500,
             "can_remind": query.day == timezone.localdate(),
             "params": urlencode({k: v for k, v in request.GET.items()}),
+            **campaign_context(chosen, choices, query),
         },
     )
 
