@@ -31,6 +31,9 @@ def running(cast):
 def test_enterprise_contact_reports_on_a_phone(live_server, transactional_db, cast, running, page):
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, live_server.url, "qiye_a")
+    assert page.url == live_server.url + "/"  # the enterprise's home: today's report to do
+    page.click("text=填报今日日报")
+    page.wait_for_load_state()
     assert page.url.endswith("/report/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 370
     page.check("input[name=status][value=partial]")
