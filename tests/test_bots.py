@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
+from fugong.cli import main
 from fugong.core import bots, services
 from fugong.core.excel import IMPORTERS
 from fugong.core.imports import export_units
@@ -247,13 +248,12 @@ def test_bots_test_command_prints_the_answer_and_exits_1_when_refused(cast, fake
     with pytest.raises(CommandError) as refused:
         call_command("bots", "test", unit.code, stdout=out)
     assert "310000" in out.getvalue() and "sign not match" in str(refused.value)
-    with pytest.raises(SystemExit) as exited:  # as the console command exits
-        from fugong.cli import main
-
-        main(["bots", "test", unit.code])
-    assert exited.value.code == 1
     with pytest.raises(CommandError):
         call_command("bots", "test", "no-such-unit")
+    # last: the console entry point closes the database connections when it exits
+    with pytest.raises(SystemExit) as exited:
+        main(["bots", "test", unit.code])
+    assert exited.value.code == 1
 
 
 def test_failing_bots_are_shown_to_administrators(cast, fake, client):

@@ -69,7 +69,7 @@ def test_it_stores_only_a_keyed_hash_of_the_token(cast, health):
         raw = json.dumps(cur.fetchall(), default=str)
     assert secret not in raw
     assert Employee.objects.get(pk=health.zhang.pk).link_hash not in ("", secret)
-    entries = AuditLog.objects.filter(action="issue_declaration_link")
+    entries = AuditLog.objects.filter(action="issue_link")
     assert entries.count() == 1 and secret not in json.dumps(list(entries.values()), default=str)
 
 
@@ -131,13 +131,13 @@ def test_it_revokes_and_reissues_and_only_the_newest_link_works(cast, health, lo
     assert r.status_code == 302
     assert Client().get(second).status_code == 404
     assert list(
-        AuditLog.objects.filter(action__endswith="_declaration_link")
+        AuditLog.objects.filter(action__in=["issue_link", "revoke_link", "send_link"])
         .order_by("id")
         .values_list("action", "detail__reissue")
     ) == [
-        ("issue_declaration_link", False),
-        ("issue_declaration_link", True),
-        ("revoke_declaration_link", None),
+        ("issue_link", False),
+        ("issue_link", True),
+        ("revoke_link", None),
     ]
     # an employee who leaves the roster: the link stops working
     third = slip(login, health.officer, health.zhang)
@@ -252,7 +252,7 @@ def test_it_texts_the_link_where_a_gateway_is_configured(cast, health, login, se
     [asked] = gateway.asked
     assert asked["PhoneNumbers"] == ["13904331234"] and asked["TemplateCode"] == ["SMS_100000001"]
     assert json.loads(asked["TemplateParam"][0])["url"] == message.params["url"]
-    assert AuditLog.objects.filter(action="send_declaration_link").count() == 1
+    assert AuditLog.objects.filter(action="send_link").count() == 1
     # 李四 has no phone: nothing issued, a clear message
     r = login(health.officer).post(f"/health/roster/{health.li.pk}/link/", {"action": "sms"})
     assert r.status_code == 302 and not Employee.objects.get(pk=health.li.pk).link_hash

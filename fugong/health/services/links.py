@@ -53,7 +53,7 @@ def issue_link(user: User, employee: Employee) -> str:
     employee.link_hash = token_hash(secret)
     employee.link_issued_at = timezone.now()
     employee.save(update_fields=["link_hash", "link_issued_at", "updated_at"])
-    audit(user, "issue_declaration_link", employee, detail={"reissue": reissue})
+    audit(user, "issue_link", employee, detail={"reissue": reissue})
     return f"{employee.enterprise_id}.{secret}"
 
 
@@ -64,7 +64,7 @@ def revoke_link(user: User, employee: Employee) -> None:
     employee.link_hash = ""
     employee.link_issued_at = None
     employee.save(update_fields=["link_hash", "link_issued_at", "updated_at"])
-    audit(user, "revoke_declaration_link", employee, detail={"had_link": had})
+    audit(user, "revoke_link", employee, detail={"had_link": had})
 
 
 def sms_available() -> bool:
@@ -92,7 +92,7 @@ def send_link_sms(user: User, employee: Employee, url_of) -> bool:
     if queued is None:
         transaction.set_rollback(True)
         return False
-    audit(user, "send_declaration_link", employee, detail={"channel": "sms"})
+    audit(user, "send_link", employee, detail={"channel": "sms"})
     return True
 
 
