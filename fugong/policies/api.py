@@ -65,7 +65,7 @@ class ActIn(Schema):
     granted_on: date | None = None
 
 
-class ApplicationOut(EnterpriseOwnedOut):
+class PolicyApplicationOut(EnterpriseOwnedOut):
     id: int
     policy_id: int
     policy: str
@@ -143,12 +143,12 @@ def publish(request, pk: int, payload: VersionIn):
     return {"notified_enterprises": services.publish(request.auth, policy, payload.version)}
 
 
-@router.get("/policy-applications", response=list[ApplicationOut])
+@router.get("/policy-applications", response=list[PolicyApplicationOut])
 def list_applications(request, state: str = "", policy: int | None = None):
     return applications.queue_for(request.auth, {"state": state, "policy": policy or ""})[:500]
 
 
-@router.post("/policies/{int:pk}/applications", response={201: ApplicationOut})
+@router.post("/policies/{int:pk}/applications", response={201: PolicyApplicationOut})
 def create_application(request, pk: int, payload: ApplyIn):
     policy = _policy(request, pk)
     enterprise_id = enterprise_id_of(request.auth)
@@ -158,7 +158,7 @@ def create_application(request, pk: int, payload: ApplyIn):
     return Status(201, applications.apply(request.auth, policy, enterprise, payload.dict()))
 
 
-@router.get("/policy-applications/{int:pk}", response=ApplicationOut)
+@router.get("/policy-applications/{int:pk}", response=PolicyApplicationOut)
 def get_application(request, pk: int):
     return (
         PolicyApplication.objects.visible_to(request.auth)
@@ -167,7 +167,7 @@ def get_application(request, pk: int):
     )
 
 
-@router.post("/policy-applications/{int:pk}/{action}", response=ApplicationOut)
+@router.post("/policy-applications/{int:pk}/{action}", response=PolicyApplicationOut)
 def act(request, pk: int, action: str, payload: ActIn):
     """approve (amount = 核定金额), reject (comment = reason), grant (amount, granted_on),
     withdraw (the applicant). 409 when someone acted first."""
