@@ -373,7 +373,7 @@ def test_it_builds_the_demo_policies_with_the_special_fund_figures():
 
 def test_it_shows_the_policies_on_the_enterprise_page_in_scope(cast, login):
     policy = make_policy(cast, [("scale", {"scale": "above"})], publish=True, title="规上奖励")
-    applications.apply(cast.contact_a, policy, cast.a, {"amount_requested": 5})
+    applied = applications.apply(cast.contact_a, policy, cast.a, {"amount_requested": 5})
     page = login(cast.yanji).get(f"/enterprises/{cast.a.pk}/").content.decode()
-    assert "可能符合 1 项政策" in page and "#1 规上奖励" in page
+    assert "可能符合 1 项政策" in page and f"#{applied.pk} 规上奖励" in page
     assert login(cast.tumen).get(f"/enterprises/{cast.a.pk}/").status_code == 404
