@@ -166,11 +166,9 @@ def test_two_servers_two_workers_one_database_one_redis(cluster):
     login(contact, contact_jar, a, "qiye1")
     token = next(c.value for c in contact_jar if c.name == "csrftoken")
     boundary = "----fugong"
-    png = bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a8c800000000"
-        "49454e44ae426082"
-    )
+    picture = io.BytesIO()  # a whole image: uploads are decoded and re-encoded
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(picture, "PNG")
+    png = picture.getvalue()
     body = (
         (
             f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'

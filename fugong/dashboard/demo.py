@@ -83,7 +83,7 @@ def build_readings(limit: int = 300) -> int:
     for s in DayStatus.objects.filter(campaign=campaign).values("enterprise_id", "day", "status"):
         statuses[(s["enterprise_id"], s["day"])] = s["status"]
     ids = sorted({e for e, _d in statuses})[:limit]
-    if Reading.objects.filter(enterprise_id__in=ids[:1], day=first).exists():
+    if Reading.objects.filter(enterprise_id__in=ids).exists():  # built already
         return 0
     readings = []
     for n, enterprise_id in enumerate(ids):
