@@ -76,15 +76,20 @@ def group_orders(user, orders, title=""):
         )
     for o in orders:
         if o.group_id != group.pk:
-            WorkOrder.objects.filter(pk=o.pk).update(group=group, version=F("version") + 1)
-            Event.objects.create(
-                order=o,
-                user=person(user),
-                action="group",
-                comment=_("并入共性问题：%(g)s") % {"g": group},
-            )
+            _join(user, o, group)
     audit(user, "update", group, detail={"orders": [o.pk for o in orders]})
     return group
+
+
+def _join(user, order, group) -> None:
+    """Put one order into a common problem, with its timeline entry."""
+    WorkOrder.objects.filter(pk=order.pk).update(group=group, version=F("version") + 1)
+    Event.objects.create(
+        order=order,
+        user=person(user),
+        action="group",
+        comment=_("并入共性问题：%(g)s") % {"g": group},
+    )
 
 
 @transaction.atomic
@@ -105,13 +110,7 @@ def edit_group(user, group, *, title=None, add=()):
         if any(not o.is_open for o in add):
             raise ValidationError(_("已办结或关闭的工单不能并入共性问题"))
         for o in add:
-            WorkOrder.objects.filter(pk=o.pk).update(group=group, version=F("version") + 1)
-            Event.objects.create(
-                order=o,
-                user=person(user),
-                action="group",
-                comment=_("并入共性问题：%(g)s") % {"g": group},
-            )
+            _join(user, o, group)
         audit(user, "update", group, detail={"added": [o.pk for o in add]})
     return group
 
