@@ -67,6 +67,15 @@ def test_create_and_update_enterprise(cast, api):
     pk = r.json()["id"]
     r = call("put", f"/enterprises/{pk}", data=payload(cast, uscc=r.json()["uscc"], name="改名"))
     assert r.status_code == 200 and r.json()["name"] == "改名"
+    assert r.json()["annual_output"] is None
+    r = call(
+        "put", f"/enterprises/{pk}", data=payload(cast, uscc=r.json()["uscc"], annual_output=8650.5)
+    )
+    assert r.status_code == 200 and r.json()["annual_output"] == 8650.5
+    r = call(
+        "put", f"/enterprises/{pk}", data=payload(cast, uscc=r.json()["uscc"], annual_output=-1)
+    )
+    assert r.status_code == 422 and "annual_output" in r.json()["fields"]
 
 
 @pytest.mark.parametrize(

@@ -230,3 +230,23 @@ def test_templates_download_with_chinese_headers(cast, login):
     ]:
         rows = read_xlsx(login(cast.admin).get(f"/imports/{kind}/template.xlsx").content)
         assert rows[0][0] == first
+
+
+def test_annual_output_is_read_in_ten_thousand_yuan_and_may_be_empty(cast):
+    """上年工业总产值 (万元) accepts thousands separators and Chinese multipliers; an empty cell is
+    unknown (None), never zero; a word is an error naming the column."""
+    codes = [uscc(), uscc(), uscc(), uscc()]
+    headers = [*ENTERPRISE_HEADERS, "上年工业总产值"]
+    rows = [
+        [*enterprise_row(codes[0], "甲公司"), "12,500"],
+        [*enterprise_row(codes[1], "乙公司"), "1.2亿元"],
+        [*enterprise_row(codes[2], "丙公司"), ""],
+    ]
+    report = run(cast.yanji, xlsx(headers, rows))
+    assert report.errors == [] and report.written
+    outputs = dict(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", "annual_output"))
+    assert (outputs[codes[0]], outputs[codes[1]], outputs[codes[2]]) == (12500, 12000, None)
+    bad = run(cast.yanji, xlsx(headers, [[*enterprise_row(codes[3], "丁公司"), "很多"]]))
+    assert not bad.written and [(e.column, "上年工业总产值" in e.reason) for e in bad.errors] == [
+        ("上年工业总产值（万元）", True)
+    ]

@@ -1,8 +1,9 @@
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
@@ -33,6 +34,7 @@ class EnterpriseOut(Schema):
     industry_section: str
     scale: str
     total_staff: int
+    annual_output: float | None
     address: str
     longitude: float | None
     latitude: float | None
@@ -56,6 +58,7 @@ class EnterpriseIn(BodyIn):
     industry: str
     scale: str
     total_staff: int = 0
+    annual_output: FiniteFloat | None = Field(None, ge=0, description="上年工业总产值（万元）")
     address: str = ""
     longitude: FiniteFloat | None = None
     latitude: FiniteFloat | None = None
@@ -212,6 +215,8 @@ def _apply(user, enterprise, payload: EnterpriseIn):
     except ValueError as exc:
         raise ValidationError({"industry": "行业代码不是 GB/T 4754 的门类+大类"}) from exc
     data["uscc"] = data["uscc"].strip().upper()
+    if data["annual_output"] is not None:
+        data["annual_output"] = Decimal(str(data["annual_output"])).quantize(Decimal("0.01"))
     for k, v in data.items():
         setattr(enterprise, k, v)
     enterprise.region = region

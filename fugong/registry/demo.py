@@ -5,6 +5,7 @@ a prefix of the large one built for benchmarks, and running it twice changes not
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -343,6 +344,10 @@ def enterprise_data(i, places):
     place = rng.choice(places[county])
     staff = int(rng.lognormvariate(4.3, 0.9)) + 8
     above = i < ABOVE_SCALE if i < 300 else rng.random() < 0.3
+    # 上年工业总产值 (万元): above-scale means at least 2,000万元 of revenue; its own generator,
+    # so the rest of the demo city stays as it was
+    out = random.Random(f"fugong-output-{i}")
+    output = (2000 + staff * 3 * out.uniform(8, 40)) if above else staff * out.uniform(3, 15)
     return Enterprise(
         uscc=make_uscc(rng, county),
         name=f"{short}{brand}{trade}{suffix}有限公司"
@@ -354,6 +359,7 @@ def enterprise_data(i, places):
         industry_division=division,
         scale="above" if above else "below",
         total_staff=staff * (3 if above else 1),
+        annual_output=Decimal(f"{output:.2f}"),
         address=f"{name_c}{place.name}{rng.choice(STREETS)}{rng.randint(1, 999)}号",
         longitude=round(129.2 + rng.uniform(-1.2, 1.3), 6),
         latitude=round(42.9 + rng.uniform(-0.8, 0.6), 6),

@@ -36,6 +36,7 @@ def export_enterprises(user, qs) -> bytes:
                 e.industry,
                 e.get_scale_display(),
                 e.total_staff,
+                e.annual_output,
                 e.contact_name,
                 e.contact_phone,
                 e.address,

@@ -108,6 +108,14 @@ class EnterpriseImporter(ScopedImporter):
         Column("industry", "行业代码", ("industry", "industry_code"), True, "C27"),
         Column("scale", "规模", ("scale",), True, "规上", 8),
         Column("total_staff", "职工总数", ("total_staff", "staff"), False, "303", 10),
+        Column(
+            "annual_output",
+            "上年工业总产值（万元）",
+            ("annual_output", "output"),
+            False,
+            "12,500",
+            14,
+        ),
         Column("contact_name", "联系人", ("contact_name", "contact"), False, "王明秀", 10),
         Column("contact_phone", "联系电话", ("contact_phone", "phone"), False, "13904330001", 14),
         Column("address", "地址", ("address",), False, "延吉市进学街道长白路1号", 30),
@@ -162,6 +170,17 @@ class EnterpriseImporter(ScopedImporter):
                 raise ValidationError(_("职工总数应为非负整数"))
         except ValidationError:
             error("total_staff", _("职工总数应为非负整数（可写 1,200 或 50人）"))
+        data["annual_output"] = None
+        if row.get("annual_output"):
+            try:
+                data["annual_output"] = values.number(row["annual_output"], "万元")
+                if data["annual_output"] < 0 or data["annual_output"] >= 10**12:
+                    raise ValidationError(_("上年工业总产值应为非负数"))
+            except ValidationError:
+                error(
+                    "annual_output",
+                    _("上年工业总产值应为以万元计的非负数（可写 12,500、1.2亿 或 8000万元）"),
+                )
         data["contact_phone"] = self.optional(row, "contact_phone", values.phone, error)
         data["lists"] = []
         for name in split_names(row["lists"]):
@@ -198,6 +217,7 @@ class EnterpriseImporter(ScopedImporter):
         "industry",
         "scale",
         "total_staff",
+        "annual_output",
         "contact_name",
         "contact_phone",
         "address",

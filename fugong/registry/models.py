@@ -78,6 +78,11 @@ class Enterprise(models.Model):
     )
     scale = models.CharField(_("规模"), max_length=5, choices=Scale.choices, db_index=True)
     total_staff = models.PositiveIntegerField(_("职工总数"), default=0)
+    # 上年工业总产值 in 万元: weights the output-weighted shares and the policies' output rule;
+    # empty when unknown (never read as zero)
+    annual_output = models.DecimalField(
+        _("上年工业总产值（万元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     address = models.CharField(_("地址"), max_length=255, blank=True)
     longitude = models.DecimalField(
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True

@@ -149,6 +149,7 @@ ENTERPRISE_FIELDS = (
     "industry",
     "scale",
     "total_staff",
+    "annual_output",
     "address",
     "longitude",
     "latitude",
