@@ -5,6 +5,7 @@ from django.forms.models import model_to_dict
 
 from fugong.core.excel import EXPORTERS, IMPORTERS
 from fugong.core.models import Region, Unit
+from fugong.core.permissions import SYSTEM
 from fugong.health.demo import id_card
 from fugong.health.models import Employee
 from fugong.health.services.exports import export_roster
@@ -31,7 +32,7 @@ def reimport(kind, user, data):
 def test_it_reimports_exported_regions_and_units_unchanged(cast):
     for kind, model in (("regions", Region), ("units", Unit)):
         before = snapshot(model)
-        report = reimport(kind, None, EXPORTERS[kind](None, {}))
+        report = reimport(kind, SYSTEM, EXPORTERS[kind](SYSTEM, {}))
         assert report.created == 0 and report.rows == model.objects.count()
         assert snapshot(model) == before
 

@@ -1,17 +1,34 @@
 """The audit trail: one hash-chained entry per change, and its verification."""
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from .models import AuditHead, AuditLog
-from .permissions import SYSTEM, person
+from .permissions import person
 from .validators import clean_controls
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.db import models
+
+    from .permissions import Actor
 
 
 @transaction.atomic
-def audit(user, action, obj=None, *, target_type="", detail=None):
+def audit(
+    user: Actor,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    target_type: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditLog:
     """Append one entry to the audit log, chained to the previous one by hash (the head row is
     locked until the caller's transaction commits, so concurrent writers chain in order).
     The system acting is `SYSTEM` (entries name it "system")."""
@@ -22,7 +39,7 @@ def audit(user, action, obj=None, *, target_type="", detail=None):
     entry = AuditLog(
         at=timezone.now(),
         user=person(user),
-        username=user.get_username() if user is not None else SYSTEM.get_username(),
+        username=user.get_username(),
         action=action,
         target_type=target_type,
         target_id=str(obj.pk) if obj is not None else "",
@@ -38,12 +55,12 @@ def audit(user, action, obj=None, *, target_type="", detail=None):
     return entry
 
 
-def _json_safe(value):
+def _json_safe(value: object) -> Any:
 
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def verify_audit_chain():
+def verify_audit_chain() -> tuple[int, str | None]:
     """Walk the audit log in order; return (entries checked, None) when intact, or (entries
     checked, what is wrong) at the first entry whose content no longer matches its hash or
     whose link to the previous one is broken (an edit, an insertion, a deletion), or when the

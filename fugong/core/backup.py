@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 
-def fingerprints():
+def fingerprints() -> dict[str, list]:
     """{table: [rows, digest]} for every table: the digest is over the rows in a stable
     order, so two databases with the same content give the same fingerprints."""
     result = {}
@@ -40,7 +40,7 @@ def fingerprints():
     return result
 
 
-def _pg_env():
+def _pg_env() -> dict[str, str]:
     db = settings.DATABASES["default"]
     env = dict(os.environ)
     env.update(
@@ -54,7 +54,7 @@ def _pg_env():
     return env
 
 
-def backup(out):
+def backup(out: str | os.PathLike) -> dict:
     """Write the archive `out`; returns its manifest."""
     out = Path(out)
     manifest = {
@@ -88,7 +88,7 @@ def backup(out):
     return manifest
 
 
-def restore(archive):
+def restore(archive: str | os.PathLike) -> tuple[dict, list[str]]:
     """Replace the database and the uploaded files with the archive's; returns (manifest, the
     tables whose content differs from the manifest after restoring: empty when exact)."""
     with tempfile.TemporaryDirectory() as tmp:

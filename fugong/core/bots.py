@@ -17,6 +17,8 @@
   carries the others merged with it (nothing dropped).
 """
 
+from __future__ import annotations
+
 import base64
 import hashlib
 import hmac
@@ -26,6 +28,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +38,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Delivery, Unit
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from django.db.models import QuerySet
+
 
 KINDS = ("wecom", "dingtalk", "feishu")
 
@@ -93,7 +103,7 @@ WINDOW, BUCKET = 60, 10  # the rate limit's window and the cache counters' granu
 class BotError(OSError):
     """A group bot did not take a message. `permanent`: retrying will not help."""
 
-    def __init__(self, message: str, permanent: bool = False):
+    def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
 
@@ -110,7 +120,7 @@ class Answer:
     status: int = 0
     body: str = ""
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.ok:
             return f"HTTP {self.status} {self.body}".strip()
         return f"{self.code}: {self.message}".strip(": ")
@@ -139,7 +149,7 @@ def _clip(text: str, limit: int) -> str:
     return data[: limit - 3].decode(errors="ignore") + "…"
 
 
-def payload(kind: str, title: str, text: str, mentions=()) -> dict:
+def payload(kind: str, title: str, text: str, mentions: Sequence[str] = ()) -> dict:
     """The JSON body a bot of `kind` expects for a message (unsigned)."""
     mentions = [m for m in dict.fromkeys(mentions) if m]
     if kind == "dingtalk":
@@ -192,7 +202,17 @@ def interpret(kind: str, status: int, raw: bytes) -> Answer:
     return Answer(False, transient, f"{kind} {code}", message, status, body)
 
 
-def post(kind: str, url: str, title: str, text: str, *, secret="", mentions=(), key="", timeout=10):
+def post(
+    kind: str,
+    url: str,
+    title: str,
+    text: str,
+    *,
+    secret: str = "",
+    mentions: Sequence[str] = (),
+    key: str = "",
+    timeout: float = 10,
+) -> Answer:
     """Sign and POST one message to a bot; returns its Answer (never raises)."""
     if kind not in KINDS:
         return Answer(False, code="kind", message=_("未知的群机器人类型：%(k)s") % {"k": kind})
@@ -280,8 +300,16 @@ def secret_for(url: str) -> str:
 
 
 def send(
-    kind: str, url: str, title: str, text: str, *, secret=None, mentions=(), key="", timeout=10
-):
+    kind: str,
+    url: str,
+    title: str,
+    text: str,
+    *,
+    secret: str | None = None,
+    mentions: Sequence[str] = (),
+    key: str = "",
+    timeout: float = 10,
+) -> Answer:
     """Post one message now, within the bot's rate limit (over it: a transient failure)."""
     if acquire(url):
         message = _("超过每分钟 %(n)s 条的发送频率，稍后重试") % {"n": per_minute()}
@@ -306,7 +334,7 @@ def _part(title: str, body: str) -> str:
     return f"**{title}**\n{body}"
 
 
-def _claim_companions(message: Delivery, now) -> list:
+def _claim_companions(message: Delivery, now: datetime) -> list:
     """When more messages wait for the bot than it takes in this window, claim those that
     fit in one message with `message`, oldest first; they are recorded as merged into it.
     Otherwise none: each waiting message gets a post of its own."""
@@ -349,7 +377,7 @@ def _retry_later(pk: int, wait: float) -> None:
     send_delivery.schedule((pk,), delay=max(1, int(wait) + 1))
 
 
-def deliver(message: Delivery, now=None) -> bool:
+def deliver(message: Delivery, now: datetime | None = None) -> bool:
     """Send a claimed outbox message to its group bot (called by the outbox's send_delivery).
     Over the bot's rate limit it goes back to waiting (not an attempt) and is tried again
     when the window frees; otherwise it carries the other messages waiting for that bot.
@@ -426,7 +454,7 @@ def deliver(message: Delivery, now=None) -> bool:
     raise answer.error()
 
 
-def queue(unit: Unit, title: str, text: str, *, mentions=()) -> Delivery | None:
+def queue(unit: Unit, title: str, text: str, *, mentions: Sequence[str] = ()) -> Delivery | None:
     """Put a message for `unit`'s group bot in the outbox (with phones to @mention); the task
     queue sends it once the caller's transaction commits. None when the unit has no bot."""
     if not unit.webhook_url or unit.webhook_kind not in KINDS:
@@ -449,7 +477,7 @@ def _enqueue(pk: int) -> None:
     send_delivery(pk)
 
 
-def failing_units():
+def failing_units() -> QuerySet[Unit]:
     """Units whose group bot refused (or could not be reached for) the last message that
     finished, with that message's error as `bot_error`."""
     last = Delivery.objects.filter(

@@ -2,12 +2,14 @@
 an HMAC signature under the secret key, so a forged or altered code is rejected before any
 lookup. The code is what a QR carries, inside the public verification URL."""
 
+from __future__ import annotations
+
 import secrets
 
 from django.core import signing
 
 
-def _signer(kind):
+def _signer(kind: str) -> signing.Signer:
     return signing.Signer(salt=f"fugong.code.{kind}", algorithm="sha256")
 
 

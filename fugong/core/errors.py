@@ -7,11 +7,13 @@ builds it; the exception handlers in fugong/api.py, `InputGuardMiddleware` (NUL 
 404/405/500 answered outside the API's own views) and the JSON parser all go through it.
 """
 
+from __future__ import annotations
+
 import json
 import logging
 import math
 from decimal import InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,6 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.parser import Parser
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 log = logging.getLogger("fugong.errors")
 
@@ -56,7 +62,9 @@ class ErrorOut(Schema):
 class ApiError(Exception):
     """Raise anywhere in an API operation to answer `status` with the contract's body."""
 
-    def __init__(self, status: int, detail: str, fields: dict | None = None, code: str = ""):
+    def __init__(
+        self, status: int, detail: str, fields: dict | None = None, code: str = ""
+    ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.fields = status, detail, fields or {}
         self.code = code or CODES.get(status, "error")
@@ -65,7 +73,7 @@ class ApiError(Exception):
 class BadNumber(ValueError):
     """A JSON body carries NaN, Infinity or a number beyond what any field can hold."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str) -> None:
         super().__init__(path)
         self.path = path
 
@@ -232,7 +240,7 @@ class InputGuardMiddleware:
     API. Under /api/, whatever Django itself answers as HTML (an unknown path's 404, 405, a
     400 for a request too large, a 500) is turned into the contract's JSON."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -248,7 +256,7 @@ class InputGuardMiddleware:
                 return _as_json(response)
         return response
 
-    def process_exception(self, request: HttpRequest, exception: Exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OUT_OF_RANGE):
             # a number no column holds (a 30-digit id in a URL or a hidden version field): the
             # request's fault, on SQLite (OverflowError) as on PostgreSQL (DataError)

@@ -6,8 +6,12 @@ caller asked to skip bad rows. Apps register their importers and exporters here,
 page and the `fugong import` command serve every app without knowing them.
 """
 
+from __future__ import annotations
+
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +22,15 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import services, sheets, values
+from .permissions import SYSTEM
 from .validators import clean_controls
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
+
+    from .permissions import Actor
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class RowError:
     column: str
     reason: str
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, object]:
         return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
@@ -77,7 +89,7 @@ class ImportReport:
     def errors_truncated(self) -> bool:
         return len(self.errors) > self.MAX_SHOWN
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "rows": self.rows,
@@ -98,18 +110,25 @@ class ImportReport:
         }
 
 
+# how `Importer.clean_row` reports a bad cell: error(column key, reason)
+ErrorSink = Callable[[str, str], None]
+F = TypeVar("F", bound=Callable)
+# what `Importer.write` receives: (sheet row number, what `clean_row` returned) per good row
+Cleaned = list[tuple[int, Any]]
+
+
 class ImportRejected(Exception):
     """Raised inside `Importer.write` when a row turns out bad only at write time."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     return values.text(value)
 
 
-def open_workbook(source) -> list[sheets.Grid]:
+def open_workbook(source: sheets.Source) -> list[sheets.Grid]:
     """Every sheet of an .xlsx/.xls/.ods/.csv file as grids of cell values; raises ValueError
     (`sheets.SheetError`) with a user-facing reason if the file cannot be read safely."""
     return sheets.read_grids(source)
@@ -120,24 +139,26 @@ class Importer:
     title = ""
     columns: list[Column] = []
 
-    def __init__(self, user=None, mapping: dict[str, str] | None = None):
-        self.user = user  # None: the system (command line), unrestricted
+    def __init__(self, user: Actor = SYSTEM, mapping: dict[str, str] | None = None) -> None:
+        self.user = user  # SYSTEM (the command line) is unrestricted
         # the mapping step's choices: normalised header -> field key ("" ignores the column)
         self.mapping = mapping or {}
 
     # --- to override -------------------------------------------------------------------
     @classmethod
-    def allowed(cls, user) -> bool:
-        return user is None or user.is_superuser
+    def allowed(cls, user: Actor) -> bool:
+        return user.is_superuser
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         """Load lookups for all rows at once (one query per table, not per row)."""
 
-    def clean_row(self, row: dict, error) -> object:
+    def clean_row(self, row: dict[str, str], error: ErrorSink) -> object:
         raise NotImplementedError
 
     @staticmethod
-    def optional(row, key, normalize, error):
+    def optional(
+        row: dict[str, str], key: str, normalize: Callable[[str], Any], error: ErrorSink
+    ) -> Any:
         """An optional value in its canonical form, or "" after reporting the rule it breaks."""
         if not row[key]:
             return ""
@@ -147,7 +168,7 @@ class Importer:
             error(key, exc.messages[0])
             return ""
 
-    def write(self, cleaned) -> tuple[int, int]:
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         raise NotImplementedError
 
     # --- the shared procedure -------------------------------------------------------------
@@ -160,10 +181,12 @@ class Importer:
             for c in cls.columns
         ]
 
-    def header_map(self, header_cells) -> dict[str, int]:
+    def header_map(self, header_cells: Sequence[object]) -> dict[str, int]:
         return sheets.HeaderMatcher(self.field_specs()).match(header_cells).columns
 
-    def read(self, source, sheet: str | None = None):
+    def read(
+        self, source: sheets.Source, sheet: str | None = None
+    ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
         """Return (rows, errors): rows as (sheet row number, {key: text}). The header row is
         searched for on every sheet (or on `sheet`); rows above it, blank rows, 合计 rows and
         填表人/说明 footer lines are not data. `self.layout` tells what was found."""
@@ -241,7 +264,7 @@ class Importer:
             errors.append(RowError(hrow + 1, "", _("文件没有数据行")))
         return rows, errors
 
-    def remap(self, match: sheets.Match, header) -> sheets.Match:
+    def remap(self, match: sheets.Match, header: Sequence[object]) -> sheets.Match:
         """The header match with the mapping step's choices applied over it."""
         keys = {c.key for c in self.columns}
         by_index = {i: k for k, i in match.columns.items()}
@@ -265,7 +288,11 @@ class Importer:
     PREVIEW_ROWS = 10
 
     def run(
-        self, source, skip_bad=False, sheet: str | None = None, dry_run: bool = False
+        self,
+        source: sheets.Source,
+        skip_bad: bool = False,
+        sheet: str | None = None,
+        dry_run: bool = False,
     ) -> ImportReport:
         """Read, check and (unless `dry_run`, the mapping step's preview) write."""
         report = ImportReport(kind=self.kind)
@@ -288,7 +315,9 @@ class Importer:
         for n, row in good_rows:
             row_errors = []
 
-            def error(key, reason, _errs=row_errors, _n=n):
+            def error(
+                key: str, reason: str, _errs: list[RowError] = row_errors, _n: int = n
+            ) -> None:
                 _errs.append(RowError(_n, headers.get(key, key), str(reason)))
 
             try:
@@ -331,7 +360,7 @@ class Importer:
             report.notices = list(getattr(self, "notices", []))
         return report
 
-    def preview_row(self, value) -> list[str]:
+    def preview_row(self, value: object) -> list[str]:
         """A cleaned row as it will be stored, one text per declared column."""
         data = value if isinstance(value, dict) else {}
         out = []
@@ -358,7 +387,7 @@ class Importer:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_value(ws, value):
+def safe_value(ws: Worksheet, value: object) -> object:
     """A cell value fit to write: other values as they are, texts without control characters,
     and texts that start like a formula as a text cell (never evaluated)."""
     if not isinstance(value, str):
@@ -372,7 +401,12 @@ def safe_value(ws, value):
     return value
 
 
-def write_xlsx(title, headers, rows, widths=None) -> bytes:
+def write_xlsx(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    widths: Sequence[int] | None = None,
+) -> bytes:
     """A workbook with a bold frozen header row; rows may be any iterable (streamed). Every
     export goes through here, so every cell goes through `safe_value`."""
     wb = Workbook(write_only=True)
@@ -398,14 +432,14 @@ def write_xlsx(title, headers, rows, widths=None) -> bytes:
 IMPORTERS: dict[str, type[Importer]] = {}
 
 
-def register_importer(cls):
+def register_importer(cls: type[Importer]) -> type[Importer]:
     IMPORTERS[cls.kind] = cls
     return cls
 
 
-def _registrar(table, doc):
-    def register(kind):
-        def wrap(fn):
+def _registrar(table: dict[str, Callable], doc: str) -> Callable[[str], Callable]:
+    def register(kind: str) -> Callable[[F], F]:
+        def wrap(fn: F) -> F:
             table[kind] = fn
             return fn
 
@@ -415,12 +449,12 @@ def _registrar(table, doc):
     return register
 
 
-EXPORTERS: dict = {}
+EXPORTERS: dict[str, Callable[..., bytes]] = {}
 register_exporter = _registrar(
-    EXPORTERS, "Register `fn(user, params) -> bytes`; user None is the system (command line)."
+    EXPORTERS, "Register `fn(user, params) -> bytes`; `SYSTEM` is the command line."
 )
 
-TEXT_IMPORTERS: dict = {}
+TEXT_IMPORTERS: dict[str, Callable[..., ImportReport]] = {}
 register_text_importer = _registrar(
     TEXT_IMPORTERS,
     "Register `fn(user, text, skip_bad) -> ImportReport` for plain-text files (chat exports).",

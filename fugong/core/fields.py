@@ -10,12 +10,12 @@ from . import crypto
 class EncryptedCharField(models.TextField):
     """A short secret (a bot's signing secret, a gateway key) stored as a Fernet token."""
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: object, connection: object) -> str:
         return crypto.decrypt(value) if value else ""
 
-    def to_python(self, value):
+    def to_python(self, value: str | None) -> str:
         return value or ""
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: str | None) -> str:
         value = super().get_prep_value(value)
         return crypto.encrypt(value) if value else ""

@@ -1,5 +1,9 @@
 """Importers for regions and units (registered with `core.excel`)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
@@ -18,8 +22,17 @@ from .excel import (
 from .models import Region, Unit
 from .validators import normalize_region_code
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
-def choice_lookup(choices, extra=None):
+    from .excel import Cleaned, ErrorSink
+    from .permissions import Actor
+
+
+def choice_lookup(
+    choices: Iterable[tuple[str, str]], extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Map labels, values and extra synonyms (all case-insensitive) to choice values."""
     table = {}
     for value, label in choices:
@@ -32,12 +45,12 @@ def choice_lookup(choices, extra=None):
     return table
 
 
-def ordered_by_parent(cleaned, key="code", parent="parent"):
+def ordered_by_parent(cleaned: Cleaned, key: str = "code", parent: str = "parent") -> Cleaned:
     """Order rows so that a parent defined in the same file is written before its children."""
     by_code = {data[key]: (n, data) for n, data in cleaned}
     done, out = set(), []
 
-    def visit(code, trail=()):
+    def visit(code: str, trail: tuple[str, ...] = ()) -> None:
         if code in done or code not in by_code:
             return
         if code in trail:
@@ -52,7 +65,7 @@ def ordered_by_parent(cleaned, key="code", parent="parent"):
     return out
 
 
-def can_manage_structure(user):
+def can_manage_structure(user: Actor) -> bool:
     return user.is_admin
 
 
@@ -84,10 +97,10 @@ class RegionImporter(Importer):
     )
 
     @classmethod
-    def allowed(cls, user):
+    def allowed(cls, user: Actor) -> bool:
         return can_manage_structure(user)
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         codes = set()
         for row in rows:
             for k in ("code", "parent"):
@@ -106,7 +119,7 @@ class RegionImporter(Importer):
                 pass
         self.seen = set()
 
-    def clean_row(self, row, error):
+    def clean_row(self, row: dict[str, str], error: ErrorSink) -> dict[str, Any] | None:
         data = {"name": row["name"]}
         try:
             data["code"] = normalize_region_code(row["code"])
@@ -145,7 +158,7 @@ class RegionImporter(Importer):
             error("parent", _("除省级外，新区划必须填写上级代码"))
         return data
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         created = updated = 0
         regions = dict(self.existing)
         for _n, data in ordered_by_parent(cleaned):
@@ -214,10 +227,10 @@ class UnitImporter(Importer):
     )
 
     @classmethod
-    def allowed(cls, user):
+    def allowed(cls, user: Actor) -> bool:
         return can_manage_structure(user)
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         self.regions = {
             r.code: r
             for r in Region.objects.filter(code__in={r["region"].removesuffix(".0") for r in rows})
@@ -226,7 +239,7 @@ class UnitImporter(Importer):
         self.file_regions = {row["code"]: row["region"].removesuffix(".0") for row in rows}
         self.seen = set()
 
-    def clean_row(self, row, error):
+    def clean_row(self, row: dict[str, str], error: ErrorSink) -> dict[str, Any] | None:
         data = {"code": row["code"], "name": row["name"], "parent": row["parent"]}
         if data["code"] in self.seen:
             error("code", _("文件中重复的单位编码 %(c)s") % {"c": data["code"]})
@@ -261,7 +274,7 @@ class UnitImporter(Importer):
         self.clean_bot(row, data, error)
         return data
 
-    def clean_bot(self, row, data, error):
+    def clean_bot(self, row: dict[str, str], data: dict[str, Any], error: ErrorSink) -> None:
         """The group bot's type, address and signing secret; a blank secret keeps the one
         stored (exports leave it blank), a secret needs a DingTalk or Feishu bot."""
         kind = row["webhook_kind"].strip()
@@ -280,7 +293,7 @@ class UnitImporter(Importer):
         if data["webhook_secret"] and data["webhook_kind"] not in ("dingtalk", "feishu"):
             error("webhook_secret", _("只有钉钉和飞书群机器人使用加签密钥"))
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         created = updated = 0
         units = dict(self.existing)
         for _n, data in ordered_by_parent(cleaned):
@@ -302,7 +315,7 @@ class UnitImporter(Importer):
 
 
 @register_exporter("regions")
-def export_regions(user, params=None) -> bytes:
+def export_regions(user: Actor, params: Mapping[str, str] | None = None) -> bytes:
     rows = (
         [r.code, r.name, r.get_level_display(), r.parent.code if r.parent_id else ""]
         for r in Region.objects.select_related("parent")
@@ -316,7 +329,7 @@ def export_regions(user, params=None) -> bytes:
 
 
 @register_exporter("units")
-def export_units(user, params=None) -> bytes:
+def export_units(user: Actor, params: Mapping[str, str] | None = None) -> bytes:
     rows = (
         [
             u.code,

@@ -9,6 +9,7 @@ finite number in range or raise `BadInput` (a ValueError) with the rule broken â
 
 import datetime
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -81,7 +82,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
-def _iso(pattern: re.Pattern, kinds: tuple[type, ...]):
+def _iso(pattern: re.Pattern, kinds: tuple[type, ...]) -> Callable[[object], object]:
     def check(value: Any) -> Any:
         if isinstance(value, kinds):
             return value

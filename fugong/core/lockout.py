@@ -16,10 +16,13 @@ The client's address is REMOTE_ADDR, or — only when the request comes from one
 FUGONG_TRUSTED_PROXIES — the last X-Forwarded-For hop that is not itself a trusted proxy.
 """
 
+from __future__ import annotations
+
 import hashlib
 import ipaddress
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,20 +30,30 @@ from django.db.models import F
 
 from .models import User
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.http import HttpRequest
+
+    from .permissions import Actor
+
+
 FREE = {"account": 10, "pair": 3, "client": 30}  # failures allowed before waits begin
 FIRST_WAIT = 30  # seconds, doubling with each further failure
 MAX_WAIT = 15 * 60
 REMEMBER = 24 * 3600  # a key's failures are forgotten a day after the last one
 
 
-def _networks():
+def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [
         ipaddress.ip_network(n, strict=False)
         for n in getattr(settings, "FUGONG_TRUSTED_PROXIES", [])
     ]
 
 
-def _trusted(address: str, networks) -> bool:
+def _trusted(
+    address: str, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]
+) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -48,7 +61,7 @@ def _trusted(address: str, networks) -> bool:
     return any(ip in n for n in networks)
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The client's address, trusting X-Forwarded-For only from the configured proxies."""
     remote = request.META.get("REMOTE_ADDR", "")
     networks = _networks()
@@ -76,7 +89,7 @@ def _key(kind: str, *parts: str) -> str:
     return f"login:{kind}:{digest}"
 
 
-def _keys(request, name: str, user) -> dict:
+def _keys(request: HttpRequest, name: str, user: Actor) -> dict:
     ip = client_ip(request)
     keys = {"pair": _key("pair", name, ip), "client": _key("client", ip)}
     if user is None:
@@ -84,7 +97,7 @@ def _keys(request, name: str, user) -> dict:
     return keys
 
 
-def waiting(request, name: str, user, now: float | None = None) -> int:
+def waiting(request: HttpRequest, name: str, user: Actor, now: float | None = None) -> int:
     """Seconds this attempt must still wait (0: go ahead and check the password); `now` is a
     Unix time (the clock by default)."""
     now = time.time() if now is None else now
@@ -97,7 +110,7 @@ def waiting(request, name: str, user, now: float | None = None) -> int:
     return max([0, *(int(s) + 1 for s in left if s > 0)])
 
 
-def record_failure(request, name: str, user, now: float | None = None) -> int:
+def record_failure(request: HttpRequest, name: str, user: Actor, now: float | None = None) -> int:
     """Count a failure on every key; returns the account's failures in a row (known users)."""
     now = time.time() if now is None else now
     keys = _keys(request, name, user)
@@ -118,13 +131,13 @@ def record_failure(request, name: str, user, now: float | None = None) -> int:
     return failures
 
 
-def clear(request, user) -> None:
+def clear(request: HttpRequest, user: Actor) -> None:
     """A successful login (after the second factor, where there is one)."""
     cache.delete(_key("pair", user.get_username(), client_ip(request)))
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
 
 
-def lift(user) -> None:
+def lift(user: Actor) -> None:
     """An administrator's password reset: the account may be used again at once."""
     if user.pk:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)

@@ -1,7 +1,5 @@
 """Regions, government units, users and their roles, campaigns, API tokens and the audit log."""
 
-import hashlib
-import secrets
 from datetime import time
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -86,6 +84,12 @@ class Region(models.Model):
 
     def subtree(self):
         return Region.objects.filter(path__startswith=self.path)
+
+    def subtree_q(self, prefix: str = "") -> models.Q:
+        """The Q of the rows located in this region's subtree: `prefix` is the path from the
+        model to its region ("" for a model with a `region`, "enterprise__" for rows of an
+        enterprise): `Enterprise.objects.filter(region.subtree_q())`."""
+        return models.Q(**{f"{prefix}region__path__startswith": self.path})
 
     @property
     def chain_codes(self):
@@ -438,54 +442,12 @@ SEVEN_MUSTS = [
 ]
 
 
-def _token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class ApiToken(models.Model):
-    """A bearer token for integrations and devices. Only the hash is stored; the token itself is
-    shown once, when it is created."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("用途"), max_length=100)
-    prefix = models.CharField(max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("API令牌")
-        verbose_name_plural = _("API令牌")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.prefix}… ({self.name})"
-
-    @classmethod
-    def issue(cls, user, name):
-        raw = "fg_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:10], key_hash=_token_hash(raw))
-        return token, raw
-
-    @classmethod
-    def authenticate(cls, raw):
-        token = (
-            cls.objects.select_related("user", "user__unit__region")
-            .filter(key_hash=_token_hash(raw or ""), user__is_active=True)
-            .first()
-        )
-        if token is None:
-            return None
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
-
-
-# the platform's own records live in core/records.py; imported at the bottom (they are read with
-# this module's models in mind and core.models is what Django loads) so that Django registers them
+# the platform's own records (API tokens too) live in core/records.py; imported at the bottom
+# (they are read with this module's models in mind and core.models is what Django loads) so that
+# Django registers them
 from .mappings import ImportMapping  # noqa: E402, F401
 from .records import (  # noqa: E402, F401
+    ApiToken,
     Attachment,
     AuditHead,
     AuditLog,

@@ -1,7 +1,10 @@
 """Telling people: in-app notifications, and the outbox of e-mails and group-bot posts that the
 task queue sends (with retries) once the caller's transaction commits."""
 
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,8 +15,22 @@ from huey.contrib.djhuey import db_task
 from . import bots, sms
 from .models import Delivery, Notification, User
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date, datetime
 
-def notify(users, kind, title, body="", url="", day=None, once_per_day=False):
+    from .models import Unit
+
+
+def notify(
+    users: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    day: date | None = None,
+    once_per_day: bool = False,
+) -> list[User]:
     """Create in-app notifications; with once_per_day, users already notified of this kind on
     `day` are skipped. Returns the users notified."""
 
@@ -32,7 +49,9 @@ def notify(users, kind, title, body="", url="", day=None, once_per_day=False):
     return users
 
 
-def send_webhook(kind, url, title, text, timeout=10, key=""):
+def send_webhook(
+    kind: str, url: str, title: str, text: str, timeout: float = 10, key: str = ""
+) -> bool:
     """POST a message to a group bot. Raises OSError when it cannot be delivered (the task queue
     retries). `key` (sent as X-Fugong-Delivery) lets a receiver drop a repeat: a worker killed
     between the POST and recording it leaves the message to be sent again."""
@@ -42,7 +61,15 @@ def send_webhook(kind, url, title, text, timeout=10, key=""):
     return True
 
 
-def announce(users=(), units=(), *, kind, title, body="", url=""):
+def announce(
+    users: Iterable[User] = (),
+    units: Iterable[Unit] = (),
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+) -> list[User]:
     """Tell people of a step: an in-app notification and an e-mail to each user (who has an
     address), a post to each unit's group bot. E-mail and posts go through the outbox and are
     sent by the task queue once the caller's transaction commits."""
@@ -70,24 +97,26 @@ def announce(users=(), units=(), *, kind, title, body="", url=""):
     return users
 
 
-def announce_to_units(units, *, kind, title, body="", url=""):
+def announce_to_units(
+    units: Iterable[Unit], *, kind: str, title: str, body: str = "", url: str = ""
+) -> list[User]:
     """`announce` to the active users of `units` and on the units' group bots."""
     units = [u for u in units if u is not None]
     users = User.objects.filter(unit__in=units, is_active=True)
     return announce(users, units, kind=kind, title=title, body=body, url=url)
 
 
-def absolute_url(path):
+def absolute_url(path: str) -> str:
     """`path` on the installation's public address (links in messages and QR codes)."""
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _enqueue(ids):
+def _enqueue(ids: Sequence[int]) -> None:
     for pk in ids:
         deliver(pk)
 
 
-def send_delivery(pk, now=None):
+def send_delivery(pk: int, now: datetime | None = None) -> bool:
     """Send one outbox message unless it is sent or another worker holds it. On failure the
     message goes back to pending and the error is raised for the queue to retry, until it has
     failed MAX_ATTEMPTS times. Returns True when sent by this call."""
@@ -123,7 +152,9 @@ def send_delivery(pk, now=None):
     return True
 
 
-def stale_deliveries(now=None, pending_after=120, sending_after=900):
+def stale_deliveries(
+    now: datetime | None = None, pending_after: int = 120, sending_after: int = 900
+) -> list[int]:
     """Outbox messages a queue did not finish: pending for a while (their task was lost) or
     held by a worker that died. Those held are released; returns the ids to enqueue again."""
 
@@ -140,6 +171,6 @@ def stale_deliveries(now=None, pending_after=120, sending_after=900):
 
 
 @db_task(retries=5, retry_delay=60)
-def deliver(pk):
+def deliver(pk: int) -> bool:
     """The queue's task sending one outbox message (retried on failure)."""
     return send_delivery(pk)

@@ -1,11 +1,17 @@
 """PDF building blocks: an embedded CJK font (so Chinese renders on every machine and reader)
 and QR codes drawn as vectors (segno computes the matrix)."""
 
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 FONT = "WenQuanYiMicroHei"
 pdfmetrics.registerFont(
@@ -13,7 +19,7 @@ pdfmetrics.registerFont(
 )
 
 
-def draw_qr(canvas, text, x, y, size):
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     """Draw the QR code of `text` with its lower-left corner at (x, y), `size` points wide
     (the quiet zone included)."""
     qr = segno.make(text, error="m", micro=False)
@@ -39,7 +45,7 @@ def draw_qr(canvas, text, x, y, size):
     canvas.restoreState()
 
 
-def qr_svg(text, width=240):
+def qr_svg(text: str, width: int = 240) -> str:
     """The QR code of `text` as an inline SVG element `width` pixels wide (quiet zone included),
     for pages and phone-screen images."""
     qr = segno.make(text, error="m", micro=False)

@@ -11,11 +11,14 @@ the data scope: `Model.objects.visible_to(user)`, which a detail view reaches th
 "system", and who-fields (`created_by`, `user` of a timeline step) store no user for it.
 """
 
+from __future__ import annotations
+
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import (  # noqa: F401  (the role groups, re-exported for readers of this module)
@@ -26,6 +29,9 @@ from .models import (  # noqa: F401  (the role groups, re-exported for readers o
     Role,
     User,
 )
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
 
 
 class SystemActor:
@@ -59,6 +65,19 @@ SystemActor.coordinates = User.coordinates
 
 SYSTEM = SystemActor()
 
+# who acts in a service call: a user with an account, or the system
+Actor = User | SystemActor
+
+
+def commissioners() -> QuerySet[User]:
+    """The active commissioners (特派员), the accounts an enterprise can be assigned to."""
+    return User.objects.filter(role=Role.COMMISSIONER, is_active=True)
+
+
+def health_officers() -> QuerySet[User]:
+    """The active health officers (防疫专员); filter by their enterprise account."""
+    return User.objects.filter(role=Role.HEALTH_OFFICER, is_active=True)
+
 
 def person(user: Any) -> User | None:
     """The account to store in a who-field for `user`: None for the system."""
@@ -86,7 +105,7 @@ def scoped(model: type[models.Model], *, kwarg: str = "pk", related: tuple = ())
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             obj = get_scoped(model, request.user, kwargs.pop(kwarg), related)
             return view(request, obj, *args, **kwargs)
 

@@ -1,14 +1,24 @@
 """The platform's own records, kept beside the domain models: in-app notifications and the
 outbox of e-mails and group-bot posts, attachments, timeline steps, the hash-chained audit log,
-job ticks and password history. `core.models` re-exports them (Django loads them from there)."""
+job ticks, password history and API tokens. `core.models` re-exports them (Django loads them
+from there)."""
+
+from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+from typing import TYPE_CHECKING, Never
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .models import User
 
 
 class Notification(models.Model):
@@ -32,7 +42,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "kind", "day"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
 
@@ -82,7 +92,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("外发消息")
         ordering = ["-created_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.title}"
 
 
@@ -108,11 +118,11 @@ class Attachment(models.Model):
         verbose_name_plural = _("附件")
         indexes = [models.Index(fields=["owner_type", "owner_id"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
-    def is_image(self):
+    def is_image(self) -> bool:
         """An image by its content (re-encoded at upload), so shown inline."""
         return self.kind == "image" and self.content_type in (
             "image/jpeg",
@@ -145,15 +155,15 @@ class Step(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["owner_type", "owner_id"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.owner_type}#{self.owner_id} {self.action}"
 
 
 class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> Never:
         raise PermissionError("the audit log is append-only")
 
-    def delete(self):
+    def delete(self) -> Never:
         raise PermissionError("the audit log is append-only")
 
 
@@ -195,22 +205,22 @@ class AuditLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("the audit log is append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> Never:
         raise PermissionError("the audit log is append-only")
 
-    def content_hash(self, prev_hash):
+    def content_hash(self, prev_hash: str) -> str:
         return audit_hash(self, prev_hash)
 
 
-def audit_hash(entry, prev_hash):
+def audit_hash(entry: AuditLog, prev_hash: str) -> str:
     """SHA-256 over an audit entry's content and the previous entry's hash."""
 
     body = json.dumps(
@@ -237,7 +247,7 @@ class AuditHead(models.Model):
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"#{self.last_id} {self.last_hash[:12]}"
 
 
@@ -250,7 +260,7 @@ class JobTick(models.Model):
     runs = models.PositiveIntegerField(default=1)
     ran_at = models.DateTimeField(auto_now=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} {self.slot:%Y-%m-%d %H:%M}"
 
 
@@ -266,5 +276,51 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} {self.at:%Y-%m-%d}"
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations and devices. Only the hash is stored; the token itself is
+    shown once, when it is created."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("用途"), max_length=100)
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+        raw = "fg_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:10], key_hash=_token_hash(raw))
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str | None) -> User | None:
+        token = (
+            cls.objects.select_related("user", "user__unit__region")
+            .filter(key_hash=_token_hash(raw or ""), user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user

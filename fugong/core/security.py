@@ -2,9 +2,12 @@
 lockout after failed logins, forced password change, rate limits, and the security headers
 (a Content-Security-Policy without inline scripts)."""
 
+from __future__ import annotations
+
 import functools
 import hashlib
 import time
+from typing import TYPE_CHECKING, TypeVar
 
 import pyotp
 from django.conf import settings
@@ -23,7 +26,20 @@ from . import lockout
 from .crypto import decrypt, encrypt
 from .errors import error_response
 from .models import PasswordHistory, User
+from .permissions import SYSTEM
 from .services import audit
+
+View = TypeVar("View", bound="Callable[..., HttpResponse]")
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
+    from django.contrib.auth.forms import PasswordChangeForm
+    from django.http import HttpRequest
+
+    from .permissions import Actor
+
 
 HISTORY = 5  # earlier passwords that may not be reused
 
@@ -32,7 +48,7 @@ class PasswordPolicyValidator:
     """At least three of the four character classes (lower case, upper case, digits, symbols),
     and none of the user's last five passwords."""
 
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: Actor | None = None) -> None:
         classes = sum(
             (
                 any(c.islower() for c in password),
@@ -52,7 +68,7 @@ class PasswordPolicyValidator:
                     _("不能使用最近 %(n)d 次用过的密码") % {"n": HISTORY}, code="password_reused"
                 )
 
-    def password_changed(self, password, user=None):
+    def password_changed(self, password: str, user: Actor | None = None) -> None:
         if user is None or not user.pk:
             return
         PasswordHistory.objects.create(user=user, password=user.password)
@@ -60,7 +76,7 @@ class PasswordPolicyValidator:
         keep = list(user.password_history.values_list("pk", flat=True)[:HISTORY])
         user.password_history.exclude(pk__in=keep).delete()
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return _("至少 10 位，包含大写字母、小写字母、数字、符号中的至少三类，不能与最近 5 次相同")
 
 
@@ -74,7 +90,7 @@ class LoginForm(AuthenticationForm):
         "wait": _("登录尝试次数过多，请在 %(s)d 秒后再试"),
     }
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         name = self.cleaned_data.get("username") or ""
         user = User.objects.filter(username=name).first() if name else None
         wait = lockout.waiting(self.request, name, user)
@@ -87,7 +103,7 @@ class LoginForm(AuthenticationForm):
             if user is not None:
                 locked = bool(lockout.wait_after(failures, lockout.FREE["account"]))
                 audit(
-                    None,
+                    SYSTEM,  # nobody is logged in: the failure is recorded by the system
                     "login",
                     user,
                     detail={
@@ -99,7 +115,7 @@ class LoginForm(AuthenticationForm):
             raise
 
 
-def on_login(sender, request, user, **kwargs):
+def on_login(sender: type, request: HttpRequest, user: User, **kwargs: Any) -> None:
     """Signal receiver: a successful login clears the failures and is audited."""
     if request is not None:
         lockout.clear(request, user)
@@ -111,7 +127,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     success_url = "/"
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
 
         user = form.user
@@ -126,7 +142,7 @@ OTP_SESSION = "otp_pending"
 OTP_TRIES = 5  # wrong codes before the password must be entered again (and counts a failure)
 
 
-def totp(user):
+def totp(user: User) -> pyotp.TOTP | None:
     return pyotp.TOTP(decrypt(user.totp_secret)) if user.totp_secret else None
 
 
@@ -136,7 +152,7 @@ class LoginView(auth_views.LoginView):
 
     authentication_form = LoginForm
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if user.totp_secret:
             self.request.session[OTP_SESSION] = {
@@ -148,18 +164,18 @@ class LoginView(auth_views.LoginView):
         return super().form_valid(form)
 
 
-def admin_login(request):
+def admin_login(request: HttpRequest) -> HttpResponse:
     """/admin/login/ is the app's own login (waits, rate limit, audit, second factor): a
     password posted here is never checked."""
     return redirect_to_login(request.GET.get("next") or "/admin/", settings.LOGIN_URL)
 
 
-def login_name(request, *args, **kwargs) -> str:
+def login_name(request: HttpRequest, *args: Any, **kwargs: Any) -> str:
     """The user name a login attempt is for: rate limits count per client and user name."""
     return (request.POST.get("username") or "")[:150]
 
 
-def otp(request):
+def otp(request: HttpRequest) -> HttpResponse:
     """The second step of a login with a second factor."""
     pending = request.session.get(OTP_SESSION)
     if not pending:
@@ -173,7 +189,7 @@ def otp(request):
             login(request, user, backend=pending["backend"])  # clears the account's waits
             return redirect(pending["next"])
         error = _("验证码不正确")
-        audit(None, "login", user, detail={"result": "otp_failed"})
+        audit(SYSTEM, "login", user, detail={"result": "otp_failed"})  # nobody is logged in yet
         pending["failures"] = pending.get("failures", 0) + 1
         request.session[OTP_SESSION] = pending
         if pending["failures"] >= OTP_TRIES:  # guessing codes: back to the password
@@ -183,7 +199,7 @@ def otp(request):
     return render(request, "registration/otp.html", {"error": error})
 
 
-def start_totp(user):
+def start_totp(user: User) -> tuple[str, str]:
     """A new secret for the user to scan (kept in the session until confirmed): its
     otpauth:// URI."""
     secret = pyotp.random_base32()
@@ -191,7 +207,7 @@ def start_totp(user):
     return secret, uri
 
 
-def confirm_totp(user, secret, code):
+def confirm_totp(user: User, secret: str, code: str) -> None:
     """Turn the second factor on when the code from the scanned secret is right."""
     if not user.is_government:
         raise ValidationError(_("两步验证供政府工作人员使用"))
@@ -207,7 +223,14 @@ def confirm_totp(user, secret, code):
 BUCKETS = 30  # a window is counted in 30 slices: it slides, it does not restart at :00
 
 
-def limited(request, scope, limit, per_seconds=60, key="", now=None):
+def limited(
+    request: HttpRequest,
+    scope: str,
+    limit: int,
+    per_seconds: int = 60,
+    key: str = "",
+    now: float | None = None,
+) -> bool:
     """Count one hit of `scope` for this client (its address, plus `key`) and say whether the
     hits of the last `per_seconds` (a sliding window, to one slice) are over `limit`. The
     counters live in the shared cache (Redis in production), so every app server counts
@@ -227,7 +250,7 @@ def limited(request, scope, limit, per_seconds=60, key="", now=None):
     return count + sum(earlier.values()) > limit
 
 
-def too_many(request, api=False):
+def too_many(request: HttpRequest, api: bool = False) -> HttpResponse:
     message = _("请求过于频繁，请稍后再试")
     if api:
         response = JsonResponse({"error": "rate_limited", "detail": message}, status=429)
@@ -244,19 +267,21 @@ class RateLimited(Exception):
     """Raised by an API operation over its limit (answered 429)."""
 
 
-def check_api_limit(request, scope):
+def check_api_limit(request: HttpRequest, scope: str) -> None:
     limit = RATE_LIMITS.get(scope)
     if limit and limited(request, scope, limit):
         raise RateLimited(scope)
 
 
-def rate_limit(scope, api=False, key=None, methods=None):
+def rate_limit(
+    scope: str, api: bool = False, key: str | None = None, methods: Sequence[str] | None = None
+) -> Callable[[View], View]:
     """Decorator for views: over the scope's limit per minute (counting the requests of
     `methods`, all by default), answer 429."""
 
-    def wrap(view):
+    def wrap(view: View) -> View:
         @functools.wraps(view)
-        def inner(request, *args, **kwargs):
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if methods and request.method not in methods:
                 return view(request, *args, **kwargs)
             limit = RATE_LIMITS.get(scope)
@@ -289,10 +314,10 @@ class SecurityMiddleware:
     """Security headers on every response, and accounts that must change their password (demo
     and administrator-created accounts, at first login) are sent to do so first."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if (
             user is not None

@@ -1,6 +1,9 @@
 """Core use-cases: the audit trail, API tokens, and the region and unit registries."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING, TypeVar
 
 import chinese_calendar
 from django.db import transaction
@@ -21,21 +24,30 @@ from .outbox import (  # noqa: F401
 )
 from .workflow import Conflict, Workflow, advance, record_step, timeline_of  # noqa: F401
 
+if TYPE_CHECKING:
+    from django.db import models
+    from django.db.models import QuerySet
+
+    from .models import Region
+    from .permissions import Actor
+
+M = TypeVar("M", bound="models.Model")
+
 
 @transaction.atomic
-def issue_token(user: User, name: str, by=None):
+def issue_token(user: User, name: str, by: Actor | None = None) -> tuple[ApiToken, str]:
     token, raw = ApiToken.issue(user, name)
     audit(by or user, "create", token, detail={"user": user.username})
     return token, raw
 
 
 @transaction.atomic
-def revoke_token(token: ApiToken, by):
+def revoke_token(token: ApiToken, by: Actor) -> None:
     audit(by, "delete", token, detail={"user": token.user.username})
     token.delete()
 
 
-def save_with_audit(obj, by, *, fields=None):
+def save_with_audit(obj: M, by: Actor, *, fields: list[str] | None = None) -> M:
     """Validate and save a model instance as one audited change."""
     creating = obj.pk is None
     obj.full_clean()
@@ -45,7 +57,7 @@ def save_with_audit(obj, by, *, fields=None):
     return obj
 
 
-def users_visible_to(user):
+def users_visible_to(user: Actor) -> QuerySet[User]:
     """Accounts a user may list: all for admins, their region's for government users in a
     region role, otherwise only themselves."""
     if user.is_admin:
@@ -55,7 +67,7 @@ def users_visible_to(user):
     return User.objects.filter(pk=user.pk)
 
 
-def as_date(value):
+def as_date(value: object) -> datetime.date | None:
     """A date from a date or an ISO string (YYYY-MM-DD); None when it is neither."""
     if isinstance(value, datetime.date):
         return value
@@ -65,7 +77,7 @@ def as_date(value):
         return None
 
 
-def units_above(region, **filters):
+def units_above(region: Region, **filters: object) -> list[Unit]:
     """The units of `region` and of the regions above it that match `filters`, nearest first
     (a township's before its county's, a county's before the city's)."""
     depth = {code: i for i, code in enumerate(region.chain_codes)}
@@ -73,7 +85,7 @@ def units_above(region, **filters):
     return sorted(units, key=lambda u: -depth[u.region.code])
 
 
-def is_workday(day):
+def is_workday(day: datetime.date) -> bool:
     """Chinese public holidays and adjusted working days (chinese_calendar), Mon–Fri beyond the
     years it knows."""
     try:
@@ -82,7 +94,7 @@ def is_workday(day):
         return day.weekday() < 5
 
 
-def working_deadline(hours, now=None):
+def working_deadline(hours: int, now: datetime.datetime | None = None) -> datetime.datetime:
     """`hours` of an SLA as working days (hours / 24, rounded up) after `now`, due at 18:00 of
     the last one."""
 
@@ -95,7 +107,7 @@ def working_deadline(hours, now=None):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(18, 0)))
 
 
-def campaigns_on(day, region_path=None):
+def campaigns_on(day: datetime.date, region_path: str | None = None) -> list[Campaign]:
     """Campaigns running on `day` (optionally covering a region path), most recent first."""
 
     campaigns = list(
@@ -109,7 +121,7 @@ def campaigns_on(day, region_path=None):
     return campaigns
 
 
-def campaign_for(enterprise, day):
+def campaign_for(enterprise: models.Model, day: datetime.date) -> Campaign | None:
     """The campaign an enterprise's report, application or problem of `day` belongs to."""
     found = campaigns_on(day, enterprise.region.path)
     return found[0] if found else None

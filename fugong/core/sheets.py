@@ -9,6 +9,8 @@ brackets, spaces, `*`), and `locate` picks the sheet and the row that hold the t
 raises `SheetError` with a message for the user; nothing here knows about importers.
 """
 
+from __future__ import annotations
+
 import codecs
 import csv
 import io
@@ -16,10 +18,15 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from os import PathLike
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,7 +52,11 @@ class Grid:
 
 
 # --- bytes in --------------------------------------------------------------------------------
-def load_bytes(source) -> bytes:
+# what a reader takes: the file's bytes, an open binary file (an upload), or a path
+Source = bytes | bytearray | memoryview | IO[bytes] | str | PathLike
+
+
+def load_bytes(source: Source) -> bytes:
     if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source)
     if hasattr(source, "read"):
@@ -111,7 +122,7 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     return zf
 
 
-def _fill_merged(sheet, rows: list, top: int, left: int) -> None:
+def _fill_merged(sheet: str, rows: list, top: int, left: int) -> None:
     """Give every cell of a merged range the value of its top-left cell (grouping columns)."""
     try:
         ranges = sheet.merged_cell_ranges or ()
@@ -188,7 +199,7 @@ def _read_csv(data: bytes) -> list[Grid]:
     return [Grid("csv", rows, first_row=1)]
 
 
-def read_grids(source) -> list[Grid]:
+def read_grids(source: Source) -> list[Grid]:
     """Every sheet of an .xlsx/.xls/.ods/.csv file, by content (never by the file's name)."""
     data = load_bytes(source)
     if not data:
@@ -213,7 +224,7 @@ _BRACKETS = re.compile(r"[(\[【<《].*?[)\]】>》]")
 _DROP = re.compile(r"[\s*※☆★#＃:：、.。_\-－—]+")
 
 
-def normalise_header(text) -> str:
+def normalise_header(text: str) -> str:
     """`企业（单位）名称 *` -> `企业(单位)名称`: NFKC (full-width to half-width), lower case,
     no spaces, stars, colons or dashes."""
     return _DROP.sub("", unicodedata.normalize("NFKC", str(text or ""))).lower()
@@ -242,7 +253,7 @@ class HeaderMatcher:
     """Map the cells of a header row to field keys; exact names win over synonyms, and either
     wins over the same name with its bracketed part (units, notes) removed."""
 
-    def __init__(self, specs: list[FieldSpec]):
+    def __init__(self, specs: list[FieldSpec]) -> None:
         self.specs = specs
         self.lookup: dict[str, tuple[int, str]] = {}
         for spec in specs:
@@ -252,11 +263,11 @@ class HeaderMatcher:
                     self._add(norm, rank, spec.key)
                     self._add(strip_brackets(norm), rank + 2, spec.key)
 
-    def _add(self, norm, rank, key):
+    def _add(self, norm: str, rank: int, key: str) -> None:
         if norm and (norm not in self.lookup or self.lookup[norm][0] > rank):
             self.lookup[norm] = (rank, key)
 
-    def match(self, cells) -> Match:
+    def match(self, cells: Sequence[object]) -> Match:
         best: dict[str, tuple[int, int]] = {}
         texts = {}
         for idx, text in enumerate(cells):
@@ -332,7 +343,7 @@ _NOTE_RE = re.compile(r"^({})\s*[:：]".format("|".join(_NOTE_WORDS)))
 _TOTAL_FIRST = frozenset("合总小Tt 　")
 
 
-def row_kind(values) -> str:
+def row_kind(values: Sequence[object]) -> str:
     """'' for a data row, 'blank', 'total' for a 合计 row, 'note' for a 填表人/说明 line."""
     filled = 0
     first = None

@@ -11,6 +11,8 @@ Per-phone limits (`per_phone`: [(count, seconds), …]) are counted in the share
 the provider is asked; a message over a short limit waits, over a day's limit it fails.
 """
 
+from __future__ import annotations
+
 import base64
 import hashlib
 import hmac
@@ -23,6 +25,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +37,10 @@ from django.utils.module_loading import import_string
 from . import crypto
 from .models import Delivery
 from .validators import _MOBILE_RE, normalize_phone
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
 
 log = logging.getLogger("fugong.sms")
 
@@ -54,7 +61,7 @@ LONGEST_WAIT = 3600  # over a per-phone limit that frees later than this: fail, 
 
 
 class SmsError(OSError):
-    def __init__(self, message: str, permanent: bool = False):
+    def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
 
@@ -67,7 +74,7 @@ class Result:
     message: str = ""
     body: str = ""
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code}: {self.message}".strip(": ")
 
     def error(self) -> SmsError:
@@ -84,10 +91,10 @@ class Gateway:
 class LogGateway(Gateway):
     """No provider configured: the message is written to the log and counts as sent."""
 
-    def __init__(self, **config):
+    def __init__(self, **config: str) -> None:
         self.sign_name = config.get("sign_name", "")
 
-    def send(self, phone, template_code, params):
+    def send(self, phone: str, template_code: str, params: Mapping[str, str]) -> Result:
         log.info(
             "sms to %s: 【%s】%s %s",
             phone[:3] + "****" + phone[-4:],
@@ -98,7 +105,7 @@ class LogGateway(Gateway):
         return Result(True, code="OK", body="logged")
 
 
-def percent(value) -> str:
+def percent(value: object) -> str:
     """Aliyun's percent-encoding (RFC 3986: space %20, * %2A, ~ kept)."""
     return urllib.parse.quote(str(value), safe="~")
 
@@ -114,7 +121,7 @@ class AliyunGateway(Gateway):
     """Aliyun dysmsapi SendSms: POST form parameters with the common RPC parameters and
     `Signature`; the answer's `Code` is "OK" or the reason it was refused."""
 
-    def __init__(self, **config):
+    def __init__(self, **config: str) -> None:
         self.endpoint = config.get("endpoint") or "https://dysmsapi.aliyuncs.com/"
         self.access_key_id = config.get("access_key_id", "")
         self.access_key_secret = config.get("access_key_secret", "")
@@ -141,7 +148,7 @@ class AliyunGateway(Gateway):
         query["Signature"] = aliyun_signature(self.access_key_secret, "POST", query)
         return query
 
-    def send(self, phone, template_code, params):
+    def send(self, phone: str, template_code: str, params: Mapping[str, str]) -> Result:
         data = urllib.parse.urlencode(self.request_params(phone, template_code, params))
         request = urllib.request.Request(
             self.endpoint,
@@ -187,7 +194,7 @@ def gateway() -> Gateway:
     return cls(**config())
 
 
-def _phone_keys(phone: str, now_ts: float):
+def _phone_keys(phone: str, now_ts: float) -> Iterator[tuple[str, int, int]]:
     hashed = crypto.blind_index(phone)[:24]  # no phone numbers in the cache
     for count, seconds in config().get("per_phone", [(1, 60), (5, 3600), (10, 86400)]):
         window = int(now_ts // seconds)
@@ -224,7 +231,7 @@ def phone_wait(phone: str, now_ts: float | None = None) -> float:
     return wait
 
 
-def deliver(message: Delivery, now=None) -> bool:
+def deliver(message: Delivery, now: datetime | None = None) -> bool:
     """Send a claimed outbox SMS (called by the outbox's send_delivery): True when the
     provider accepted it; over a short per-phone limit it goes back to waiting (False);
     a refusal raises SmsError (`permanent` ends the retries), with the answer recorded."""

@@ -8,7 +8,7 @@ from .outbox import stale_deliveries
 
 
 @periodic(crontab(minute="*/5"))
-def sweep_outbox():
+def sweep_outbox() -> int:
     """Every five minutes: enqueue again what a lost task or a dead worker left unsent."""
     ids = stale_deliveries()
     for pk in ids:
@@ -17,6 +17,6 @@ def sweep_outbox():
 
 
 @periodic(crontab(minute="*"))
-def heartbeat():
+def heartbeat() -> None:
     """Every minute: the workers and the scheduler are alive (read by /healthz)."""
     beat()

@@ -5,9 +5,12 @@ generated name as an Attachment of its owner record. `serve` answers a download 
 content's type, never the user's file name's: images inline, everything else as a download,
 always `nosniff` and a sandboxing Content-Security-Policy."""
 
+from __future__ import annotations
+
 import io
 import uuid
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 import filetype
 from django.conf import settings
@@ -19,6 +22,16 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import Attachment
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db import models
+    from django.db.models import QuerySet
+
+    from .permissions import Actor
+
 
 MIME_KINDS = {
     "application/pdf": "pdf",
@@ -64,7 +77,7 @@ GENERIC = "application/octet-stream"
 SANDBOX = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 
-def max_upload_bytes():
+def max_upload_bytes() -> int:
     return settings.FUGONG_UPLOAD_MAX_BYTES
 
 
@@ -74,7 +87,11 @@ def sniff(head: bytes) -> str:
     return guess.mime if guess else ""
 
 
-def check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=None):
+def check_upload(
+    upload: UploadedFile,
+    kinds: Sequence[str] = ("pdf", "image", "office"),
+    max_bytes: int | None = None,
+) -> str:
     """The kind ("pdf", "image", "office") of an uploaded file, judged by its content; raises
     ValidationError naming the file and the rule it breaks."""
     max_bytes = max_bytes or max_upload_bytes()
@@ -100,7 +117,7 @@ def check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=None):
     return kind
 
 
-def reencode_image(upload, mime: str) -> tuple[bytes, str]:
+def reencode_image(upload: UploadedFile, mime: str) -> tuple[bytes, str]:
     """The image's pixels, written afresh by Pillow (orientation applied, every metadata block
     — EXIF with GPS, comments, ICC, XMP — and every byte after the image dropped): (data, mime).
     Raises ValidationError when the content does not decode as the image it claims to be."""
@@ -138,7 +155,9 @@ def reencode_image(upload, mime: str) -> tuple[bytes, str]:
     return out.getvalue(), FORMAT_MIME[fmt]
 
 
-def check_uploads(uploads, kinds=("pdf", "image", "office")):
+def check_uploads(
+    uploads: Iterable[UploadedFile], kinds: Sequence[str] = ("pdf", "image", "office")
+) -> list[tuple[UploadedFile, str]]:
     """Check a batch; returns [(upload, kind)] or raises with every bad file named. Images
     are decoded here, so a file that only starts like an image is refused with the others."""
     if len(uploads) > MAX_FILES:
@@ -155,7 +174,7 @@ def check_uploads(uploads, kinds=("pdf", "image", "office")):
     return checked
 
 
-def prepare(upload, kind: str) -> "Checked":
+def prepare(upload: UploadedFile, kind: str) -> Checked:
     """What is stored of an upload already checked by `check_upload`: images re-encoded."""
     upload.seek(0)
     mime = sniff(upload.read(8192))
@@ -172,7 +191,7 @@ class Checked:
     """An upload after the check: what will be stored (`data`), the type its content showed
     (`mime`) and the name the user gave (kept for display only)."""
 
-    def __init__(self, name: str, data: bytes, mime: str):
+    def __init__(self, name: str, data: bytes, mime: str) -> None:
         self.name, self.data, self.mime = name, data, mime
         self.size = len(data)
 
@@ -181,7 +200,9 @@ class Checked:
         return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{EXTENSIONS.get(self.mime, 'bin')}"
 
 
-def attach(user, owner, checked):
+def attach(
+    user: Actor, owner: models.Model, checked: Iterable[tuple[UploadedFile, str]]
+) -> list[Attachment]:
     """Store checked uploads as attachments of `owner` (call inside the owner's transaction)."""
     made = []
     for upload, kind in checked:
@@ -202,18 +223,18 @@ def attach(user, owner, checked):
     return made
 
 
-def attachments_of(owner):
+def attachments_of(owner: models.Model) -> QuerySet[Attachment]:
     return Attachment.objects.filter(owner_type=owner._meta.label_lower, owner_id=owner.pk)
 
 
-def download_name(att) -> str:
+def download_name(att: Attachment) -> str:
     """The name offered to the browser: the user's name with the extension of the content's
     type (a GIF called page.html is offered as page.png, never as HTML)."""
     stem = PurePath(att.name or "file").stem or "file"
     return f"{stem}.{EXTENSIONS.get(att.content_type, 'bin')}"
 
 
-def serve(att) -> FileResponse:
+def serve(att: Attachment) -> FileResponse:
     """Answer the download of an attachment whose scope the caller has already checked."""
     handle = att.file.open("rb")
     mime = att.content_type

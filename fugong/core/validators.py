@@ -1,11 +1,20 @@
 """Validators for Chinese identifiers, by their standards. Each raises ValidationError with a
 message that names the rule, and has a normalising twin that returns the canonical form."""
 
+from __future__ import annotations
+
 import datetime
 import re
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.db import models
+
 
 # GB 32100-2015: 18 characters from a 31-character alphabet (no I, O, S, V, Z).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -62,7 +71,7 @@ def validate_phone(value: str) -> None:
 _REGION_CODE_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
 
 
-def normalize_region_code(value) -> str:
+def normalize_region_code(value: object) -> str:
     value = str(value or "").strip()
     if value.endswith(".0"):  # Excel stores codes typed as numbers as floats
         value = value[:-2]
@@ -166,14 +175,19 @@ def normalize_mobile(value: str) -> str:
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def clean_controls(value):
+T = TypeVar("T")
+
+
+def clean_controls(value: T) -> T:
     """`value` without control characters when it is a text; anything else as it is."""
     if isinstance(value, str) and CONTROL_CHARS.search(value):
         return CONTROL_CHARS.sub("", value)
     return value
 
 
-def strip_control_characters(sender, instance, raw=False, **kwargs):
+def strip_control_characters(
+    sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any
+) -> None:
     """pre_save receiver: every text field of the record saved without control characters,
     whichever path (form, API, import, bot, admin) the text came in by."""
     if raw:  # loading a fixture or a backup: kept byte for byte

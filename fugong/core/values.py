@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from .validators import normalize_phone, normalize_uscc
 
 
-def text(value) -> str:
+def text(value: object) -> str:
     """A cell as text: integral floats without `.0`, dates as ISO dates, stripped (names keep
     their full-width brackets; the parsers below normalise what they read)."""
     kind = type(value)
@@ -33,7 +33,7 @@ def text(value) -> str:
     return str(value).strip()
 
 
-def folded(value) -> str:
+def folded(value: object) -> str:
     """`text` with full-width digits, letters and punctuation folded to half-width (NFKC)."""
     value = text(value)
     if value.isascii() or unicodedata.is_normalized("NFKC", value):
@@ -45,7 +45,7 @@ def folded(value) -> str:
 _USCC_NOISE = re.compile(r"[\s\-‐‑–—_.·/]+")
 
 
-def uscc(value) -> str:
+def uscc(value: object) -> str:
     """GB 32100 code with spaces, hyphens, lower case or full-width characters tolerated."""
     code = _USCC_NOISE.sub("", folded(value)).upper()
     if len(code) == 9 and code[:8].isalnum():
@@ -59,7 +59,7 @@ _SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.IGNORECASE)
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
 
 
-def phone(value) -> str:
+def phone(value: object) -> str:
     """A mobile (`13904335678`) or landline with area code (`0433-2512345`, extension
     `-801`); accepts numbers stored as numbers, `+86`, spaces, hyphens, brackets, `转801`.
     The first of several numbers separated by `/`, `；` or `、` is taken."""
@@ -97,7 +97,7 @@ _SHORT_DATE = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
-def parse_date(value, year: int | None = None) -> date:
+def parse_date(value: object, year: int | None = None) -> date:
     """A date from an Excel date or serial number, `2020-02-14`, `2020/2/14`, `2020.2.14`,
     `20200214`, `2020年2月14日`, or `2月14日` / `2/14` (in `year`, default this year)."""
     if isinstance(value, datetime):
@@ -165,7 +165,7 @@ UNIT_WORDS = {
 }
 
 
-def number(value, unit: str = "") -> Decimal:
+def number(value: object, unit: str = "") -> Decimal:
     """A number with thousands separators, a unit word (`50人`, `85%`) and a Chinese
     multiplier (`2.3亿`, `500万`), expressed in the column's `unit` (`万元`: `2.3亿` -> 23000)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -187,14 +187,14 @@ def number(value, unit: str = "") -> Decimal:
     return amount / base if base != 1 else amount
 
 
-def integer(value, unit: str = "") -> int:
+def integer(value: object, unit: str = "") -> int:
     amount = number(value, unit)
     if amount != amount.to_integral_value():
         raise ValidationError(_("%(v)s 应为整数") % {"v": text(value)})
     return int(amount)
 
 
-def number_text(value, unit: str = "") -> str:
+def number_text(value: object, unit: str = "") -> str:
     """`number` as plain decimal text (for services that parse text themselves)."""
     amount = number(value, unit).normalize()
     return format(amount, "f")
@@ -205,7 +205,7 @@ _YES = {"是", "√", "✓", "✔", "y", "yes", "1", "true", "有", "对", "t"}
 _NO = {"否", "×", "✗", "✘", "x", "n", "no", "0", "false", "无", "不是", "f"}
 
 
-def yes_no(value, default: bool | None = None) -> bool:
+def yes_no(value: object, default: bool | None = None) -> bool:
     """是/否, √/×, Y/N, 1/0, true/false, 有/无; empty gives `default` (an error if None)."""
     raw = re.sub(r"\s", "", folded(value)).lower()
     if raw in _YES:
@@ -221,7 +221,7 @@ _ABOVE = {"规上", "规模以上", "规上工业", "规上企业", "规模以�
 _BELOW = {"规下", "规模以下", "规下工业", "规下企业", "规模以下企业", "规模以下工业企业", "否"}
 
 
-def scale(value) -> str:
+def scale(value: object) -> str:
     """'above' (规上/规模以上/是) or 'below' (规下/规模以下/否)."""
     raw = re.sub(r"\s", "", folded(value)).lower()
     if raw in _ABOVE or raw == "above":

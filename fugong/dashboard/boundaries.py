@@ -2,7 +2,10 @@
 each feature matched to a region by its `code` / `adcode` property or, failing that, by its
 `name`; every feature that matches nothing (or is not a polygon) is reported by its number."""
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,10 +16,14 @@ from fugong.core.models import Region
 
 from .models import Boundary
 
+if TYPE_CHECKING:
+    from fugong.core.permissions import Actor
+
+
 GEOMETRIES = ("Polygon", "MultiPolygon")
 
 
-def _features(text):
+def _features(text: str) -> list[object]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -29,7 +36,9 @@ def _features(text):
     return features
 
 
-def _match(feature, by_code, by_name):
+def _match(
+    feature: object, by_code: dict[str, Region], by_name: dict[str, list[Region]]
+) -> tuple[Region | None, str, str]:
     """(region, column, reason): the region a feature names, or why none."""
     if not isinstance(feature, dict):
         return None, "", _("不是 Feature 对象")
@@ -54,7 +63,7 @@ def _match(feature, by_code, by_name):
 
 
 @register_text_importer("boundaries")
-def import_boundaries(user, text: str, skip_bad: bool) -> ImportReport:
+def import_boundaries(user: Actor, text: str, skip_bad: bool) -> ImportReport:
     """Store each matched feature's geometry on its region (a re-import replaces it); nothing
     is written while a feature is bad unless `skip_bad`."""
     report = ImportReport(kind="boundaries")

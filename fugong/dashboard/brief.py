@@ -1,6 +1,9 @@
 """The one-page daily brief (日报) for leaders, in PDF and .xlsx."""
 
+from __future__ import annotations
+
 import io
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -16,8 +19,15 @@ from fugong.reporting import services, stats
 
 from .hot import hot_spots
 
+if TYPE_CHECKING:
+    from typing import Any
 
-def content(user, query):
+    from fugong.core.models import Campaign
+    from fugong.core.permissions import Actor
+    from fugong.reporting.stats import StatsQuery
+
+
+def content(user: Actor, query: StatsQuery) -> dict[str, Any]:
     main = stats.resumption(user, query, by="region")
     return {
         "main": main,
@@ -27,17 +37,17 @@ def content(user, query):
     }
 
 
-def _live(query):
+def _live(query: StatsQuery) -> Campaign | None:
     """The campaign running today in the query's region (work orders belong to it), else the
     query's own."""
     return stats.campaign_running(query.region) or query.campaign
 
 
-def _pct(v):
+def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v:.1f}%"
 
 
-def summary_lines(c):
+def summary_lines(c: dict[str, Any]) -> list[str]:
     r, n = c["main"], c["needs"]
     day = query_day_label(r["date"])
     return [
@@ -79,7 +89,7 @@ def summary_lines(c):
     ] + hot_lines(c.get("hot") or [])
 
 
-def hot_lines(spots):
+def hot_lines(spots: list[dict[str, Any]]) -> list[str]:
     """One line per hot spot: where, what, how many against the usual level."""
     return [
         _("热点问题：%(r)s“%(l)s”近7天 %(n)d 件（通常约 %(e)s 件）。")
@@ -88,7 +98,7 @@ def hot_lines(spots):
     ]
 
 
-def query_day_label(iso):
+def query_day_label(iso: str) -> str:
     y, m, d = iso.split("-")
     return f"{int(y)}年{int(m)}月{int(d)}日"
 
@@ -96,7 +106,7 @@ def query_day_label(iso):
 TABLE_HEAD = ["范围", "企业数", "已复工", "复工率", "未填报(当日)", "到岗率"]
 
 
-def table_rows(c):
+def table_rows(c: dict[str, Any]) -> list[list[object]]:
     rows = [
         [
             b["label"],
@@ -122,7 +132,7 @@ def table_rows(c):
     return rows
 
 
-def pdf(user, query) -> bytes:
+def pdf(user: Actor, query: StatsQuery) -> bytes:
     c = content(user, query)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -173,7 +183,7 @@ def pdf(user, query) -> bytes:
     return buf.getvalue()
 
 
-def xlsx(user, query) -> bytes:
+def xlsx(user: Actor, query: StatsQuery) -> bytes:
     c = content(user, query)
     rows = [[line] for line in summary_lines(c)] + [[]] + [TABLE_HEAD] + table_rows(c)
     data = write_xlsx(

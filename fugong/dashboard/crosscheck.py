@@ -9,6 +9,10 @@ data, never zero: not resumed by power and in neither disagreement list). The tw
 township to check: reports resumed but power under the threshold, reports not resumed but power
 at or over it."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, F, FilteredRelation, Q
 
 from fugong.power import services as power
@@ -17,11 +21,20 @@ from fugong.reporting.models import Status
 from fugong.reporting.rollups import roll_forward
 from fugong.reporting.stats import StatsQuery, _to_children, percent
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.db.models import QuerySet
+
+    from fugong.core.permissions import Actor
+    from fugong.registry.models import Enterprise
+
+
 BY = ("region", "industry")
 LISTS = ("report_not_power", "power_not_report")
 
 
-def _joined(user, query: StatsQuery):
+def _joined(user: Actor, query: StatsQuery) -> QuerySet[Enterprise]:
     """The enterprises in scope with a baseline, joined to the day's reading and status."""
     roll_forward(query.campaign, query.day)
     return (
@@ -42,7 +55,7 @@ def _joined(user, query: StatsQuery):
     )
 
 
-def _conditions(query):
+def _conditions(query: StatsQuery) -> tuple[Q, Q, Q, Q, Q]:
     """Resumed by report, not resumed by report (未复工 or never reported), resumed by power,
     a reading under the threshold, a reading at all — written without negation, which Django
     would turn into a subquery that loses the filtered joins."""
@@ -54,7 +67,7 @@ def _conditions(query):
     return by_report, not_report, by_power, low_power, has_reading
 
 
-def _aggregates(query):
+def _aggregates(query: StatsQuery) -> dict[str, Count]:
     by_report, not_report, by_power, low_power, has_reading = _conditions(query)
     return {
         "enterprises_with_baseline": Count("id"),
@@ -67,7 +80,7 @@ def _aggregates(query):
     }
 
 
-def _figures(agg):
+def _figures(agg: dict[str, int | None]) -> dict[str, Any]:
     n = agg.get("enterprises_with_baseline") or 0
     report, pw, both = (agg.get(k) or 0 for k in ("resumed_by_report", "resumed_by_power", "both"))
     return {
@@ -86,7 +99,7 @@ def _figures(agg):
     }
 
 
-def cross_check(user, query: StatsQuery, by: str | None = None) -> dict:
+def cross_check(user: Actor, query: StatsQuery, by: str | None = None) -> dict:
     """The figures for the query (and a breakdown by child region or industry)."""
     joined = _joined(user, query)
     agg = _aggregates(query)
@@ -117,7 +130,7 @@ def cross_check(user, query: StatsQuery, by: str | None = None) -> dict:
     return result
 
 
-def disagreements(user, query: StatsQuery, which: str) -> list[dict]:
+def disagreements(user: Actor, query: StatsQuery, which: str) -> list[dict]:
     """One disagreement list: `report_not_power` (reports resumed, power under the threshold)
     or `power_not_report` (reports not resumed, power at or over it), lowest or highest index
     first."""

@@ -1,6 +1,10 @@
 """What the map draws: the stored boundaries of a region's children (or of the region itself
 when its children have none), their figures, and the enterprises in scope as points."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -10,10 +14,14 @@ from fugong.reporting.models import Status
 
 from .models import Boundary
 
+if TYPE_CHECKING:
+    from fugong.core.permissions import Actor
+
+
 MAX_POINTS = 5000  # beyond this the points are left off (the count still says how many)
 
 
-def map_data(user, query: stats.StatsQuery, figures: dict, drill_url: str) -> dict:
+def map_data(user: Actor, query: stats.StatsQuery, figures: dict, drill_url: str) -> dict:
     """The JSON the map page gives ECharts: `geo` (a FeatureCollection named by region),
     `regions` (name → code, rate, resumed, enterprises, drill-down URL), `points` and
     `unplaced` (enterprises in scope without coordinates, with their addresses)."""

@@ -3,6 +3,10 @@ the dashboard; the roles whose task is one existing page (a department's queue, 
 commissioner's enterprises, a health officer's declarations, a checkpoint's pass check) go to
 it; a township/park and an enterprise contact get a page of their own gathered here."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -11,6 +15,9 @@ from fugong.registry.models import Enterprise, enterprise_id_of
 from fugong.reporting import stats
 from fugong.reporting.models import DailyReport
 from fugong.workorders.models import OPEN_STATES, WorkOrder
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 LIMIT = 10
 
@@ -31,7 +38,7 @@ def page_for(user: User) -> str | None:
     return None
 
 
-def open_orders(user: User):
+def open_orders(user: User) -> QuerySet[WorkOrder]:
     """The open work orders in `user`'s scope, the oldest deadline first."""
     return (
         WorkOrder.objects.visible_to(user)

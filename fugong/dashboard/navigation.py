@@ -4,14 +4,23 @@ every visible entry for every role and expects 200); the government desk gets th
 menu grouped by domain, the phone roles get their first five `tab` entries as a bottom bar and
 the rest in the header's menu."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.excel import IMPORTERS
 from fugong.registry.models import enterprise_id_of
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from fugong.core.permissions import Actor
+
 
 GROUPS = {
     "monitor": _("监测"),
@@ -24,20 +33,20 @@ GROUPS = {
 MAX_TABS = 5
 
 
-def _government(user) -> bool:
+def _government(user: Actor) -> bool:
     return user.is_government
 
 
-def _desk(user) -> bool:
+def _desk(user: Actor) -> bool:
     """Government users other than the checkpoint (whose work is the pass check alone)."""
     return user.is_government and not user.is_checkpoint
 
 
-def _enterprise(user) -> bool:
+def _enterprise(user: Actor) -> bool:
     return bool(enterprise_id_of(user))
 
 
-def _any_import(user) -> bool:
+def _any_import(user: Actor) -> bool:
     return any(importer.allowed(user) for importer in IMPORTERS.values())
 
 
@@ -51,7 +60,7 @@ class Item:
     tab: bool | Callable[..., bool] = False  # offered in the phone's bottom bar (to whom)
     short: str = ""  # the bottom bar's label, when shorter than the menu's
 
-    def is_tab_for(self, user) -> bool:
+    def is_tab_for(self, user: Actor) -> bool:
         return self.tab(user) if callable(self.tab) else self.tab
 
     @property
@@ -181,14 +190,14 @@ ITEMS = [
 ]
 
 
-def visible_items(user) -> list[Item]:
+def visible_items(user: Actor) -> list[Item]:
     """The entries `user` may open, in menu order."""
     if not user.is_authenticated:
         return []
     return [item for item in ITEMS if item.may(user)]
 
 
-def menu_for(user, path: str = "") -> dict:
+def menu_for(user: Actor, path: str = "") -> dict:
     """What base.html draws: the groups of the side menu, the bottom tabs (at most five, the
     account last), the rest for the phone's header menu, the active entry, and the role's
     home (the brand's link: never a page that answers 403)."""
@@ -219,7 +228,7 @@ def menu_for(user, path: str = "") -> dict:
     }
 
 
-def navigation(request) -> dict:
+def navigation(request: HttpRequest) -> dict:
     """Context processor (settings.TEMPLATES): the menu of the signed-in user."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -1,6 +1,10 @@
 """Pages of the oversight figures that need several domain apps: the electricity cross-check
 and the map (thin views; the figures come from `crosscheck` and the reporting statistics)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +23,10 @@ from fugong.reporting.views import government_only, stats_form, stats_query
 from . import crosscheck, geo
 from .boundaries import import_boundaries
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+
 LIST_TITLES = {
     "report_not_power": _l("日报已复工，用电未达阈值"),
     "power_not_report": _l("日报未复工，用电已达阈值"),
@@ -26,7 +34,7 @@ LIST_TITLES = {
 
 
 @login_required
-def power_page(request):
+def power_page(request: HttpRequest) -> HttpResponse:
     """The cross-check's figures by child region and industry and the two disagreement lists;
     `?format=xlsx` exports the lists."""
     government_only(request.user)
@@ -55,7 +63,7 @@ def power_page(request):
     )
 
 
-def _lists_xlsx(lists) -> bytes:
+def _lists_xlsx(lists: dict[str, list[dict]]) -> bytes:
     headers = [
         _("核查类型"),
         _("统一社会信用代码"),
@@ -89,7 +97,7 @@ def _lists_xlsx(lists) -> bytes:
 
 @login_required
 @require_POST
-def upload_boundaries(request):
+def upload_boundaries(request: HttpRequest) -> HttpResponse:
     """An admin uploads the boundary file (GeoJSON) once; the report is shown on the page."""
     if not request.user.is_admin:
         raise PermissionDenied
@@ -107,7 +115,7 @@ def upload_boundaries(request):
 
 
 @login_required
-def map_page(request):
+def map_page(request: HttpRequest) -> HttpResponse:
     """The region's map: child regions coloured by resumption rate, enterprises as points."""
     government_only(request.user)
     try:

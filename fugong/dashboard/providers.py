@@ -2,14 +2,23 @@
 had resumed by a day, was in closed-loop production, or reported losses. They read the
 reporting and approvals apps, so they live here, on top, and are connected at start-up."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef
 
 from fugong.approvals.models import Application
 from fugong.policies import rules
 from fugong.reporting.models import DailyReport
 
+if TYPE_CHECKING:
+    from datetime import date
 
-def resumed_on(day):
+    from django.db.models import QuerySet
+
+
+def resumed_on(day: date) -> QuerySet[DailyReport]:
     """Reports that are an enterprise's latest by `day` and say it resumed (status as of D)."""
     later = DailyReport.objects.filter(
         enterprise=OuterRef("enterprise"), date__gt=OuterRef("date"), date__lte=day
@@ -19,12 +28,12 @@ def resumed_on(day):
     )
 
 
-def closed_loop_on(day):
+def closed_loop_on(day: date) -> QuerySet[Application]:
     """Closed-loop applications approved and cleared by `day`."""
     return Application.objects.filter(kind="closed_loop", state="approved", cleared_from__lte=day)
 
 
-def losses_between(since, until):
+def losses_between(since: date | None, until: date) -> QuerySet[DailyReport]:
     """Reports with a loss, in a campaign that asks for one (the extra report field
     `losses`, 万元)."""
     reports = DailyReport.objects.filter(date__lte=until, extra__losses__gt=0)

@@ -2,6 +2,10 @@
 enterprise of the importing account; a person already on the roster (same ID number) is
 updated. Same error report and atomicity as every import."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -13,6 +17,12 @@ from fugong.registry.models import Enterprise, enterprise_id_of
 
 from . import services
 from .models import Employee
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from fugong.core.excel import Cleaned, ErrorSink
+    from fugong.core.permissions import Actor
 
 
 @register_importer
@@ -29,15 +39,15 @@ class RosterImporter(Importer):
     ]
 
     @classmethod
-    def allowed(cls, user):
+    def allowed(cls, user: Actor) -> bool:
         return user.works_for_enterprise and bool(enterprise_id_of(user))
 
-    def __init__(self, user=SYSTEM):
+    def __init__(self, user: Actor = SYSTEM) -> None:
         super().__init__(user)
         pk = enterprise_id_of(user)
         self.enterprise = Enterprise.objects.filter(pk=pk).first() if pk else None
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         self.seen = {}
         self.existing = {}
         if self.enterprise is not None:
@@ -45,7 +55,9 @@ class RosterImporter(Importer):
                 e.id_hash: e for e in Employee.objects.filter(enterprise=self.enterprise)
             }
 
-    def clean_row(self, row, error):
+    def clean_row(
+        self, row: dict[str, str], error: ErrorSink
+    ) -> tuple[dict[str, str] | None, dict[str, Any], int] | None:
         if self.enterprise is None:
             raise ValidationError(_("请以企业防疫专员的账号导入（命令行：--user 防疫专员用户名）"))
         person = None
@@ -74,7 +86,7 @@ class RosterImporter(Importer):
         self.seen[index] = row["_row"]
         return person, {"department": row["department"], **flags}, index
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         new, changed = [], []
         for _n, (person, data, index) in cleaned:
             employee = self.existing.get(index)

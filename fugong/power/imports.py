@@ -1,7 +1,10 @@
 """The utility's sheet (registered with core.excel as `power`): 统一社会信用代码 or 用电户号 (the
 account number on the enterprise), 日期, 用电量（千瓦时）, one row per enterprise and day."""
 
+from __future__ import annotations
+
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +15,10 @@ from fugong.registry.imports import ScopedImporter
 from fugong.registry.models import Enterprise
 
 from . import services
+
+if TYPE_CHECKING:
+    from fugong.core.excel import Cleaned, ErrorSink
+    from fugong.power.services import ReadingRow
 
 
 @register_importer
@@ -32,7 +39,7 @@ class PowerImporter(ScopedImporter):
         ),
     ]
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         self.existing, self.hidden = self.visible_enterprises(
             {row["uscc"].strip().upper() for row in rows if row["uscc"]}
         )
@@ -45,7 +52,7 @@ class PowerImporter(ScopedImporter):
         self.seen = {}
         self.today = timezone.localdate()
 
-    def clean_row(self, row, error):
+    def clean_row(self, row: dict[str, str], error: ErrorSink) -> ReadingRow | None:
         if not row["uscc"]:
             return self.clean_reading(row, error, self._by_account(row, error))
         uscc = self.clean_uscc(row, error)
@@ -54,7 +61,7 @@ class PowerImporter(ScopedImporter):
             error("uscc", _("企业 %(c)s 不存在或不在您的管辖范围内") % {"c": uscc})
         return self.clean_reading(row, error, enterprise)
 
-    def _by_account(self, row, error):
+    def _by_account(self, row: dict[str, str], error: ErrorSink) -> Enterprise | None:
         if not row["account"]:
             error("uscc", _("统一社会信用代码和用电户号至少填一项"))
             return None
@@ -63,7 +70,9 @@ class PowerImporter(ScopedImporter):
             error("account", _("用电户号 %(a)s 不属于您管辖范围内的企业") % {"a": row["account"]})
         return enterprise
 
-    def clean_reading(self, row, error, enterprise):
+    def clean_reading(
+        self, row: dict[str, str], error: ErrorSink, enterprise: Enterprise | None
+    ) -> ReadingRow | None:
         """The reading of a row whose enterprise is found (or reported missing)."""
         day = self.parse_date(row["date"], "date", error)
         if day and day > self.today:
@@ -86,5 +95,5 @@ class PowerImporter(ScopedImporter):
             return None
         return enterprise.pk, day, kwh
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         return services.save_readings([value for _n, value in cleaned])

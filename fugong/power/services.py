@@ -5,9 +5,12 @@ the campaign starts — or of the month `campaign.sla["power_baseline_month"]` n
 over the days that have a reading; power index = the day's kWh / baseline; resumed by power when
 the index reaches `campaign.sla["power_threshold_percent"]` (default 30)."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Avg, Count, F, Q
@@ -16,6 +19,9 @@ from django.utils.translation import gettext as _
 from fugong.core.models import Campaign
 
 from .models import Baseline, Reading
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import CombinedExpression
 
 DEFAULT_THRESHOLD = 30  # campaign.sla["power_threshold_percent"]
 
@@ -38,7 +44,7 @@ def month_end(first: date) -> date:
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def baseline_month_error(value) -> str:
+def baseline_month_error(value: object) -> str:
     """'' if `value` is an acceptable power_baseline_month, else the rule it breaks."""
     try:
         date(int(value) // 100, int(value) % 100, 1)
@@ -52,9 +58,7 @@ def recompute_baselines(campaign: Campaign, enterprise_ids: Iterable[int] | None
     readings of its baseline month; returns how many enterprises have one."""
     first = baseline_month(campaign)
     readings = Reading.objects.filter(
-        day__gte=first,
-        day__lte=month_end(first),
-        enterprise__region__path__startswith=campaign.region.path,
+        campaign.region.subtree_q("enterprise__"), day__gte=first, day__lte=month_end(first)
     )
     old = Baseline.objects.filter(campaign=campaign)
     if enterprise_ids is not None:
@@ -84,7 +88,11 @@ def recompute_baselines(campaign: Campaign, enterprise_ids: Iterable[int] | None
     return len(made)
 
 
-def save_readings(readings: list[tuple[int, date, Decimal]]) -> tuple[int, int]:
+# one day's meter reading: (enterprise id, day, kWh)
+ReadingRow = tuple[int, date, Decimal]
+
+
+def save_readings(readings: list[ReadingRow]) -> tuple[int, int]:
     """Write (enterprise id, day, kWh) readings — a re-imported day replaces the earlier value —
     and recompute the baselines of every campaign whose baseline month they touch. One
     transaction (the importer audits it); returns (created, updated)."""
@@ -113,14 +121,14 @@ def save_readings(readings: list[tuple[int, date, Decimal]]) -> tuple[int, int]:
     return len(new), len(existing)
 
 
-def index(kwh, baseline) -> float | None:
+def index(kwh: Decimal | float | None, baseline: Decimal | float | None) -> float | None:
     """The power index in percent, one decimal; None without a reading or a baseline."""
     if kwh is None or not baseline:
         return None
     return round(float(Decimal(kwh) * 100 / Decimal(baseline)), 1)
 
 
-def _floor(campaign: Campaign):
+def _floor(campaign: Campaign) -> CombinedExpression:
     return F("power_baseline__kwh_per_day") * threshold(campaign) / 100
 
 

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fugong.core.models import Role, Unit, User
+from fugong.core.models import Unit, User
+from fugong.core.permissions import commissioners
 from fugong.core.validators import normalize_phone, normalize_uscc
 
 from . import industry, services
@@ -138,9 +139,7 @@ class AssignmentForm(PhoneCleanMixin, forms.Form):
         self.fields["township"].queryset = units.filter(
             kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK]
         )
-        self.fields["commissioners"].queryset = User.objects.filter(
-            role=Role.COMMISSIONER, is_active=True
-        )
+        self.fields["commissioners"].queryset = commissioners()
 
     def clean(self):
         super().clean()

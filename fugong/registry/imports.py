@@ -1,7 +1,10 @@
 """Importers for enterprises, list memberships and assignments (registered with core.excel)."""
 
+from __future__ import annotations
+
 import re
 from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,16 +22,27 @@ from .models import Assignment, Enterprise, EnterpriseList, ListMembership
 from .regionnames import RegionIndex
 from .signals import enterprises_changed
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from datetime import date
+    from typing import Any
+
+    from fugong.core.excel import Cleaned, ErrorSink
+    from fugong.core.models import Region
+    from fugong.core.permissions import Actor
+
+
 CHUNK = 900
+T = TypeVar("T")
 
 
-def chunks(values, size=CHUNK):
+def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     values = list(values)
     for i in range(0, len(values), size):
         yield values[i : i + size]
 
 
-def split_names(text):
+def split_names(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[；;，,]", text or "") if p.strip()]
 
 
@@ -36,10 +50,10 @@ class ScopedImporter(Importer):
     """Importers of enterprise-owned data: government users with registry rights, in scope."""
 
     @classmethod
-    def allowed(cls, user):
+    def allowed(cls, user: Actor) -> bool:
         return services.can_manage(user)
 
-    def visible_enterprises(self, usccs):
+    def visible_enterprises(self, usccs: Iterable[str]) -> tuple[dict[str, Enterprise], set[str]]:
         """{uscc: Enterprise} for existing enterprises and the set of those outside scope."""
         found, hidden = {}, set()
         qs = Enterprise.objects.select_related("region")
@@ -57,7 +71,7 @@ class ScopedImporter(Importer):
             hidden = set(found) - visible
         return found, hidden
 
-    def usccs(self, rows) -> set[str]:
+    def usccs(self, rows: list[dict[str, str]]) -> set[str]:
         """Every row's code as `values.uscc` reads it (spaces, hyphens, full-width folded)."""
         self.uscc_of = {}
         for row in rows:
@@ -67,7 +81,7 @@ class ScopedImporter(Importer):
                 pass
         return set(self.uscc_of.values())
 
-    def clean_uscc(self, row, error):
+    def clean_uscc(self, row: dict[str, str], error: ErrorSink) -> str | None:
         code = getattr(self, "uscc_of", {}).get(row["uscc"])
         if code:
             return code
@@ -87,7 +101,7 @@ class ScopedImporter(Importer):
         )
         return campaign.starts_on.year if campaign else None
 
-    def parse_date(self, text, key, error):
+    def parse_date(self, text: str, key: str, error: ErrorSink) -> date | None:
         if not text:
             return timezone.localdate()
         try:
@@ -127,13 +141,13 @@ class EnterpriseImporter(ScopedImporter):
         ),
     ]
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         self.regions = RegionIndex(self.user)
         self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
         self.seen = {}
 
-    def clean_row(self, row, error):
+    def clean_row(self, row: dict[str, str], error: ErrorSink) -> dict[str, Any] | None:
         uscc = self.clean_uscc(row, error)
         if uscc:
             if uscc in self.seen:
@@ -186,7 +200,7 @@ class EnterpriseImporter(ScopedImporter):
         for name in split_names(row["lists"]):
             if name in self.lists:
                 data["lists"].append(self.lists[name])
-            elif self.user is None or self.user.creates_lists:
+            elif self.user.creates_lists:
                 data["lists"].append(name[:100])  # created in `write`
             else:
                 error(
@@ -196,7 +210,7 @@ class EnterpriseImporter(ScopedImporter):
                 )
         return data
 
-    def region(self, row, error):
+    def region(self, row: dict[str, str], error: ErrorSink) -> Region | None:
         """The region by code or name (a parent column disambiguates); from the address when
         the region cell is empty and the address names exactly one region in scope."""
         text = row["region"]
@@ -224,7 +238,7 @@ class EnterpriseImporter(ScopedImporter):
         "notes",
     )
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         new, changed, moved = [], [], set()
         for _n, data in cleaned:
             e = self.existing.get(data["uscc"])
@@ -313,12 +327,12 @@ class ListImporter(ScopedImporter):
     }
     KINDS = choice_lookup(EnterpriseList.Kind.choices, {"白名单": "city_whitelist"})
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
         self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.seen = set()
 
-    def clean_row(self, row, error):
+    def clean_row(self, row: dict[str, str], error: ErrorSink) -> dict[str, Any] | None:
         uscc = self.clean_uscc(row, error)
         data = {"list": row["list"], "reason": row["reason"][:255]}
         data["action"] = self.ACTIONS.get(row["action"].lower())
@@ -339,7 +353,7 @@ class ListImporter(ScopedImporter):
             self.seen.add((row["list"], uscc))
         return data
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         created = updated = 0
         errors = []
         for n, data in cleaned:
@@ -390,7 +404,7 @@ class AssignmentImporter(ScopedImporter):
         Column("commissioners", "特派员", ("commissioners",), False, "tepaiyuan", 20),
     ]
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.units = {}
         for u in Unit.objects.select_related("region"):
@@ -400,7 +414,7 @@ class AssignmentImporter(ScopedImporter):
         self.users = {u.username: u for u in User.objects.filter(username__in=names)}
         self.seen = set()
 
-    def unit(self, row, key, error):
+    def unit(self, row: dict[str, str], key: str, error: ErrorSink) -> Unit | None:
         text = row[key]
         if not text:
             return None
@@ -409,7 +423,7 @@ class AssignmentImporter(ScopedImporter):
             error(key, _("单位“%(u)s”不存在（填单位编码或单位名称）") % {"u": text})
         return unit
 
-    def clean_row(self, row, error):
+    def clean_row(self, row: dict[str, str], error: ErrorSink) -> dict[str, Any] | None:
         uscc = self.clean_uscc(row, error)
         data = {k: row[k][:100] for k in ("leader_name", "leader_title")}
         if uscc:
@@ -441,7 +455,7 @@ class AssignmentImporter(ScopedImporter):
 
     FIELDS = ("leader_name", "leader_title", "leader_phone", "department", "township")
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         created = updated = 0
         existing = {}
         for part in chunks(d["enterprise"].pk for _n, d in cleaned):

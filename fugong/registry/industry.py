@@ -7,6 +7,8 @@ in a sheet — `C`, `C27`, `27`, `271`, `2710`, `C2710`, `C27 医药制造业`, 
 coarser levels from a code of any precision.
 """
 
+from __future__ import annotations
+
 import re
 import unicodedata
 from pathlib import Path
@@ -89,7 +91,7 @@ def division_of(code: str) -> str:
 _CODE = re.compile(r"^([A-T])?(\d{1,4})?(.*)$")
 
 
-def parse(text) -> str:
+def parse(text: str) -> str:
     """The code (section letter or 2/3/4 digits) for a code, a `C27 医药制造业` label or a
     Chinese name of a section or division (and of a group or class when the table has it);
     raise ValueError."""
@@ -114,7 +116,7 @@ def parse(text) -> str:
     return digits
 
 
-def _by_name(name: str, text, section: str = "") -> str:
+def _by_name(name: str, text: str, section: str = "") -> str:
     code = _BY_NAME.get(_name_key(name))
     if code is None or (section and section_of(code) != section):
         raise ValueError(text)

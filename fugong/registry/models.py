@@ -25,7 +25,7 @@ def scope_q(user, prefix=""):
     if user.is_admin:
         return Q()
     if user.is_region_scoped:
-        return Q(**{f"{prefix}region__path__startswith": user.unit.region.path})
+        return user.unit.region.subtree_q(prefix)
     if user.is_commissioner:
         return Q(**{f"{prefix}assignment__commissioners": user})
     enterprise_id = enterprise_id_of(user)

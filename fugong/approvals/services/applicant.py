@@ -1,5 +1,9 @@
 """Application use-cases: the applicant."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,14 +24,31 @@ from .flow import FLOW
 from .reviewers import _tell_reviewers
 from .validation import clean_data
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+    from typing import Any
 
-def _applicant_may(user, enterprise):
+    from django.core.files.uploadedfile import UploadedFile
+
+    from fugong.core.permissions import Actor
+    from fugong.registry.models import Enterprise
+
+
+def _applicant_may(user: Actor, enterprise: Enterprise) -> None:
     if not (user.is_superuser or enterprise_id_of(user) == enterprise.pk):
         raise PermissionError(_("只有本企业的账号可以提交和修改申请"))
 
 
 @transaction.atomic
-def submit(user, enterprise, kind, data, files=(), now=None):
+def submit(
+    user: Actor,
+    enterprise: Enterprise,
+    kind: str,
+    data: dict[str, Any],
+    files: Sequence[UploadedFile] = (),
+    now: datetime | None = None,
+) -> Application:
     """A new application of `kind` for the running campaign; the resumption plan (PDF, image
     or Office file) is required."""
     _applicant_may(user, enterprise)
@@ -62,7 +83,13 @@ def submit(user, enterprise, kind, data, files=(), now=None):
 
 
 @transaction.atomic
-def resubmit(user, app, version, data, files=()):
+def resubmit(
+    user: Actor,
+    app: Application,
+    version: int,
+    data: dict[str, Any],
+    files: Sequence[UploadedFile] = (),
+) -> Application:
     """The applicant corrects a returned application and sends it back to the first step."""
     _applicant_may(user, app.enterprise)
     fields = clean_data(app.campaign, app.kind, data)
@@ -74,7 +101,7 @@ def resubmit(user, app, version, data, files=()):
 
 
 @transaction.atomic
-def withdraw(user, app, version):
+def withdraw(user: Actor, app: Application, version: int) -> Application:
     _applicant_may(user, app.enterprise)
     app = FLOW.move(app, version, "withdraw", user=user)
     return app

@@ -1,5 +1,9 @@
 """Application use-cases: reviewers."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +23,12 @@ from ..models import Application
 from .base import CODE_KIND, Kind, State, _due, steps_of
 from .flow import FLOW
 
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from fugong.core.permissions import Actor
+
+
 REVIEW_ACTIONS = {
     "approve": gettext_lazy("批准"),
     "reject": gettext_lazy("驳回"),
@@ -27,7 +37,7 @@ REVIEW_ACTIONS = {
 }
 
 
-def current_step(app):
+def current_step(app: Application) -> int | None:
     """1 (township/park) or 2 (county) for a pending application, else None."""
     if app.state == State.SUBMITTED:
         return 1 if steps_of(app.campaign) == 2 else 2
@@ -36,7 +46,7 @@ def current_step(app):
     return None
 
 
-def next_actor(app) -> str:
+def next_actor(app: Application) -> str:
     """Who acts next on `app` ("" when nobody must): the enterprise on a returned one, the
     township or park at the first step, the county (its approving unit) at the second."""
     step = current_step(app)
@@ -49,7 +59,7 @@ def next_actor(app) -> str:
     return "、".join(FLOW.who_acts(app.state, actors))
 
 
-def may_review(user, app, step=None):
+def may_review(user: Actor, app: Application, step: int | None = None) -> bool:
     """Whether this user reviews the application at `step` (its current one by default):
     step 1 a township or park officer, step 2 a county (or higher) command centre or
     department — in both cases one whose scope holds the enterprise."""
@@ -59,7 +69,7 @@ def may_review(user, app, step=None):
     return user.reviews(step)
 
 
-def allowed_actions(user, app):
+def allowed_actions(user: Actor, app: Application) -> list[str]:
     if app.state in Application.PENDING and may_review(user, app):
         return ["approve", "return", "reject"]
     if (
@@ -72,7 +82,15 @@ def allowed_actions(user, app):
 
 
 @transaction.atomic
-def review(user, app, action, version, comment="", cleared_from=None, now=None):
+def review(
+    user: Actor,
+    app: Application,
+    action: str,
+    version: int,
+    comment: str = "",
+    cleared_from: date | None = None,
+    now: datetime | None = None,
+) -> Application:
     """approve (to the next step, or finally: cleared from a date, certificate issued),
     return for changes or reject (both with reasons), revoke a closed-loop qualification."""
     now = now or timezone.now()
@@ -128,7 +146,7 @@ def review(user, app, action, version, comment="", cleared_from=None, now=None):
     return app
 
 
-def _tell_applicant(app, action, comment):
+def _tell_applicant(app: Application, action: str, comment: str) -> None:
     title = _("%(k)s #%(n)d：%(s)s") % {
         "k": app.get_kind_display(),
         "n": app.pk,
@@ -141,7 +159,7 @@ def _tell_applicant(app, action, comment):
     announce(users, kind="application", title=title, body=body, url=f"/applications/{app.pk}/")
 
 
-def _tell_reviewers(app):
+def _tell_reviewers(app: Application) -> None:
     """The units that review the application's current step: in-app, e-mail, group bot."""
     step = current_step(app)
     region = app.enterprise.region

@@ -1,5 +1,9 @@
 """Application use-cases: validation."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,13 +17,20 @@ from fugong.core.validators import normalize_phone
 
 from .base import MIN_CLOSED_LOOP_DAYS, Kind
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
+    from typing import Any
 
-def checklist_of(campaign):
+    from fugong.core.models import Campaign
+
+
+def checklist_of(campaign: Campaign) -> list[dict[str, Any]]:
     """The campaign's checklist, the seven musts (七个必须到位) when it sets none."""
     return campaign.checklist or SEVEN_MUSTS
 
 
-def clean_checklist(campaign, answers):
+def clean_checklist(campaign: Campaign, answers: Iterable[object] | None) -> list[dict]:
     """The campaign's checklist answered: every item yes or no; a "no" needs a note saying
     why, and so does a "yes" where the campaign demands one (note_required)."""
     by_key = {a.get("key"): a for a in answers or [] if isinstance(a, dict)}
@@ -56,7 +67,9 @@ CLOSED_LOOP_FIELDS = (
 )
 
 
-def clean_data(campaign, kind, data, today=None):
+def clean_data(
+    campaign: Campaign, kind: str, data: dict[str, Any], today: date | None = None
+) -> dict[str, Any]:
     """The fields of an application of `kind`, checked; raises with every broken rule."""
     today = today or timezone.localdate()
     errors = {}

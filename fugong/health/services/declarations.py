@@ -1,6 +1,9 @@
 """Health use-cases: declarations."""
 
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from fugong.core.codes import check_code, new_code
 from fugong.core.inputs import BadInput, parse_decimal
-from fugong.core.models import Role, User
+from fugong.core.permissions import health_officers
 from fugong.core.services import announce, as_date
 
 from ..models import (
@@ -22,8 +25,16 @@ from ..models import (
 )
 from .access import CODE_KIND, GATE_SALT, HIGHEST, LOWEST, _campaign, threshold
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date, datetime
+    from typing import Any
 
-def declaration_code(enterprise):
+    from fugong.core.models import Campaign
+    from fugong.registry.models import Enterprise
+
+
+def declaration_code(enterprise: Enterprise) -> str:
     """The signed code of the enterprise's declaration page (its poster's QR)."""
     health, _created = EnterpriseHealth.objects.get_or_create(
         enterprise=enterprise, defaults={"declare_code": new_code(CODE_KIND)}
@@ -31,7 +42,7 @@ def declaration_code(enterprise):
     return health.declare_code
 
 
-def enterprise_by_code(code):
+def enterprise_by_code(code: str) -> Enterprise | None:
     if not check_code(CODE_KIND, code):
         return None
     health = EnterpriseHealth.objects.select_related("enterprise__region").filter(declare_code=code)
@@ -39,7 +50,7 @@ def enterprise_by_code(code):
     return health.enterprise if health else None
 
 
-def _temperature(value, field="temperature"):
+def _temperature(value: object, field: str = "temperature") -> Decimal:
     try:
         t = parse_decimal(value)  # NaN, Infinity, overflowing exponents: refused here
     except BadInput as exc:
@@ -52,7 +63,14 @@ def _temperature(value, field="temperature"):
     return t
 
 
-def judge(campaign, temperature, symptoms, risk_area, contact, test_result):
+def judge(
+    campaign: Campaign,
+    temperature: Decimal,
+    symptoms: Sequence[str],
+    risk_area: bool,
+    contact: bool,
+    test_result: str,
+) -> list[str]:
     """The reasons a declaration is abnormal (empty: normal)."""
     reasons = []
     if temperature >= threshold(campaign):
@@ -69,7 +87,9 @@ def judge(campaign, temperature, symptoms, risk_area, contact, test_result):
 
 
 @transaction.atomic
-def declare(enterprise, employee, data, now=None):
+def declare(
+    enterprise: Enterprise, employee: Employee, data: dict[str, Any], now: datetime | None = None
+) -> Declaration:
     """Today's declaration of an employee (a second one the same day replaces it). An abnormal
     one alerts the enterprise's health officers."""
     now = now or timezone.now()
@@ -107,9 +127,7 @@ def declare(enterprise, employee, data, now=None):
         },
     )
     if reasons:
-        officers = User.objects.filter(
-            role=Role.HEALTH_OFFICER, enterprise_account__enterprise=enterprise, is_active=True
-        )
+        officers = health_officers().filter(enterprise_account__enterprise=enterprise)
         announce(
             officers,
             kind="health_alert",
@@ -120,12 +138,12 @@ def declare(enterprise, employee, data, now=None):
     return declaration
 
 
-def gate_code(declaration):
+def gate_code(declaration: Declaration) -> str:
     """The personal code of today's declaration (the QR the employee shows at the gate)."""
     return signing.dumps([declaration.employee_id, declaration.day.isoformat()], salt=GATE_SALT)
 
 
-def employee_by_gate_code(enterprise, code, today):
+def employee_by_gate_code(enterprise: Enterprise, code: str, today: date) -> Employee:
     try:
         employee_id, day = signing.loads(code, salt=GATE_SALT, max_age=36 * 3600)
     except signing.BadSignature as exc:

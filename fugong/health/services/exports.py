@@ -1,12 +1,20 @@
 """Health use-cases: exports."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from fugong.core.excel import write_xlsx
 from fugong.core.services import audit
 
 from .access import audit_unmasked, may_unmask, roster_of
 
+if TYPE_CHECKING:
+    from fugong.core.permissions import Actor
+    from fugong.registry.models import Enterprise
 
-def export_roster(user, enterprise) -> bytes:
+
+def export_roster(user: Actor, enterprise: Enterprise) -> bytes:
     """The roster in the import template's columns; unmasked only for the health officer (and
     then audited)."""
 

@@ -1,5 +1,9 @@
 """Health use-cases: counts for the government."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -15,8 +19,16 @@ from ..models import (
 )
 from .rounds import _pct
 
+if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any
 
-def counts(user, day=None, enterprise=None):
+    from fugong.core.permissions import Actor
+
+
+def counts(
+    user: Actor, day: date | None = None, enterprise: Enterprise | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per enterprise in the user's scope: people on the roster, declared today, abnormal
     declarations, gate entries admitted and refused — counts only, never names."""
     day = day or timezone.localdate()

@@ -1,6 +1,9 @@
 """Health use-cases: the gate."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,24 +25,32 @@ from ..models import (
 from .access import _campaign, may_unmask, threshold
 from .declarations import _temperature
 
+if TYPE_CHECKING:
+    from typing import Any
 
-def _may_guard(user, enterprise):
+    from fugong.core.excel import RowError
+    from fugong.core.models import Campaign
+    from fugong.core.permissions import Actor
+    from fugong.registry.models import Enterprise
+
+
+def _may_guard(user: Actor, enterprise: Enterprise) -> None:
     if enterprise_id_of(user) != enterprise.pk:
         raise PermissionError(_("只有本企业的账号和门岗设备可以登记进出"))
 
 
 def check(
-    user,
-    enterprise,
+    user: Actor,
+    enterprise: Enterprise,
     *,
-    direction,
-    temperature=None,
-    mask=True,
-    employee=None,
-    visitor=None,
-    at=None,
-    device="",
-):
+    direction: str,
+    temperature: object = None,
+    mask: bool = True,
+    employee: Employee | None = None,
+    visitor: str | None = None,
+    at: datetime.datetime | None = None,
+    device: str = "",
+) -> GateCheck:
     """One passage at the gate, judged and saved, admitted or refused.
 
     Entry is refused at or above the campaign's fever threshold, without a mask, for an
@@ -76,19 +87,19 @@ def check(
 
 
 def passage(
-    user,
-    enterprise,
-    campaign,
+    user: Actor,
+    enterprise: Enterprise,
+    campaign: Campaign,
     *,
-    direction,
-    temperature,
-    mask,
-    employee,
-    visitor,
-    at,
-    device,
-    declared,
-):
+    direction: str,
+    temperature: object,
+    mask: bool,
+    employee: Employee | None,
+    visitor: str | None,
+    at: datetime.datetime,
+    device: str,
+    declared: Declaration | None,
+) -> GateCheck:
     """The gate check `check` saves, judged from what the caller looked up (no queries: the
     batch upload looks everything up at once)."""
     if direction not in GateCheck.Direction.values:
@@ -155,7 +166,7 @@ def passage(
 
 
 @transaction.atomic
-def readmit(user, employee, reason):
+def readmit(user: Actor, employee: Employee, reason: str) -> Employee:
     """The health officer lets a bubble employee who left back in, with a reason."""
     if not may_unmask(user, employee.enterprise):
         raise PermissionError(_("只有本企业的防疫专员可以核准返岗"))
@@ -170,7 +181,9 @@ def readmit(user, employee, reason):
     return employee
 
 
-def ingest_gate_batch(user, enterprise, items):
+def ingest_gate_batch(
+    user: Actor, enterprise: Enterprise, items: list[dict[str, Any]]
+) -> list[GateCheck]:
     """A gate device's batch: every item judged as at the gate page and recorded, or — if any
     item is malformed — none, with every bad item's index and fields. Lookups (the roster by
     keyed hash, the days' declarations, the campaign) are made once for the batch. Returns the
@@ -256,11 +269,11 @@ def ingest_gate_batch(user, enterprise, items):
     return rows
 
 
-def _fields(exc):
+def _fields(exc: ValidationError) -> dict[str, list[str]]:
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
 class BatchRejected(Exception):
-    def __init__(self, errors):
+    def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} bad items")
         self.errors = errors

@@ -1,6 +1,9 @@
 """Health use-cases: investigation grants."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,9 +22,20 @@ from ..models import (
 )
 from .access import audit_unmasked, may_unmask
 
+if TYPE_CHECKING:
+    from fugong.core.models import User
+    from fugong.core.permissions import Actor
+
 
 @transaction.atomic
-def grant_investigation(officer, to_user, reason, start, end, hours=72):
+def grant_investigation(
+    officer: Actor,
+    to_user: User,
+    reason: str,
+    start: datetime.date,
+    end: datetime.date,
+    hours: int = 72,
+) -> InvestigationGrant:
     enterprise = own_enterprise(officer)
     if enterprise is None or not may_unmask(officer, enterprise):
         raise PermissionError(_("只有企业防疫专员可以授权流调导出"))
@@ -44,7 +58,7 @@ def grant_investigation(officer, to_user, reason, start, end, hours=72):
     return grant
 
 
-def investigation_export(user, grant) -> bytes:
+def investigation_export(user: Actor, grant: InvestigationGrant) -> bytes:
     """The named declarations the grant covers, for the user it was granted to, while it is
     valid; audited."""
 

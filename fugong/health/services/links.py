@@ -4,7 +4,10 @@ stored, like ID numbers); the health officer issues it (a printed slip or an SMS
 and issues a new one, every step audited; every identification through a link, success or
 failure, is audited without the token."""
 
+from __future__ import annotations
+
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +21,9 @@ from fugong.registry.models import enterprise_id_of
 
 from ..models import Declaration, Employee
 from .declarations import declare
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SMS_TEMPLATE = "declaration_link"  # the approved template's name in FUGONG_SMS["templates"]
 
@@ -76,7 +82,7 @@ def sms_available() -> bool:
 
 
 @transaction.atomic
-def send_link_sms(user: User, employee: Employee, url_of) -> bool:
+def send_link_sms(user: User, employee: Employee, url_of: Callable[[str], str]) -> bool:
     """Issue a new link and text it to the employee's phone (`url_of(token)` is its address).
     False, and nothing issued, without a configured gateway or a mobile number."""
     _require_health_officer(user, employee)

@@ -1,6 +1,9 @@
 """Health use-cases: retention, partitions, keys."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,10 +20,13 @@ from ..models import (
 )
 from .access import retention
 
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+
 PARTITIONED = ("health_declaration", "health_gatecheck")
 
 
-def _partitions(cursor, table):
+def _partitions(cursor: CursorWrapper, table: str) -> dict[datetime.date, str]:
     """{day: partition name} of the day partitions of a partitioned table (PostgreSQL)."""
     cursor.execute(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
@@ -35,7 +41,7 @@ def _partitions(cursor, table):
     return found
 
 
-def ensure_partitions(start, end):
+def ensure_partitions(start: datetime.date, end: datetime.date) -> int:
     """Create the day partitions from `start` to `end` (PostgreSQL; nothing elsewhere). A day
     whose rows already sit in the default partition is left there."""
     if connection.vendor != "postgresql":
@@ -61,7 +67,7 @@ def ensure_partitions(start, end):
     return made
 
 
-def purge(today=None):
+def purge(today: datetime.date | None = None) -> int:
     """Remove declarations and gate checks older than their campaign's retention. On
     PostgreSQL a day partition past every campaign's window is dropped whole; rows of shorter
     windows (and the default partition) are deleted. Returns {table: rows removed}."""
@@ -91,7 +97,7 @@ def purge(today=None):
 
 
 @transaction.atomic
-def rotate_keys():
+def rotate_keys() -> int:
     """Re-encrypt every stored ID number and phone under the first configured key (after a new
     key was put first in FUGONG_DATA_KEYS). Returns the number of rows rewritten."""
     done = 0

@@ -1,5 +1,9 @@
 """Health use-cases: the roster."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,8 +19,14 @@ from ..models import (
     Employee,
 )
 
+if TYPE_CHECKING:
+    from typing import Any
 
-def clean_person(data):
+    from fugong.core.permissions import Actor
+    from fugong.registry.models import Enterprise
+
+
+def clean_person(data: dict[str, Any]) -> dict[str, str]:
     """Name, ID card number (GB 11643), mobile; raises with every broken rule."""
     errors, out = {}, {}
     name = str(data.get("name") or "").strip()
@@ -39,7 +49,7 @@ def clean_person(data):
     return out
 
 
-def fill_employee(employee, person, data):
+def fill_employee(employee: Employee, person: dict[str, str], data: dict[str, Any]) -> None:
     employee.name = person["name"]
     employee.id_enc = crypto.encrypt(person["id_number"])
     employee.id_hash = crypto.blind_index(person["id_number"])
@@ -50,13 +60,15 @@ def fill_employee(employee, person, data):
     employee.in_bubble = bool(data.get("in_bubble"))
 
 
-def _require_officer(user, enterprise):
+def _require_officer(user: Actor, enterprise: Enterprise) -> None:
     if not (enterprise_id_of(user) == enterprise.pk and user.works_for_enterprise):
         raise PermissionError(_("只有本企业的防疫专员和联系人可以管理员工名册"))
 
 
 @transaction.atomic
-def save_employee(user, enterprise, data, employee=None):
+def save_employee(
+    user: Actor, enterprise: Enterprise, data: dict[str, Any], employee: Employee | None = None
+) -> Employee:
     _require_officer(user, enterprise)
     person = clean_person(data)
     index = crypto.blind_index(person["id_number"])

@@ -1,5 +1,9 @@
 """Health use-cases: test rounds."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -20,14 +24,23 @@ from ..models import (
 )
 from .access import _campaign
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date
+    from typing import Any
 
-def _may_organise(user):
+    from fugong.core.permissions import Actor
+
+
+def _may_organise(user: Actor) -> None:
     if not user.coordinates:
         raise PermissionError(_("只有街镇/园区和指挥部可以组织检测"))
 
 
 @transaction.atomic
-def open_round(user, title, day, enterprises=None):
+def open_round(
+    user: Actor, title: str, day: date, enterprises: Iterable[Enterprise] | None = None
+) -> TestRound:
     """A test round for the given enterprises (default: every enterprise in the organiser's
     scope); each enterprise's staff to test is its active roster."""
     _may_organise(user)
@@ -62,7 +75,15 @@ def open_round(user, title, day, enterprises=None):
 
 
 @transaction.atomic
-def record_sampling(user, part, *, employee_ids=None, sampled=None, positive=0, pending=0):
+def record_sampling(
+    user: Actor,
+    part: RoundEnterprise,
+    *,
+    employee_ids: Sequence[int] | None = None,
+    sampled: int | None = None,
+    positive: int = 0,
+    pending: int = 0,
+) -> RoundEnterprise:
     """An enterprise's sampling in a round: named (roster ids, by its own accounts) or counted
     (by its accounts or the organiser)."""
     own = enterprise_id_of(user) == part.enterprise_id
@@ -98,11 +119,11 @@ def record_sampling(user, part, *, employee_ids=None, sampled=None, positive=0, 
     return part
 
 
-def _pct(part, whole):
+def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def round_coverage(user, rnd):
+def round_coverage(user: Actor, rnd: TestRound) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per enterprise in the user's scope (its own only, for an enterprise account): staff to
     test, sampled, coverage; and the totals ("100 余家企业 8000 余名员工完成采样")."""
     parts = RoundEnterprise.objects.filter(round=rnd).select_related("enterprise__region")
@@ -143,7 +164,7 @@ def round_coverage(user, rnd):
     return rows, total
 
 
-def latest_round(user):
+def latest_round(user: Actor) -> tuple[TestRound | None, dict[str, Any] | None]:
     """The most recent test round with enterprises in the user's scope, with its coverage."""
     parts = RoundEnterprise.objects.visible_to(user)
     own = enterprise_id_of(user)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fugong.core import services
 from fugong.core.models import ApiToken, User
+from fugong.core.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
             token = ApiToken.objects.filter(prefix=target).first()
             if token is None:
                 raise CommandError(f"no token with prefix {target}")
-            services.revoke_token(token, None)
+            services.revoke_token(token, SYSTEM)
             self.stdout.write(f"revoked {target}")
             return
         user = User.objects.filter(username=target).first()
