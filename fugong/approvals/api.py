@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Literal
 
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
@@ -75,13 +75,21 @@ class CertificateOut(Schema):
     approving_unit: str
 
 
+class ApprovalsFilterIn(Schema):
+    kind: str = ""
+    state: str = ""
+    todo: bool = False
+
+
 @router.get("/applications", response=list[ApplicationOut])
 @paginate(Pagination)
-def list_applications(request, kind: str = "", state: str = "", todo: bool = False):
-    """Applications in your scope (yours, for an enterprise account); `todo` = awaiting a step
-    you review."""
-    params = {"kind": kind, "state": state, "view": "todo" if todo else ""}
-    return services.queue_for(request.auth, params)
+def list_applications(request, filters: Query[ApprovalsFilterIn]):
+    """Applications in your scope (yours, for an enterprise account), filtered as the list page
+    filters them; `todo` = awaiting a step you review (the page's `view=todo`)."""
+    flt = services.ApplicationFilter(
+        kind=filters.kind, state=filters.state, view="todo" if filters.todo else ""
+    )
+    return services.applications_for(request.auth, flt)
 
 
 @router.post("/applications", response={201: ApplicationOut})

@@ -18,7 +18,13 @@ from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
 from fugong.core.services import Conflict, audit, campaign_for, campaigns_on, timeline_of
 from fugong.core.uploads import attachments_of
-from fugong.core.views import SERVICE_ERRORS, listing, service_error_text, xlsx_response
+from fugong.core.views import (
+    SERVICE_ERRORS,
+    filtered,
+    listing,
+    service_error_text,
+    xlsx_response,
+)
 from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import services
@@ -46,14 +52,16 @@ def _form(kind, campaign, *args, **kwargs):
 
 @login_required
 def index(request):
-    """Reviewers: the queue (to me, all, by kind and state). Enterprises: their own."""
+    """Reviewers: the queue (to me, all, by kind and state). Enterprises: their own. The
+    filter is the API's and the export's (`ApplicationFilter`)."""
+    flt = services.ApplicationFilter.from_params(request.GET)
     return listing(
         request,
-        services.queue_for(request.user, request.GET),
+        filtered(request, lambda: services.applications_for(request.user, flt), Application),
         "approvals/index.html",
         export=services.export_applications,
         filename="applications",
-        view=request.GET.get("view", ""),
+        view=flt.view,
         kinds=Application.Kind.choices,
         states=Application.State.choices,
         now=timezone.now(),
@@ -211,7 +219,9 @@ def closed_loop(request):
         services.closed_loop_by_region(request.user, campaign, region) if campaign else ([], {})
     )
     qs = (
-        services.queue_for(request.user, {"kind": "closed_loop"})
+        services.applications_for(
+            request.user, services.ApplicationFilter(kind=Application.Kind.CLOSED_LOOP)
+        )
         .filter(
             campaign=campaign, enterprise__region__path__startswith=region.path if region else ""
         )

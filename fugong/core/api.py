@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -9,10 +10,11 @@ router = Router()
 
 
 class Pagination(LimitOffsetPagination):
-    """limit/offset paging with bounds (a limit of 10^35 is a 422, not a database overflow)."""
+    """limit/offset paging with bounds (a limit of 10^35 is a 422, not a database overflow);
+    a page holds FUGONG_PAGE_SIZE items unless `limit` says otherwise, as on the list pages."""
 
     class Input(Schema):
-        limit: int = Field(50, ge=1, le=1000)
+        limit: int = Field(settings.PAGE_SIZE, ge=1, le=1000)
         offset: int = Field(0, ge=0, le=10**9)
 
 

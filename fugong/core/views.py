@@ -248,7 +248,18 @@ def unread(request):
     return {"unread": user.notifications.filter(read_at__isnull=True).count()}
 
 
-def listing(request, qs, template, *, export, filename, per_page=50, **context):
+def filtered(request, select, model):
+    """The list's rows, `select()` (a service applying the request's filter object); a bad
+    filter is an error message on the page and an empty list, never a 500."""
+    try:
+        return select()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return model.objects.none()
+
+
+def listing(request, qs, template, *, export, filename, **context):
     """A list page: `?format=xlsx` exports what is shown (`export(user, qs)`), otherwise a page
     of `qs` with the filters kept for the pager and the export link."""
 
@@ -262,7 +273,7 @@ def listing(request, qs, template, *, export, filename, per_page=50, **context):
         request,
         template,
         {
-            "page": Paginator(qs, per_page).get_page(request.GET.get("page")),
+            "page": Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page")),
             "filters": filters.urlencode(),
             "query": {k: v for k, v in request.GET.items() if k != "page"},
             **context,

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Literal
 
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
@@ -78,10 +78,21 @@ class VerifyOut(Schema):
     driver: str
 
 
+class PassFilterIn(Schema):
+    state: str = ""
+    cargo: str = ""
+    todo: bool = False
+
+
 @router.get("/passes", response=list[PassOut])
 @paginate(Pagination)
-def list_passes(request, state: str = "", todo: bool = False):
-    return services.queue_for(request.auth, {"state": state, "view": "todo" if todo else ""})
+def list_passes(request, filters: Query[PassFilterIn]):
+    """Passes in your scope (yours, for an enterprise account), filtered as the list page
+    filters them; `todo` = awaiting issue (the page's `view=todo`)."""
+    flt = services.PassFilter(
+        state=filters.state, cargo=filters.cargo, view="todo" if filters.todo else ""
+    )
+    return services.passes_for(request.auth, flt)
 
 
 @router.post("/passes", response={201: PassOut})

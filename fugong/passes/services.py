@@ -3,11 +3,13 @@ revoke, extend; verification by the signed code a QR carries; the printable PDF 
 phone-screen image. Each call is one transaction; decisions move through the workflow engine
 (core.workflow)."""
 
+from __future__ import annotations
+
 import io
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -18,7 +20,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from fugong.core.codes import check_code, new_code
-from fugong.core.excel import write_xlsx
 from fugong.core.masking import mask_name
 from fugong.core.models import Unit
 from fugong.core.pdf import FONT, draw_qr, qr_svg
@@ -37,7 +38,17 @@ from fugong.core.services import (
 from fugong.core.validators import normalize_phone, normalize_plate
 from fugong.registry.models import enterprise_id_of
 
+from .lists import PassFilter, counts, export_passes, passes_for  # noqa: F401  (re-exported)
 from .models import Pass
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+    from typing import Any
+
+    from fugong.core.models import Campaign
+    from fugong.core.permissions import Actor
+    from fugong.registry.models import Enterprise
+
 
 State = Pass.State
 CODE_KIND = "pass"
@@ -65,7 +76,9 @@ FIELDS = (
 )
 
 
-def clean_pass(campaign, data, today=None):
+def clean_pass(
+    campaign: Campaign, data: dict[str, Any], today: date | None = None
+) -> dict[str, Any]:
     """The fields of a pass, checked by their rules; raises with every broken one."""
     today = today or timezone.localdate()
     errors, fields = {}, {}
@@ -115,7 +128,9 @@ def clean_pass(campaign, data, today=None):
 
 
 @transaction.atomic
-def apply(user, enterprise, data, now=None):
+def apply(
+    user: Actor, enterprise: Enterprise, data: dict[str, Any], now: datetime | None = None
+) -> Pass:
     if not (user.is_superuser or enterprise_id_of(user) == enterprise.pk):
         raise PermissionError(_("只有本企业的账号可以申请通行证"))
     now = now or timezone.now()
@@ -154,7 +169,7 @@ def apply(user, enterprise, data, now=None):
     return p
 
 
-def _transport_units(p):
+def _transport_units(p: Pass) -> list[Unit]:
     return units_above(
         p.enterprise.region, kind=Unit.Kind.DEPARTMENT, sector=Unit.Sector.TRANSPORT
     )[:1]
@@ -195,19 +210,19 @@ FLOW = Workflow(
 )
 
 
-def next_actor(p) -> str:
+def next_actor(p: Pass) -> str:
     """Who acts next on pass `p` ("" when nobody must): the transport department issues it."""
     return "、".join(FLOW.who_acts(p.state, {"approve": _("交通运输部门审批签发")}))
 
 
-def may_decide(user, p):
+def may_decide(user: Actor, p: Pass) -> bool:
     """The transport department whose scope holds the enterprise (and administrators)."""
     if not Pass.objects.visible_to(user).filter(pk=p.pk).exists():
         return False
     return user.issues_passes
 
 
-def allowed_actions(user, p):
+def allowed_actions(user: Actor, p: Pass) -> list[str]:
     own = enterprise_id_of(user) == p.enterprise_id
     decides = may_decide(user, p)
     rights = {
@@ -221,7 +236,15 @@ def allowed_actions(user, p):
 
 
 @transaction.atomic
-def decide(user, p, action, version, comment="", valid_until=None, now=None):
+def decide(
+    user: Actor,
+    p: Pass,
+    action: str,
+    version: int,
+    comment: str = "",
+    valid_until: date | None = None,
+    now: datetime | None = None,
+) -> Pass:
     now = now or timezone.now()
     if action not in ACTIONS:
         raise ValidationError({"action": _("未知操作")})
@@ -273,7 +296,7 @@ def decide(user, p, action, version, comment="", valid_until=None, now=None):
     return p
 
 
-def verify(code, today=None):
+def verify(code: str, today: date | None = None) -> dict[str, Any] | None:
     """What a checkpoint sees for a scanned code: plate, vehicle, validity, route, cargo,
     issuing unit, status, the driver's name masked. None for a forged, altered or unknown
     code."""
@@ -298,17 +321,17 @@ def verify(code, today=None):
     }
 
 
-def verification_url(p):
+def verification_url(p: Pass) -> str:
 
     return absolute_url(reverse("passes:verify", args=[p.code]))
 
 
-def _require_issued(p):
+def _require_issued(p: Pass) -> None:
     if p.state not in (State.APPROVED, State.REVOKED) or not p.code:
         raise ValidationError(_("通行证尚未签发"))
 
 
-def pass_pdf(p):
+def pass_pdf(p: Pass) -> bytes:
     """The printable pass (A5 portrait): plate, vehicle, driver (masked), route, cargo,
     validity, issuing unit and a QR code of the verification URL."""
 
@@ -350,7 +373,7 @@ def pass_pdf(p):
     return buf.getvalue()
 
 
-def pass_svg(p):
+def pass_svg(p: Pass) -> str:
     """The pass as a phone-screen image (SVG, 360×640): plate, validity, route, QR."""
 
     _require_issued(p)
@@ -375,71 +398,3 @@ def pass_svg(p):
         f'<g transform="translate(50,250)">{sized}</g>'
         "</svg>"
     )
-
-
-def queue_for(user, params):
-    qs = Pass.objects.visible_to(user).select_related("enterprise", "issuing_unit")
-    if params.get("state") in State.values:
-        qs = qs.filter(state=params["state"])
-    if params.get("view") == "todo":
-        qs = qs.filter(state=State.SUBMITTED).order_by("valid_from", "created_at")
-    if params.get("cargo") in Pass.Cargo.values:
-        qs = qs.filter(cargo=params["cargo"])
-    return qs
-
-
-def counts(user, campaign):
-    """Passes issued (approved, in force or not) by cargo kind and by issuing unit."""
-    qs = Pass.objects.visible_to(user).filter(
-        campaign=campaign, state__in=(State.APPROVED, State.REVOKED)
-    )
-    labels = dict(Pass.Cargo.choices)
-    by_cargo = [
-        {"cargo": r["cargo"], "label": str(labels[r["cargo"]]), "n": r["n"]}
-        for r in qs.values("cargo").annotate(n=Count("id")).order_by("-n")
-    ]
-    by_unit = list(
-        qs.values("issuing_unit__name").annotate(n=Count("id")).order_by("-n", "issuing_unit__name")
-    )
-    today = timezone.localdate()
-    valid = qs.filter(state=State.APPROVED, valid_from__lte=today, valid_until__gte=today).count()
-    return {"total": qs.count(), "valid": valid, "by_cargo": by_cargo, "by_unit": by_unit}
-
-
-def export_passes(user, qs) -> bytes:
-
-    headers = [
-        "编号",
-        "车牌号",
-        "车辆类型",
-        "企业名称",
-        "驾驶员",
-        "起点",
-        "终点",
-        "途经",
-        "货物类别",
-        "有效期起",
-        "有效期止",
-        "状态",
-        "签发单位",
-    ]
-    rows = [
-        [
-            p.pk,
-            p.plate,
-            p.get_vehicle_type_display(),
-            p.enterprise.name,
-            mask_name(p.driver_name),
-            p.origin,
-            p.destination,
-            p.via,
-            p.get_cargo_display(),
-            p.valid_from.isoformat(),
-            p.valid_until.isoformat(),
-            p.get_state_display(),
-            str(p.issuing_unit or ""),
-        ]
-        for p in qs.select_related("enterprise", "issuing_unit")[:50000]
-    ]
-    audit(user, "export", target_type="passes.pass", detail={"rows": len(rows)})
-    return write_xlsx("通行证", headers, rows)

@@ -16,7 +16,7 @@ from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
 from fugong.core.services import audit, timeline_of
 from fugong.core.uploads import SANDBOX
-from fugong.core.views import SERVICE_ERRORS, listing, service_error_text
+from fugong.core.views import SERVICE_ERRORS, filtered, listing, service_error_text
 from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import services
@@ -35,13 +35,15 @@ STEP_LABELS = {
 
 @login_required
 def index(request):
+    """The pass list; its filter is the API's and the export's (`PassFilter`)."""
+    flt = services.PassFilter.from_params(request.GET)
     return listing(
         request,
-        services.queue_for(request.user, request.GET),
+        filtered(request, lambda: services.passes_for(request.user, flt), Pass),
         "passes/index.html",
         export=services.export_passes,
         filename="passes",
-        view=request.GET.get("view", ""),
+        view=flt.view,
         states=Pass.State.choices,
         cargos=Pass.Cargo.choices,
         own=enterprise_id_of(request.user),

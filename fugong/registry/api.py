@@ -194,9 +194,7 @@ def _enterprise(user, pk):
 @paginate(Pagination)
 def list_enterprises(request, filters: Query[EnterpriseFilterIn]):
     flt = services.EnterpriseFilter(**filters.dict())
-    errors = flt.errors()
-    if errors:
-        raise ValidationError(errors)
+    flt.check()
     return services.enterprises_for(request.auth, flt)
 
 

@@ -1,7 +1,10 @@
 """Registry exports (.xlsx): the import templates' columns first, so an exported file re-imports
 as an update; registered for `fugong export`."""
 
-from django.core.exceptions import ValidationError
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -13,10 +16,19 @@ from .imports import AssignmentImporter, EnterpriseImporter
 from .models import ListMembership
 from .services import EnterpriseFilter, enterprises_for
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from django.db.models import QuerySet
+
+    from fugong.core.permissions import Actor
+    from fugong.registry.models import Enterprise, EnterpriseList
+
+
 EXPORT_EXTRAS = ["所在区划", "行业名称", "包保领导", "行业部门", "属地街镇", "特派员"]
 
 
-def export_enterprises(user, qs) -> bytes:
+def export_enterprises(user: Actor, qs: QuerySet[Enterprise]) -> bytes:
     """The enterprise list as .xlsx: the import template's columns first (so a re-import
     updates), then readable extras."""
     qs = qs.select_related(
@@ -26,7 +38,7 @@ def export_enterprises(user, qs) -> bytes:
         Prefetch("assignment__commissioners", queryset=User.objects.only("username", "name")),
     )
 
-    def rows():
+    def rows() -> Iterator[list[object]]:
         for e in qs.iterator(chunk_size=2000):
             a = getattr(e, "assignment", None)
             yield [
@@ -62,7 +74,7 @@ def export_enterprises(user, qs) -> bytes:
     return data
 
 
-def export_memberships(user, lst, qs) -> bytes:
+def export_memberships(user: Actor, lst: EnterpriseList, qs: QuerySet[Enterprise]) -> bytes:
     rows = (
         [
             lst.name,
@@ -95,10 +107,10 @@ def export_memberships(user, lst, qs) -> bytes:
     return data
 
 
-def export_assignments(user, enterprises) -> bytes:
+def export_assignments(user: Actor, enterprises: QuerySet[Enterprise]) -> bytes:
     """Assignments in the assignment import template's columns, so a re-import updates."""
 
-    def rows():
+    def rows() -> Iterator[list[object]]:
         for e in enterprises.iterator(chunk_size=2000):
             a = getattr(e, "assignment", None)
             yield [
@@ -127,16 +139,14 @@ def export_assignments(user, enterprises) -> bytes:
 
 
 @register_exporter("enterprises")
-def export_enterprises_filtered(user, params) -> bytes:
+def export_enterprises_filtered(user: Actor, params: Mapping[str, str]) -> bytes:
     flt = EnterpriseFilter.from_params(params or {})
-    errors = flt.errors()
-    if errors:
-        raise ValidationError(errors)
+    flt.check()
     return export_enterprises(user, enterprises_for(user, flt))
 
 
 @register_exporter("assignments")
-def export_assignments_filtered(user, params) -> bytes:
+def export_assignments_filtered(user: Actor, params: Mapping[str, str]) -> bytes:
     flt = EnterpriseFilter.from_params(params or {})
     return export_assignments(
         user,

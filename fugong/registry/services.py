@@ -1,6 +1,9 @@
 """Registry use-cases. Each public function is one transaction and leaves an audit entry."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core.filters import ListFilter
 from fugong.core.models import Region, Unit
 from fugong.core.permissions import person
 from fugong.core.services import audit
@@ -16,20 +20,29 @@ from . import industry
 from .models import Assignment, Enterprise, EnterpriseList, ListMembership, Visit
 from .signals import visit_logged
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
 
-def can_manage(user) -> bool:
+    from django.db.models import QuerySet
+
+    from fugong.core.models import User
+    from fugong.core.permissions import Actor
+
+
+def can_manage(user: Actor) -> bool:
     """May edit the registry (enterprises, lists, assignments) within their scope."""
     return bool(user and user.is_authenticated and user.manages_registry)
 
 
-def region_in_scope(user, region: Region) -> bool:
+def region_in_scope(user: Actor, region: Region) -> bool:
     if user.is_admin:
         return True
     scope = user.scope_region
     return scope is not None and region.path.startswith(scope.path)
 
 
-def scope_regions(user):
+def scope_regions(user: Actor) -> QuerySet[Region]:
     """Regions a user may pick in filters and forms."""
     if user.is_admin:
         return Region.objects.all()
@@ -39,7 +52,7 @@ def scope_regions(user):
 
 
 @dataclass
-class EnterpriseFilter:
+class EnterpriseFilter(ListFilter):
     """The filters of the enterprise list; the page, its export and the API share them."""
 
     region: str = ""
@@ -48,13 +61,7 @@ class EnterpriseFilter:
     list: str = ""
     q: str = ""
 
-    FIELDS = ("region", "industry", "scale", "list", "q")
-
-    @classmethod
-    def from_params(cls, params):
-        return cls(**{f: (params.get(f) or "").strip() for f in cls.FIELDS})
-
-    def errors(self):
+    def errors(self) -> dict[str, str]:
         errors = {}
         if self.region and self._region() is None:
             errors["region"] = _("行政区划代码 %(c)s 不存在") % {"c": self.region}
@@ -66,22 +73,22 @@ class EnterpriseFilter:
             errors["scale"] = _("规模应为 above（规上）或 below（规下）")
         return errors
 
-    def _region(self):
+    def _region(self) -> Region | None:
         if not hasattr(self, "_region_obj"):
             self._region_obj = Region.objects.filter(code=self.region).first()
         return self._region_obj
 
-    def _division(self):
+    def _division(self) -> str | None:
         try:
             return industry.parse_industry(self.industry)
         except ValueError:
             return None
 
-    def apply(self, qs, as_of=None):
+    def apply(self, qs: QuerySet[Enterprise], as_of: date | None = None) -> QuerySet[Enterprise]:
         """Filter `qs`; with `as_of`, list membership is taken as it stood on that day."""
         if self.region:
             region = self._region()
-            qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
+            qs = qs.filter(region.subtree_q()) if region else qs.none()
         if self.industry:
             if self.industry.upper() in industry.SECTIONS:
                 qs = qs.filter(industry_section=self.industry.upper())
@@ -103,12 +110,11 @@ class EnterpriseFilter:
             qs = qs.filter(Q(name__icontains=self.q) | Q(uscc__startswith=self.q.upper()))
         return qs
 
-    def as_query(self):
-        return {f: getattr(self, f) for f in self.FIELDS if getattr(self, f)}
 
-
-def enterprises_for(user, flt: EnterpriseFilter | None = None, as_of=None):
-    """Enterprises the user may see, filtered; user None is the system (command line)."""
+def enterprises_for(
+    user: Actor, flt: EnterpriseFilter | None = None, as_of: date | None = None
+) -> QuerySet[Enterprise]:
+    """Enterprises the user may see, filtered (`SYSTEM`, the command line, sees all)."""
     base = Enterprise.objects.visible_to(user)
     qs = base.select_related("region")
     return flt.apply(qs, as_of) if flt else qs
@@ -117,7 +123,7 @@ def enterprises_for(user, flt: EnterpriseFilter | None = None, as_of=None):
 PERSONAL_FIELDS = ["contact_name", "contact_phone", "leader_name", "leader_phone"]
 
 
-def enterprise_detail(user, pk):
+def enterprise_detail(user: Actor, pk: int) -> tuple[Enterprise, Assignment | None]:
     """Everything known about one enterprise, or Enterprise.DoesNotExist outside the scope.
     Showing it shows personal data (the contact's and leaders' names and phones): audited."""
     enterprise = (
@@ -160,7 +166,7 @@ ENTERPRISE_FIELDS = (
 )
 
 
-def save_enterprise(user, enterprise: Enterprise):
+def save_enterprise(user: Actor, enterprise: Enterprise) -> Enterprise:
     """Create or update an enterprise within the user's scope."""
     if not region_in_scope(user, enterprise.region):
         raise ValidationError({"region": _("所选区划不在您的管辖范围内")})
@@ -172,7 +178,7 @@ def save_enterprise(user, enterprise: Enterprise):
     return enterprise
 
 
-def list_member_counts(user) -> dict[int, int]:
+def list_member_counts(user: Actor) -> dict[int, int]:
     """{list id: current members the user may see}."""
     return dict(
         ListMembership.objects.visible_to(user)
@@ -184,7 +190,13 @@ def list_member_counts(user) -> dict[int, int]:
 
 
 @transaction.atomic
-def add_to_list(user, lst: EnterpriseList, enterprise: Enterprise, reason="", on=None):
+def add_to_list(
+    user: Actor,
+    lst: EnterpriseList,
+    enterprise: Enterprise,
+    reason: str = "",
+    on: date | None = None,
+) -> ListMembership:
     if ListMembership.objects.current().filter(list=lst, enterprise=enterprise).exists():
         raise ValidationError(_("%(e)s 已在名单“%(l)s”中") % {"e": enterprise, "l": lst})
     membership = ListMembership.objects.create(
@@ -199,7 +211,9 @@ def add_to_list(user, lst: EnterpriseList, enterprise: Enterprise, reason="", on
 
 
 @transaction.atomic
-def remove_from_list(user, membership: ListMembership, reason="", on=None):
+def remove_from_list(
+    user: Actor, membership: ListMembership, reason: str = "", on: date | None = None
+) -> ListMembership:
     if membership.removed_on is not None:
         raise ValidationError(_("该企业已移出名单"))
     membership.removed_on = on or timezone.localdate()
@@ -212,7 +226,9 @@ def remove_from_list(user, membership: ListMembership, reason="", on=None):
     return membership
 
 
-def check_assignment_units(department, township, enterprise):
+def check_assignment_units(
+    department: Unit | None, township: Unit | None, enterprise: Enterprise
+) -> dict[str, str]:
     errors = {}
     if department and department.kind not in (Unit.Kind.DEPARTMENT, Unit.Kind.COMMAND_CENTRE):
         errors["department"] = _("行业部门应为行业部门或指挥部单位")
@@ -224,7 +240,7 @@ def check_assignment_units(department, township, enterprise):
     return errors
 
 
-def check_commissioners(users):
+def check_commissioners(users: Iterable[User]) -> dict[str, str]:
     bad = [u.username for u in users if not u.is_commissioner]
     if bad:
         return {"commissioners": _("不是特派员/联络员：%(u)s") % {"u": "、".join(bad)}}
@@ -233,16 +249,16 @@ def check_commissioners(users):
 
 @transaction.atomic
 def set_assignment(
-    user,
-    enterprise,
+    user: Actor,
+    enterprise: Enterprise,
     *,
-    leader_name="",
-    leader_title="",
-    leader_phone="",
-    department=None,
-    township=None,
-    commissioners=(),
-):
+    leader_name: str = "",
+    leader_title: str = "",
+    leader_phone: str = "",
+    department: Unit | None = None,
+    township: Unit | None = None,
+    commissioners: Iterable[User] = (),
+) -> Assignment:
     errors = check_assignment_units(department, township, enterprise)
     errors.update(check_commissioners(commissioners))
     if errors:
@@ -263,14 +279,16 @@ def set_assignment(
     return assignment
 
 
-def can_log_visit(user, enterprise) -> bool:
+def can_log_visit(user: Actor, enterprise: Enterprise) -> bool:
     return (user.is_commissioner or can_manage(user)) and Enterprise.objects.visible_to(
         user
     ).filter(pk=enterprise.pk).exists()
 
 
 @transaction.atomic
-def log_visit(user, enterprise, *, visited_on, observations, problems=""):
+def log_visit(
+    user: Actor, enterprise: Enterprise, *, visited_on: date, observations: str, problems: str = ""
+) -> Visit:
     if not can_log_visit(user, enterprise):
         raise PermissionError
     visit = Visit(
@@ -287,7 +305,7 @@ def log_visit(user, enterprise, *, visited_on, observations, problems=""):
     return visit
 
 
-def create_list(user, lst: EnterpriseList):
+def create_list(user: Actor, lst: EnterpriseList) -> EnterpriseList:
     if not user.creates_lists:
         raise PermissionError(_("只有指挥部可以新建名单"))
     lst.full_clean()

@@ -56,11 +56,12 @@ from .base import (
 )
 from .flow import FLOW
 from .queues import (
+    ApplicationFilter,
+    applications_for,
     certificate_pdf,
     closed_loop_by_region,
     counts,
     export_applications,
-    queue_for,
     verify_certificate,
 )
 from .reviewers import (

@@ -1,19 +1,25 @@
 """Application use-cases: queues, roster, certificate."""
 
+from __future__ import annotations
+
 import io
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from fugong.core.codes import check_code
 from fugong.core.excel import write_xlsx
+from fugong.core.filters import ListFilter
 from fugong.core.models import Campaign, Region
 from fugong.core.pdf import FONT, draw_qr
 from fugong.core.services import (
@@ -25,23 +31,54 @@ from fugong.registry.models import Enterprise
 from ..models import Application
 from .base import CODE_KIND, Kind, State, steps_of
 
+if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any
 
-def queue_for(user, params):
-    """Applications in the user's scope, filtered by kind, state and "to me" (awaiting a step
-    this user reviews), oldest due first."""
+    from django.db.models import QuerySet
+
+    from fugong.core.permissions import Actor
+
+
+@dataclass
+class ApplicationFilter(ListFilter):
+    """The filters of the application list, parsed once from the query string; the page, its
+    export and the API list share them. `view` "todo" is 待我审核 (awaiting a step this user
+    reviews, oldest due first)."""
+
+    kind: str = ""
+    state: str = ""
+    view: str = ""
+
+    CHOICES = {
+        "kind": (gettext_lazy("类型"), Kind.values),
+        "state": (gettext_lazy("状态"), State.values),
+        "view": (gettext_lazy("视图"), ["todo"]),
+    }
+
+    def apply(self, user: Actor, qs: QuerySet[Application]) -> QuerySet[Application]:
+        if self.kind:
+            qs = qs.filter(kind=self.kind)
+        if self.state:
+            qs = qs.filter(state=self.state)
+        if self.view == "todo":
+            qs = awaiting(user, qs).order_by("due_at", "created_at", "id")
+        return qs
+
+
+def applications_for(user: Actor, flt: ApplicationFilter | None = None) -> QuerySet[Application]:
+    """Applications in the user's scope (an enterprise account's own), filtered; raises
+    ValidationError naming each bad filter."""
     qs = Application.objects.visible_to(user).select_related(
         "enterprise", "enterprise__region", "campaign", "approving_unit"
     )
-    if params.get("kind") in Kind.values:
-        qs = qs.filter(kind=params["kind"])
-    if params.get("state") in State.values:
-        qs = qs.filter(state=params["state"])
-    if params.get("view") == "todo":
-        qs = awaiting(user, qs).order_by("due_at", "created_at")
-    return qs
+    if flt is None:
+        return qs
+    flt.check()
+    return flt.apply(user, qs)
 
 
-def awaiting(user, qs):
+def awaiting(user: Actor, qs: QuerySet[Application]) -> QuerySet[Application]:
     """待我审核: only the applications of `qs` at a step this user reviews (a township's at the
     first step of a two-step campaign, a county's at the second or the only step)."""
     pending = qs.filter(state__in=Application.PENDING)
@@ -59,7 +96,9 @@ def awaiting(user, qs):
     return pending.filter(allowed)
 
 
-def closed_loop_by_region(user, campaign, region):
+def closed_loop_by_region(
+    user: Actor, campaign: Campaign, region: Region
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The closed-loop roster per child region of `region`: qualified enterprises, above-scale
     enterprises, qualified above-scale ones and their share ("463 家，占规上企业 65.1%")."""
 
@@ -70,7 +109,7 @@ def closed_loop_by_region(user, campaign, region):
     ).values("enterprise")
     rows = []
     for child in children:
-        inside = enterprises.filter(region__path__startswith=child.path)
+        inside = enterprises.filter(child.subtree_q())
         counts = inside.aggregate(
             qualified=Count("pk", filter=Q(pk__in=qualified)),
             above=Count("pk", filter=Q(scale=Enterprise.Scale.ABOVE)),
@@ -93,7 +132,7 @@ def closed_loop_by_region(user, campaign, region):
     return rows, total
 
 
-def counts(user, campaign):
+def counts(user: Actor, campaign: Campaign) -> list[dict[str, Any]]:
     """Applications in scope by kind: pending, approved (in force), and overdue reviews."""
     now = timezone.now()
     rows = (
@@ -110,7 +149,7 @@ def counts(user, campaign):
     return [{**r, "label": labels[r["kind"]]} for r in rows.order_by("kind")]
 
 
-def verify_certificate(code, today=None):
+def verify_certificate(code: str, today: date | None = None) -> dict[str, Any] | None:
     """What a phone that scanned a certificate sees: the enterprise, kind, date, approving unit
     and whether it stands. None for a forged, altered or unknown code."""
     if not check_code(CODE_KIND, code):
@@ -131,7 +170,7 @@ def verify_certificate(code, today=None):
     }
 
 
-def certificate_pdf(app):
+def certificate_pdf(app: Application) -> bytes:
     """The certificate of an approved application: A4, Chinese, the enterprise, the date, the
     approving unit and a QR code of the verification URL."""
 
@@ -190,7 +229,7 @@ def certificate_pdf(app):
     return buf.getvalue()
 
 
-def export_applications(user, qs) -> bytes:
+def export_applications(user: Actor, qs: QuerySet[Application]) -> bytes:
 
     headers = [
         "编号",
