@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fugong.core.replicas.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fugong.core.security.SecurityMiddleware",
@@ -117,6 +118,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+# A streaming read replica (the province tier, README "Read replicas"): the list and statistics
+# pages of FUGONG_REPLICA_VIEWS read from it, everything else (writes, reads after a write, a
+# client's reads for a few seconds after it wrote, the worker, the API) uses the primary.
+_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if _REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        _REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the primary's test database
+DATABASE_ROUTERS = ["fugong.core.replicas.ReplicaRouter"]
+FUGONG_REPLICA_VIEWS = env_list(
+    "FUGONG_REPLICA_VIEWS",
+    "dashboard:dashboard,dashboard:brief,dashboard:power,dashboard:map,reporting:stats,"
+    "reporting:drill_down,reporting:completeness,registry:enterprise_list,"
+    "registry:assignment_list,registry:list_detail,approvals:index,passes:index",
+)
+FUGONG_READ_YOUR_WRITES_SECONDS = env_int("FUGONG_READ_YOUR_WRITES_SECONDS", 10, minimum=1)
+FUGONG_REPLICA_MAX_LAG_BYTES = env_int("FUGONG_REPLICA_MAX_LAG_BYTES", 16 * 1024 * 1024)
+FUGONG_REPLICA_CHECK_SECONDS = env_int("FUGONG_REPLICA_CHECK_SECONDS", 5)
 
 REDIS_URL = env_str("FUGONG_REDIS_URL")
 

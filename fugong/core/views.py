@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from huey.contrib.djhuey import HUEY
 
-from . import mappings, services, sheets
+from . import mappings, replicas, services, sheets
 from .excel import IMPORTERS
 from .forms import ImportForm, TokenForm
 from .imports import export_regions, export_units
@@ -320,6 +320,9 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["workers"] = f"fail: {type(exc).__name__}"
     healthy = all(v.startswith("ok") for v in checks.values())
+    if replicas.configured():  # not part of `healthy`: without it, reads use the primary
+        status = replicas.replica_status()
+        checks["replica"] = "ok" if status == "ok" else f"degraded: {status}, reads on the primary"
     body = {"status": "ok" if healthy else "fail"}
     if health_details_allowed(request):
         body["checks"] = checks
