@@ -45,6 +45,14 @@ def home(request):
     return dashboard(request)
 
 
+def query_form(request, query):
+    """The region and date form of the figure pages, showing the region and day shown."""
+    form = stats_form(request)
+    if not form.is_bound:
+        form.initial = {"region": query.region.code, "date": query.day}
+    return form
+
+
 def dashboard_campaign(request):
     """The statistics pages' switcher (`reporting.views.page_campaign`): the `campaign` asked
     for, else the one running today in the region; a `date` asked for without a campaign picks
@@ -158,7 +166,7 @@ def dashboard(request):
             "charts": charts,
             "query": query,
             "qs": urlencode(base),
-            "form": stats_form(request),
+            "form": query_form(request, query),
             "drill": reverse("reporting:drill_down") + "?" + urlencode(base),
         },
     )
