@@ -133,7 +133,7 @@ def test_it_walks_the_mapping_step_in_a_browser(
     page.check("#import-mapping input[name=skip_bad]")
     page.check("input[name=save_mapping][value=user]")
     page.click("#import-commit")
-    page.wait_for_selector("#import-report .messages")
+    page.wait_for_selector("#import-report .alert-success")
     assert "导入完成" in page.content()
     shot(page, "mapping-02-imported")
     assert Enterprise.objects.get(uscc=code).contact_name == "王明秀"

@@ -138,7 +138,12 @@ def edit(request, app):
     return render(
         request,
         "approvals/apply.html",
-        {"form": form, "kind": Application.Kind(app.kind), "campaign": app.campaign, "app": app},
+        {
+            "form": form,
+            "kind": Application.Kind(app.kind),
+            "campaign": app.campaign,
+            "application": app,
+        },
     )
 
 
@@ -235,7 +240,13 @@ def closed_loop(request):
     return render(
         request,
         "approvals/closed_loop.html",
-        {"rows": rows, "total": total, "region": region, "campaign": campaign, "apps": qs[:500]},
+        {
+            "rows": rows,
+            "total": total,
+            "region": region,
+            "campaign": campaign,
+            "applications": qs[:500],
+        },
     )
 
 
@@ -257,9 +268,9 @@ def verify(request, code):
 
 
 def enterprise_panel(request, enterprise):
-    apps = Application.objects.visible_to(request.user).filter(enterprise=enterprise)
+    applications = Application.objects.visible_to(request.user).filter(enterprise=enterprise)
     return render_to_string(
         "approvals/_enterprise_panel.html",
-        {"apps": apps.select_related("approving_unit")[:10]},
+        {"applications": applications.select_related("approving_unit")[:10]},
         request=request,
     )

@@ -237,7 +237,7 @@ def inbox(request):
         if url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):  # "/x", not "//evil"
             return redirect(note.url)
         return redirect("core:inbox")
-    return render(request, "core/inbox.html", {"notes": mine[:200]})
+    return render(request, "core/inbox.html", {"notifications": mine[:200]})
 
 
 def unread(request):

@@ -83,5 +83,5 @@ def enterprise_home(user: User) -> dict:
         "report": report,
         "orders": orders[:LIMIT],
         "orders_count": orders.count(),
-        "unread": user.notifications.filter(read_at__isnull=True)[:5],
+        "unread_messages": user.notifications.filter(read_at__isnull=True)[:5],
     }

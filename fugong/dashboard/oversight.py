@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from fugong.core.excel import write_xlsx
 from fugong.core.views import xlsx_response
 from fugong.reporting import stats
-from fugong.reporting.views import government_only, stats_form, stats_query
+from fugong.reporting.views import government_only, stats_query
 
 from . import crosscheck, geo
 from .boundaries import import_boundaries
+from .views import query_form
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -57,7 +58,7 @@ def power_page(request: HttpRequest) -> HttpResponse:
             "industry": crosscheck.cross_check(user, query, by="industry")["breakdown"],
             "lists": [(w, str(LIST_TITLES[w]), rows) for w, rows in lists.items()],
             "query": query,
-            "form": stats_form(request),
+            "form": query_form(request, query),
             "qs": urlencode(base),
         },
     )
@@ -132,7 +133,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "map": data,
             "query": query,
-            "form": stats_form(request),
+            "form": query_form(request, query),
             "qs": urlencode({"region": query.region.code, "date": query.day.isoformat()}),
         },
     )

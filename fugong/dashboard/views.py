@@ -1,7 +1,7 @@
 """The command centre's first page and the leaders' brief: figures gathered from every domain
 app's public services (the dashboard is the only place that reads them all)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,13 +11,19 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from fugong.approvals.services import counts as application_counts
-from fugong.core.models import Campaign
+from fugong.core.models import Region
 from fugong.core.views import xlsx_response
 from fugong.health.services import counts as health_counts
 from fugong.health.services import latest_round
 from fugong.passes.services import counts as pass_counts
 from fugong.reporting import services, stats
-from fugong.reporting.views import government_only, stats_form, stats_query
+from fugong.reporting.views import (
+    campaign_context,
+    government_only,
+    page_campaign,
+    stats_form,
+    stats_query,
+)
 from fugong.workorders.services import order_figures
 
 from . import brief as daily_brief
@@ -39,88 +45,128 @@ def home(request):
     return dashboard(request)
 
 
+def query_form(request, query):
+    """The region and date form of the figure pages, showing the region and day shown."""
+    form = stats_form(request)
+    if not form.is_bound:
+        form.initial = {"region": query.region.code, "date": query.day}
+    return form
+
+
+def dashboard_campaign(request):
+    """The statistics pages' switcher (`reporting.views.page_campaign`): the `campaign` asked
+    for, else the one running today in the region; a `date` asked for without a campaign picks
+    the campaign that was running on that day (2020-02-14 opens the 2020 campaign)."""
+    chosen, choices = page_campaign(request)
+    asked = request.GET.get("date") or ""
+    if not request.GET.get("campaign") and asked:
+        try:
+            day = date.fromisoformat(asked)
+        except ValueError:
+            return chosen, choices  # StatsQuery.parse names the bad date
+        code = request.GET.get("region") or ""
+        region = (
+            Region.objects.filter(code=code).first() if code else stats.default_region(request.user)
+        )
+        chosen = stats.campaign_running(region, day) or chosen
+    return chosen, choices
+
+
 @login_required
 def dashboard(request):
-    """The command centre's first page (a township or park gets the same for its scope)."""
+    """The command centre's first page (a township or park gets the same for its scope): every
+    figure of one campaign, the one running today in the region unless another is chosen; a
+    campaign whose daily-report module is off says so where the resumption figures would be."""
     if not request.user.is_government:
         return redirect("reporting:report_form")
     government_only(request.user)
+    chosen, choices = dashboard_campaign(request)
     try:
-        query = stats_query(request)
+        query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
     except ValidationError as exc:
-        return render(request, "dashboard/dashboard.html", {"errors": exc.message_dict})
+        return render(
+            request,
+            "dashboard/dashboard.html",
+            {"errors": exc.message_dict, **campaign_context(chosen, choices)},
+        )
     user = request.user
-    main = stats.resumption(user, query, by="region")
-    lists = stats.resumption(user, query, by="list")["breakdown"]
-    industry = stats.resumption(user, query, by="industry")["breakdown"]
-    trend = stats.series(user, query, query.day - timedelta(days=29), query.day)
-    needs = services.needs_on(user, query)
-    # work orders, applications and passes: the campaign running now in the region (it may be
-    # another than the report campaign of the day shown), else the one shown
-    live = stats.campaign_running(query.region) or query.campaign
-    orders = order_figures(user, live)
-    passes = pass_counts(user, live)
-    applications = application_counts(user, live)
+    campaign = query.campaign
+    reports_off = stats.reports_off(campaign)
+    empty = {"breakdown": []}
+    main = empty if reports_off else stats.resumption(user, query, by="region")
+    lists = [] if reports_off else stats.resumption(user, query, by="list")["breakdown"]
+    industry = [] if reports_off else stats.resumption(user, query, by="industry")["breakdown"]
+    trend = (
+        [] if reports_off else stats.series(user, query, query.day - timedelta(days=29), query.day)
+    )
+    needs = None if reports_off else services.needs_on(user, query)
+    orders = order_figures(user, campaign)
+    passes = pass_counts(user, campaign)
+    applications = application_counts(user, campaign)
     _rows, health = health_counts(user)
     test_round, coverage = latest_round(user)
-    base = {"region": query.region.code, "date": query.day.isoformat()}
+    base = {"region": query.region.code, "date": query.day.isoformat(), "campaign": campaign.pk}
     charts = {
         "drill": reverse("reporting:drill_down"),
         "base": base,
         "regions": [
             {
-                "key": b["key"],
-                "label": b["label"],
-                "resumed": b["resumed"],
-                "not_resumed": b["not_resumed"],
-                "rate": b["rate"],
+                "key": bar["key"],
+                "label": bar["label"],
+                "resumed": bar["resumed"],
+                "not_resumed": bar["not_resumed"],
+                "rate": bar["rate"],
             }
-            for b in main.get("breakdown", [])
+            for bar in main.get("breakdown", [])
         ],
         "trend": [
             {
-                "date": d["date"],
-                "rate": d["rate"],
-                "staff_rate": d["staff_rate"],
-                "completeness": d["completeness"],
+                "date": day["date"],
+                "rate": day["rate"],
+                "staff_rate": day["staff_rate"],
+                "completeness": day["completeness"],
             }
-            for d in trend
+            for day in trend
         ],
         "industry": [
             {
-                "key": b["key"],
-                "label": b["label"],
-                "resumed": b["resumed"],
-                "enterprises": b["enterprises"],
+                "key": bar["key"],
+                "label": bar["label"],
+                "resumed": bar["resumed"],
+                "enterprises": bar["enterprises"],
             }
-            for b in sorted(industry, key=lambda b: -b["enterprises"])[:12]
+            for bar in sorted(industry, key=lambda bar: -bar["enterprises"])[:12]
         ],
         "queue": reverse("workorders:queue"),
         "orders": [
-            {"key": c["key"], "label": c["label"], "open": c["open"], "overdue": c["overdue"]}
-            for c in orders["categories"]
+            {
+                "key": category["key"],
+                "label": category["label"],
+                "open": category["open"],
+                "overdue": category["overdue"],
+            }
+            for category in orders["categories"]
         ],
     }
     return render(
         request,
         "dashboard/dashboard.html",
         {
-            "figures": main,
+            "figures": None if reports_off else main,
             "lists": lists,
             "needs": needs,
             "orders": orders,
-            "live": live,
             "passes": passes,
             "applications": applications,
             "health": health,
             "test_round": test_round,
             "coverage": coverage,
-            "hot_spots": hot_spots(user, live, query.region),
-            "reports_off": bool(live.modules) and Campaign.Module.REPORTS not in live.modules,
+            "hot_spots": hot_spots(user, campaign, query.region),
+            **campaign_context(chosen, choices, query),
             "charts": charts,
             "query": query,
             "qs": urlencode(base),
-            "form": stats_form(request),
+            "form": query_form(request, query),
             "drill": reverse("reporting:drill_down") + "?" + urlencode(base),
         },
     )

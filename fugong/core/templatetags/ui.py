@@ -1,6 +1,7 @@
 """Template helpers of the Tabler layout: one colour per meaning of a state, across the product
-(green done / valid, blue under way, orange waiting on someone, red refused / failed / urgent,
-grey ended)."""
+(green done / valid / resumed, blue under way, orange waiting on someone / partly there, red
+refused / failed / urgent / abnormal, grey ended / not started). The resumption colours are the
+charts' (复工 green, 部分复工 amber, 未复工 grey): `dashboard/static/dashboard/dashboard.js`."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -10,11 +11,44 @@ from django.utils.html import format_html
 register = template.Library()
 
 STATE_COLOURS = {
-    "green": {"approved", "resolved", "closed", "sent", "full", "valid", "normal_production"},
-    "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "partial", "high"},
-    "orange": {"submitted", "first_approved", "returned", "new", "reopened", "pending"},
-    "red": {"rejected", "revoked", "failed", "urgent", "not_resumed", "invalid", "expired"},
-    "grey": {"withdrawn", "normal"},
+    "green": {
+        "approved",
+        "resolved",
+        "closed",
+        "sent",
+        "full",
+        "valid",
+        "normal_production",
+        "reported",
+        "admitted",
+        "healthy",
+        "enabled",
+    },
+    "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "current"},
+    "orange": {
+        "submitted",
+        "first_approved",
+        "returned",
+        "new",
+        "reopened",
+        "pending",
+        "partial",
+        "high",
+        "not_yet_valid",
+        "to_report",
+    },
+    "red": {
+        "rejected",
+        "revoked",
+        "failed",
+        "urgent",
+        "invalid",
+        "expired",
+        "abnormal",
+        "refused",
+        "overdue",
+    },
+    "grey": {"withdrawn", "normal", "not_resumed", "never_reported", "removed", "disabled"},
 }
 COLOUR_OF = {state: colour for colour, states in STATE_COLOURS.items() for state in states}
 
@@ -31,6 +65,24 @@ def state_tag(value: str, label: str = "", element_id: str = "") -> str:
             label or value,
         )
     return format_html('<span class="fg-state fg-state-{}">{}</span>', colour, label or value)
+
+
+@register.simple_tag
+def tag(label: str, colour: str = "blue") -> str:
+    """`{% tag membership.list.name %}`: a label that is not a state (a list, a kind), in one of
+    the state colours."""
+    return format_html(
+        '<span class="fg-state fg-state-{}">{}</span>',
+        colour if colour in STATE_COLOURS else "blue",
+        label,
+    )
+
+
+@register.filter
+def state_colour(value: str) -> str:
+    """`{{ order.state|state_colour }}`: the colour name of a state (for a row's border or a
+    figure)."""
+    return COLOUR_OF.get(str(value), "grey")
 
 
 @register.filter
