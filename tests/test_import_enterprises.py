@@ -250,3 +250,23 @@ def test_annual_output_is_read_in_ten_thousand_yuan_and_may_be_empty(cast):
     assert not bad.written and [(e.column, "上年工业总产值" in e.reason) for e in bad.errors] == [
         ("上年工业总产值（万元）", True)
     ]
+
+
+def test_a_large_file_is_matched_and_written_in_one_pass_with_every_default(cast):
+    # more rows than one statement's parameters (SQLite: 999): existing codes are found over
+    # several statements (one array on PostgreSQL); new rows get their columns' defaults
+    codes = [uscc() for _ in range(1200)]
+    rows = [enterprise_row(c, f"企业{i}", lists="重点企业") for i, c in enumerate(codes)]
+    first = run(cast.yanji, xlsx(ENTERPRISE_HEADERS, rows))
+    assert first.errors == [] and (first.created, first.updated) == (1200, 0)
+    e = Enterprise.objects.get(uscc=codes[1100])
+    assert e.created_at is not None and e.updated_at is not None
+    assert (e.power_account, e.longitude, e.industry_division) == ("", None, "27")
+    assert ListMembership.objects.current().filter(list=cast.key_list).count() >= 1200
+    rows[1100] = enterprise_row(codes[1100], "改名企业", lists="重点企业")
+    again = run(cast.yanji, xlsx(ENTERPRISE_HEADERS, rows))
+    assert (again.created, again.updated) == (0, 1)
+    e.refresh_from_db()
+    assert e.name == "改名企业" and e.updated_at > e.created_at
+    members = ListMembership.objects.current().filter(list=cast.key_list, enterprise=e)
+    assert members.count() == 1  # not joined twice

@@ -172,10 +172,45 @@ def test_industry_reads_codes_at_any_precision_and_chinese_names(raw, code, sect
     assert (industry.section_of(code), industry.division_of(code)) == (section, division)
 
 
-@pytest.mark.parametrize("raw", ["", "C99", "A27", "X", "火箭制造业", "27a", "99"])
+@pytest.mark.parametrize(
+    "raw",
+    ["", "C99", "A27", "X", "火箭制造业", "27a", "99", "9910", "0001", "A2710", "27100", "2710x"],
+)
 def test_industry_refuses_what_the_standard_does_not_have(raw):
     with pytest.raises(ValueError):
         industry.parse(raw)
+
+
+def test_groups_and_classes_are_checked_structurally_and_labelled_by_their_division():
+    # The shipped table names sections and divisions only (no licensed source of the groups
+    # and classes could be installed; see the TSV's header): 271 and 2710 are accepted as
+    # codes under division 27 and labelled with its name, marked as not the class's own.
+    assert not industry.is_listed("2710") and industry.is_listed("27")
+    assert industry.label("2710") == "C2710（医药制造业）"
+    assert industry.label("271") == "C271（医药制造业）"
+    assert industry.label("27") == "C27 医药制造业" and industry.label("C") == "C 制造业"
+    # what the export writes parses back to the same code
+    for code in ("C", "27", "271", "2710"):
+        assert industry.parse(industry.label(code)) == code
+    # a class's Chinese name is not in the table, so it is refused, not guessed
+    with pytest.raises(ValueError):
+        industry.parse("化学药品原料药制造")
+
+
+def test_groups_and_classes_the_table_lists_are_checked_exactly(monkeypatch):
+    # once the standard's lines for a division are in the TSV, that division is exact
+    names = dict(industry.NAMES, **{"271": "化学药品原料药制造", "2710": "化学药品原料药制造"})
+    monkeypatch.setattr(industry, "GROUPS", {"271": names["271"]})
+    monkeypatch.setattr(industry, "CLASSES", {"2710": names["2710"]})
+    monkeypatch.setattr(industry, "NAMES", names)
+    monkeypatch.setattr(industry, "_DIVISIONS_WITH_GROUPS", {"27"})
+    monkeypatch.setattr(industry, "_GROUPS_WITH_CLASSES", {"271"})
+    assert industry.parse("2710") == "2710" and industry.parse("C271") == "271"
+    assert industry.label("2710") == "C2710 化学药品原料药制造"
+    for bad in ("2799", "279", "2711"):
+        with pytest.raises(ValueError):
+            industry.parse(bad)
+    assert industry.parse("2619") == "2619"  # division 26 is still checked by structure
 
 
 def test_the_shipped_industry_table_has_every_section_and_division():

@@ -1,10 +1,18 @@
 """Inserting many new rows at once: `insert(Model, objects)` is `bulk_create` (no signals, no
 `save()`), done on PostgreSQL with COPY and primary keys drawn from the table's sequence first,
 so that every object has its `pk` afterwards just as with `bulk_create`. For 10,000 enterprises
-it takes a fraction of the time Django's INSERT compiler needs to render the statement."""
+it takes a fraction of the time Django's INSERT compiler needs to render the statement.
+`insert_values(Model, rows)` does the same from plain dicts, without building model instances
+(on PostgreSQL), and `matching(queryset, field, values)` selects the rows whose `field` is one
+of many values (one array parameter on PostgreSQL, not one parameter per value)."""
+
+from collections.abc import Iterable, Iterator
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+CHUNK = 900  # parameters per statement where there are no arrays (SQLite's limit is 999)
 
 # fields whose Python value psycopg writes as the column's value without Django's preparation
 _DIRECT = (
@@ -30,11 +38,7 @@ def insert(model: type[models.Model], objs: list, batch_size: int = 1000) -> lis
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, pk.column, len(objs)],
-        )
-        for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
+        for obj, value in zip(objs, _pks(cursor, meta, len(objs)), strict=True):
             setattr(obj, pk.attname, value)
         now = timezone.now()
         stamped = [
@@ -57,3 +61,62 @@ def insert(model: type[models.Model], objs: list, batch_size: int = 1000) -> lis
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def _pks(cursor, meta, n: int) -> list[int]:
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [meta.db_table, meta.pk.column, n],
+    )
+    return [value for (value,) in cursor.fetchall()]
+
+
+def insert_values(model: type[models.Model], rows: list[dict]) -> list[int]:
+    """Insert rows given as {attname: value} (`region_id`, not `region`); the fields a row
+    does not name take their defaults (auto_now and auto_now_add: now). Returns the new
+    primary keys in the rows' order. Values are stored as given: validate them first."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        return [obj.pk for obj in insert(model, [model(**row) for row in rows])]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    now = timezone.now()
+    fixed, per_row = {}, []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            fixed[f.attname] = now
+        elif f.has_default() and callable(f.default):
+            per_row.append(f)
+        else:
+            fixed[f.attname] = f.get_default()
+    prepared = [(f.attname, None if isinstance(f, _DIRECT) else f) for f in fields]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
+    with connection.cursor() as cursor:
+        pks = _pks(cursor, meta, len(rows))
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for pk, row in zip(pks, rows, strict=True):
+                values = {**fixed, **{f.attname: f.get_default() for f in per_row}, **row}
+                copy.write_row(
+                    [pk]
+                    + [
+                        values[name] if f is None else f.get_db_prep_save(values[name], connection)
+                        for name, f in prepared
+                    ]
+                )
+    return pks
+
+
+def matching(queryset: models.QuerySet, field: str, values: Iterable) -> Iterator[models.QuerySet]:
+    """Querysets that together select the rows whose `field` is one of `values`: one on
+    PostgreSQL (`= ANY` of one array parameter), chunks of CHUNK values elsewhere."""
+    values = list(values)
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        kind = queryset.model._meta.get_field(field).db_type(connection)
+        yield queryset.filter(**{f"{field}__in": RawSQL(f"SELECT unnest(%s::{kind}[])", (values,))})
+        return
+    for i in range(0, len(values), CHUNK):
+        yield queryset.filter(**{f"{field}__in": values[i : i + CHUNK]})

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .validators import normalize_phone, normalize_uscc
+from .validators import USCC_ALPHABET, normalize_phone, normalize_uscc
 
 
 def text(value: object) -> str:
@@ -45,8 +45,13 @@ def folded(value: object) -> str:
 _USCC_NOISE = re.compile(r"[\s\-‐‑–—_.·/]+")
 
 
+_PLAIN_USCC = re.compile(f"[{USCC_ALPHABET}]{{18}}")
+
+
 def uscc(value: object) -> str:
     """GB 32100 code with spaces, hyphens, lower case or full-width characters tolerated."""
+    if type(value) is str and _PLAIN_USCC.fullmatch(value):
+        return normalize_uscc(value)  # as written: nothing to fold (most cells of a file)
     code = _USCC_NOISE.sub("", folded(value)).upper()
     if len(code) == 9 and code[:8].isalnum():
         raise ValidationError(
@@ -55,6 +60,7 @@ def uscc(value: object) -> str:
     return normalize_uscc(code)
 
 
+_PLAIN_MOBILE = re.compile(r"1[3-9]\d{9}")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.IGNORECASE)
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
 
@@ -64,6 +70,8 @@ def phone(value: object) -> str:
     `-801`); accepts numbers stored as numbers, `+86`, spaces, hyphens, brackets, `转801`.
     The first of several numbers separated by `/`, `；` or `、` is taken."""
     raw = folded(value)
+    if _PLAIN_MOBILE.fullmatch(raw):
+        return raw  # as written: 11 digits, nothing to clean (most cells of a file)
     if _SCIENTIFIC.match(raw.replace(" ", "")):
         raise ValidationError(
             _(
@@ -134,6 +142,7 @@ def _serial(number: float) -> date:
 # --- numbers ----------------------------------------------------------------------------------
 _MULTIPLIERS = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000), "": Decimal(1)}
 _NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)(亿|万|千)?(.*)$")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _MONEY = {"元", "人民币", "元人民币"}
 UNIT_WORDS = {
     "",
@@ -172,6 +181,8 @@ def number(value: object, unit: str = "") -> Decimal:
         if value != value or value in (float("inf"), float("-inf")):
             raise ValidationError(_("数值 %(v)s 不是有效数字") % {"v": value})
         return Decimal(str(value))
+    if type(value) is str and _PLAIN_NUMBER.fullmatch(value):
+        return Decimal(value)  # digits as written, no unit (most cells of a file)
     raw = re.sub(r"[\s,，_]", "", folded(value)).lower()
     m = _NUMBER.match(raw)
     if not m or m.group(3) not in UNIT_WORDS:

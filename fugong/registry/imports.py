@@ -55,21 +55,19 @@ class ScopedImporter(Importer):
 
     def visible_enterprises(self, usccs: Iterable[str]) -> tuple[dict[str, Enterprise], set[str]]:
         """{uscc: Enterprise} for existing enterprises and the set of those outside scope."""
-        found, hidden = {}, set()
-        qs = Enterprise.objects.select_related("region")
-        for part in chunks(usccs):
-            for e in qs.filter(uscc__in=part):
-                found[e.uscc] = e
-        if not self.user.is_admin and found:
-            visible = set()
-            for part in chunks(found):
-                visible.update(
-                    Enterprise.objects.visible_to(self.user)
-                    .filter(uscc__in=part)
-                    .values_list("uscc", flat=True)
-                )
-            hidden = set(found) - visible
-        return found, hidden
+        found = {}
+        for qs in bulk.matching(Enterprise.objects.select_related("region"), "uscc", usccs):
+            found.update((e.uscc, e) for e in qs)
+        return found, self.outside_scope(found)
+
+    def outside_scope(self, usccs) -> set[str]:
+        """Which of these existing enterprises' codes lie outside the user's scope."""
+        if self.user.is_admin or not usccs:
+            return set()
+        visible = set()
+        for qs in bulk.matching(Enterprise.objects.visible_to(self.user), "uscc", usccs):
+            visible.update(qs.values_list("uscc", flat=True))
+        return set(usccs) - visible
 
     def usccs(self, rows: list[dict[str, str]]) -> set[str]:
         """Every row's code as `values.uscc` reads it (spaces, hyphens, full-width folded)."""
@@ -143,9 +141,32 @@ class EnterpriseImporter(ScopedImporter):
 
     def prepare(self, rows: list[dict[str, str]]) -> None:
         self.regions = RegionIndex(self.user)
-        self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
+        # existing enterprises as {uscc: {attname: value}}: model instances are built only
+        # for those that change (10,000 instances cost more than the rest of a re-import)
+        self.existing = {}
+        attnames = ("id", "uscc", *self.ATTNAMES)
+        for qs in bulk.matching(Enterprise.objects.order_by(), "uscc", self.usccs(rows)):
+            self.existing.update(
+                (v[1], dict(zip(attnames, v, strict=True))) for v in qs.values_list(*attnames)
+            )
+        self.hidden = self.outside_scope(self.existing)
         self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
         self.seen = {}
+        self.memo = {}  # (parser, cell text) -> value or ValidationError/ValueError: cells repeat
+
+    def remembered(self, parse, *args):
+        """`parse(*args)`, once per distinct cell text of the file (regions, industries and
+        scales repeat thousands of times); the error it raised is raised again."""
+        key = (parse, args)
+        if key not in self.memo:
+            try:
+                self.memo[key] = parse(*args)
+            except (ValidationError, ValueError) as exc:
+                self.memo[key] = exc
+        value = self.memo[key]
+        if isinstance(value, Exception):
+            raise value
+        return value
 
     def clean_row(self, row: dict[str, str], error: ErrorSink) -> dict[str, Any] | None:
         uscc = self.clean_uscc(row, error)
@@ -166,8 +187,8 @@ class EnterpriseImporter(ScopedImporter):
             "notes": row["notes"],
         }
         data["region"] = self.region(row, error)
-        try:
-            data["industry"] = industry.parse(row["industry"])  # kept at the precision given
+        try:  # kept at the precision given
+            data["industry"] = self.remembered(industry.parse, row["industry"])
         except ValueError:
             error(
                 "industry",
@@ -175,7 +196,7 @@ class EnterpriseImporter(ScopedImporter):
                 % {"c": row["industry"]},
             )
         try:
-            data["scale"] = values.scale(row["scale"])
+            data["scale"] = self.remembered(values.scale, row["scale"])
         except ValidationError as exc:
             error("scale", exc.messages[0])
         try:
@@ -220,7 +241,8 @@ class EnterpriseImporter(ScopedImporter):
                 error("region", _("行政区划为空，地址中也找不到唯一的区划"))
             return region
         try:
-            return self.regions.find(text, parent=row.get("parent_region", ""))
+            parent = row.get("parent_region", "")
+            return self.remembered(self.regions.find, text, parent)
         except ValidationError as exc:
             error("region", exc.messages[0])
             return None
@@ -237,28 +259,42 @@ class EnterpriseImporter(ScopedImporter):
         "address",
         "notes",
     )
+    ATTNAMES = tuple("region_id" if f == "region" else f for f in FIELDS)
+
+    def stored(self, data) -> dict:
+        """A cleaned row as the enterprise's column values, industry levels derived."""
+        values = {f: data[f] for f in self.FIELDS}
+        values["region_id"] = values.pop("region").pk
+        code = values["industry"]
+        values["industry_section"] = self.remembered(industry.section_of, code)
+        values["industry_division"] = industry.division_of(code)
+        return values
 
     def write(self, cleaned: Cleaned) -> tuple[int, int]:
         new, changed, moved = [], [], set()
         for _n, data in cleaned:
-            e = self.existing.get(data["uscc"])
-            if e is None:
-                e = Enterprise(uscc=data["uscc"], **{f: data[f] for f in self.FIELDS})
-                e.derive_industry()
-                new.append(e)
-            elif any(getattr(e, f) != data[f] for f in self.FIELDS):
-                if e.region_id != data["region"].pk or e.total_staff != data["total_staff"]:
-                    moved.update({e.region_id, data["region"].pk})
-                for f in self.FIELDS:
-                    setattr(e, f, data[f])
-                e.derive_industry()
-                e.updated_at = timezone.now()
-                changed.append(e)
-            data["enterprise"] = e
-        bulk.insert(Enterprise, new)  # COPY on PostgreSQL
+            values = self.stored(data)
+            old = self.existing.get(data["uscc"])
+            if old is None:
+                new.append((data, {"uscc": data["uscc"], **values}))
+            elif any(old[f] != values[f] for f in self.ATTNAMES):
+                if old["region_id"] != values["region_id"] or (
+                    old["total_staff"] != values["total_staff"]
+                ):
+                    moved.update({old["region_id"], values["region_id"]})
+                changed.append(
+                    Enterprise(id=old["id"], uscc=data["uscc"], updated_at=timezone.now(), **values)
+                )
+                data["enterprise_id"] = old["id"]
+            else:
+                data["enterprise_id"] = old["id"]
+        for (data, _values), pk in zip(
+            new, bulk.insert_values(Enterprise, [v for _d, v in new]), strict=True
+        ):  # COPY on PostgreSQL
+            data["enterprise_id"] = pk
         Enterprise.objects.bulk_update(
             changed,
-            [*self.FIELDS, "industry_section", "industry_division", "updated_at"],
+            [*self.ATTNAMES, "industry_section", "industry_division", "updated_at"],
             batch_size=1000,
         )
         if moved:
@@ -277,30 +313,23 @@ class EnterpriseImporter(ScopedImporter):
             for name, n in sorted(new_lists.items(), key=lambda kv: kv[1])
         ]
         wanted = {
-            (self.lists[lst].pk if isinstance(lst, str) else lst.pk, data["enterprise"].pk)
+            (self.lists[lst].pk if isinstance(lst, str) else lst.pk, data["enterprise_id"])
             for _n, data in cleaned
             for lst in data["lists"]
         }
         if wanted:
-            current = set()
-            ids = {e for _l, e in wanted}
-            for part in chunks(ids):
-                current.update(
-                    ListMembership.objects.current()
-                    .filter(enterprise_id__in=part)
-                    .values_list("list_id", "enterprise_id")
-                )
-            ListMembership.objects.bulk_create(
+            current = set()  # only enterprises that existed before can be on a list already
+            before = {old["id"] for old in self.existing.values()}
+            members = ListMembership.objects.current()
+            for qs in bulk.matching(members, "enterprise_id", {e for _l, e in wanted} & before):
+                current.update(qs.values_list("list_id", "enterprise_id"))
+            by, reason = person(self.user), _("企业名录导入")
+            bulk.insert(
+                ListMembership,
                 [
-                    ListMembership(
-                        list_id=lst,
-                        enterprise_id=e,
-                        added_by=person(self.user),
-                        reason=_("企业名录导入"),
-                    )
+                    ListMembership(list_id=lst, enterprise_id=e, added_by=by, reason=reason)
                     for lst, e in sorted(wanted - current)
                 ],
-                batch_size=1000,
             )
         return len(new), len(changed)
 

@@ -5,6 +5,13 @@ The names come from `data/gbt4754_2017.tsv` (code, tab, name). `parse` reads wha
 in a sheet — `C`, `C27`, `27`, `271`, `2710`, `C2710`, `C27 医药制造业`, `制造业`, `医药制造业`
 — and returns the code at the precision given; `section_of` and `division_of` derive the
 coarser levels from a code of any precision.
+
+The shipped table holds the 20 sections and 97 divisions: no package on the registries this
+project can install ships the groups and classes under a licence that allows redistribution
+(see the TSV's header). So a group or class is checked against the table where the table lists
+its division's groups, and structurally elsewhere (three or four digits under a division that
+exists); its label then names its division. Adding the standard's group and class lines to the
+TSV makes the check exact, and their Chinese names parse, with no change here.
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ SECTIONS = {k: v for k, v in NAMES.items() if k.isalpha()}
 DIVISIONS = {k: v for k, v in NAMES.items() if k.isdigit() and len(k) == 2}
 GROUPS = {k: v for k, v in NAMES.items() if k.isdigit() and len(k) == 3}
 CLASSES = {k: v for k, v in NAMES.items() if k.isdigit() and len(k) == 4}
+_DIVISIONS_WITH_GROUPS = {code[:2] for code in GROUPS}
+_GROUPS_WITH_CLASSES = {code[:3] for code in CLASSES}
 
 
 def _name_key(text: str) -> str:
@@ -105,15 +114,27 @@ def parse(text: str) -> str:
         return _by_name(raw, text)
     if not digits:
         return _by_name(rest, text, letter) if rest else letter
-    if rest and not rest[:1] > "\u2e7f":  # letters or digits after the code: not a code
+    if rest and not (rest[:1] > "\u2e7f" or rest[:1] == "("):  # `27a`, `2710x`: not a code
         raise ValueError(text)
     digits = digits.zfill(2)
     if digits[:2] not in DIVISIONS or (letter and section_of(digits) != letter):
         raise ValueError(text)
-    table = {3: GROUPS, 4: CLASSES}.get(len(digits))
-    if table and digits not in table:
+    if len(digits) > 2 and not _may_exist(digits):
         raise ValueError(text)
     return digits
+
+
+def _may_exist(code: str) -> bool:
+    """Whether a 3- or 4-digit code is a group or class: in the table where the table lists
+    groups of its division (and classes of its group), else by structure alone."""
+    if code[:2] in _DIVISIONS_WITH_GROUPS and code[:3] not in GROUPS:
+        return False
+    return len(code) == 3 or code[:3] not in _GROUPS_WITH_CLASSES or code in CLASSES
+
+
+def is_listed(code: str) -> bool:
+    """Whether the shipped table names this exact code (else it was accepted by structure)."""
+    return code in NAMES
 
 
 def _by_name(name: str, text: str, section: str = "") -> str:
@@ -143,12 +164,17 @@ def validate_code(code: str) -> None:
 
 
 def label(code: str) -> str:
+    """`C2710 化学药品原料药制造` when the table names the code, else `C2710（医药制造业）`:
+    the name of the most precise level the table has, in brackets."""
     if not code:
         return ""
-    name = NAMES.get(code) or NAMES.get(division_of(code), "")
     if code.isalpha():
-        return f"{code} {name}"
-    return f"{section_of(code)}{code} {name}"
+        return f"{code} {NAMES.get(code, '')}"
+    name = NAMES.get(code)
+    if name:
+        return f"{section_of(code)}{code} {name}"
+    known = NAMES.get(code[:3]) or NAMES.get(division_of(code), "")
+    return f"{section_of(code)}{code}（{known}）"
 
 
 DIVISION_CHOICES = [(code, f"{section_of(code)}{code} {name}") for code, name in DIVISIONS.items()]
