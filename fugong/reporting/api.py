@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +10,8 @@ from fugong.core.inputs import BodyIn, FiniteFloat, IsoDate
 from fugong.registry.api import EnterpriseOut
 from fugong.registry.models import Enterprise
 
-from . import services, stats
+from . import services, stats, windows
+from .completeness import completeness as completeness_figures
 from .models import DailyReport
 
 router = Router(tags=["reports"])
@@ -53,6 +54,9 @@ class ReportOut(Schema):
     channel: str
     version: int
     submitted_by: str | None
+    arrived_at: datetime | None
+    on_time: bool | None
+    confirmed_at: datetime | None
 
     @staticmethod
     def resolve_uscc(obj):
@@ -123,6 +127,42 @@ def list_reports(request, enterprise_id: int | None = None, date: IsoDate | None
     if date:
         qs = qs.filter(date=date)
     return qs
+
+
+class ReopenIn(BodyIn):
+    uscc: str
+    date: IsoDate
+    reason: str
+
+
+class ReopeningOut(Schema):
+    id: int
+    enterprise_id: int
+    day: date
+    reason: str
+    reopened_at: datetime
+    open_until: datetime
+
+
+@router.post("/reports/reopen", response={201: ReopeningOut})
+def reopen(request, payload: ReopenIn):
+    """A command centre reopens one enterprise's locked day (with a reason, audited)."""
+    enterprise = Enterprise.objects.visible_to(request.auth).get(uscc=payload.uscc.strip().upper())
+    campaign = services.campaign_for(enterprise, payload.date)
+    if campaign is None:
+        raise ValidationError({"date": "该日期不在任何应急事件期间"})
+    return Status(
+        201,
+        windows.reopen_day(request.auth, campaign, enterprise, payload.date, payload.reason),
+    )
+
+
+@router.get("/stats/completeness", tags=["stats"])
+def completeness(request, params: Query[StatsIn]):
+    """Completeness of one data day in the caller's scope: expected, reported, on time, late,
+    confirmed and the rates (see DESIGN: semantics)."""
+    q = stats.StatsQuery.parse(request.auth, params.dict())
+    return completeness_figures(request.auth, q)
 
 
 @router.get("/stats/resumption", tags=["stats"])

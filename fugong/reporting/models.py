@@ -97,6 +97,20 @@ class DailyReport(models.Model):
     )
     submitted_at = models.DateTimeField(_("填报时间"))
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # timeliness: when the day's first version arrived and whether that was by the deadline
+    # (None on reports older than the campaign's window settings)
+    arrived_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
+    on_time = models.BooleanField(_("按时报送"), null=True)
+    # 逐级审核: the township's (or park's) confirmation of this day's report
+    confirmed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -117,6 +131,34 @@ class DailyReport(models.Model):
     @property
     def resumed(self):
         return self.status in (Status.FULL, Status.PARTIAL)
+
+
+class DayReopening(models.Model):
+    """A command centre reopened one enterprise's locked day (with a reason, audited): reports
+    for that day are accepted again until `open_until`."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("数据日"))
+    reason = models.CharField(_("重新开放原因"), max_length=255)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("开放时间"))
+    open_until = models.DateTimeField(_("开放至"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重新开放的填报日")
+        verbose_name_plural = _("重新开放的填报日")
+        ordering = ["-reopened_at"]
+        indexes = [models.Index(fields=["campaign", "enterprise", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.enterprise_id}"
 
 
 class DailyReportVersion(models.Model):

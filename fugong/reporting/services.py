@@ -1,7 +1,7 @@
 """Daily-report use-cases: validate, submit (one transaction each, audited, with history) and
 keep the DayStatus rollup current."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.inputs import BadInput, parse_decimal, parse_int
-from fugong.core.models import Unit, User
+from fugong.core.models import Campaign, Unit, User
 from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import audit, campaign_for, campaigns_on, notify, send_webhook
 from fugong.core.signals import report_submitted
 from fugong.registry.models import Enterprise, enterprise_id_of
 
-from . import stats
+from . import stats, windows
 from .models import (
     REPORT_FIELDS,
     DailyReport,
@@ -115,7 +115,14 @@ def validate_extra(campaign, extra):
     return clean, errors
 
 
-def validate_report(campaign, enterprise, day, data, today=None):
+def validate_report(
+    campaign: Campaign | None,
+    enterprise: Enterprise,
+    day: date,
+    data: dict,
+    today: date | None = None,
+    at: datetime | None = None,
+) -> dict:
     """Return the clean field values of one report or raise ValidationError naming each field.
 
     `data` may carry strings (forms, sheets) or numbers (API)."""
@@ -133,6 +140,8 @@ def validate_report(campaign, enterprise, day, data, today=None):
         }
     elif not enterprise.region.path.startswith(campaign.region.path):
         errors["enterprise"] = _("该企业不在应急事件“%(c)s”的范围内") % {"c": campaign}
+    else:
+        errors.update(windows.window_errors(campaign, enterprise, day, at or timezone.now()))
     clean = {}
     status = data.get("status")
     if status not in Status.values:
@@ -208,6 +217,7 @@ def save_report(user, campaign, enterprise, day, clean, channel):
     )
     if report is None:
         report = DailyReport(campaign=campaign, enterprise=enterprise, date=day)
+        report.arrived_at, report.on_time = now, windows.is_on_time(campaign, day, now)
     else:
         DailyReportVersion.objects.create(
             report=report,

@@ -114,6 +114,13 @@ class StatsQuery:
             qs = qs.filter(region__path__startswith=self.campaign.region.path)
         return qs
 
+    def expected(self, user):
+        """The enterprises expected to report dated the day: none on a day reports are not
+        due, else the enterprises in scope (as of the day)."""
+        if not self.campaign.report_due_on(self.day):
+            return Enterprise.objects.none()
+        return self.enterprises(user)
+
     def rows(self, user, day=None):
         roll_forward(self.campaign, day or self.day)
         return DayStatus.objects.filter(

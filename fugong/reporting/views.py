@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,9 +21,9 @@ from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
 
-from . import exports, services, stats
+from . import exports, services, stats, windows
 from .forms import ReportForm, StatsForm
-from .models import DailyReport
+from .models import DailyReport, DayReopening
 
 
 def _enterprise_for_report(user, pk):
@@ -43,9 +43,10 @@ def report_form(request, pk=None):
     today = timezone.localdate()
     campaign = services.campaign_for(enterprise, today)
     last = services.previous_report(enterprise, today + timedelta(days=1))
-    form = ReportForm(
-        request.POST or None, campaign=campaign, initial=ReportForm.initial_from(last, enterprise)
-    )
+    initial = ReportForm.initial_from(last, enterprise)
+    if campaign is not None:  # the data day the campaign asks about now (today or yesterday)
+        initial["date"] = campaign.report_data_day_at(timezone.now())
+    form = ReportForm(request.POST or None, campaign=campaign, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.submit_report(
@@ -264,14 +265,47 @@ def remind(request):
 @login_required
 @scoped(Enterprise)
 def report_list(request, enterprise):
-    """An enterprise's reports with their versions."""
+    """An enterprise's reports with their versions; a command centre reopens a locked day."""
+    reopen_errors = {}
+    if request.method == "POST":
+        reopen_errors = _reopen(request, enterprise)
+        if not reopen_errors:
+            return redirect(request.path)
     reports = (
         DailyReport.objects.filter(enterprise=enterprise)
-        .select_related("submitted_by")
+        .select_related("submitted_by", "confirmed_by")
         .prefetch_related("versions")[:60]
     )
     return render(
         request,
         "reporting/report_list.html",
-        {"enterprise": enterprise, "reports": reports, "can_manage": can_manage(request.user)},
+        {
+            "enterprise": enterprise,
+            "reports": reports,
+            "can_manage": can_manage(request.user),
+            "can_reopen": request.user.reopens_report_days,
+            "reopenings": DayReopening.objects.filter(enterprise=enterprise).select_related(
+                "reopened_by"
+            )[:20],
+            "reopen_errors": reopen_errors,
+        },
     )
+
+
+def _reopen(request, enterprise) -> dict:
+    """Reopen the posted day; the field errors (none when it was reopened)."""
+    try:
+        day = date.fromisoformat(request.POST.get("day") or "")
+    except ValueError:
+        return {"day": [_("日期格式应为 YYYY-MM-DD")]}
+    campaign = services.campaign_for(enterprise, day)
+    if campaign is None:
+        return {"day": [_("该日期不在任何应急事件期间")]}
+    try:
+        windows.reopen_day(request.user, campaign, enterprise, day, request.POST.get("reason"))
+    except ValidationError as exc:
+        return exc.message_dict
+    messages.success(
+        request, _("已重新开放 %(d)s 的填报（24 小时）") % {"d": day.strftime("%Y年%-m月%-d日")}
+    )
+    return {}
