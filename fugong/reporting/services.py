@@ -140,6 +140,13 @@ def validate_report(
         }
     elif not enterprise.region.path.startswith(campaign.region.path):
         errors["enterprise"] = _("该企业不在应急事件“%(c)s”的范围内") % {"c": campaign}
+    elif not enterprise.is_active_on(day):
+        errors["date"] = (
+            _("该企业 %(d)s 才登记，此前无需填报") % {"d": enterprise.active_from}
+            if enterprise.active_from and day < enterprise.active_from
+            else _("该企业已于 %(d)s %(r)s，此后无需填报")
+            % {"d": enterprise.active_to, "r": enterprise.get_closure_reason_display()}
+        )
     else:
         errors.update(windows.window_errors(campaign, enterprise, day, at or timezone.now()))
     clean = {}

@@ -6,13 +6,12 @@ an enterprise with none counts as not resumed and is listed as never reported; `
 dated D / expected; staff rate = Σ on duty / Σ total staff over the enterprises in scope (the
 registry's total staff for an enterprise that has not reported)."""
 
-import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +19,10 @@ from django.utils.translation import gettext as _
 from fugong.core.models import Campaign, Region
 from fugong.core.services import campaigns_on
 from fugong.registry import industry as industries
-from fugong.registry.models import Enterprise, EnterpriseList
+from fugong.registry.models import Enterprise, EnterpriseList, active_q
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
+from .campaigns import current_campaign, default_region
 from .models import DayStatus, RegionDay, Status
 from .rollups import latest_report_day, roll_forward
 
@@ -100,19 +100,25 @@ class StatsQuery:
             day = campaign.ends_on
         return cls(campaign=campaign, region=region, day=day, filter=flt)
 
-    def enterprises(self, user):
-        """The enterprises in scope: the user's, in the region subtree and the campaign's,
-        matching the filters; list membership as of the day."""
+    def enterprises(self, user, day=None, active=True):
+        """The enterprises in scope as of the day (README "As of day D"): the user's, in the
+        region subtree and the campaign's, matching the filters and the campaign's reporting
+        scope (list membership as of the day), and active on the day (registered by then, not
+        closed before). `active=False` leaves the last condition to the caller (series)."""
+        day = day or self.day
         flt = EnterpriseFilter(
             region=self.region.code,
             industry=self.filter.industry,
             scale=self.filter.scale,
             list=self.filter.list,
         )
-        qs = enterprises_for(user, flt, as_of=self.day)
+        qs = enterprises_for(user, flt, as_of=day)
         if not self.region.path.startswith(self.campaign.region.path):
             qs = qs.filter(region__path__startswith=self.campaign.region.path)
-        return qs
+        scope = campaign_scope(self.campaign)
+        if scope.scale or scope.list:
+            qs = scope.apply(qs, as_of=day)
+        return qs.active_on(day) if active else qs
 
     def expected(self, user):
         """The enterprises expected to report dated the day: none on a day reports are not
@@ -130,21 +136,9 @@ class StatsQuery:
         )
 
 
-def default_region(user):
-    """The user's region subtree; for users scoped otherwise (admins, commissioners) the top of
-    the tree, their scope still deciding which enterprises count."""
-    if user.scope_region is not None:
-        return user.scope_region
-    if not user.is_admin:  # a commissioner: the smallest region holding what they see
-        paths = set(
-            Enterprise.objects.visible_to(user).values_list("region__path", flat=True)[:1000]
-        )
-        if paths:
-            common = os.path.commonpath(sorted(paths)).rstrip("/") + "/"
-            region = Region.objects.filter(path=common).first()
-            if region is not None:
-                return region
-    return Region.objects.filter(parent__isnull=True).order_by("code").first()
+def campaign_scope(campaign: Campaign) -> EnterpriseFilter:
+    """The campaign's reporting scope (a scale, a list, or all enterprises) as a filter."""
+    return EnterpriseFilter(scale=campaign.report_scale, list=campaign.report_list)
 
 
 def campaign_running(region, day=None):
@@ -154,40 +148,6 @@ def campaign_running(region, day=None):
     if region is None:
         return None
     for c in campaigns_on(day):
-        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
-            return c
-    return None
-
-
-def campaigns_covering(region) -> list:
-    """Every campaign whose region contains or lies in `region`, the most recent first (the
-    statistics pages' campaign switcher)."""
-    if region is None:
-        return []
-    return [
-        c
-        for c in Campaign.objects.select_related("region").order_by("-starts_on", "-id")
-        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path)
-    ]
-
-
-def reports_off(campaign) -> bool:
-    """Whether `campaign` runs without the daily-report module (no modules means all on)."""
-    return bool(campaign.modules) and Campaign.Module.REPORTS not in campaign.modules
-
-
-def current_campaign(region, day):
-    """The most recent campaign with daily reports started by `day` whose region contains or
-    lies in `region`."""
-    if region is None:
-        return None
-    for c in (
-        Campaign.objects.select_related("region")
-        .filter(starts_on__lte=day)
-        .order_by("-starts_on", "-id")
-    ):
-        if c.modules and Campaign.Module.REPORTS not in c.modules:
-            continue
         if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
             return c
     return None
@@ -373,6 +333,8 @@ def region_days_path(user, query):
     they cannot (filters, or a scope that is not a region subtree)."""
     if query.filter.industry or query.filter.scale or query.filter.list:
         return None
+    if query.campaign.report_scale or query.campaign.report_list:
+        return None
     paths = [query.region.path, query.campaign.region.path]
     if not user.is_admin:
         scope = user.scope_region
@@ -385,7 +347,11 @@ def region_days_path(user, query):
 
 def _status_series(query, ents, start, end):
     rows = DayStatus.objects.filter(
-        campaign=query.campaign, day__gte=start, day__lte=end, enterprise__in=ents.values("pk")
+        active_q(F("day"), prefix="enterprise__"),
+        campaign=query.campaign,
+        day__gte=start,
+        day__lte=end,
+        enterprise__in=ents.values("pk"),
     )
     return _grouped(
         rows,
@@ -413,8 +379,12 @@ def series(user, query: StatsQuery, start: date, end: date, use_status_rows=Fals
     if start > end:
         return []
     roll_forward(query.campaign, end)
-    ents = query.enterprises(user)
-    totals = ents.aggregate(**_REGISTRY)
+    if query.filter.list or query.campaign.report_list:  # membership changes day by day
+        return [
+            _one_day(user, query, start + timedelta(days=i)) for i in range((end - start).days + 1)
+        ]
+    ents = query.enterprises(user, active=False)
+    totals = _daily_totals(ents, start, end)
     path = region_days_path(user, query)
     if path is not None and not use_status_rows:
         by_day = _grouped(
@@ -429,9 +399,39 @@ def series(user, query: StatsQuery, start: date, end: date, use_status_rows=Fals
     out = []
     d = start
     while d <= end:
-        day = _with_totals(by_day.get(d, {}), totals)
+        day = _with_totals(by_day.get(d, {}), totals[d])
         out.append({"date": d.isoformat(), **figures(day)})
         d += timedelta(days=1)
+    return out
+
+
+def _one_day(user, query: StatsQuery, day: date) -> dict:
+    sub = StatsQuery(query.campaign, query.region, day, query.filter)
+    agg = _statuses(sub, sub.enterprises(user)).aggregate(**_AGG)
+    return {"date": day.isoformat(), **figures(agg)}
+
+
+def _daily_totals(ents, start: date, end: date) -> dict:
+    """{day: the registry's figures of the enterprises active that day} over [start, end], from
+    one query grouping the enterprises by their active-from and active-to dates."""
+    groups = list(
+        ents.values("active_from", "active_to")
+        .annotate(enterprises=Count("id"), registry_staff=Sum("total_staff"))
+        .order_by()
+    )
+    out = {}
+    for i in range((end - start).days + 1):
+        day = start + timedelta(days=i)
+        active = [
+            g
+            for g in groups
+            if (g["active_from"] is None or g["active_from"] <= day)
+            and (g["active_to"] is None or g["active_to"] > day)
+        ]
+        out[day] = {
+            "enterprises": sum(g["enterprises"] for g in active),
+            "registry_staff": sum(g["registry_staff"] or 0 for g in active),
+        }
     return out
 
 

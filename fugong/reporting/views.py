@@ -21,7 +21,7 @@ from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
 
-from . import exports, services, stats, windows
+from . import campaigns, exports, services, stats, windows
 from .forms import ReportForm, StatsForm
 from .models import DailyReport, DayReopening
 
@@ -95,9 +95,9 @@ def page_campaign(request):
     campaign `StatsQuery.parse` picks (None)."""
     code = request.GET.get("region") or ""
     region = (
-        Region.objects.filter(code=code).first() if code else stats.default_region(request.user)
+        Region.objects.filter(code=code).first() if code else campaigns.default_region(request.user)
     )
-    choices = stats.campaigns_covering(region)
+    choices = campaigns.campaigns_covering(region)
     wanted = request.GET.get("campaign") or ""
     chosen = next((c for c in choices if str(c.pk) == wanted), None)
     if chosen is None and not wanted:
@@ -110,7 +110,7 @@ def campaign_context(chosen, choices, query=None):
     return {
         "campaigns": choices,
         "shown_campaign": shown,
-        "reports_off": shown is not None and stats.reports_off(shown),
+        "reports_off": shown is not None and campaigns.reports_off(shown),
     }
 
 
@@ -134,7 +134,7 @@ def stats_page(request):
     chosen, choices = page_campaign(request)
     try:
         query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
-        if not stats.reports_off(query.campaign):
+        if not campaigns.reports_off(query.campaign):
             result = stats.resumption(request.user, query, by=request.GET.get("by") or None)
     except ValidationError as exc:
         errors = exc.message_dict
@@ -212,7 +212,7 @@ def completeness(request):
                 **campaign_context(chosen, choices),
             },
         )
-    if stats.reports_off(query.campaign):
+    if campaigns.reports_off(query.campaign):
         return render(
             request,
             "reporting/completeness.html",
