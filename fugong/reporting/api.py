@@ -13,6 +13,7 @@ from fugong.registry.models import Enterprise
 from . import services, stats, windows
 from .completeness import completeness as completeness_figures
 from .models import DailyReport
+from .shares import resumption_with_shares
 
 router = Router(tags=["reports"])
 
@@ -78,6 +79,7 @@ class StatsIn(Schema):
     list: str = ""
     industry: str = ""
     scale: str = ""
+    confirmed: bool = False
 
 
 def _submit(user, item: ReportIn):
@@ -169,7 +171,7 @@ def completeness(request, params: Query[StatsIn]):
 def resumption(request, params: Query[StatsIn], by: str = ""):
     """Resumption statistics for a region subtree and day (see DESIGN: semantics)."""
     q = stats.StatsQuery.parse(request.auth, params.dict())
-    return stats.resumption(request.auth, q, by=by or None)
+    return resumption_with_shares(request.auth, q, by=by or None)
 
 
 @router.get("/stats/resumption/series", tags=["stats"])

@@ -119,6 +119,7 @@ class StatsForm(forms.Form):
         required=False,
         choices=[("", "—"), ("above", _("规上")), ("below", _("规下"))],
     )
+    confirmed = forms.BooleanField(label=_("仅统计已审核"), required=False)
     by = forms.ChoiceField(
         label=_("分组"),
         required=False,

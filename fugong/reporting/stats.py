@@ -6,7 +6,7 @@ an enterprise with none counts as not resumed and is listed as never reported; `
 dated D / expected; staff rate = Σ on duty / Σ total staff over the enterprises in scope (the
 registry's total staff for an enterprise that has not reported)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -56,6 +56,9 @@ class StatsQuery:
     region: Region
     day: date
     filter: EnterpriseFilter = field(default_factory=EnterpriseFilter)
+    # restricted to confirmed figures (逐级审核): a status counts only when the report giving
+    # it was confirmed; an enterprise without one counts as not resumed
+    confirmed: bool = False
 
     @classmethod
     def parse(cls, user, params, campaign=None):
@@ -98,7 +101,8 @@ class StatsQuery:
             day = min(latest_report_day(campaign) or today, today)
         if campaign.ends_on and day > campaign.ends_on:
             day = campaign.ends_on
-        return cls(campaign=campaign, region=region, day=day, filter=flt)
+        confirmed = str(params.get("confirmed") or "").lower() in ("1", "true", "yes", "on")
+        return cls(campaign=campaign, region=region, day=day, filter=flt, confirmed=confirmed)
 
     def enterprises(self, user, day=None, active=True):
         """The enterprises in scope as of the day (README "As of day D"): the user's, in the
@@ -129,11 +133,12 @@ class StatsQuery:
 
     def rows(self, user, day=None):
         roll_forward(self.campaign, day or self.day)
-        return DayStatus.objects.filter(
+        rows = DayStatus.objects.filter(
             campaign=self.campaign,
             day=day or self.day,
             enterprise__in=self.enterprises(user).values("pk"),
         )
+        return rows.filter(confirmed=True) if self.confirmed else rows
 
 
 def campaign_scope(campaign: Campaign) -> EnterpriseFilter:
@@ -153,14 +158,13 @@ def campaign_running(region, day=None):
     return None
 
 
-def _statuses(query, qs, day=None):
-    """Enterprises LEFT JOINed to their status on the day: one row per enterprise."""
-    return qs.annotate(
-        s=FilteredRelation(
-            "day_statuses",
-            condition=Q(day_statuses__campaign=query.campaign, day_statuses__day=day or query.day),
-        )
-    )
+def with_status(query, qs, day=None):
+    """Enterprises LEFT JOINed to their status on the day: one row per enterprise (only
+    confirmed statuses when the query asks for confirmed figures)."""
+    condition = Q(day_statuses__campaign=query.campaign, day_statuses__day=day or query.day)
+    if query.confirmed:
+        condition &= Q(day_statuses__confirmed=True)
+    return qs.annotate(s=FilteredRelation("day_statuses", condition=condition))
 
 
 _AGG = {
@@ -227,13 +231,14 @@ def resumption(user, query: StatsQuery, by=None, use_status_rows=False):
         totals = ents.aggregate(**_REGISTRY)
         overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
     else:
-        joined = _statuses(query, ents)
+        joined = with_status(query, ents)
         overall = joined.aggregate(**_AGG)
     result = {
         "campaign": query.campaign.name,
         "region": query.region.code,
         "region_name": query.region.name,
         "date": query.day.isoformat(),
+        "confirmed_only": query.confirmed,
         **figures(overall),
     }
     if by == "list":
@@ -250,7 +255,7 @@ def resumption(user, query: StatsQuery, by=None, use_status_rows=False):
                 for k, t in _grouped(ents, "region_id", _REGISTRY).items()
             }
         else:
-            groups = _grouped(_statuses(query, ents), key, _AGG)
+            groups = _grouped(with_status(query, ents), key, _AGG)
         if by == "region":
             groups, labels = _to_children(query.region, groups)
         elif by == "industry":
@@ -280,13 +285,13 @@ def _with_totals(sums, totals):
 
 
 def _for_list(user, query, name):
-    sub = StatsQuery(
-        query.campaign,
-        query.region,
-        query.day,
-        EnterpriseFilter(industry=query.filter.industry, scale=query.filter.scale, list=name),
+    sub = replace(
+        query,
+        filter=EnterpriseFilter(
+            industry=query.filter.industry, scale=query.filter.scale, list=name
+        ),
     )
-    return figures(_statuses(sub, sub.enterprises(user)).aggregate(**_AGG))
+    return figures(with_status(sub, sub.enterprises(user)).aggregate(**_AGG))
 
 
 def _to_children(parent, groups):
@@ -333,7 +338,7 @@ def region_days_path(user, query):
     they cannot (filters, or a scope that is not a region subtree)."""
     if query.filter.industry or query.filter.scale or query.filter.list:
         return None
-    if query.campaign.report_scale or query.campaign.report_list:
+    if query.campaign.report_scale or query.campaign.report_list or query.confirmed:
         return None
     paths = [query.region.path, query.campaign.region.path]
     if not user.is_admin:
@@ -353,6 +358,8 @@ def _status_series(query, ents, start, end):
         day__lte=end,
         enterprise__in=ents.values("pk"),
     )
+    if query.confirmed:
+        rows = rows.filter(confirmed=True)
     return _grouped(
         rows,
         "day",
@@ -406,8 +413,8 @@ def series(user, query: StatsQuery, start: date, end: date, use_status_rows=Fals
 
 
 def _one_day(user, query: StatsQuery, day: date) -> dict:
-    sub = StatsQuery(query.campaign, query.region, day, query.filter)
-    agg = _statuses(sub, sub.enterprises(user)).aggregate(**_AGG)
+    sub = replace(query, day=day)
+    agg = with_status(sub, sub.enterprises(user)).aggregate(**_AGG)
     return {"date": day.isoformat(), **figures(agg)}
 
 

@@ -22,8 +22,10 @@ from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
 
 from . import campaigns, exports, services, stats, windows
+from .completeness import completeness as completeness_of
 from .forms import ReportForm, StatsForm
 from .models import DailyReport, DayReopening
+from .shares import resumption_with_shares
 
 
 def _enterprise_for_report(user, pk):
@@ -135,7 +137,8 @@ def stats_page(request):
     try:
         query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
         if not campaigns.reports_off(query.campaign):
-            result = stats.resumption(request.user, query, by=request.GET.get("by") or None)
+            result = resumption_with_shares(request.user, query, by=request.GET.get("by") or None)
+            result["day"] = completeness_of(request.user, query)
     except ValidationError as exc:
         errors = exc.message_dict
     if result and request.GET.get("format") == "xlsx":
