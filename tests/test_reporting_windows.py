@@ -113,7 +113,11 @@ def test_a_command_centre_reopens_one_enterprises_day(cast, window, api):
         assert report.on_time is False  # reopened, so late
         with pytest.raises(ValidationError):  # only that enterprise's day reopened
             submit_report(cast.contact_b, cast.b, MONDAY, REPORT)
-    entry = AuditLog.objects.filter(target_type="registry.enterprise", action="update").last()
+    entry = (
+        AuditLog.objects.filter(target_type="registry.enterprise", action="update")
+        .order_by("pk")
+        .last()
+    )
     assert entry.detail["reopened_day"] == "2026-03-02" and entry.username == "yanji"
     with at(MONDAY + datetime.timedelta(days=4), 9, 1):  # 24 hours later it is locked again
         with pytest.raises(ValidationError):

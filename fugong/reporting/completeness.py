@@ -4,14 +4,16 @@ expected = the enterprises expected to report dated D (StatsQuery.expected: in t
 scope, the region subtree and the filters, active and inside the campaign's reporting scope
 as of D, and D a due weekday); reported = those of them with a report dated D, split into
 on time (arrived by the deadline) and late; reported counts late reports only when the
-campaign says they count. confirmed = reported and confirmed by the township (逐级审核).
-Numerators are always taken among the expected enterprises, so no rate exceeds 100 %."""
+campaign says they count. confirmed = reported and confirmed by the township (逐级审核);
+county_confirmed = those of them in townships the county confirmed in turn. Numerators are
+always taken among the expected enterprises, so no rate exceeds 100 %."""
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from fugong.core.models import User
 
+from .confirmation import county_confirmed_q
 from .models import DailyReport
 from .stats import StatsQuery, percent
 
@@ -33,6 +35,9 @@ def completeness(user: User, query: StatsQuery) -> dict:
         n_on_time=Count("id", filter=ON_TIME),
         n_late=Count("id", filter=Q(on_time=False)),
         n_confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
+        n_county=Count(
+            "id", filter=Q(confirmed_at__isnull=False) & county_confirmed_q(campaign, day)
+        ),
     )
     on_time, late, confirmed = counts["n_on_time"], counts["n_late"], counts["n_confirmed"]
     reported = on_time + late if campaign.late_reports_count else on_time
@@ -54,6 +59,7 @@ def completeness(user: User, query: StatsQuery) -> dict:
         "missing": expected - on_time - late,
         "confirmed": confirmed,
         "unconfirmed": on_time + late - confirmed,
+        "county_confirmed": counts["n_county"],
         "completeness": percent(reported, expected),
         "on_time_rate": percent(on_time, expected),
         "late_rate": percent(late, expected),

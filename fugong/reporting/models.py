@@ -51,6 +51,18 @@ REPORT_FIELDS = (
 )
 
 
+# the report's figures: pre-filled from the previous report, correctable while confirming
+FIGURE_FIELDS = (
+    "status",
+    "mode",
+    "staff_on_duty",
+    "staff_total",
+    "output",
+    "capacity_utilisation",
+    "material_days",
+)
+
+
 class DailyReport(models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("应急事件"), on_delete=models.PROTECT, related_name="reports"
@@ -159,6 +171,60 @@ class DayReopening(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.enterprise_id}"
+
+
+class CorrectionQuerySet(ScopedQuerySet):
+    scope_prefix = "report__enterprise__"
+
+
+class ReportCorrection(models.Model):
+    """A township's correction of a report while confirming it: the figures before and after
+    and who changed them (逐级审核)."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="corrections")
+    before = models.JSONField(_("更正前"))
+    after = models.JSONField(_("更正后"))
+    reason = models.CharField(_("更正原因"), max_length=255)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("更正时间"))
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("日报更正")
+        verbose_name_plural = _("日报更正")
+        ordering = ["-corrected_at"]
+
+    def __str__(self):
+        return f"{self.report} {self.corrected_at:%Y-%m-%d %H:%M}"
+
+
+class TownshipConfirmation(models.Model):
+    """The county's confirmation of one township's (or park's) confirmed reports for a day."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("数据日"))
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("街镇/园区"), on_delete=models.CASCADE, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("审核时间"))
+
+    class Meta:
+        verbose_name = _("街镇审核")
+        verbose_name_plural = _("街镇审核")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "region"], name="one_township_confirmation_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.region_id}"
 
 
 class DailyReportVersion(models.Model):

@@ -122,6 +122,7 @@ def validate_report(
     data: dict,
     today: date | None = None,
     at: datetime | None = None,
+    window: bool = True,
 ) -> dict:
     """Return the clean field values of one report or raise ValidationError naming each field.
 
@@ -147,7 +148,7 @@ def validate_report(
             else _("该企业已于 %(d)s %(r)s，此后无需填报")
             % {"d": enterprise.active_to, "r": enterprise.get_closure_reason_display()}
         )
-    else:
+    elif window:  # a township's correction while confirming is not held by the window
         errors.update(windows.window_errors(campaign, enterprise, day, at or timezone.now()))
     clean = {}
     status = data.get("status")
@@ -208,9 +209,22 @@ def validate_report(
 # --- submission ---------------------------------------------------------------------------
 
 
-def _snapshot(report):
+def _snapshot(report: DailyReport) -> dict:
     data = {f: getattr(report, f) for f in REPORT_FIELDS}
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in data.items()}
+
+
+def keep_version(report: DailyReport) -> None:
+    """Keep the report's current values as an earlier version; the report's next one follows."""
+    DailyReportVersion.objects.create(
+        report=report,
+        version=report.version,
+        data=_snapshot(report),
+        channel=report.channel,
+        submitted_by=report.submitted_by,
+        submitted_at=report.submitted_at,
+    )
+    report.version += 1
 
 
 def save_report(user, campaign, enterprise, day, clean, channel):
@@ -226,18 +240,11 @@ def save_report(user, campaign, enterprise, day, clean, channel):
         report = DailyReport(campaign=campaign, enterprise=enterprise, date=day)
         report.arrived_at, report.on_time = now, windows.is_on_time(campaign, day, now)
     else:
-        DailyReportVersion.objects.create(
-            report=report,
-            version=report.version,
-            data=_snapshot(report),
-            channel=report.channel,
-            submitted_by=report.submitted_by,
-            submitted_at=report.submitted_at,
-        )
-        report.version += 1
+        keep_version(report)
     for field, value in clean.items():
         setattr(report, field, value)
     report.channel, report.submitted_by, report.submitted_at = channel, person(user), now
+    report.confirmed_at = report.confirmed_by = None  # new figures wait for confirmation
     report.save()
     refresh_status(report)
     # whoever reacts to a report (the work-order app: difficulties become an order) listens

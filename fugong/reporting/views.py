@@ -21,9 +21,9 @@ from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
 
-from . import campaigns, exports, services, stats, windows
+from . import campaigns, confirmation, exports, services, stats, windows
 from .completeness import completeness as completeness_of
-from .forms import ReportForm, StatsForm
+from .forms import CorrectionForm, ReportForm, StatsForm
 from .models import DailyReport, DayReopening
 from .shares import resumption_with_shares
 
@@ -116,6 +116,17 @@ def campaign_context(chosen, choices, query=None):
     }
 
 
+def page_query(request) -> tuple:
+    """A figures page's query and its campaign context: (None, context with the errors) when
+    the parameters are bad."""
+    chosen, choices = page_campaign(request)
+    try:
+        query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
+    except ValidationError as exc:
+        return None, {"errors": exc.message_dict, **campaign_context(chosen, choices)}
+    return query, campaign_context(chosen, choices, query)
+
+
 def stats_form(request):
     return StatsForm(
         request.GET or None,
@@ -202,25 +213,11 @@ def drill_down(request):
 def completeness(request):
     """Who has not reported today, with phone numbers to call; remind one or all."""
     government_only(request.user)
-    chosen, choices = page_campaign(request)
-    try:
-        query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
-    except ValidationError as exc:
-        return render(
-            request,
-            "reporting/stats.html",
-            {
-                "form": stats_form(request),
-                "errors": exc.message_dict,
-                **campaign_context(chosen, choices),
-            },
-        )
+    query, context = page_query(request)
+    if query is None:
+        return render(request, "reporting/stats.html", {"form": stats_form(request), **context})
     if campaigns.reports_off(query.campaign):
-        return render(
-            request,
-            "reporting/completeness.html",
-            {"query": query, **campaign_context(chosen, choices, query)},
-        )
+        return render(request, "reporting/completeness.html", {"query": query, **context})
     result = stats.resumption(request.user, query)
     audit(
         request.user,
@@ -247,7 +244,7 @@ def completeness(request):
             "more": missing.count() > 500,
             "can_remind": query.day == timezone.localdate(),
             "params": urlencode({k: v for k, v in request.GET.items()}),
-            **campaign_context(chosen, choices, query),
+            **context,
         },
     )
 
@@ -312,3 +309,82 @@ def _reopen(request, enterprise) -> dict:
         request, _("已重新开放 %(d)s 的填报（24 小时）") % {"d": day.strftime("%Y年%-m月%-d日")}
     )
     return {}
+
+
+def _confirmer(user) -> None:
+    if not (user.sees_figures and user.confirms_reports):
+        raise PermissionDenied
+
+
+@login_required
+def confirm_page(request):
+    """逐级审核: the day's reports in the officer's scope to confirm (or correct); for a county's
+    command centre also its townships to confirm."""
+    _confirmer(request.user)
+    query, context = page_query(request)
+    if query is None:
+        return render(request, "reporting/confirm.html", context)
+    if request.method == "POST":
+        _confirm_posted(request, query)
+        return redirect(request.get_full_path())
+    return render(
+        request,
+        "reporting/confirm.html",
+        {
+            "query": query,
+            "reports": confirmation.reports_of_day(request.user, query.campaign, query.day)[:500],
+            "townships": (
+                confirmation.township_progress(request.user, query.campaign, query.day)
+                if request.user.confirms_townships
+                else None
+            ),
+            "day_figures": completeness_of(request.user, query),
+            **context,
+        },
+    )
+
+
+def _confirm_posted(request, query) -> None:
+    user, campaign, day = request.user, query.campaign, query.day
+    try:
+        if request.POST.get("township"):
+            region = Region.objects.filter(code=request.POST["township"]).first()
+            if region is None:
+                raise Http404
+            confirmation.confirm_township(user, campaign, day, region)
+            messages.success(request, _("已审核 %(r)s 的日报") % {"r": region.name})
+            return
+        ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+        n = confirmation.confirm_reports(user, campaign, day, ids or None)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return
+    except DailyReport.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("已审核 %(n)d 份日报") % {"n": n})
+
+
+@login_required
+@scoped(DailyReport, related=("enterprise__region",))
+def correct_page(request, report):
+    """Correct a report's figures while confirming it (before/after/who are recorded)."""
+    _confirmer(request.user)
+    form = CorrectionForm(request.POST or None, initial=CorrectionForm.initial_from(report))
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmation.correct_report(
+                request.user, report, form.changes(report), form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.attach(exc.message_dict)
+        else:
+            messages.success(request, _("已更正并审核"))
+            return redirect(
+                reverse("reporting:confirm") + "?" + urlencode({"date": report.date.isoformat()})
+            )
+    return render(
+        request,
+        "reporting/correct.html",
+        {"form": form, "report": report, "corrections": report.corrections.all()[:20]},
+    )
