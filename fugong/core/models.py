@@ -1,6 +1,6 @@
 """Regions, government units, users and their roles, campaigns, API tokens and the audit log."""
 
-from datetime import time
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -334,6 +334,27 @@ class User(AbstractUser):
         return self.is_admin or self.reviews_first_step or self.reviews_at_county
 
     @property
+    def reopens_report_days(self) -> bool:
+        """May reopen one enterprise's locked daily-report day (a command centre)."""
+        return self.is_admin or self.role == Role.COMMAND_CENTRE
+
+    @property
+    def confirms_reports(self) -> bool:
+        """Confirms (and corrects) the daily reports of the enterprises in their scope: a
+        township or park officer (逐级审核, first level), or a command centre."""
+        return self.is_admin or self.role in COORDINATING_ROLES
+
+    @property
+    def confirms_townships(self) -> bool:
+        """Confirms its townships' confirmed days (逐级审核, county level): a command centre of
+        a county or higher."""
+        return self.is_admin or (
+            self.role == Role.COMMAND_CENTRE
+            and self.unit_id is not None
+            and self.unit.region.level in COUNTY_OR_ABOVE
+        )
+
+    @property
     def issues_passes(self) -> bool:
         """Issues, rejects, revokes and extends transport passes (the transport department)."""
         return self.is_admin or (
@@ -383,6 +404,36 @@ class Campaign(models.Model):
     sla = models.JSONField(_("时限默认值"), default=dict, blank=True)
     report_due_time = models.TimeField(_("日报截止时间"), default=time(12, 0))
 
+    class DataDay(models.TextChoices):
+        SAME = "same", _("当日（截止时间前报当天情况）")
+        PREVIOUS = "previous", _("前一日（截止时间前报前一天末的情况）")
+
+    # the daily report's window (README "Daily reports: windows and timeliness"): which day a
+    # report describes, the days it is due, how long a day stays open after its deadline
+    report_data_day = models.CharField(
+        _("日报数据日"), max_length=8, choices=DataDay.choices, default=DataDay.SAME
+    )
+    report_weekdays = models.JSONField(
+        _("应报星期"), default=list, blank=True, help_text=_("1=星期一 … 7=星期日；留空为每天")
+    )
+    report_open_days = models.PositiveSmallIntegerField(
+        _("截止后开放天数"),
+        null=True,
+        blank=True,
+        help_text=_("截止后再过几天锁定该日；留空为不锁定"),
+    )
+    late_reports_count = models.BooleanField(_("迟报计入已报"), default=True)
+    # the reporting scope: which enterprises are expected to report (as of each day)
+    report_scale = models.CharField(
+        _("应报范围：规模"),
+        max_length=5,
+        blank=True,
+        choices=[("above", _("规上")), ("below", _("规下"))],
+    )
+    report_list = models.CharField(
+        _("应报范围：名单"), max_length=100, blank=True, help_text=_("名单名称；留空为全部企业")
+    )
+
     class Meta:
         verbose_name = _("应急事件")
         verbose_name_plural = _("应急事件")
@@ -400,6 +451,11 @@ class Campaign(models.Model):
             errors["modules"] = _("未知模块：%(m)s") % {"m": "、".join(map(str, bad))}
         errors.update(self._check_items("report_fields", self.report_fields, typed=True))
         errors.update(self._check_items("checklist", self.checklist, typed=False))
+        weekdays = self.report_weekdays
+        if not isinstance(weekdays, list) or any(
+            not isinstance(d, int) or not 1 <= d <= 7 for d in weekdays
+        ):
+            errors["report_weekdays"] = _("应报星期应为 1（星期一）到 7（星期日）的列表")
         if not isinstance(self.sla, dict) or any(
             not isinstance(v, int) or v <= 0 for v in self.sla.values()
         ):
@@ -429,6 +485,32 @@ class Campaign(models.Model):
     def is_active(self, day=None):
         day = day or timezone.localdate()
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    # --- the daily report's window ---------------------------------------------------------
+
+    def report_due_on(self, day) -> bool:
+        """Whether reports are due for data day `day` (inside the campaign, a due weekday)."""
+        if not self.is_active(day):
+            return False
+        return not self.report_weekdays or day.isoweekday() in self.report_weekdays
+
+    def report_deadline(self, day) -> datetime:
+        """When the report for data day `day` is due (aware, local time)."""
+        on = day + timedelta(days=1) if self.report_data_day == self.DataDay.PREVIOUS else day
+        return timezone.make_aware(datetime.combine(on, self.report_due_time))
+
+    def report_locks_at(self, day) -> datetime | None:
+        """When data day `day` stops taking reports, or None when days never lock."""
+        if self.report_open_days is None:
+            return None
+        return self.report_deadline(day) + timedelta(days=self.report_open_days)
+
+    def report_data_day_at(self, moment) -> date:
+        """The data day a report made at `moment` describes by default."""
+        today = timezone.localtime(moment).date()
+        if self.report_data_day == self.DataDay.PREVIOUS:
+            return today - timedelta(days=1)
+        return today
 
 
 SEVEN_MUSTS = [

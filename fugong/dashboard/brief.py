@@ -16,6 +16,7 @@ from fugong.core.excel import write_xlsx
 from fugong.core.pdf import FONT
 from fugong.core.services import audit
 from fugong.reporting import services, stats
+from fugong.reporting.completeness import completeness
 
 from .hot import hot_spots
 
@@ -33,6 +34,7 @@ def content(user: Actor, query: StatsQuery) -> dict[str, Any]:
         "main": main,
         "lists": stats.resumption(user, query, by="list")["breakdown"],
         "needs": services.needs_on(user, query),
+        "day": completeness(user, query),
         "hot": hot_spots(user, _live(query), query.region),
     }
 
@@ -86,7 +88,33 @@ def summary_lines(c: dict[str, Any]) -> list[str]:
             "f": n["funding"],
             "k": n["difficulties"],
         },
-    ] + hot_lines(c.get("hot") or [])
+    ] + later_lines(c)
+
+
+def later_lines(c):
+    """The brief's lines after the figures: confirmation, then hot spots."""
+    return confirmed_lines(c.get("day")) + hot_lines(c.get("hot") or [])
+
+
+def confirmed_lines(day):
+    """How much of the day's reporting is on time and confirmed (逐级审核)."""
+    if not day or not day["due"]:
+        return []
+    return [
+        _(
+            "当日应报 %(e)d 家，按时 %(o)d 家，迟报 %(l)d 家；街镇已审核 %(c)d 家（%(cr)s），"
+            "待审核 %(u)d 家，县级已审核 %(k)d 家。"
+        )
+        % {
+            "e": day["expected"],
+            "o": day["on_time"],
+            "l": day["late"],
+            "c": day["confirmed"],
+            "cr": _pct(day["confirmed_rate"]),
+            "u": day["unconfirmed"],
+            "k": day["county_confirmed"],
+        }
+    ]
 
 
 def hot_lines(spots: list[dict[str, Any]]) -> list[str]:

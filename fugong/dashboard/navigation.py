@@ -79,6 +79,13 @@ ITEMS = [
         lambda u: u.sees_figures,
         "clipboard-check",
     ),
+    Item(
+        "reporting:confirm",
+        _("日报审核"),
+        "monitor",
+        lambda u: u.sees_figures and u.confirms_reports,
+        "circle-check",
+    ),
     Item("dashboard:map", _("复工地图"), "monitor", lambda u: u.sees_figures, "map-2"),
     Item("dashboard:power", _("电力核查"), "monitor", lambda u: u.sees_figures, "report-analytics"),
     Item(

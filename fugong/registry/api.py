@@ -41,6 +41,9 @@ class EnterpriseOut(Schema):
     contact_name: str
     contact_phone: str
     notes: str
+    active_from: date | None
+    active_to: date | None
+    closure_reason: str
 
     @staticmethod
     def resolve_region_code(obj):
@@ -65,6 +68,9 @@ class EnterpriseIn(BodyIn):
     contact_name: str = ""
     contact_phone: str = ""
     notes: str = ""
+    active_from: IsoDate | None = Field(None, description="登记日期（新建时留空为今天）")
+    active_to: IsoDate | None = Field(None, description="停业日期（停产、注销或迁出）")
+    closure_reason: str = Field("", description="停业原因：suspended、deregistered 或 moved_out")
 
 
 class ListOut(Schema):
@@ -215,6 +221,8 @@ def _apply(user, enterprise, payload: EnterpriseIn):
     data["uscc"] = data["uscc"].strip().upper()
     if data["annual_output"] is not None:
         data["annual_output"] = Decimal(str(data["annual_output"])).quantize(Decimal("0.01"))
+    if data["active_from"] is None and enterprise.pk:  # omitted: the date it was registered
+        data.pop("active_from")
     for k, v in data.items():
         setattr(enterprise, k, v)
     enterprise.region = region

@@ -54,6 +54,9 @@ def export_enterprises(user: Actor, qs: QuerySet[Enterprise]) -> bytes:
                 e.address,
                 "；".join(m.list.name for m in e.memberships.all()),
                 e.notes,
+                e.active_from,
+                e.active_to,
+                e.get_closure_reason_display() if e.closure_reason else "",
                 "",  # 所属县市: the region is given by code
                 e.region.name,
                 e.industry_label,

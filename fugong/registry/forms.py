@@ -35,6 +35,8 @@ class EnterpriseForm(PhoneCleanMixin, forms.ModelForm):
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 4}),
             "address": forms.TextInput(attrs={"size": 50}),
+            "active_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "active_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -133,6 +133,9 @@ class EnterpriseImporter(ScopedImporter):
         Column("address", "地址", ("address",), False, "延吉市进学街道长白路1号", 30),
         Column("lists", "名单", ("lists", "list"), False, "重点企业；市级白名单", 20),
         Column("notes", "备注", ("notes", "note"), False, "", 30),
+        Column("active_from", "登记日期", ("active_from", "成立日期", "注册日期"), False, "", 12),
+        Column("active_to", "停业日期", ("active_to", "关停日期", "注销日期"), False, "", 12),
+        Column("closure_reason", "停业原因", ("closure_reason", "关停原因"), False, "", 10),
         # the county or city a region name lies in, when the name alone is ambiguous
         Column(
             "parent_region", "所属县市", ("县市", "县(市)", "所属县(市)", "县市区"), False, "", 10
@@ -217,6 +220,7 @@ class EnterpriseImporter(ScopedImporter):
                     _("上年工业总产值应为以万元计的非负数（可写 12,500、1.2亿 或 8000万元）"),
                 )
         data["contact_phone"] = self.optional(row, "contact_phone", values.phone, error)
+        self.clean_dates(row, data, self.existing.get(uscc) if uscc else None, error)
         data["lists"] = []
         for name in split_names(row["lists"]):
             if name in self.lists:
@@ -230,6 +234,35 @@ class EnterpriseImporter(ScopedImporter):
                     % {"n": name, "all": "、".join(self.lists) or "无"},
                 )
         return data
+
+    CLOSURES = choice_lookup(Enterprise.Closure.choices, {"关停": "suspended", "停业": "suspended"})
+
+    def clean_dates(
+        self, row: dict[str, str], data: dict, existing: dict | None, error: ErrorSink
+    ) -> None:
+        """登记日期 / 停业日期 / 停业原因: an empty cell keeps the registry's (new: from today)."""
+        for key in ("active_from", "active_to"):
+            text = (row.get(key) or "").strip()
+            data[key] = existing[key] if existing else None
+            if text:
+                try:
+                    data[key] = values.parse_date(text, year=self.year)
+                except ValidationError as exc:
+                    error(key, exc.messages[0])
+        if data["active_from"] is None and existing is None:
+            data["active_from"] = timezone.localdate()
+        text = (row.get("closure_reason") or "").strip()
+        data["closure_reason"] = existing["closure_reason"] if existing else ""
+        if text:
+            data["closure_reason"] = self.CLOSURES.get(text.lower())
+            if data["closure_reason"] is None:
+                error("closure_reason", _("停业原因应为 停产、注销 或 迁出"))
+        dates = {k: data[k] for k in ("active_from", "active_to", "closure_reason")}
+        try:  # the model's rules: a closure date and its reason go together, after registration
+            Enterprise(**dates).clean()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                error(key, messages[0])
 
     def region(self, row: dict[str, str], error: ErrorSink) -> Region | None:
         """The region by code or name (a parent column disambiguates); from the address when
@@ -258,6 +291,9 @@ class EnterpriseImporter(ScopedImporter):
         "contact_phone",
         "address",
         "notes",
+        "active_from",
+        "active_to",
+        "closure_reason",
     )
     ATTNAMES = tuple("region_id" if f == "region" else f for f in FIELDS)
 
@@ -278,8 +314,11 @@ class EnterpriseImporter(ScopedImporter):
             if old is None:
                 new.append((data, {"uscc": data["uscc"], **values}))
             elif any(old[f] != values[f] for f in self.ATTNAMES):
-                if old["region_id"] != values["region_id"] or (
-                    old["total_staff"] != values["total_staff"]
+                if (
+                    old["region_id"] != values["region_id"]
+                    or old["total_staff"] != values["total_staff"]
+                    or (old["active_from"], old["active_to"])
+                    != (values["active_from"], values["active_to"])
                 ):
                     moved.update({old["region_id"], values["region_id"]})
                 changed.append(

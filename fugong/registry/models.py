@@ -53,14 +53,30 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(scope_q(user, self.scope_prefix))
 
 
+def active_q(day, prefix="") -> Q:
+    """The Q of enterprises active on `day`: registered by then and not closed before (an
+    empty active-from means registered before the registry kept dates)."""
+    return (
+        Q(**{f"{prefix}active_from__isnull": True}) | Q(**{f"{prefix}active_from__lte": day})
+    ) & (Q(**{f"{prefix}active_to__isnull": True}) | Q(**{f"{prefix}active_to__gt": day}))
+
+
 class EnterpriseQuerySet(ScopedQuerySet):
     scope_prefix = ""
+
+    def active_on(self, day):
+        return self.filter(active_q(day))
 
 
 class Enterprise(models.Model):
     class Scale(models.TextChoices):
         ABOVE = "above", _("规上")
         BELOW = "below", _("规下")
+
+    class Closure(models.TextChoices):
+        SUSPENDED = "suspended", _("停产")
+        DEREGISTERED = "deregistered", _("注销")
+        MOVED_OUT = "moved_out", _("迁出")
 
     uscc = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
@@ -99,6 +115,20 @@ class Enterprise(models.Model):
         _("联系电话"), max_length=20, blank=True, validators=[validate_phone]
     )
     notes = models.TextField(_("备注（一企一策）"), blank=True)
+    # the dates the enterprise counts from and until (as-of denominators: README "As of day
+    # D"); set when it is registered and when it closes, never back-filled by other edits
+    active_from = models.DateField(
+        _("登记日期"),
+        null=True,
+        blank=True,
+        help_text=_("自该日起应报日报；留空为登记早于本平台"),
+    )
+    active_to = models.DateField(
+        _("停业日期"), null=True, blank=True, help_text=_("自该日起不再应报（停产、注销或迁出）")
+    )
+    closure_reason = models.CharField(
+        _("停业原因"), max_length=12, choices=Closure.choices, blank=True
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -132,6 +162,11 @@ class Enterprise(models.Model):
         self.industry_section = industry.section_of(self.industry)
         self.industry_division = industry.division_of(self.industry)
 
+    def is_active_on(self, day) -> bool:
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_to is None or self.active_to > day
+        )
+
     @property
     def industry_label(self):
         return industry.label(self.industry)
@@ -142,6 +177,12 @@ class Enterprise(models.Model):
             errors["longitude"] = _("经度应在 -180 到 180 之间")
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             errors["latitude"] = _("纬度应在 -90 到 90 之间")
+        if self.active_to and not self.closure_reason:
+            errors["closure_reason"] = _("填写停业日期时须选择停业原因（停产、注销或迁出）")
+        if self.closure_reason and not self.active_to:
+            errors["active_to"] = _("选择停业原因时须填写停业日期")
+        if self.active_from and self.active_to and self.active_to <= self.active_from:
+            errors["active_to"] = _("停业日期应晚于登记日期")
         if errors:
             raise ValidationError(errors)
 

@@ -163,6 +163,9 @@ ENTERPRISE_FIELDS = (
     "contact_name",
     "contact_phone",
     "notes",
+    "active_from",
+    "active_to",
+    "closure_reason",
 )
 
 
@@ -171,6 +174,8 @@ def save_enterprise(user: Actor, enterprise: Enterprise) -> Enterprise:
     if not region_in_scope(user, enterprise.region):
         raise ValidationError({"region": _("所选区划不在您的管辖范围内")})
     creating = enterprise.pk is None
+    if creating and enterprise.active_from is None:  # expected to report from today on
+        enterprise.active_from = timezone.localdate()
     enterprise.full_clean()
     with transaction.atomic():
         enterprise.save()

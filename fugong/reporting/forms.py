@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Mode, Status
+from .models import FIGURE_FIELDS, Mode, Status
 
 
 class ReportForm(forms.Form):
@@ -86,15 +86,7 @@ class ReportForm(forms.Form):
             "mode": "normal",
         }
         if report is not None:
-            for f in (
-                "status",
-                "mode",
-                "staff_on_duty",
-                "staff_total",
-                "output",
-                "capacity_utilisation",
-                "material_days",
-            ):
+            for f in FIGURE_FIELDS:
                 initial[f] = getattr(report, f)
             for key, value in (report.extra or {}).items():
                 initial[f"extra__{key}"] = value
@@ -119,6 +111,7 @@ class StatsForm(forms.Form):
         required=False,
         choices=[("", "—"), ("above", _("规上")), ("below", _("规下"))],
     )
+    confirmed = forms.BooleanField(label=_("仅统计已审核"), required=False)
     by = forms.ChoiceField(
         label=_("分组"),
         required=False,
@@ -137,3 +130,37 @@ class StatsForm(forms.Form):
             (r.code, "　" * max(r.depth, 0) + r.name) for r in regions
         ]
         self.fields["list"].choices = [("", "—")] + [(n, n) for n in lists]
+
+
+class CorrectionForm(forms.Form):
+    """A township's correction of a report's figures while confirming it; values are checked
+    by services.validate_report, whose errors are attached to these fields."""
+
+    status = forms.ChoiceField(label=_("复工状态"), choices=Status.choices)
+    mode = forms.ChoiceField(label=_("生产模式"), choices=Mode.choices)
+    staff_on_duty = forms.IntegerField(label=_("在岗人数"), min_value=0)
+    staff_total = forms.IntegerField(label=_("职工总数"), min_value=0)
+    output = forms.DecimalField(label=_("当日产值(万元)"), required=False, min_value=0)
+    capacity_utilisation = forms.DecimalField(
+        label=_("产能利用率(%)"), required=False, min_value=0, max_value=100
+    )
+    material_days = forms.IntegerField(label=_("原材料可用天数"), required=False, min_value=0)
+    reason = forms.CharField(label=_("更正原因"), max_length=255)
+
+    FIGURES = FIGURE_FIELDS
+
+    @classmethod
+    def initial_from(cls, report) -> dict:
+        return {f: getattr(report, f) for f in cls.FIGURES}
+
+    def changes(self, report) -> dict:
+        """The figures the officer changed."""
+        return {
+            f: self.cleaned_data[f]
+            for f in self.FIGURES
+            if self.cleaned_data[f] != getattr(report, f)
+        }
+
+    def attach(self, errors) -> None:
+        for key, messages in errors.items():
+            self.add_error(key if key in self.fields else None, messages)

@@ -51,6 +51,18 @@ REPORT_FIELDS = (
 )
 
 
+# the report's figures: pre-filled from the previous report, correctable while confirming
+FIGURE_FIELDS = (
+    "status",
+    "mode",
+    "staff_on_duty",
+    "staff_total",
+    "output",
+    "capacity_utilisation",
+    "material_days",
+)
+
+
 class DailyReport(models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("应急事件"), on_delete=models.PROTECT, related_name="reports"
@@ -97,6 +109,20 @@ class DailyReport(models.Model):
     )
     submitted_at = models.DateTimeField(_("填报时间"))
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # timeliness: when the day's first version arrived and whether that was by the deadline
+    # (None on reports older than the campaign's window settings)
+    arrived_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
+    on_time = models.BooleanField(_("按时报送"), null=True)
+    # 逐级审核: the township's (or park's) confirmation of this day's report
+    confirmed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -117,6 +143,88 @@ class DailyReport(models.Model):
     @property
     def resumed(self):
         return self.status in (Status.FULL, Status.PARTIAL)
+
+
+class DayReopening(models.Model):
+    """A command centre reopened one enterprise's locked day (with a reason, audited): reports
+    for that day are accepted again until `open_until`."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("数据日"))
+    reason = models.CharField(_("重新开放原因"), max_length=255)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("开放时间"))
+    open_until = models.DateTimeField(_("开放至"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重新开放的填报日")
+        verbose_name_plural = _("重新开放的填报日")
+        ordering = ["-reopened_at"]
+        indexes = [models.Index(fields=["campaign", "enterprise", "day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.enterprise_id}"
+
+
+class CorrectionQuerySet(ScopedQuerySet):
+    scope_prefix = "report__enterprise__"
+
+
+class ReportCorrection(models.Model):
+    """A township's correction of a report while confirming it: the figures before and after
+    and who changed them (逐级审核)."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="corrections")
+    before = models.JSONField(_("更正前"))
+    after = models.JSONField(_("更正后"))
+    reason = models.CharField(_("更正原因"), max_length=255)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("更正时间"))
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("日报更正")
+        verbose_name_plural = _("日报更正")
+        ordering = ["-corrected_at"]
+
+    def __str__(self):
+        return f"{self.report} {self.corrected_at:%Y-%m-%d %H:%M}"
+
+
+class TownshipConfirmation(models.Model):
+    """The county's confirmation of one township's (or park's) confirmed reports for a day."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("数据日"))
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("街镇/园区"), on_delete=models.CASCADE, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("审核时间"))
+
+    class Meta:
+        verbose_name = _("街镇审核")
+        verbose_name_plural = _("街镇审核")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "region"], name="one_township_confirmation_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.region_id}"
 
 
 class DailyReportVersion(models.Model):
@@ -149,6 +257,9 @@ class DayStatus(models.Model):
     )
     report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=12, choices=Status.choices)
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.NORMAL)
+    # the report giving this status was confirmed by the township (逐级审核)
+    confirmed = models.BooleanField(default=False)
     staff_on_duty = models.PositiveIntegerField()
     staff_total = models.PositiveIntegerField()
     output = models.DecimalField(max_digits=14, decimal_places=2, null=True)

@@ -5,8 +5,10 @@ the report use-cases (services) and the statistics (stats) read it; it imports n
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
+
+from fugong.registry.models import Enterprise
 
 from .models import DailyReport, DayStatus, Horizon, RegionDay
 
@@ -20,6 +22,8 @@ def _status_row(report, day):
         enterprise_id=report.enterprise_id,
         report=report,
         status=report.status,
+        mode=report.mode,
+        confirmed=report.confirmed_at is not None,
         staff_on_duty=report.staff_on_duty,
         staff_total=report.staff_total,
         output=report.output,
@@ -71,6 +75,8 @@ SELECT s.campaign_id, s.day, e.region_id,
     COUNT(s.capacity_utilisation)
 FROM reporting_daystatus s JOIN registry_enterprise e ON e.id = s.enterprise_id
 WHERE s.campaign_id = %s AND s.day >= %s AND s.day <= %s {regions}
+    AND (e.active_from IS NULL OR e.active_from <= s.day)
+    AND (e.active_to IS NULL OR e.active_to > s.day)
 GROUP BY s.campaign_id, s.day, e.region_id
 """
 
@@ -101,12 +107,24 @@ def enterprises_changed(region_ids):
 
 
 _COPY_SQL = """
-INSERT INTO reporting_daystatus (campaign_id, day, enterprise_id, report_id, status,
-    staff_on_duty, staff_total, output, capacity_utilisation, reported_today)
-SELECT campaign_id, %s, enterprise_id, report_id, status, staff_on_duty, staff_total, output,
-    capacity_utilisation, %s
+INSERT INTO reporting_daystatus (campaign_id, day, enterprise_id, report_id, status, mode,
+    confirmed, staff_on_duty, staff_total, output, capacity_utilisation, reported_today)
+SELECT campaign_id, %s, enterprise_id, report_id, status, mode, confirmed, staff_on_duty,
+    staff_total, output, capacity_utilisation, %s
 FROM reporting_daystatus WHERE campaign_id = %s AND day = %s
 """
+
+
+def _recompute_where_dates_fall(campaign_id: int, day: date) -> None:
+    """The copied sums of `day` are wrong in the leaf regions where an enterprise opened or
+    closed that day (RegionDay counts only enterprises active on its day): recompute them."""
+    regions = set(
+        Enterprise.objects.filter(Q(active_from=day) | Q(active_to=day)).values_list(
+            "region_id", flat=True
+        )
+    )
+    if regions:
+        recompute_region_days(campaign_id, regions, day, day)
 
 
 def horizon_day(campaign, day=None):
@@ -132,6 +150,7 @@ def roll_forward(campaign, day=None) -> date:
             while d <= target:
                 cursor.execute(_COPY_SQL, [d, False, campaign.pk, d - timedelta(days=1)])
                 cursor.execute(_COPY_REGION_DAYS_SQL, [d, campaign.pk, d - timedelta(days=1)])
+                _recompute_where_dates_fall(campaign.pk, d)
                 d += timedelta(days=1)
         if target > horizon.through:
             horizon.through = target

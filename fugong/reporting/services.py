@@ -1,7 +1,7 @@
 """Daily-report use-cases: validate, submit (one transaction each, audited, with history) and
 keep the DayStatus rollup current."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.inputs import BadInput, parse_decimal, parse_int
-from fugong.core.models import Unit, User
+from fugong.core.models import Campaign, Unit, User
 from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import audit, campaign_for, campaigns_on, notify, send_webhook
 from fugong.core.signals import report_submitted
 from fugong.registry.models import Enterprise, enterprise_id_of
 
-from . import stats
+from . import stats, windows
 from .models import (
     REPORT_FIELDS,
     DailyReport,
@@ -115,7 +115,15 @@ def validate_extra(campaign, extra):
     return clean, errors
 
 
-def validate_report(campaign, enterprise, day, data, today=None):
+def validate_report(
+    campaign: Campaign | None,
+    enterprise: Enterprise,
+    day: date,
+    data: dict,
+    today: date | None = None,
+    at: datetime | None = None,
+    window: bool = True,
+) -> dict:
     """Return the clean field values of one report or raise ValidationError naming each field.
 
     `data` may carry strings (forms, sheets) or numbers (API)."""
@@ -133,6 +141,15 @@ def validate_report(campaign, enterprise, day, data, today=None):
         }
     elif not enterprise.region.path.startswith(campaign.region.path):
         errors["enterprise"] = _("该企业不在应急事件“%(c)s”的范围内") % {"c": campaign}
+    elif not enterprise.is_active_on(day):
+        errors["date"] = (
+            _("该企业 %(d)s 才登记，此前无需填报") % {"d": enterprise.active_from}
+            if enterprise.active_from and day < enterprise.active_from
+            else _("该企业已于 %(d)s %(r)s，此后无需填报")
+            % {"d": enterprise.active_to, "r": enterprise.get_closure_reason_display()}
+        )
+    elif window:  # a township's correction while confirming is not held by the window
+        errors.update(windows.window_errors(campaign, enterprise, day, at or timezone.now()))
     clean = {}
     status = data.get("status")
     if status not in Status.values:
@@ -192,9 +209,22 @@ def validate_report(campaign, enterprise, day, data, today=None):
 # --- submission ---------------------------------------------------------------------------
 
 
-def _snapshot(report):
+def _snapshot(report: DailyReport) -> dict:
     data = {f: getattr(report, f) for f in REPORT_FIELDS}
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in data.items()}
+
+
+def keep_version(report: DailyReport) -> None:
+    """Keep the report's current values as an earlier version; the report's next one follows."""
+    DailyReportVersion.objects.create(
+        report=report,
+        version=report.version,
+        data=_snapshot(report),
+        channel=report.channel,
+        submitted_by=report.submitted_by,
+        submitted_at=report.submitted_at,
+    )
+    report.version += 1
 
 
 def save_report(user, campaign, enterprise, day, clean, channel):
@@ -208,19 +238,13 @@ def save_report(user, campaign, enterprise, day, clean, channel):
     )
     if report is None:
         report = DailyReport(campaign=campaign, enterprise=enterprise, date=day)
+        report.arrived_at, report.on_time = now, windows.is_on_time(campaign, day, now)
     else:
-        DailyReportVersion.objects.create(
-            report=report,
-            version=report.version,
-            data=_snapshot(report),
-            channel=report.channel,
-            submitted_by=report.submitted_by,
-            submitted_at=report.submitted_at,
-        )
-        report.version += 1
+        keep_version(report)
     for field, value in clean.items():
         setattr(report, field, value)
     report.channel, report.submitted_by, report.submitted_at = channel, person(user), now
+    report.confirmed_at = report.confirmed_by = None  # new figures wait for confirmation
     report.save()
     refresh_status(report)
     # whoever reacts to a report (the work-order app: difficulties become an order) listens

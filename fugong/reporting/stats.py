@@ -6,13 +6,12 @@ an enterprise with none counts as not resumed and is listed as never reported; `
 dated D / expected; staff rate = Σ on duty / Σ total staff over the enterprises in scope (the
 registry's total staff for an enterprise that has not reported)."""
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +19,10 @@ from django.utils.translation import gettext as _
 from fugong.core.models import Campaign, Region
 from fugong.core.services import campaigns_on
 from fugong.registry import industry as industries
-from fugong.registry.models import Enterprise, EnterpriseList
+from fugong.registry.models import Enterprise, EnterpriseList, active_q
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
+from .campaigns import current_campaign, default_region
 from .models import DayStatus, RegionDay, Status
 from .rollups import latest_report_day, roll_forward
 
@@ -56,6 +56,9 @@ class StatsQuery:
     region: Region
     day: date
     filter: EnterpriseFilter = field(default_factory=EnterpriseFilter)
+    # restricted to confirmed figures (逐级审核): a status counts only when the report giving
+    # it was confirmed; an enterprise without one counts as not resumed
+    confirmed: bool = False
 
     @classmethod
     def parse(cls, user, params, campaign=None):
@@ -98,46 +101,49 @@ class StatsQuery:
             day = min(latest_report_day(campaign) or today, today)
         if campaign.ends_on and day > campaign.ends_on:
             day = campaign.ends_on
-        return cls(campaign=campaign, region=region, day=day, filter=flt)
+        confirmed = str(params.get("confirmed") or "").lower() in ("1", "true", "yes", "on")
+        return cls(campaign=campaign, region=region, day=day, filter=flt, confirmed=confirmed)
 
-    def enterprises(self, user):
-        """The enterprises in scope: the user's, in the region subtree and the campaign's,
-        matching the filters; list membership as of the day."""
+    def enterprises(self, user, day=None, active=True):
+        """The enterprises in scope as of the day (README "As of day D"): the user's, in the
+        region subtree and the campaign's, matching the filters and the campaign's reporting
+        scope (list membership as of the day), and active on the day (registered by then, not
+        closed before). `active=False` leaves the last condition to the caller (series)."""
+        day = day or self.day
         flt = EnterpriseFilter(
             region=self.region.code,
             industry=self.filter.industry,
             scale=self.filter.scale,
             list=self.filter.list,
         )
-        qs = enterprises_for(user, flt, as_of=self.day)
+        qs = enterprises_for(user, flt, as_of=day)
         if not self.region.path.startswith(self.campaign.region.path):
             qs = qs.filter(region__path__startswith=self.campaign.region.path)
-        return qs
+        scope = campaign_scope(self.campaign)
+        if scope.scale or scope.list:
+            qs = scope.apply(qs, as_of=day)
+        return qs.active_on(day) if active else qs
+
+    def expected(self, user):
+        """The enterprises expected to report dated the day: none on a day reports are not
+        due, else the enterprises in scope (as of the day)."""
+        if not self.campaign.report_due_on(self.day):
+            return Enterprise.objects.none()
+        return self.enterprises(user)
 
     def rows(self, user, day=None):
         roll_forward(self.campaign, day or self.day)
-        return DayStatus.objects.filter(
+        rows = DayStatus.objects.filter(
             campaign=self.campaign,
             day=day or self.day,
             enterprise__in=self.enterprises(user).values("pk"),
         )
+        return rows.filter(confirmed=True) if self.confirmed else rows
 
 
-def default_region(user):
-    """The user's region subtree; for users scoped otherwise (admins, commissioners) the top of
-    the tree, their scope still deciding which enterprises count."""
-    if user.scope_region is not None:
-        return user.scope_region
-    if not user.is_admin:  # a commissioner: the smallest region holding what they see
-        paths = set(
-            Enterprise.objects.visible_to(user).values_list("region__path", flat=True)[:1000]
-        )
-        if paths:
-            common = os.path.commonpath(sorted(paths)).rstrip("/") + "/"
-            region = Region.objects.filter(path=common).first()
-            if region is not None:
-                return region
-    return Region.objects.filter(parent__isnull=True).order_by("code").first()
+def campaign_scope(campaign: Campaign) -> EnterpriseFilter:
+    """The campaign's reporting scope (a scale, a list, or all enterprises) as a filter."""
+    return EnterpriseFilter(scale=campaign.report_scale, list=campaign.report_list)
 
 
 def campaign_running(region, day=None):
@@ -152,48 +158,13 @@ def campaign_running(region, day=None):
     return None
 
 
-def campaigns_covering(region) -> list:
-    """Every campaign whose region contains or lies in `region`, the most recent first (the
-    statistics pages' campaign switcher)."""
-    if region is None:
-        return []
-    return [
-        c
-        for c in Campaign.objects.select_related("region").order_by("-starts_on", "-id")
-        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path)
-    ]
-
-
-def reports_off(campaign) -> bool:
-    """Whether `campaign` runs without the daily-report module (no modules means all on)."""
-    return bool(campaign.modules) and Campaign.Module.REPORTS not in campaign.modules
-
-
-def current_campaign(region, day):
-    """The most recent campaign with daily reports started by `day` whose region contains or
-    lies in `region`."""
-    if region is None:
-        return None
-    for c in (
-        Campaign.objects.select_related("region")
-        .filter(starts_on__lte=day)
-        .order_by("-starts_on", "-id")
-    ):
-        if c.modules and Campaign.Module.REPORTS not in c.modules:
-            continue
-        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
-            return c
-    return None
-
-
-def _statuses(query, qs, day=None):
-    """Enterprises LEFT JOINed to their status on the day: one row per enterprise."""
-    return qs.annotate(
-        s=FilteredRelation(
-            "day_statuses",
-            condition=Q(day_statuses__campaign=query.campaign, day_statuses__day=day or query.day),
-        )
-    )
+def with_status(query, qs, day=None):
+    """Enterprises LEFT JOINed to their status on the day: one row per enterprise (only
+    confirmed statuses when the query asks for confirmed figures)."""
+    condition = Q(day_statuses__campaign=query.campaign, day_statuses__day=day or query.day)
+    if query.confirmed:
+        condition &= Q(day_statuses__confirmed=True)
+    return qs.annotate(s=FilteredRelation("day_statuses", condition=condition))
 
 
 _AGG = {
@@ -260,13 +231,14 @@ def resumption(user, query: StatsQuery, by=None, use_status_rows=False):
         totals = ents.aggregate(**_REGISTRY)
         overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
     else:
-        joined = _statuses(query, ents)
+        joined = with_status(query, ents)
         overall = joined.aggregate(**_AGG)
     result = {
         "campaign": query.campaign.name,
         "region": query.region.code,
         "region_name": query.region.name,
         "date": query.day.isoformat(),
+        "confirmed_only": query.confirmed,
         **figures(overall),
     }
     if by == "list":
@@ -283,7 +255,7 @@ def resumption(user, query: StatsQuery, by=None, use_status_rows=False):
                 for k, t in _grouped(ents, "region_id", _REGISTRY).items()
             }
         else:
-            groups = _grouped(_statuses(query, ents), key, _AGG)
+            groups = _grouped(with_status(query, ents), key, _AGG)
         if by == "region":
             groups, labels = _to_children(query.region, groups)
         elif by == "industry":
@@ -313,13 +285,13 @@ def _with_totals(sums, totals):
 
 
 def _for_list(user, query, name):
-    sub = StatsQuery(
-        query.campaign,
-        query.region,
-        query.day,
-        EnterpriseFilter(industry=query.filter.industry, scale=query.filter.scale, list=name),
+    sub = replace(
+        query,
+        filter=EnterpriseFilter(
+            industry=query.filter.industry, scale=query.filter.scale, list=name
+        ),
     )
-    return figures(_statuses(sub, sub.enterprises(user)).aggregate(**_AGG))
+    return figures(with_status(sub, sub.enterprises(user)).aggregate(**_AGG))
 
 
 def _to_children(parent, groups):
@@ -366,6 +338,8 @@ def region_days_path(user, query):
     they cannot (filters, or a scope that is not a region subtree)."""
     if query.filter.industry or query.filter.scale or query.filter.list:
         return None
+    if query.campaign.report_scale or query.campaign.report_list or query.confirmed:
+        return None
     paths = [query.region.path, query.campaign.region.path]
     if not user.is_admin:
         scope = user.scope_region
@@ -378,8 +352,14 @@ def region_days_path(user, query):
 
 def _status_series(query, ents, start, end):
     rows = DayStatus.objects.filter(
-        campaign=query.campaign, day__gte=start, day__lte=end, enterprise__in=ents.values("pk")
+        active_q(F("day"), prefix="enterprise__"),
+        campaign=query.campaign,
+        day__gte=start,
+        day__lte=end,
+        enterprise__in=ents.values("pk"),
     )
+    if query.confirmed:
+        rows = rows.filter(confirmed=True)
     return _grouped(
         rows,
         "day",
@@ -406,8 +386,12 @@ def series(user, query: StatsQuery, start: date, end: date, use_status_rows=Fals
     if start > end:
         return []
     roll_forward(query.campaign, end)
-    ents = query.enterprises(user)
-    totals = ents.aggregate(**_REGISTRY)
+    if query.filter.list or query.campaign.report_list:  # membership changes day by day
+        return [
+            _one_day(user, query, start + timedelta(days=i)) for i in range((end - start).days + 1)
+        ]
+    ents = query.enterprises(user, active=False)
+    totals = _daily_totals(ents, start, end)
     path = region_days_path(user, query)
     if path is not None and not use_status_rows:
         by_day = _grouped(
@@ -422,9 +406,39 @@ def series(user, query: StatsQuery, start: date, end: date, use_status_rows=Fals
     out = []
     d = start
     while d <= end:
-        day = _with_totals(by_day.get(d, {}), totals)
+        day = _with_totals(by_day.get(d, {}), totals[d])
         out.append({"date": d.isoformat(), **figures(day)})
         d += timedelta(days=1)
+    return out
+
+
+def _one_day(user, query: StatsQuery, day: date) -> dict:
+    sub = replace(query, day=day)
+    agg = with_status(sub, sub.enterprises(user)).aggregate(**_AGG)
+    return {"date": day.isoformat(), **figures(agg)}
+
+
+def _daily_totals(ents, start: date, end: date) -> dict:
+    """{day: the registry's figures of the enterprises active that day} over [start, end], from
+    one query grouping the enterprises by their active-from and active-to dates."""
+    groups = list(
+        ents.values("active_from", "active_to")
+        .annotate(enterprises=Count("id"), registry_staff=Sum("total_staff"))
+        .order_by()
+    )
+    out = {}
+    for i in range((end - start).days + 1):
+        day = start + timedelta(days=i)
+        active = [
+            g
+            for g in groups
+            if (g["active_from"] is None or g["active_from"] <= day)
+            and (g["active_to"] is None or g["active_to"] > day)
+        ]
+        out[day] = {
+            "enterprises": sum(g["enterprises"] for g in active),
+            "registry_staff": sum(g["registry_staff"] or 0 for g in active),
+        }
     return out
 
 

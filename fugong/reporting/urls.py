@@ -11,4 +11,6 @@ urlpatterns = [
     path("stats/enterprises/", views.drill_down, name="drill_down"),
     path("completeness/", views.completeness, name="completeness"),
     path("completeness/remind/", views.remind, name="remind"),
+    path("reports/confirm/", views.confirm_page, name="confirm"),
+    path("reports/<int:pk>/correct/", views.correct_page, name="correct"),
 ]

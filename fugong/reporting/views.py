@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,9 +21,11 @@ from fugong.core.views import xlsx_response
 from fugong.registry.models import Enterprise, EnterpriseList, enterprise_id_of
 from fugong.registry.services import can_manage, scope_regions
 
-from . import exports, services, stats
-from .forms import ReportForm, StatsForm
-from .models import DailyReport
+from . import campaigns, confirmation, exports, services, stats, windows
+from .completeness import completeness as completeness_of
+from .forms import CorrectionForm, ReportForm, StatsForm
+from .models import DailyReport, DayReopening
+from .shares import resumption_with_shares
 
 
 def _enterprise_for_report(user, pk):
@@ -43,9 +45,10 @@ def report_form(request, pk=None):
     today = timezone.localdate()
     campaign = services.campaign_for(enterprise, today)
     last = services.previous_report(enterprise, today + timedelta(days=1))
-    form = ReportForm(
-        request.POST or None, campaign=campaign, initial=ReportForm.initial_from(last, enterprise)
-    )
+    initial = ReportForm.initial_from(last, enterprise)
+    if campaign is not None:  # the data day the campaign asks about now (today or yesterday)
+        initial["date"] = campaign.report_data_day_at(timezone.now())
+    form = ReportForm(request.POST or None, campaign=campaign, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.submit_report(
@@ -94,9 +97,9 @@ def page_campaign(request):
     campaign `StatsQuery.parse` picks (None)."""
     code = request.GET.get("region") or ""
     region = (
-        Region.objects.filter(code=code).first() if code else stats.default_region(request.user)
+        Region.objects.filter(code=code).first() if code else campaigns.default_region(request.user)
     )
-    choices = stats.campaigns_covering(region)
+    choices = campaigns.campaigns_covering(region)
     wanted = request.GET.get("campaign") or ""
     chosen = next((c for c in choices if str(c.pk) == wanted), None)
     if chosen is None and not wanted:
@@ -109,8 +112,19 @@ def campaign_context(chosen, choices, query=None):
     return {
         "campaigns": choices,
         "shown_campaign": shown,
-        "reports_off": shown is not None and stats.reports_off(shown),
+        "reports_off": shown is not None and campaigns.reports_off(shown),
     }
+
+
+def page_query(request) -> tuple:
+    """A figures page's query and its campaign context: (None, context with the errors) when
+    the parameters are bad."""
+    chosen, choices = page_campaign(request)
+    try:
+        query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
+    except ValidationError as exc:
+        return None, {"errors": exc.message_dict, **campaign_context(chosen, choices)}
+    return query, campaign_context(chosen, choices, query)
 
 
 def stats_form(request):
@@ -133,8 +147,9 @@ def stats_page(request):
     chosen, choices = page_campaign(request)
     try:
         query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
-        if not stats.reports_off(query.campaign):
-            result = stats.resumption(request.user, query, by=request.GET.get("by") or None)
+        if not campaigns.reports_off(query.campaign):
+            result = resumption_with_shares(request.user, query, by=request.GET.get("by") or None)
+            result["day"] = completeness_of(request.user, query)
     except ValidationError as exc:
         errors = exc.message_dict
     if result and request.GET.get("format") == "xlsx":
@@ -198,25 +213,11 @@ def drill_down(request):
 def completeness(request):
     """Who has not reported today, with phone numbers to call; remind one or all."""
     government_only(request.user)
-    chosen, choices = page_campaign(request)
-    try:
-        query = stats.StatsQuery.parse(request.user, request.GET, campaign=chosen)
-    except ValidationError as exc:
-        return render(
-            request,
-            "reporting/stats.html",
-            {
-                "form": stats_form(request),
-                "errors": exc.message_dict,
-                **campaign_context(chosen, choices),
-            },
-        )
-    if stats.reports_off(query.campaign):
-        return render(
-            request,
-            "reporting/completeness.html",
-            {"query": query, **campaign_context(chosen, choices, query)},
-        )
+    query, context = page_query(request)
+    if query is None:
+        return render(request, "reporting/stats.html", {"form": stats_form(request), **context})
+    if campaigns.reports_off(query.campaign):
+        return render(request, "reporting/completeness.html", {"query": query, **context})
     result = stats.resumption(request.user, query)
     audit(
         request.user,
@@ -243,7 +244,7 @@ def completeness(request):
             "more": missing.count() > 500,
             "can_remind": query.day == timezone.localdate(),
             "params": urlencode({k: v for k, v in request.GET.items()}),
-            **campaign_context(chosen, choices, query),
+            **context,
         },
     )
 
@@ -264,14 +265,126 @@ def remind(request):
 @login_required
 @scoped(Enterprise)
 def report_list(request, enterprise):
-    """An enterprise's reports with their versions."""
+    """An enterprise's reports with their versions; a command centre reopens a locked day."""
+    reopen_errors = {}
+    if request.method == "POST":
+        reopen_errors = _reopen(request, enterprise)
+        if not reopen_errors:
+            return redirect(request.path)
     reports = (
         DailyReport.objects.filter(enterprise=enterprise)
-        .select_related("submitted_by")
+        .select_related("submitted_by", "confirmed_by")
         .prefetch_related("versions")[:60]
     )
     return render(
         request,
         "reporting/report_list.html",
-        {"enterprise": enterprise, "reports": reports, "can_manage": can_manage(request.user)},
+        {
+            "enterprise": enterprise,
+            "reports": reports,
+            "can_manage": can_manage(request.user),
+            "can_reopen": request.user.reopens_report_days,
+            "reopenings": DayReopening.objects.filter(enterprise=enterprise).select_related(
+                "reopened_by"
+            )[:20],
+            "reopen_errors": reopen_errors,
+        },
+    )
+
+
+def _reopen(request, enterprise) -> dict:
+    """Reopen the posted day; the field errors (none when it was reopened)."""
+    try:
+        day = date.fromisoformat(request.POST.get("day") or "")
+    except ValueError:
+        return {"day": [_("日期格式应为 YYYY-MM-DD")]}
+    campaign = services.campaign_for(enterprise, day)
+    if campaign is None:
+        return {"day": [_("该日期不在任何应急事件期间")]}
+    try:
+        windows.reopen_day(request.user, campaign, enterprise, day, request.POST.get("reason"))
+    except ValidationError as exc:
+        return exc.message_dict
+    messages.success(
+        request, _("已重新开放 %(d)s 的填报（24 小时）") % {"d": day.strftime("%Y年%-m月%-d日")}
+    )
+    return {}
+
+
+def _confirmer(user) -> None:
+    if not (user.sees_figures and user.confirms_reports):
+        raise PermissionDenied
+
+
+@login_required
+def confirm_page(request):
+    """逐级审核: the day's reports in the officer's scope to confirm (or correct); for a county's
+    command centre also its townships to confirm."""
+    _confirmer(request.user)
+    query, context = page_query(request)
+    if query is None:
+        return render(request, "reporting/confirm.html", context)
+    if request.method == "POST":
+        _confirm_posted(request, query)
+        return redirect(request.get_full_path())
+    return render(
+        request,
+        "reporting/confirm.html",
+        {
+            "query": query,
+            "reports": confirmation.reports_of_day(request.user, query.campaign, query.day)[:500],
+            "townships": (
+                confirmation.township_progress(request.user, query.campaign, query.day)
+                if request.user.confirms_townships
+                else None
+            ),
+            "day_figures": completeness_of(request.user, query),
+            **context,
+        },
+    )
+
+
+def _confirm_posted(request, query) -> None:
+    user, campaign, day = request.user, query.campaign, query.day
+    try:
+        if request.POST.get("township"):
+            region = Region.objects.filter(code=request.POST["township"]).first()
+            if region is None:
+                raise Http404
+            confirmation.confirm_township(user, campaign, day, region)
+            messages.success(request, _("已审核 %(r)s 的日报") % {"r": region.name})
+            return
+        ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+        n = confirmation.confirm_reports(user, campaign, day, ids or None)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return
+    except DailyReport.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("已审核 %(n)d 份日报") % {"n": n})
+
+
+@login_required
+@scoped(DailyReport, related=("enterprise__region",))
+def correct_page(request, report):
+    """Correct a report's figures while confirming it (before/after/who are recorded)."""
+    _confirmer(request.user)
+    form = CorrectionForm(request.POST or None, initial=CorrectionForm.initial_from(report))
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmation.correct_report(
+                request.user, report, form.changes(report), form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.attach(exc.message_dict)
+        else:
+            messages.success(request, _("已更正并审核"))
+            return redirect(
+                reverse("reporting:confirm") + "?" + urlencode({"date": report.date.isoformat()})
+            )
+    return render(
+        request,
+        "reporting/correct.html",
+        {"form": form, "report": report, "corrections": report.corrections.all()[:20]},
     )
