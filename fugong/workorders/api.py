@@ -110,8 +110,9 @@ def get_order(request, pk: int):
     )
 
 
+# `accept` is the old name of `sign` (签收), kept for existing clients
 OrderAction = Literal[
-    "triage", "dispatch", "return", "accept", "start", "resolve", "close", "reopen"
+    "triage", "dispatch", "return", "sign", "accept", "start", "resolve", "close", "reopen"
 ]
 
 

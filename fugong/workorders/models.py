@@ -207,7 +207,8 @@ ACTION_LABELS = {
     "triage": _("分类"),
     "dispatch": _("派发"),
     "return": _("退回"),
-    "accept": _("签收"),
+    "accept": _("签收"),  # the timeline of orders signed for before `sign` had its name
+    "sign": _("签收"),
     "start": _("开始办理"),
     "resolve": _("办结"),
     "close": _("确认关闭"),

@@ -81,10 +81,12 @@ from .intake import (
 )
 from .routing import deadline_for, suggested_unit
 from .transitions import (
+    ALIASES,
     AUTOCLOSE_DAYS,
     FLOW,
     REMIND_HOURS,
     TRANSITIONS,
+    WrongState,
     _event,
     _notify_step,
     allowed_actions,

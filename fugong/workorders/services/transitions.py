@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import (
+    Conflict,
     Workflow,
     announce,
     announce_to_units,
@@ -26,11 +27,20 @@ from ..models import (
 )
 from .routing import deadline_for, suggested_unit
 
+
+class WrongState(Conflict):
+    """The action is not one the order's present state allows (the API answers 409, as for a
+    stale version; a user who may not act at all gets PermissionError, 403)."""
+
+
+# names the API and older clients still use for an action of the table
+ALIASES = {"accept": "sign"}
+
 TRANSITIONS = {
     "triage": ((State.NEW, State.REOPENED), State.TRIAGED),
     "dispatch": ((State.NEW, State.TRIAGED, State.REOPENED), State.DISPATCHED),
     "return": ((State.DISPATCHED,), State.TRIAGED),
-    "accept": ((State.DISPATCHED,), State.ACCEPTED),
+    "sign": ((State.DISPATCHED,), State.ACCEPTED),
     "start": ((State.ACCEPTED,), State.IN_PROGRESS),
     "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
     "close": ((State.RESOLVED,), State.CLOSED),
@@ -68,7 +78,7 @@ def next_actor(order) -> str:
     actors = {
         "triage": _("街镇/专班分类分派"),
         "dispatch": _("街镇/专班分类分派"),
-        "accept": _("%(u)s签收") % {"u": unit},
+        "sign": _("%(u)s签收") % {"u": unit},
         "start": _("%(u)s办理") % {"u": unit},
         "resolve": _("%(u)s办理") % {"u": unit},
         "close": _("企业确认办结"),
@@ -85,7 +95,7 @@ def allowed_actions(user, order):
         "triage": government,
         "dispatch": government,
         "return": at_unit,
-        "accept": at_unit,
+        "sign": at_unit,
         "start": at_unit,
         "resolve": at_unit or government,
         "close": own or government,
@@ -109,13 +119,16 @@ def transition(
 ):
     """Move the order by `action` if it still is at `version`; raise Conflict otherwise.
     Closing an order whose needs are not all delivered needs `confirm_undelivered`."""
+    action = ALIASES.get(action, action)
     if action not in TRANSITIONS:
         raise ValidationError({"action": _("未知操作")})
-    if action not in allowed_actions(user, order):
-        raise PermissionError(
-            _("当前状态（%(s)s）下您不能执行“%(a)s”")
+    if action not in FLOW.possible(order.state):
+        raise WrongState(
+            _("当前状态（%(s)s）下不能执行“%(a)s”")
             % {"s": order.get_state_display(), "a": ACTION_LABELS[action]}
         )
+    if action not in allowed_actions(user, order):
+        raise PermissionError(_("您不能对该工单执行“%(a)s”") % {"a": ACTION_LABELS[action]})
     changes = {"updated_at": timezone.now()}
     if action in ("triage", "dispatch"):
         # dispatching without a category accepts the classifier's proposal
@@ -177,7 +190,7 @@ def _notify_step(order, action, comment=""):
     elif action == "close" and order.unit_id:
         users = order.unit.users.filter(is_active=True)
         announce(users, kind="workorder", title=title, body=body, url=url)
-    if action in ("accept", "start", "resolve", "escalate", "autoclose"):
+    if action in ("sign", "start", "resolve", "escalate", "autoclose"):
         announce(enterprise_users, kind="workorder", title=title, body=body, url=url)
     if action == "return":
         dispatcher = (
