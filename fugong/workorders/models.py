@@ -130,7 +130,10 @@ class WorkOrder(models.Model):
     state = models.CharField(
         _("状态"), max_length=12, choices=State.choices, default=State.NEW, db_index=True
     )
+    # the deadline of what is expected next: the sign-for until the unit signs, then handling
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    sign_deadline = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     escalations = models.PositiveSmallIntegerField(_("督办次数"), default=0)
@@ -252,6 +255,33 @@ class Event(models.Model):
     @property
     def to_state_label(self):
         return State(self.to_state).label if self.to_state else ""
+
+
+class Handling(models.Model):
+    """One stint of one unit holding an order (承办记录), from its dispatch to the unit until the
+    order leaves it (escalated, refused and re-dispatched) or closes: the scorecard's rollup,
+    written by the same transaction as each step, so the scorecard reads one table."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="handlings")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    current = models.BooleanField(default=True)
+    dispatched_at = models.DateTimeField(_("派发时间"), db_index=True)
+    sign_deadline = models.DateTimeField(_("签收时限"))
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    escalated = models.BooleanField(_("被督办"), default=False)
+    overdue = models.BooleanField(_("逾期"), default=False)
+
+    class Meta:
+        verbose_name = _("承办记录")
+        verbose_name_plural = _("承办记录")
+        ordering = ["dispatched_at", "id"]
+        indexes = [models.Index(fields=["unit", "dispatched_at"])]
+
+    def __str__(self):
+        return f"{self.order_id} @ {self.unit_id}"
 
 
 class ChatSender(models.Model):

@@ -25,7 +25,8 @@ from ..models import (
     State,
     WorkOrder,
 )
-from .routing import deadline_for, suggested_unit
+from .handling import open_handling, update_handling
+from .routing import deadline_for, sign_deadline_for, suggested_unit
 
 
 class WrongState(Conflict):
@@ -116,9 +117,12 @@ def transition(
     category=None,
     rating=None,
     confirm_undelivered: bool = False,
+    now=None,
 ):
-    """Move the order by `action` if it still is at `version`; raise Conflict otherwise.
-    Closing an order whose needs are not all delivered needs `confirm_undelivered`."""
+    """Move the order by `action` if it still is at `version`; raise Conflict otherwise
+    (WrongState when the state does not allow the action, PermissionError when the user may
+    not take it). Closing an order whose needs are not all delivered needs
+    `confirm_undelivered`. `now` is the moment of the step (tests move the clock)."""
     action = ALIASES.get(action, action)
     if action not in TRANSITIONS:
         raise ValidationError({"action": _("未知操作")})
@@ -129,7 +133,8 @@ def transition(
         )
     if action not in allowed_actions(user, order):
         raise PermissionError(_("您不能对该工单执行“%(a)s”") % {"a": ACTION_LABELS[action]})
-    changes = {"updated_at": timezone.now()}
+    now = now or timezone.now()
+    changes = {"updated_at": now}
     if action in ("triage", "dispatch"):
         # dispatching without a category accepts the classifier's proposal
         category = (
@@ -144,7 +149,12 @@ def transition(
         if not order.enterprise.region.path.startswith(unit.region.path):
             raise ValidationError({"unit": _("%(u)s 的辖区不包含该企业") % {"u": unit}})
         changes["unit"] = unit
-        changes["deadline"] = deadline_for(order)
+        # the clock starts at the sign-for: until then the deadline is the sign-for's
+        changes["sign_deadline"] = changes["deadline"] = sign_deadline_for(order, now)
+        changes["signed_at"] = None
+    if action == "sign":
+        changes["signed_at"] = now
+        changes["deadline"] = deadline_for(order, now)
     if action == "resolve":
         changes["resolved_at"] = changes["updated_at"]
     if action == "return" and not comment.strip():
@@ -169,7 +179,22 @@ def transition(
             raise ValidationError({"rating": _("评价应为 1 到 5 分")})
         changes["rating"], changes["rating_comment"] = int(rating), comment[:500]
     order = FLOW.move(order, version, action, user=user, comment=comment, **changes)
+    _keep_handling(order, action, now)
     return order
+
+
+def _keep_handling(order, action: str, now) -> None:
+    """The scorecard's stint of the unit holding the order, after a step."""
+    if action == "dispatch":
+        open_handling(order, order.unit, now)
+    elif action == "sign":
+        update_handling(order, signed_at=now, deadline=order.deadline)
+    elif action == "resolve":
+        update_handling(
+            order, resolved_at=now, overdue=bool(order.deadline and now > order.deadline)
+        )
+    elif action == "return":
+        update_handling(order, current=False, ended_at=now)
 
 
 def _notify_step(order, action, comment=""):
@@ -218,22 +243,32 @@ def escalate_overdue(now=None):
         if parent is None:
             continue
         with transaction.atomic():
+            was_unsigned = order.state == State.DISPATCHED
+            # the unit above gets the order to sign for; its handling clock starts then
+            due = sign_deadline_for(order, now)
             updated = WorkOrder.objects.filter(pk=order.pk, version=order.version).update(
                 unit=parent,
                 state=State.DISPATCHED,
                 escalations=F("escalations") + 1,
                 version=F("version") + 1,
-                deadline=deadline_for(order, now),
+                deadline=due,
+                sign_deadline=due,
+                signed_at=None,
             )
             if not updated:
                 continue
+            update_handling(order, escalated=True, overdue=True)
             order.refresh_from_db()
+            open_handling(order, parent, now)
             Event.objects.create(
                 order=order,
                 action="escalate",
                 to_state=order.state,
                 unit=parent,
-                comment=_("逾期未办结，督办至 %(u)s") % {"u": parent},
+                comment=(
+                    _("逾期未签收，督办至 %(u)s") if was_unsigned else _("逾期未办结，督办至 %(u)s")
+                )
+                % {"u": parent},
             )
             audit(SYSTEM, "update", order, detail={"action": "escalate", "to": parent.code})
             _notify_step(order, "escalate")
