@@ -160,9 +160,11 @@ def test_only_the_unit_it_was_sent_to_accepts_and_returning_needs_a_reason(
     with pytest.raises(PermissionError):
         services.transition(cast.department, o, "sign", o.version)
     with pytest.raises(ValidationError):
-        services.transition(officer, o, "return", o.version)
-    o = services.transition(officer, o, "return", o.version, comment="不属于交通部门职责")
-    assert o.state == "triaged"
+        services.transition(officer, o, "return", o.version, reason="duplicate")
+    o = services.transition(
+        officer, o, "return", o.version, reason="duplicate", comment="与 #1 重复"
+    )
+    assert o.state == "returned"
 
 
 def test_a_unit_outside_the_enterprises_region_cannot_be_dispatched_to(cast, campaign):

@@ -81,9 +81,13 @@ def test_the_enterprise_hears_of_each_step_and_the_dispatcher_of_a_return(
     cast.contact_a.email = "qiye@example.cn"
     cast.contact_a.save()
     o = dispatched(cast, campaign, unit)
-    o = services.transition(officer, o, "return", o.version, comment="不属于本单位职责")
-    assert Notification.objects.filter(user=cast.yanji, title__contains="退回").exists()
-    o = services.transition(cast.yanji, o, "dispatch", o.version, unit=unit)
+    o = services.transition(
+        officer, o, "return", o.version, reason="duplicate", comment="与另一工单重复"
+    )
+    assert Notification.objects.filter(user=cast.yanji, title__contains="退单").exists()
+    o = services.transition(
+        cast.yanji, o, "rule_return", o.version, decision="reject", comment="不重复"
+    )
     o = services.transition(officer, o, "sign", o.version)
     o = services.transition(officer, o, "resolve", o.version, comment="已开通绿色通道")
     titles = list(Notification.objects.filter(user=cast.contact_a).values_list("title", flat=True))

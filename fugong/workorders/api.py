@@ -56,12 +56,17 @@ class OrderOut(EnterpriseOwnedOut):
 
 
 class ActionIn(BodyIn):
+    """The body of every action; each action reads the fields it needs (see the README)."""
+
     version: int
     comment: str = ""
     unit: str | None = None
     category: str | None = None
     rating: int | None = None
     confirm_undelivered: bool = False
+    reason: str = ""
+    rule: str = ""
+    decision: str = ""
 
 
 @router.post("/workorders", response={201: OrderOut})
@@ -112,7 +117,16 @@ def get_order(request, pk: int):
 
 # `accept` is the old name of `sign` (签收), kept for existing clients
 OrderAction = Literal[
-    "triage", "dispatch", "return", "sign", "accept", "start", "resolve", "close", "reopen"
+    "triage",
+    "dispatch",
+    "return",
+    "rule_return",
+    "sign",
+    "accept",
+    "start",
+    "resolve",
+    "close",
+    "reopen",
 ]
 
 
@@ -131,4 +145,7 @@ def act(request, pk: int, action: OrderAction, payload: ActionIn):
         category=category,
         rating=payload.rating,
         confirm_undelivered=payload.confirm_undelivered,
+        reason=payload.reason,
+        rule=payload.rule,
+        decision=payload.decision,
     )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from fugong.core.forms import MultipleFileField, MultipleFileInput
 from fugong.core.models import Unit
 
-from .models import Category
+from .models import Category, Refusal
 
 NEED_FIELDS = ("masks", "disinfectant", "thermometers", "workers", "loans")
 
@@ -77,6 +77,16 @@ class ActionForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "fg-star-input"}),
     )
     confirm_undelivered = forms.BooleanField(label=_("确认需求未全部解决仍关闭"), required=False)
+    reason = forms.ChoiceField(
+        label=_("退单理由"), required=False, choices=[("", "—"), *Refusal.Reason.choices]
+    )
+    rule = forms.CharField(label=_("依据（三定规定/职责清单条款）"), required=False, max_length=200)
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        required=False,
+        choices=[("accept", _("同意退单并改派")), ("reject", _("驳回退单，退回原单位"))],
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)

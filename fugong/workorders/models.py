@@ -31,6 +31,7 @@ class State(models.TextChoices):
     NEW = "new", _("新提交")
     TRIAGED = "triaged", _("已分类")
     DISPATCHED = "dispatched", _("已派发")
+    RETURNED = "returned", _("退单待审")
     ACCEPTED = "accepted", _("已签收")
     IN_PROGRESS = "in_progress", _("办理中")
     RESOLVED = "resolved", _("已办结")
@@ -42,6 +43,7 @@ OPEN_STATES = (
     State.NEW,
     State.TRIAGED,
     State.DISPATCHED,
+    State.RETURNED,
     State.ACCEPTED,
     State.IN_PROGRESS,
     State.REOPENED,
@@ -209,7 +211,10 @@ ACTION_LABELS = {
     "create": _("提交"),
     "triage": _("分类"),
     "dispatch": _("派发"),
-    "return": _("退回"),
+    "return": _("退单"),
+    "rule_return": _("审核退单"),
+    "uphold_return": _("同意退单并改派"),
+    "reject_return": _("驳回退单"),
     "accept": _("签收"),  # the timeline of orders signed for before `sign` had its name
     "sign": _("签收"),
     "start": _("开始办理"),
@@ -257,6 +262,57 @@ class Event(models.Model):
         return State(self.to_state).label if self.to_state else ""
 
 
+class Refusal(models.Model):
+    """A unit's refusal of an order (退单), with a reason from the list, and the dispatcher's
+    ruling on it."""
+
+    class Reason(models.TextChoices):
+        NOT_OURS = "not_ours", _("非本单位职责")
+        WRONG_REGION = "wrong_region", _("不属于本辖区")
+        DUPLICATE = "duplicate", _("重复工单")
+        NOT_SOLVABLE = "not_solvable", _("非政府职能可解决")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        UPHELD = "upheld", _("同意退单")
+        REJECTED = "rejected", _("驳回退单")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="refusals")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("退单单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("退单理由"), max_length=14, choices=Reason.choices)
+    rule = models.CharField(_("依据（三定规定/职责清单条款）"), max_length=200, blank=True)
+    comment = models.TextField(_("说明"))
+    suggested_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("建议承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision = models.CharField(
+        _("审核结果"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("退单时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("退单")
+        verbose_name_plural = _("退单")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id} {self.get_reason_display()}"
+
+
 class Handling(models.Model):
     """One stint of one unit holding an order (承办记录), from its dispatch to the unit until the
     order leaves it (escalated, refused and re-dispatched) or closes: the scorecard's rollup,
@@ -273,6 +329,8 @@ class Handling(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     escalated = models.BooleanField(_("被督办"), default=False)
     overdue = models.BooleanField(_("逾期"), default=False)
+    refusals = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    refusal_upheld = models.BooleanField(_("退单获准"), default=False)
 
     class Meta:
         verbose_name = _("承办记录")

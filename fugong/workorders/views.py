@@ -194,6 +194,10 @@ def detail(request, order):
     proposed = Category.objects.filter(code=order.proposed_label).first()
     # a confident proposal is pre-selected; a weak one is only suggested beside the select
     preselected = proposed if proposed and triage.preselect(order.proposed_confidence) else None
+    refusal = services.pending_refusal(order)
+    suggested = services.suggested_unit(order)
+    # re-dispatching after a refusal pre-selects the unit the refusing unit suggested
+    unit_initial = (refusal.suggested_unit if refusal else None) or suggested
     return render(
         request,
         "workorders/detail.html",
@@ -208,6 +212,7 @@ def detail(request, order):
                         initial={
                             "version": order.version,
                             "category": order.category or preselected,
+                            "unit": unit_initial,
                         },
                         order=order,
                         auto_id=f"id_{a}_%s",
@@ -221,7 +226,9 @@ def detail(request, order):
             "events": order.events.select_related("user", "unit"),
             "needs": order.needs.all(),
             "attachments": attachments_of(order),
-            "suggested": services.suggested_unit(order),
+            "suggested": suggested,
+            "refusal": refusal,
+            "refusals": order.refusals.select_related("unit", "suggested_unit"),
             "similar": services.similar_open_orders(order)
             if request.user.is_government and order.is_open
             else [],
@@ -240,19 +247,10 @@ def act(request, order, action):
             "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()),
         )
         return redirect("workorders:detail", pk=order.pk)
-    data = form.cleaned_data
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
     try:
-        services.transition(
-            request.user,
-            order,
-            action,
-            data["version"],
-            comment=data["comment"],
-            unit=data["unit"],
-            category=data["category"],
-            rating=data["rating"],
-            confirm_undelivered=data["confirm_undelivered"],
-        )
+        services.transition(request.user, order, action, version, **data)
     except SERVICE_ERRORS as exc:
         messages.error(request, service_error_text(exc))
     else:

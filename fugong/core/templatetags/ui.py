@@ -10,9 +10,26 @@ from django.utils.html import format_html
 register = template.Library()
 
 STATE_COLOURS = {
-    "green": {"approved", "resolved", "closed", "sent", "full", "valid", "normal_production"},
+    "green": {
+        "approved",
+        "resolved",
+        "closed",
+        "sent",
+        "full",
+        "valid",
+        "normal_production",
+        "upheld",
+    },
     "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "partial", "high"},
-    "orange": {"submitted", "first_approved", "returned", "new", "reopened", "pending"},
+    "orange": {
+        "submitted",
+        "first_approved",
+        "returned",
+        "new",
+        "reopened",
+        "pending",
+        "waiting",
+    },
     "red": {"rejected", "revoked", "failed", "urgent", "not_resumed", "invalid", "expired"},
     "grey": {"withdrawn", "normal"},
 }

@@ -79,7 +79,8 @@ from .intake import (
     intake_from_report,
     priority_for,
 )
-from .routing import deadline_for, suggested_unit
+from .routing import deadline_for, sign_deadline_for, suggested_unit
+from .steps import StepInput, pending_refusal
 from .transitions import (
     ALIASES,
     AUTOCLOSE_DAYS,

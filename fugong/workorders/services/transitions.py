@@ -20,13 +20,13 @@ from fugong.core.services import (
 
 from ..models import (
     ACTION_LABELS,
-    Category,
     Event,
     State,
     WorkOrder,
 )
+from . import steps
 from .handling import open_handling, update_handling
-from .routing import deadline_for, sign_deadline_for, suggested_unit
+from .routing import sign_deadline_for
 
 
 class WrongState(Conflict):
@@ -34,13 +34,17 @@ class WrongState(Conflict):
     stale version; a user who may not act at all gets PermissionError, 403)."""
 
 
+# rows of the table that an action chooses, not actions of their own
+INTERNAL_ROWS: set[str] = set()
+
 # names the API and older clients still use for an action of the table
 ALIASES = {"accept": "sign"}
 
 TRANSITIONS = {
     "triage": ((State.NEW, State.REOPENED), State.TRIAGED),
     "dispatch": ((State.NEW, State.TRIAGED, State.REOPENED), State.DISPATCHED),
-    "return": ((State.DISPATCHED,), State.TRIAGED),
+    "return": ((State.DISPATCHED,), State.RETURNED),
+    "rule_return": ((State.RETURNED,), State.DISPATCHED),
     "sign": ((State.DISPATCHED,), State.ACCEPTED),
     "start": ((State.ACCEPTED,), State.IN_PROGRESS),
     "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
@@ -79,6 +83,7 @@ def next_actor(order) -> str:
     actors = {
         "triage": _("街镇/专班分类分派"),
         "dispatch": _("街镇/专班分类分派"),
+        "rule_return": _("街镇/专班审核退单"),
         "sign": _("%(u)s签收") % {"u": unit},
         "start": _("%(u)s办理") % {"u": unit},
         "resolve": _("%(u)s办理") % {"u": unit},
@@ -96,6 +101,7 @@ def allowed_actions(user, order):
         "triage": government,
         "dispatch": government,
         "return": at_unit,
+        "rule_return": government,
         "sign": at_unit,
         "start": at_unit,
         "resolve": at_unit or government,
@@ -107,24 +113,15 @@ def allowed_actions(user, order):
 
 @transaction.atomic
 def transition(
-    user,
-    order,
-    action: str,
-    version: int,
-    *,
-    comment: str = "",
-    unit=None,
-    category=None,
-    rating=None,
-    confirm_undelivered: bool = False,
-    now=None,
-):
+    user, order: WorkOrder, action: str, version: int, *, now=None, **fields
+) -> WorkOrder:
     """Move the order by `action` if it still is at `version`; raise Conflict otherwise
     (WrongState when the state does not allow the action, PermissionError when the user may
-    not take it). Closing an order whose needs are not all delivered needs
-    `confirm_undelivered`. `now` is the moment of the step (tests move the clock)."""
+    not take it). `fields` are the action's input (`StepInput`: comment, unit, category,
+    rating, confirm_undelivered, reason, rule, decision, …); `now` is the moment of the step
+    (tests move the clock)."""
     action = ALIASES.get(action, action)
-    if action not in TRANSITIONS:
+    if action not in TRANSITIONS or action in INTERNAL_ROWS:
         raise ValidationError({"action": _("未知操作")})
     if action not in FLOW.possible(order.state):
         raise WrongState(
@@ -134,67 +131,13 @@ def transition(
     if action not in allowed_actions(user, order):
         raise PermissionError(_("您不能对该工单执行“%(a)s”") % {"a": ACTION_LABELS[action]})
     now = now or timezone.now()
-    changes = {"updated_at": now}
-    if action in ("triage", "dispatch"):
-        # dispatching without a category accepts the classifier's proposal
-        category = (
-            category or order.category or Category.objects.filter(code=order.proposed_label).first()
-        )
-        if category is not None:
-            changes["category"] = category
-    if action == "dispatch":
-        unit = unit or suggested_unit(order)
-        if unit is None:
-            raise ValidationError({"unit": _("请选择承办单位")})
-        if not order.enterprise.region.path.startswith(unit.region.path):
-            raise ValidationError({"unit": _("%(u)s 的辖区不包含该企业") % {"u": unit}})
-        changes["unit"] = unit
-        # the clock starts at the sign-for: until then the deadline is the sign-for's
-        changes["sign_deadline"] = changes["deadline"] = sign_deadline_for(order, now)
-        changes["signed_at"] = None
-    if action == "sign":
-        changes["signed_at"] = now
-        changes["deadline"] = deadline_for(order, now)
-    if action == "resolve":
-        changes["resolved_at"] = changes["updated_at"]
-    if action == "return" and not comment.strip():
-        raise ValidationError({"comment": _("退回必须说明理由")})
-    if action == "close" and not confirm_undelivered:
-        short = order.undelivered_needs
-        if short:
-            raise ValidationError(
-                {
-                    "confirm_undelivered": _("需求尚未全部解决（%(n)s），请确认后再关闭")
-                    % {
-                        "n": "、".join(
-                            f"{n.get_kind_display()}{n.label} 需求 {n.requested:,.0f}，"
-                            f"已解决 {n.delivered:,.0f}"
-                            for n in short
-                        )
-                    }
-                }
-            )
-    if action == "close" and rating is not None:
-        if not 1 <= int(rating) <= 5:
-            raise ValidationError({"rating": _("评价应为 1 到 5 分")})
-        changes["rating"], changes["rating_comment"] = int(rating), comment[:500]
-    order = FLOW.move(order, version, action, user=user, comment=comment, **changes)
-    _keep_handling(order, action, now)
+    data = steps.StepInput(**fields)
+    plan = steps.prepare(action, user, order, data, now)
+    order = FLOW.move(
+        order, version, plan.row, user=user, comment=plan.comment, step=plan.step, **plan.changes
+    )
+    steps.after(action, user, order, data, now, plan)
     return order
-
-
-def _keep_handling(order, action: str, now) -> None:
-    """The scorecard's stint of the unit holding the order, after a step."""
-    if action == "dispatch":
-        open_handling(order, order.unit, now)
-    elif action == "sign":
-        update_handling(order, signed_at=now, deadline=order.deadline)
-    elif action == "resolve":
-        update_handling(
-            order, resolved_at=now, overdue=bool(order.deadline and now > order.deadline)
-        )
-    elif action == "return":
-        update_handling(order, current=False, ended_at=now)
 
 
 def _notify_step(order, action, comment=""):
@@ -210,7 +153,7 @@ def _notify_step(order, action, comment=""):
     body = order.text[:200] + (f"\n{_('说明')}：{comment}" if comment else "")
     url = f"/workorders/{order.pk}/"
     enterprise_users = order.enterprise.active_users()
-    if action in ("dispatch", "escalate", "reopen", "remind"):
+    if action in ("dispatch", "rule_return", "escalate", "reopen", "remind"):
         announce_to_units([order.unit], kind="workorder", title=title, body=body, url=url)
     elif action == "close" and order.unit_id:
         users = order.unit.users.filter(is_active=True)

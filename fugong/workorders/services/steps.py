@@ -1,0 +1,222 @@
+"""Work-order use-cases: what each action of the table checks and writes besides the state.
+
+`prepare(action, …)` validates the action's input and returns a `Plan`: the row of the table
+to move by (an action may choose between rows, as `visit_back` does between closing and a
+redo), the name recorded in the timeline, and the further fields the move writes; `after()`
+writes what lives beside the order (a refusal, the unit's stint for the scorecard)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from fugong.core.models import Unit
+from fugong.core.permissions import person
+
+from ..models import Category, Refusal, WorkOrder
+from .handling import open_handling, update_handling
+from .routing import deadline_for, sign_deadline_for, suggested_unit
+
+
+@dataclass
+class StepInput:
+    """What a user sends with an action (each action reads the fields it needs)."""
+
+    comment: str = ""
+    unit: Unit | None = None
+    category: Category | None = None
+    rating: int | None = None
+    confirm_undelivered: bool = False
+    reason: str = ""
+    rule: str = ""
+    decision: str = ""
+
+
+@dataclass
+class Plan:
+    row: str
+    step: str = ""
+    comment: str = ""
+    changes: dict = field(default_factory=dict)
+
+
+def _check_unit(order: WorkOrder, unit: Unit | None) -> Unit:
+    if unit is None:
+        raise ValidationError({"unit": _("请选择承办单位")})
+    if not order.enterprise.region.path.startswith(unit.region.path):
+        raise ValidationError({"unit": _("%(u)s 的辖区不包含该企业") % {"u": unit}})
+    return unit
+
+
+def _to_unit(order: WorkOrder, unit: Unit, now: datetime) -> dict:
+    """The fields of sending the order to `unit`: the clock starts at its sign-for, so until
+    then the order's deadline is the sign-for's."""
+    due = sign_deadline_for(order, now)
+    return {"unit": unit, "sign_deadline": due, "deadline": due, "signed_at": None}
+
+
+def _prepare_category(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    # dispatching without a category accepts the classifier's proposal
+    category = (
+        data.category
+        or order.category
+        or Category.objects.filter(code=order.proposed_label).first()
+    )
+    if category is not None:
+        plan.changes["category"] = category
+        order.category = category  # the routing below reads it
+
+
+def _prepare_dispatch(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    _prepare_category(user, order, data, now, plan)
+    unit = _check_unit(order, data.unit or suggested_unit(order))
+    plan.changes.update(_to_unit(order, unit, now))
+
+
+def _prepare_sign(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    plan.changes.update(signed_at=now, deadline=deadline_for(order, now))
+
+
+def _prepare_resolve(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    plan.changes["resolved_at"] = now
+
+
+def _prepare_return(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    if data.reason not in Refusal.Reason.values:
+        reasons = "、".join(map(str, Refusal.Reason.labels))
+        raise ValidationError({"reason": _("请选择退单理由：%(r)s") % {"r": reasons}})
+    if not data.comment.strip():
+        raise ValidationError({"comment": _("退单必须说明理由")})
+    if data.reason == Refusal.Reason.NOT_OURS and not data.rule.strip():
+        raise ValidationError(
+            {"rule": _("以“非本单位职责”退单须写明依据（三定规定或职责清单条款）")}
+        )
+    if data.unit is not None:
+        _check_unit(order, data.unit)
+    plan.comment = f"{Refusal.Reason(data.reason).label}：{data.comment.strip()}" + (
+        f"（{_('依据')}：{data.rule.strip()}）" if data.rule.strip() else ""
+    )
+
+
+def _after_return(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    Refusal.objects.create(
+        order=order,
+        unit=order.unit,
+        reason=data.reason,
+        rule=data.rule.strip()[:200],
+        comment=data.comment.strip(),
+        suggested_unit=data.unit,
+        created_by=person(user),
+        created_at=now,
+    )
+    handling = order.handlings.filter(current=True).first()
+    if handling is not None:
+        update_handling(order, refusals=handling.refusals + 1)
+
+
+def pending_refusal(order: WorkOrder) -> Refusal | None:
+    return order.refusals.filter(decision=Refusal.Decision.PENDING).first()
+
+
+def _prepare_rule_return(
+    user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
+    """Upheld: re-dispatched to `unit` (by default the one the refusal suggested), its clock
+    starting at its sign-for; rejected: back to the unit, whose deadline kept running."""
+    refusal = pending_refusal(order)
+    if data.decision == "accept":
+        unit = _check_unit(order, data.unit or (refusal.suggested_unit if refusal else None))
+        if unit == order.unit:
+            raise ValidationError({"unit": _("同意退单须改派给其他单位")})
+        plan.step = "uphold_return"
+        plan.changes.update(_to_unit(order, unit, now))
+    elif data.decision == "reject":
+        if not data.comment.strip():
+            raise ValidationError({"comment": _("驳回退单须说明理由")})
+        plan.step = "reject_return"
+    else:
+        raise ValidationError({"decision": _("请选择同意（accept）或驳回（reject）")})
+
+
+def _after_rule_return(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    upheld = plan.step == "uphold_return"
+    order.refusals.filter(decision=Refusal.Decision.PENDING).update(
+        decision=Refusal.Decision.UPHELD if upheld else Refusal.Decision.REJECTED,
+        decided_by=person(user),
+        decided_at=now,
+    )
+    if upheld:
+        update_handling(order, refusal_upheld=True)
+        open_handling(order, order.unit, now)
+
+
+def _prepare_close(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    if not data.confirm_undelivered:
+        short = order.undelivered_needs
+        if short:
+            raise ValidationError(
+                {
+                    "confirm_undelivered": _("需求尚未全部解决（%(n)s），请确认后再关闭")
+                    % {
+                        "n": "、".join(
+                            f"{n.get_kind_display()}{n.label} 需求 {n.requested:,.0f}，"
+                            f"已解决 {n.delivered:,.0f}"
+                            for n in short
+                        )
+                    }
+                }
+            )
+    if data.rating is not None:
+        if not 1 <= int(data.rating) <= 5:
+            raise ValidationError({"rating": _("评价应为 1 到 5 分")})
+        plan.changes["rating"], plan.changes["rating_comment"] = (
+            int(data.rating),
+            data.comment[:500],
+        )
+
+
+def _after_dispatch(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    open_handling(order, order.unit, now)
+
+
+def _after_sign(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    update_handling(order, signed_at=now, deadline=order.deadline)
+
+
+def _after_resolve(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    update_handling(order, resolved_at=now, overdue=bool(order.deadline and now > order.deadline))
+
+
+Hook = Callable[[object, WorkOrder, StepInput, datetime, Plan], None]
+
+PREPARE: dict[str, Hook] = {
+    "triage": _prepare_category,
+    "dispatch": _prepare_dispatch,
+    "sign": _prepare_sign,
+    "resolve": _prepare_resolve,
+    "return": _prepare_return,
+    "rule_return": _prepare_rule_return,
+    "close": _prepare_close,
+}
+AFTER: dict[str, Hook] = {
+    "dispatch": _after_dispatch,
+    "sign": _after_sign,
+    "resolve": _after_resolve,
+    "return": _after_return,
+    "rule_return": _after_rule_return,
+}
+
+
+def prepare(action: str, user, order: WorkOrder, data: StepInput, now: datetime) -> Plan:
+    plan = Plan(row=action, comment=data.comment)
+    plan.changes["updated_at"] = now
+    if action in PREPARE:
+        PREPARE[action](user, order, data, now, plan)
+    return plan
+
+
+def after(action: str, user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    if action in AFTER:
+        AFTER[action](user, order, data, now, plan)
