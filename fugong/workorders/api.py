@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -67,6 +67,7 @@ class ActionIn(BodyIn):
     reason: str = ""
     rule: str = ""
     decision: str = ""
+    until: date | None = None
 
 
 @router.post("/workorders", response={201: OrderOut})
@@ -121,6 +122,10 @@ OrderAction = Literal[
     "dispatch",
     "return",
     "rule_return",
+    "request_extension",
+    "decide_extension",
+    "ask",
+    "answer",
     "sign",
     "accept",
     "start",
@@ -148,4 +153,5 @@ def act(request, pk: int, action: OrderAction, payload: ActionIn):
         reason=payload.reason,
         rule=payload.rule,
         decision=payload.decision,
+        until=payload.until,
     )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from fugong.core.forms import MultipleFileField, MultipleFileInput
 from fugong.core.models import Unit
 
-from .models import Category, Refusal
+from .models import Category
 
 NEED_FIELDS = ("masks", "disinfectant", "thermometers", "workers", "loans")
 
@@ -77,15 +77,23 @@ class ActionForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "fg-star-input"}),
     )
     confirm_undelivered = forms.BooleanField(label=_("确认需求未全部解决仍关闭"), required=False)
-    reason = forms.ChoiceField(
-        label=_("退单理由"), required=False, choices=[("", "—"), *Refusal.Reason.choices]
-    )
+    # a refusal's reason (one of Refusal.Reason, a select on the page) or an extension's
+    reason = forms.CharField(label=_("理由"), required=False, max_length=500)
     rule = forms.CharField(label=_("依据（三定规定/职责清单条款）"), required=False, max_length=200)
     decision = forms.ChoiceField(
         label=_("审核结果"),
         required=False,
         choices=[("accept", _("同意退单并改派")), ("reject", _("驳回退单，退回原单位"))],
         widget=forms.RadioSelect,
+    )
+    extension_decision = forms.ChoiceField(
+        label=_("审核结果"),
+        required=False,
+        choices=[("approve", _("同意延期")), ("reject", _("驳回延期"))],
+        widget=forms.RadioSelect,
+    )
+    until = forms.DateField(
+        label=_("申请延期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, order, **kwargs):

@@ -34,6 +34,7 @@ class State(models.TextChoices):
     RETURNED = "returned", _("退单待审")
     ACCEPTED = "accepted", _("已签收")
     IN_PROGRESS = "in_progress", _("办理中")
+    WAITING = "waiting", _("待企业答复")
     RESOLVED = "resolved", _("已办结")
     CLOSED = "closed", _("已关闭")
     REOPENED = "reopened", _("已重新打开")
@@ -46,6 +47,7 @@ OPEN_STATES = (
     State.RETURNED,
     State.ACCEPTED,
     State.IN_PROGRESS,
+    State.WAITING,
     State.REOPENED,
 )
 
@@ -136,6 +138,10 @@ class WorkOrder(models.Model):
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
     sign_deadline = models.DateTimeField(_("签收时限"), null=True, blank=True)
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    # waiting for the enterprise's answer stops the clock; the deadline moves on by the pause
+    paused_since = models.DateTimeField(_("暂停计时自"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("累计暂停（秒）"), default=0)
+    extensions = models.PositiveSmallIntegerField(_("延期次数"), default=0)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     escalations = models.PositiveSmallIntegerField(_("督办次数"), default=0)
@@ -213,6 +219,12 @@ ACTION_LABELS = {
     "dispatch": _("派发"),
     "return": _("退单"),
     "rule_return": _("审核退单"),
+    "request_extension": _("申请延期"),
+    "decide_extension": _("审核延期"),
+    "approve_extension": _("同意延期"),
+    "reject_extension": _("驳回延期"),
+    "ask": _("询问企业（暂停计时）"),
+    "answer": _("企业答复（恢复计时）"),
     "uphold_return": _("同意退单并改派"),
     "reject_return": _("驳回退单"),
     "accept": _("签收"),  # the timeline of orders signed for before `sign` had its name
@@ -313,6 +325,44 @@ class Refusal(models.Model):
         return f"{self.order_id} {self.get_reason_display()}"
 
 
+class Extension(models.Model):
+    """A unit's request for more time (延期申请), and the command centre's decision."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("同意延期")
+        REJECTED = "rejected", _("驳回延期")
+
+    order = models.ForeignKey(
+        WorkOrder, on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("申请单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    until = models.DateTimeField(_("申请延期至"))
+    previous_deadline = models.DateTimeField(_("原办理时限"))
+    reason = models.TextField(_("延期理由"))
+    decision = models.CharField(
+        _("审核结果"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id} → {self.until:%Y-%m-%d}"
+
+
 class Handling(models.Model):
     """One stint of one unit holding an order (承办记录), from its dispatch to the unit until the
     order leaves it (escalated, refused and re-dispatched) or closes: the scorecard's rollup,
@@ -331,6 +381,7 @@ class Handling(models.Model):
     overdue = models.BooleanField(_("逾期"), default=False)
     refusals = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     refusal_upheld = models.BooleanField(_("退单获准"), default=False)
+    extensions = models.PositiveSmallIntegerField(_("延期次数"), default=0)
 
     class Meta:
         verbose_name = _("承办记录")

@@ -21,7 +21,16 @@ from fugong.registry.models import Assignment, Enterprise, own_enterprise
 
 from . import services, triage
 from .forms import ActionForm, ProblemForm
-from .models import ACTION_LABELS, OPEN_STATES, Category, Channel, ProblemGroup, State, WorkOrder
+from .models import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    Category,
+    Channel,
+    ProblemGroup,
+    Refusal,
+    State,
+    WorkOrder,
+)
 
 
 @login_required
@@ -228,6 +237,10 @@ def detail(request, order):
             "attachments": attachments_of(order),
             "suggested": suggested,
             "refusal": refusal,
+            "refusal_reasons": Refusal.Reason.choices,
+            "extension": services.pending_extension(order),
+            "extension_requests": order.extension_requests.select_related("unit"),
+            "paused_hours": services.paused_for(order).total_seconds() / 3600,
             "refusals": order.refusals.select_related("unit", "suggested_unit"),
             "similar": services.similar_open_orders(order)
             if request.user.is_government and order.is_open
@@ -249,6 +262,9 @@ def act(request, order, action):
         return redirect("workorders:detail", pk=order.pk)
     data = dict(form.cleaned_data)
     version = data.pop("version")
+    extension_decision = data.pop("extension_decision")
+    if action == "decide_extension":
+        data["decision"] = extension_decision
     try:
         services.transition(request.user, order, action, version, **data)
     except SERVICE_ERRORS as exc:

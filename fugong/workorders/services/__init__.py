@@ -80,7 +80,7 @@ from .intake import (
     priority_for,
 )
 from .routing import deadline_for, sign_deadline_for, suggested_unit
-from .steps import StepInput, pending_refusal
+from .steps import StepInput, extension_limit, paused_for, pending_extension, pending_refusal
 from .transitions import (
     ALIASES,
     AUTOCLOSE_DAYS,

@@ -47,6 +47,10 @@ TRANSITIONS = {
     "rule_return": ((State.RETURNED,), State.DISPATCHED),
     "sign": ((State.DISPATCHED,), State.ACCEPTED),
     "start": ((State.ACCEPTED,), State.IN_PROGRESS),
+    "request_extension": ((State.ACCEPTED, State.IN_PROGRESS), State.IN_PROGRESS),
+    "decide_extension": ((State.IN_PROGRESS,), State.IN_PROGRESS),
+    "ask": ((State.ACCEPTED, State.IN_PROGRESS), State.WAITING),
+    "answer": ((State.WAITING,), State.IN_PROGRESS),
     "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
     "close": ((State.RESOLVED,), State.CLOSED),
     "reopen": ((State.RESOLVED, State.CLOSED), State.REOPENED),
@@ -86,6 +90,7 @@ def next_actor(order) -> str:
         "rule_return": _("街镇/专班审核退单"),
         "sign": _("%(u)s签收") % {"u": unit},
         "start": _("%(u)s办理") % {"u": unit},
+        "answer": _("企业答复"),
         "resolve": _("%(u)s办理") % {"u": unit},
         "close": _("企业确认办结"),
     }
@@ -104,6 +109,10 @@ def allowed_actions(user, order):
         "rule_return": government,
         "sign": at_unit,
         "start": at_unit,
+        "request_extension": at_unit,
+        "decide_extension": government and steps.pending_extension(order) is not None,
+        "ask": at_unit,
+        "answer": own or government,
         "resolve": at_unit or government,
         "close": own or government,
         "reopen": own or government,
@@ -134,9 +143,17 @@ def transition(
     data = steps.StepInput(**fields)
     plan = steps.prepare(action, user, order, data, now)
     order = FLOW.move(
-        order, version, plan.row, user=user, comment=plan.comment, step=plan.step, **plan.changes
+        order,
+        version,
+        plan.row,
+        user=user,
+        comment=plan.comment,
+        step=plan.step,
+        notify=False,
+        **plan.changes,
     )
     steps.after(action, user, order, data, now, plan)
+    FLOW.notify(order, plan.step or plan.row, plan.comment)  # once what it tells is written
     return order
 
 
@@ -153,14 +170,25 @@ def _notify_step(order, action, comment=""):
     body = order.text[:200] + (f"\n{_('说明')}：{comment}" if comment else "")
     url = f"/workorders/{order.pk}/"
     enterprise_users = order.enterprise.active_users()
-    if action in ("dispatch", "rule_return", "escalate", "reopen", "remind"):
+    if action in (
+        "dispatch",
+        "uphold_return",
+        "reject_return",
+        "escalate",
+        "reopen",
+        "remind",
+        "answer",
+        "approve_extension",
+        "reject_extension",
+    ):
         announce_to_units([order.unit], kind="workorder", title=title, body=body, url=url)
     elif action == "close" and order.unit_id:
         users = order.unit.users.filter(is_active=True)
         announce(users, kind="workorder", title=title, body=body, url=url)
-    if action in ("sign", "start", "resolve", "escalate", "autoclose"):
+    if action in ("sign", "start", "resolve", "escalate", "autoclose", "ask", "approve_extension"):
+        # the enterprise hears of each step that concerns it, an extension's new date too
         announce(enterprise_users, kind="workorder", title=title, body=body, url=url)
-    if action == "return":
+    if action in ("return", "request_extension"):
         dispatcher = (
             order.events.filter(action="dispatch", user__isnull=False).select_related("user").last()
         )
