@@ -68,6 +68,7 @@ class ActionIn(BodyIn):
     rule: str = ""
     decision: str = ""
     until: date | None = None
+    task: str = ""
 
 
 @router.post("/workorders", response={201: OrderOut})
@@ -124,6 +125,8 @@ OrderAction = Literal[
     "rule_return",
     "request_extension",
     "decide_extension",
+    "add_assist",
+    "reply_assist",
     "ask",
     "answer",
     "sign",
@@ -154,4 +157,5 @@ def act(request, pk: int, action: OrderAction, payload: ActionIn):
         rule=payload.rule,
         decision=payload.decision,
         until=payload.until,
+        task=payload.task,
     )

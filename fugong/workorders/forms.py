@@ -5,6 +5,7 @@ from fugong.core.forms import MultipleFileField, MultipleFileInput
 from fugong.core.models import Unit
 
 from .models import Category
+from .services.steps import ASSISTING_KINDS
 
 NEED_FIELDS = ("masks", "disinfectant", "thermometers", "workers", "loans")
 
@@ -96,14 +97,13 @@ class ActionForm(forms.Form):
         label=_("申请延期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, order, **kwargs):
+    task = forms.CharField(
+        label=_("协办事项"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, order, action: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(
-            region__code__in=order.enterprise.region.chain_codes,
-            kind__in=[
-                Unit.Kind.DEPARTMENT,
-                Unit.Kind.TOWNSHIP,
-                Unit.Kind.PARK,
-                Unit.Kind.COMMAND_CENTRE,
-            ],
-        )
+        units = Unit.objects.filter(kind__in=ASSISTING_KINDS)
+        if action != "add_assist":  # an assisting unit may come from another region
+            units = units.filter(region__code__in=order.enterprise.region.chain_codes)
+        self.fields["unit"].queryset = units

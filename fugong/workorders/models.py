@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.models import Campaign, Unit
-from fugong.registry.models import Enterprise, ScopedQuerySet
+from fugong.registry.models import Enterprise, ScopedQuerySet, scope_q
 
 
 class Category(models.Model):
@@ -89,6 +89,17 @@ class ProblemGroup(models.Model):
         return self.title
 
 
+class WorkOrderQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The enterprise scope, and the orders the user's unit assists on (协办): an assisting
+        unit sees the order it helps with even outside its region, and nothing else there."""
+        scope = scope_q(user, self.scope_prefix)
+        unit_id = getattr(user, "unit_id", None) if getattr(user, "is_government", False) else None
+        if unit_id and user.is_active:
+            scope |= models.Q(pk__in=Assist.objects.filter(unit=unit_id).values("order"))
+        return self.filter(scope)
+
+
 class WorkOrder(models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("应急事件"), on_delete=models.PROTECT, related_name="work_orders"
@@ -152,7 +163,7 @@ class WorkOrder(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = WorkOrderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("工单")
@@ -223,6 +234,8 @@ ACTION_LABELS = {
     "decide_extension": _("审核延期"),
     "approve_extension": _("同意延期"),
     "reject_extension": _("驳回延期"),
+    "add_assist": _("发起协办"),
+    "reply_assist": _("协办答复"),
     "ask": _("询问企业（暂停计时）"),
     "answer": _("企业答复（恢复计时）"),
     "uphold_return": _("同意退单并改派"),
@@ -361,6 +374,39 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.order_id} → {self.until:%Y-%m-%d}"
+
+
+class Assist(models.Model):
+    """An assisting unit's sub-task on an order (会签/协办), with its own deadline and reply;
+    the lead unit cannot resolve the order while one is open."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="assists")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("协办单位"), on_delete=models.PROTECT, related_name="assists"
+    )
+    task = models.TextField(_("协办事项"))
+    deadline = models.DateTimeField(_("协办时限"))
+    reply = models.TextField(_("协办答复"), blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("发起时间"))
+
+    class Meta:
+        verbose_name = _("协办")
+        verbose_name_plural = _("协办")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id} + {self.unit}"
+
+    @property
+    def is_open(self):
+        return self.replied_at is None
 
 
 class Handling(models.Model):

@@ -224,6 +224,7 @@ def detail(request, order):
                             "unit": unit_initial,
                         },
                         order=order,
+                        action=a,
                         auto_id=f"id_{a}_%s",
                     ),
                 )
@@ -232,11 +233,12 @@ def detail(request, order):
             "proposed": proposed,
             "preselected": preselected,
             "next_actor": services.next_actor(order),
-            "events": order.events.select_related("user", "unit"),
+            "events": services.events_visible_to(request.user, order),
             "needs": order.needs.all(),
             "attachments": attachments_of(order),
             "suggested": suggested,
             "refusal": refusal,
+            "assists": services.assists_visible_to(request.user, order),
             "refusal_reasons": Refusal.Reason.choices,
             "extension": services.pending_extension(order),
             "extension_requests": order.extension_requests.select_related("unit"),
@@ -253,7 +255,7 @@ def detail(request, order):
 @require_POST
 @scoped(WorkOrder, related=("enterprise__region", "unit", "category", "campaign"))
 def act(request, order, action):
-    form = ActionForm(request.POST, order=order)
+    form = ActionForm(request.POST, order=order, action=action)
     if not form.is_valid():
         messages.error(
             request,

@@ -80,7 +80,16 @@ from .intake import (
     priority_for,
 )
 from .routing import deadline_for, sign_deadline_for, suggested_unit
-from .steps import StepInput, extension_limit, paused_for, pending_extension, pending_refusal
+from .steps import (
+    StepInput,
+    assists_visible_to,
+    events_visible_to,
+    extension_limit,
+    open_assist_of,
+    paused_for,
+    pending_extension,
+    pending_refusal,
+)
 from .transitions import (
     ALIASES,
     AUTOCLOSE_DAYS,

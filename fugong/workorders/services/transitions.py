@@ -49,6 +49,8 @@ TRANSITIONS = {
     "start": ((State.ACCEPTED,), State.IN_PROGRESS),
     "request_extension": ((State.ACCEPTED, State.IN_PROGRESS), State.IN_PROGRESS),
     "decide_extension": ((State.IN_PROGRESS,), State.IN_PROGRESS),
+    "add_assist": ((State.ACCEPTED, State.IN_PROGRESS), State.IN_PROGRESS),
+    "reply_assist": ((State.IN_PROGRESS,), State.IN_PROGRESS),
     "ask": ((State.ACCEPTED, State.IN_PROGRESS), State.WAITING),
     "answer": ((State.WAITING,), State.IN_PROGRESS),
     "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
@@ -111,6 +113,8 @@ def allowed_actions(user, order):
         "start": at_unit,
         "request_extension": at_unit,
         "decide_extension": government and steps.pending_extension(order) is not None,
+        "add_assist": at_unit or government,
+        "reply_assist": steps.open_assist_of(user, order) is not None,
         "ask": at_unit,
         "answer": own or government,
         "resolve": at_unit or government,
@@ -154,6 +158,14 @@ def transition(
     )
     steps.after(action, user, order, data, now, plan)
     FLOW.notify(order, plan.step or plan.row, plan.comment)  # once what it tells is written
+    if plan.assist_unit is not None:
+        announce_to_units(
+            [plan.assist_unit],
+            kind="workorder",
+            title=_("工单 #%(n)d 请您协办") % {"n": order.pk},
+            body=plan.comment,
+            url=f"/workorders/{order.pk}/",
+        )
     return order
 
 
@@ -178,6 +190,7 @@ def _notify_step(order, action, comment=""):
         "reopen",
         "remind",
         "answer",
+        "reply_assist",
         "approve_extension",
         "reject_extension",
     ):
