@@ -69,6 +69,8 @@ class ActionIn(BodyIn):
     decision: str = ""
     until: date | None = None
     task: str = ""
+    resolved: bool | None = None
+    satisfied: bool | None = None
 
 
 @router.post("/workorders", response={201: OrderOut})
@@ -127,6 +129,7 @@ OrderAction = Literal[
     "decide_extension",
     "add_assist",
     "reply_assist",
+    "visit_back",
     "ask",
     "answer",
     "sign",
@@ -158,4 +161,6 @@ def act(request, pk: int, action: OrderAction, payload: ActionIn):
         decision=payload.decision,
         until=payload.until,
         task=payload.task,
+        resolved=payload.resolved,
+        satisfied=payload.satisfied,
     )

@@ -97,6 +97,9 @@ class ActionForm(forms.Form):
         label=_("申请延期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    resolved = forms.NullBooleanField(label=_("问题是否解决"), required=False)
+    satisfied = forms.NullBooleanField(label=_("企业是否满意"), required=False)
+    redo = forms.BooleanField(label=_("不满意，要求重办"), required=False)
     task = forms.CharField(
         label=_("协办事项"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

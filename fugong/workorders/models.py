@@ -153,6 +153,12 @@ class WorkOrder(models.Model):
     paused_since = models.DateTimeField(_("暂停计时自"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("累计暂停（秒）"), default=0)
     extensions = models.PositiveSmallIntegerField(_("延期次数"), default=0)
+    redos = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    visit_deadline = models.DateTimeField(_("回访时限"), null=True, blank=True)
+    visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    visit_resolved = models.BooleanField(_("回访：问题已解决"), null=True, blank=True)
+    visit_satisfied = models.BooleanField(_("回访：企业满意"), null=True, blank=True)
+    visit_comment = models.CharField(_("回访意见"), max_length=500, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     escalations = models.PositiveSmallIntegerField(_("督办次数"), default=0)
@@ -236,6 +242,8 @@ ACTION_LABELS = {
     "reject_extension": _("驳回延期"),
     "add_assist": _("发起协办"),
     "reply_assist": _("协办答复"),
+    "visit_back": _("回访"),
+    "redo": _("重办"),
     "ask": _("询问企业（暂停计时）"),
     "answer": _("企业答复（恢复计时）"),
     "uphold_return": _("同意退单并改派"),
@@ -428,6 +436,9 @@ class Handling(models.Model):
     refusals = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     refusal_upheld = models.BooleanField(_("退单获准"), default=False)
     extensions = models.PositiveSmallIntegerField(_("延期次数"), default=0)
+    redos = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    rated = models.BooleanField(_("已评价"), default=False)
+    satisfied = models.BooleanField(_("满意"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("承办记录")

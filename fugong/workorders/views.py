@@ -264,9 +264,11 @@ def act(request, order, action):
         return redirect("workorders:detail", pk=order.pk)
     data = dict(form.cleaned_data)
     version = data.pop("version")
-    extension_decision = data.pop("extension_decision")
+    extension_decision, redo = data.pop("extension_decision"), data.pop("redo")
     if action == "decide_extension":
         data["decision"] = extension_decision
+    if action == "visit_back" and redo:
+        data["decision"] = "redo"
     try:
         services.transition(request.user, order, action, version, **data)
     except SERVICE_ERRORS as exc:

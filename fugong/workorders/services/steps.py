@@ -37,6 +37,8 @@ class StepInput:
     decision: str = ""
     until: date | datetime | None = None
     task: str = ""
+    resolved: bool | None = None
+    satisfied: bool | None = None
 
 
 @dataclass
@@ -85,6 +87,9 @@ def _prepare_sign(user, order: WorkOrder, data: StepInput, now: datetime, plan: 
     plan.changes.update(signed_at=now, deadline=deadline_for(order, now))
 
 
+VISIT_HOURS = 72  # the command centre visits back within this (`workorder_visit_hours`)
+
+
 def _prepare_resolve(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
     waiting = [str(a.unit) for a in order.assists.filter(replied_at__isnull=True)]
     if waiting:
@@ -92,6 +97,48 @@ def _prepare_resolve(user, order: WorkOrder, data: StepInput, now: datetime, pla
             _("协办单位尚未答复（%(u)s），暂不能办结") % {"u": "、".join(waiting)}
         )
     plan.changes["resolved_at"] = now
+    hours = (order.campaign.sla or {}).get("workorder_visit_hours", VISIT_HOURS)
+    plan.changes["visit_deadline"] = working_deadline(hours, now)
+
+
+def _prepare_visit_back(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    """Resolved and satisfied: closed. Not resolved, or dissatisfied with a redo asked for
+    (`decision="redo"`): 重办, back to the same unit with a new deadline. Dissatisfied but
+    resolved: closed, the dissatisfaction recorded. A negative visit says why."""
+    if data.resolved is None or data.satisfied is None:
+        raise ValidationError({"resolved": _("请填写回访结果：问题是否解决、企业是否满意")})
+    negative = not (data.resolved and data.satisfied)
+    if negative and not data.comment.strip():
+        raise ValidationError({"comment": _("未解决或不满意须写明原因")})
+    late = order.visit_deadline is not None and now > order.visit_deadline
+    plan.comment = "；".join(
+        part
+        for part in (
+            _("已解决") if data.resolved else _("未解决"),
+            _("满意") if data.satisfied else _("不满意"),
+            _("逾期回访") if late else "",
+            data.comment.strip(),
+        )
+        if part
+    )
+    plan.changes.update(
+        visited_at=now,
+        visit_resolved=data.resolved,
+        visit_satisfied=data.satisfied,
+        visit_comment=data.comment.strip()[:500],
+    )
+    if not data.resolved or (not data.satisfied and data.decision == "redo"):
+        plan.row = plan.step = "redo"
+        plan.changes.update(
+            redos=F("redos") + 1, resolved_at=None, deadline=deadline_for(order, now)
+        )
+
+
+def _after_visit_back(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    fields = {"rated": True, "satisfied": data.satisfied}
+    if plan.row == "redo":
+        fields.update(redos=F("redos") + 1, resolved_at=None, deadline=order.deadline)
+    update_handling(order, **fields)
 
 
 ASSIST_HOURS = 48  # an assisting unit's sub-task is due after this (`workorder_assist_hours`)
@@ -390,6 +437,14 @@ def _prepare_close(user, order: WorkOrder, data: StepInput, now: datetime, plan:
         )
 
 
+SATISFIED_RATING = 4  # an enterprise's rating of 4 or 5 stars counts as satisfied
+
+
+def _after_close(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    if data.rating is not None:
+        update_handling(order, rated=True, satisfied=int(data.rating) >= SATISFIED_RATING)
+
+
 def _after_dispatch(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
     open_handling(order, order.unit, now)
 
@@ -416,6 +471,7 @@ PREPARE: dict[str, Hook] = {
     "decide_extension": _prepare_decide_extension,
     "add_assist": _prepare_add_assist,
     "reply_assist": _prepare_reply_assist,
+    "visit_back": _prepare_visit_back,
     "ask": _prepare_ask,
     "answer": _prepare_answer,
 }
@@ -430,6 +486,8 @@ AFTER: dict[str, Hook] = {
     "add_assist": _after_add_assist,
     "reply_assist": _after_reply_assist,
     "answer": _after_answer,
+    "visit_back": _after_visit_back,
+    "close": _after_close,
 }
 
 

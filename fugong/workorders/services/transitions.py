@@ -35,7 +35,7 @@ class WrongState(Conflict):
 
 
 # rows of the table that an action chooses, not actions of their own
-INTERNAL_ROWS: set[str] = set()
+INTERNAL_ROWS = {"redo"}  # chosen by visit_back
 
 # names the API and older clients still use for an action of the table
 ALIASES = {"accept": "sign"}
@@ -55,6 +55,8 @@ TRANSITIONS = {
     "answer": ((State.WAITING,), State.IN_PROGRESS),
     "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
     "close": ((State.RESOLVED,), State.CLOSED),
+    "visit_back": ((State.RESOLVED,), State.CLOSED),
+    "redo": ((State.RESOLVED,), State.IN_PROGRESS),
     "reopen": ((State.RESOLVED, State.CLOSED), State.REOPENED),
 }
 
@@ -95,6 +97,7 @@ def next_actor(order) -> str:
         "answer": _("企业答复"),
         "resolve": _("%(u)s办理") % {"u": unit},
         "close": _("企业确认办结"),
+        "visit_back": _("专班回访"),
     }
     return "、".join(FLOW.who_acts(order.state, actors))
 
@@ -119,6 +122,8 @@ def allowed_actions(user, order):
         "answer": own or government,
         "resolve": at_unit or government,
         "close": own or government,
+        "visit_back": government,
+        "redo": False,
         "reopen": own or government,
     }
     return [a for a in FLOW.possible(order.state) if rights[a]]
@@ -188,6 +193,7 @@ def _notify_step(order, action, comment=""):
         "reject_return",
         "escalate",
         "reopen",
+        "redo",
         "remind",
         "answer",
         "reply_assist",
