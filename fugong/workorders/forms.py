@@ -5,7 +5,7 @@ from fugong.core.forms import MultipleFileField, MultipleFileInput
 from fugong.core.models import Unit
 
 from .models import Category
-from .services.steps import ASSISTING_KINDS
+from .services.cohandling import ASSISTING_KINDS
 
 NEED_FIELDS = ("masks", "disinfectant", "thermometers", "workers", "loans")
 

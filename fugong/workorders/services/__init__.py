@@ -58,6 +58,7 @@ from .chats import (
     preview_chat,
     retrain_triage,
 )
+from .cohandling import ASSISTING_KINDS, assists_visible_to, events_visible_to, open_assist_of
 from .figures import QUEUE_VIEWS, _median, order_figures, queue_for
 from .grouping import (
     CANDIDATES,
@@ -79,17 +80,9 @@ from .intake import (
     intake_from_report,
     priority_for,
 )
+from .requests import extension_limit, paused_for, pending_extension, pending_refusal
 from .routing import deadline_for, sign_deadline_for, suggested_unit
-from .steps import (
-    StepInput,
-    assists_visible_to,
-    events_visible_to,
-    extension_limit,
-    open_assist_of,
-    paused_for,
-    pending_extension,
-    pending_refusal,
-)
+from .stepinput import StepInput
 from .transitions import (
     ALIASES,
     AUTOCLOSE_DAYS,

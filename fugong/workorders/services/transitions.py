@@ -24,9 +24,10 @@ from ..models import (
     State,
     WorkOrder,
 )
-from . import steps
+from . import cohandling, requests, steps
 from .handling import open_handling, update_handling
 from .routing import sign_deadline_for
+from .stepinput import StepInput
 
 
 class WrongState(Conflict):
@@ -115,9 +116,9 @@ def allowed_actions(user, order):
         "sign": at_unit,
         "start": at_unit,
         "request_extension": at_unit,
-        "decide_extension": government and steps.pending_extension(order) is not None,
+        "decide_extension": government and requests.pending_extension(order) is not None,
         "add_assist": at_unit or government,
-        "reply_assist": steps.open_assist_of(user, order) is not None,
+        "reply_assist": cohandling.open_assist_of(user, order) is not None,
         "ask": at_unit,
         "answer": own or government,
         "resolve": at_unit or government,
@@ -149,7 +150,7 @@ def transition(
     if action not in allowed_actions(user, order):
         raise PermissionError(_("您不能对该工单执行“%(a)s”") % {"a": ACTION_LABELS[action]})
     now = now or timezone.now()
-    data = steps.StepInput(**fields)
+    data = StepInput(**fields)
     plan = steps.prepare(action, user, order, data, now)
     order = FLOW.move(
         order,

@@ -1,0 +1,37 @@
+"""Problems and needs as work orders (派工单): intake, dispatch to a unit, deadlines,
+escalation (督办), refusal, extension, co-handling, return visits, and the dispatch catalogue."""
+
+from .orders import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    Category,
+    Channel,
+    ChatSender,
+    Event,
+    NeedLine,
+    Priority,
+    ProblemGroup,
+    State,
+    WorkOrder,
+    WorkOrderQuerySet,
+)
+from .steps import Assist, Extension, Handling, Refusal
+
+__all__ = [
+    "ACTION_LABELS",
+    "OPEN_STATES",
+    "Assist",
+    "Category",
+    "Channel",
+    "ChatSender",
+    "Event",
+    "Extension",
+    "Handling",
+    "NeedLine",
+    "Priority",
+    "ProblemGroup",
+    "Refusal",
+    "State",
+    "WorkOrder",
+    "WorkOrderQuerySet",
+]
