@@ -1,10 +1,11 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.forms import MultipleFileField, MultipleFileInput
-from fugong.core.models import Unit
+from fugong.core.models import Region, Unit
 
-from .models import Category
+from .models import CatalogueEntry, Category
 from .services.cohandling import ASSISTING_KINDS
 
 NEED_FIELDS = ("masks", "disinfectant", "thermometers", "workers", "loans")
@@ -110,3 +111,29 @@ class ActionForm(forms.Form):
         if action != "add_assist":  # an assisting unit may come from another region
             units = units.filter(region__code__in=order.enterprise.region.chain_codes)
         self.fields["unit"].queryset = units
+
+
+class CatalogueForm(forms.ModelForm):
+    """A line of the dispatch catalogue, with the choices in the officer's scope."""
+
+    class Meta:
+        model = CatalogueEntry
+        fields = ["campaign", "region", "category", "keywords", "scale", "unit"]
+        widgets = {
+            "region": forms.Select(attrs={"data-search": ""}),
+            "unit": forms.Select(attrs={"data-search": ""}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Region.objects.all()
+        units = Unit.objects.filter(kind__in=ASSISTING_KINDS)
+        if not user.is_admin:  # the officer's subtree, and the units above it
+            region = user.unit.region
+            regions = regions.filter(path__startswith=region.path)
+            units = units.filter(
+                Q(region__path__startswith=region.path) | Q(region__code__in=region.chain_codes)
+            )
+        self.fields["region"].queryset = regions
+        self.fields["unit"].queryset = units.select_related("region")
+        self.fields["category"].empty_label = _("（兜底：目录未覆盖的问题）")

@@ -1,6 +1,7 @@
 """Problems and needs as work orders (派工单): intake, dispatch to a unit, deadlines,
 escalation (督办), refusal, extension, co-handling, return visits, and the dispatch catalogue."""
 
+from .catalogue import CatalogueEntry
 from .orders import (
     ACTION_LABELS,
     OPEN_STATES,
@@ -21,6 +22,7 @@ __all__ = [
     "ACTION_LABELS",
     "OPEN_STATES",
     "Assist",
+    "CatalogueEntry",
     "Category",
     "Channel",
     "ChatSender",

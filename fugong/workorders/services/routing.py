@@ -12,6 +12,8 @@ from fugong.core.services import (
 )
 
 from ..models import (
+    CatalogueEntry,
+    Category,
     Priority,
     WorkOrder,
 )
@@ -23,13 +25,38 @@ SIGN_HOURS_DEFAULT = 24
 
 
 def suggested_unit(order: WorkOrder) -> Unit | None:
-    """The nearest department of the category's sector in the enterprise's region chain."""
-    if order.category is None or not order.category.sector:
+    """The unit the order should go to: the dispatch catalogue's (派单目录, with its default
+    owner), else the nearest department of the category's sector in the enterprise's region
+    chain. The category is the officer's, or else the triage's proposal."""
+    category = order.category or Category.objects.filter(code=order.proposed_label).first()
+    found = catalogue_unit(order, category)
+    if found is not None or category is None or not category.sector:
+        return found
+    above = units_above(order.enterprise.region, kind=Unit.Kind.DEPARTMENT, sector=category.sector)
+    return above[0] if above else None
+
+
+def catalogue_unit(order: WorkOrder, category: Category | None) -> Unit | None:
+    """The catalogue line of the order's campaign and the enterprise's region chain that fits
+    the order best: the most specific one (category, keywords in the text, the enterprise's
+    scale; a default owner last), the nearest region first among equals. Lines whose unit
+    does not cover the enterprise are passed over."""
+    region = order.enterprise.region
+    lines = CatalogueEntry.objects.filter(
+        campaign=order.campaign_id, region__code__in=region.chain_codes
+    ).select_related("region", "unit__region")
+    fitting = [
+        line
+        for line in lines
+        if (line.category_id is None or (category and line.category_id == category.pk))
+        and (not line.keywords or any(k in order.text for k in line.keyword_list))
+        and (not line.scale or line.scale == order.enterprise.scale)
+        and region.path.startswith(line.unit.region.path)
+    ]
+    if not fitting:
         return None
-    found = units_above(
-        order.enterprise.region, kind=Unit.Kind.DEPARTMENT, sector=order.category.sector
-    )
-    return found[0] if found else None
+    best = max(fitting, key=lambda line: (line.specificity(), len(line.region.path)))
+    return best.unit
 
 
 def deadline_for(order: WorkOrder, now: datetime.datetime | None = None) -> datetime.datetime:
