@@ -69,7 +69,7 @@ def test_problem_to_rating(live_server, transactional_db, cast, transport, page)
     page.goto(f"{base}/workorders/?view=mine")
     assert page.locator("#orders tbody tr").count() == 2
     page.goto(f"{base}/workorders/{order.pk}/")
-    page.click("#order-actions button[value=accept]")
+    page.click("#order-actions button[value=sign]")
     page.wait_for_load_state()
     page.locator("#order-actions form", has=page.locator("button[value=resolve]")).locator(
         "textarea"

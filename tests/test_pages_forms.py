@@ -151,7 +151,7 @@ def resolved_with_masks(cast, campaign, transport, requested=2000):
         needs=[{"kind": "masks", "requested": requested}],
     )
     o = services.transition(cast.yanji, o, "dispatch", o.version, unit=unit)
-    o = services.transition(officer, o, "accept", o.version)
+    o = services.transition(officer, o, "sign", o.version)
     return services.transition(officer, o, "resolve", o.version)
 
 

@@ -83,7 +83,7 @@ def test_the_whole_loop_with_timeline_and_notifications(cast, campaign, transpor
     o = services.transition(cast.yanji, o, "dispatch", o.version)
     assert (o.state, o.unit, o.deadline is not None) == ("dispatched", unit, True)
     assert Notification.objects.filter(user=officer, kind="workorder").exists()
-    o = services.transition(officer, o, "accept", o.version)
+    o = services.transition(officer, o, "sign", o.version)
     o = services.transition(officer, o, "start", o.version)
     o = services.transition(officer, o, "resolve", o.version, comment="已开通绿色通道")
     assert Notification.objects.filter(user=cast.contact_a, kind="workorder").exists()
@@ -96,7 +96,7 @@ def test_the_whole_loop_with_timeline_and_notifications(cast, campaign, transpor
         "create",
         "triage",
         "dispatch",
-        "accept",
+        "sign",
         "start",
         "resolve",
         "close",
@@ -105,26 +105,51 @@ def test_the_whole_loop_with_timeline_and_notifications(cast, campaign, transpor
 
 
 @pytest.mark.parametrize(
-    "state, action, who",
+    "state, action, who, error",
     [
-        ("new", "accept", "officer"),
-        ("new", "resolve", "officer"),
-        ("new", "close", "contact"),
-        ("dispatched", "dispatch", "yanji"),
-        ("dispatched", "close", "contact"),
-        ("resolved", "accept", "officer"),
-        ("closed", "resolve", "yanji"),
+        ("new", "sign", "officer", services.WrongState),
+        ("new", "accept", "officer", services.WrongState),
+        ("new", "resolve", "officer", services.WrongState),
+        ("new", "close", "contact", services.WrongState),
+        ("dispatched", "dispatch", "yanji", services.WrongState),
+        ("dispatched", "close", "contact", services.WrongState),
+        ("resolved", "sign", "officer", services.WrongState),
+        ("closed", "resolve", "yanji", services.WrongState),
+        ("new", "dispatch", "officer", PermissionError),
+        ("dispatched", "sign", "yanji", PermissionError),
+        ("dispatched", "sign", "contact", PermissionError),
+        ("resolved", "close", "officer", PermissionError),
     ],
 )
-def test_illegal_transitions_are_refused(cast, campaign, transport, state, action, who):
+def test_illegal_transitions_are_refused(cast, campaign, transport, state, action, who, error):
+    """A wrong state is a WrongState (409 in the API), a wrong actor a PermissionError (403)."""
     unit, officer = transport
     o = order(cast, campaign)
     WorkOrder.objects.filter(pk=o.pk).update(state=state, unit=unit)
     o.refresh_from_db()
     user = {"officer": officer, "contact": cast.contact_a, "yanji": cast.yanji}[who]
-    with pytest.raises(PermissionError):
+    with pytest.raises(error):
         services.transition(user, o, action, o.version)
     assert WorkOrder.objects.get(pk=o.pk).state == state
+
+
+def test_the_api_answers_409_for_a_wrong_state_and_403_for_a_wrong_actor(
+    api, cast, campaign, transport
+):
+    unit, officer = transport
+    o = services.transition(cast.yanji, order(cast, campaign), "dispatch", 1, unit=unit)
+    r = api(cast.department)("post", f"/workorders/{o.pk}/sign", {"version": o.version})
+    assert r.status_code == 403 and r.json()["error"] == "forbidden"
+    assert set(r.json()) >= {"error", "detail", "fields"}
+    r = api(cast.yanji)("post", f"/workorders/{o.pk}/dispatch", {"version": o.version})
+    assert r.status_code == 409 and r.json()["error"] == "conflict"
+    assert "已派发" in r.json()["detail"]
+    # `accept` is kept as the old name of `sign`, and is recorded as a sign-for
+    r = api(officer)("post", f"/workorders/{o.pk}/accept", {"version": o.version})
+    assert r.status_code == 200 and r.json()["state"] == "accepted"
+    assert Event.objects.filter(order=o, action="sign").count() == 1
+    r = api(officer)("post", f"/workorders/{o.pk}/sign", {"version": o.version + 1})
+    assert r.status_code == 409
 
 
 def test_only_the_unit_it_was_sent_to_accepts_and_returning_needs_a_reason(
@@ -133,11 +158,13 @@ def test_only_the_unit_it_was_sent_to_accepts_and_returning_needs_a_reason(
     unit, officer = transport
     o = services.transition(cast.yanji, order(cast, campaign), "dispatch", 1, unit=unit)
     with pytest.raises(PermissionError):
-        services.transition(cast.department, o, "accept", o.version)
+        services.transition(cast.department, o, "sign", o.version)
     with pytest.raises(ValidationError):
-        services.transition(officer, o, "return", o.version)
-    o = services.transition(officer, o, "return", o.version, comment="不属于交通部门职责")
-    assert o.state == "triaged"
+        services.transition(officer, o, "return", o.version, reason="duplicate")
+    o = services.transition(
+        officer, o, "return", o.version, reason="duplicate", comment="与 #1 重复"
+    )
+    assert o.state == "returned"
 
 
 def test_a_unit_outside_the_enterprises_region_cannot_be_dispatched_to(cast, campaign):
@@ -156,11 +183,11 @@ def test_two_officers_at_once_one_wins(cast, campaign, transport):
     unit, officer = transport
     o = services.transition(cast.yanji, order(cast, campaign), "dispatch", 1, unit=unit)
     stale = WorkOrder.objects.get(pk=o.pk)
-    services.transition(officer, o, "accept", o.version)
+    services.transition(officer, o, "sign", o.version)
     other = UserFactory(username="jtj2", role=Role.DEPARTMENT, unit=unit)
     with pytest.raises(services.Conflict):
-        services.transition(other, stale, "accept", stale.version)
-    assert Event.objects.filter(order=o, action="accept").count() == 1
+        services.transition(other, stale, "sign", stale.version)
+    assert Event.objects.filter(order=o, action="sign").count() == 1
 
 
 def test_deadlines_count_chinese_working_days():

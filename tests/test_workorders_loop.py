@@ -81,10 +81,14 @@ def test_the_enterprise_hears_of_each_step_and_the_dispatcher_of_a_return(
     cast.contact_a.email = "qiye@example.cn"
     cast.contact_a.save()
     o = dispatched(cast, campaign, unit)
-    o = services.transition(officer, o, "return", o.version, comment="不属于本单位职责")
-    assert Notification.objects.filter(user=cast.yanji, title__contains="退回").exists()
-    o = services.transition(cast.yanji, o, "dispatch", o.version, unit=unit)
-    o = services.transition(officer, o, "accept", o.version)
+    o = services.transition(
+        officer, o, "return", o.version, reason="duplicate", comment="与另一工单重复"
+    )
+    assert Notification.objects.filter(user=cast.yanji, title__contains="退单").exists()
+    o = services.transition(
+        cast.yanji, o, "rule_return", o.version, decision="reject", comment="不重复"
+    )
+    o = services.transition(officer, o, "sign", o.version)
     o = services.transition(officer, o, "resolve", o.version, comment="已开通绿色通道")
     titles = list(Notification.objects.filter(user=cast.contact_a).values_list("title", flat=True))
     assert any("签收" in t for t in titles) and any("办结" in t for t in titles)
@@ -193,7 +197,7 @@ def test_resolved_orders_close_when_the_enterprise_stays_silent(cast, campaign, 
     campaign.sla["workorder_autoclose_days"] = 3
     campaign.save()
     o = dispatched(cast, campaign, unit)
-    o = services.transition(officer, o, "accept", o.version)
+    o = services.transition(officer, o, "sign", o.version)
     o = services.transition(officer, o, "resolve", o.version)
     assert o.resolved_at is not None
     assert services.close_confirmed_by_silence(o.resolved_at + datetime.timedelta(days=2)) == []
@@ -371,7 +375,7 @@ def test_other_needs_need_a_name_and_a_unit(cast, campaign):
 def test_dashboard_figures_by_unit_and_category_in_scope(cast, campaign, transport, login):
     unit, officer = transport
     fast = dispatched(cast, campaign, unit, needs=[{"kind": "masks", "requested": 270000}])
-    fast = services.transition(officer, fast, "accept", fast.version)
+    fast = services.transition(officer, fast, "sign", fast.version)
     fast = services.transition(officer, fast, "resolve", fast.version)
     WorkOrder.objects.filter(pk=fast.pk).update(
         resolved_at=fast.created_at + datetime.timedelta(hours=10)

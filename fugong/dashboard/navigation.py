@@ -105,6 +105,7 @@ ITEMS = [
     Item("workorders:queue", _("问题工单"), "workorders", _desk, "ticket", True, _("工单")),
     Item("workorders:board", _("工单看板"), "workorders", _desk, "layout-kanban"),
     Item("workorders:groups", _("共性问题"), "workorders", _desk, "stack-2"),
+    Item("workorders:catalogue", _("派单目录"), "workorders", lambda u: u.coordinates, "sitemap"),
     Item(
         "workorders:chat_import",
         _("导入群聊记录"),

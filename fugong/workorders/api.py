@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -56,12 +56,21 @@ class OrderOut(EnterpriseOwnedOut):
 
 
 class ActionIn(BodyIn):
+    """The body of every action; each action reads the fields it needs (see the README)."""
+
     version: int
     comment: str = ""
     unit: str | None = None
     category: str | None = None
     rating: int | None = None
     confirm_undelivered: bool = False
+    reason: str = ""
+    rule: str = ""
+    decision: str = ""
+    until: date | None = None
+    task: str = ""
+    resolved: bool | None = None
+    satisfied: bool | None = None
 
 
 @router.post("/workorders", response={201: OrderOut})
@@ -110,8 +119,25 @@ def get_order(request, pk: int):
     )
 
 
+# `accept` is the old name of `sign` (签收), kept for existing clients
 OrderAction = Literal[
-    "triage", "dispatch", "return", "accept", "start", "resolve", "close", "reopen"
+    "triage",
+    "dispatch",
+    "return",
+    "rule_return",
+    "request_extension",
+    "decide_extension",
+    "add_assist",
+    "reply_assist",
+    "visit_back",
+    "ask",
+    "answer",
+    "sign",
+    "accept",
+    "start",
+    "resolve",
+    "close",
+    "reopen",
 ]
 
 
@@ -130,4 +156,11 @@ def act(request, pk: int, action: OrderAction, payload: ActionIn):
         category=category,
         rating=payload.rating,
         confirm_undelivered=payload.confirm_undelivered,
+        reason=payload.reason,
+        rule=payload.rule,
+        decision=payload.decision,
+        until=payload.until,
+        task=payload.task,
+        resolved=payload.resolved,
+        satisfied=payload.satisfied,
     )

@@ -1,10 +1,12 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.forms import MultipleFileField, MultipleFileInput
-from fugong.core.models import Unit
+from fugong.core.models import Region, Unit
 
-from .models import Category
+from .models import CatalogueEntry, Category
+from .services.cohandling import ASSISTING_KINDS
 
 NEED_FIELDS = ("masks", "disinfectant", "thermometers", "workers", "loans")
 
@@ -77,15 +79,61 @@ class ActionForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "fg-star-input"}),
     )
     confirm_undelivered = forms.BooleanField(label=_("确认需求未全部解决仍关闭"), required=False)
+    # a refusal's reason (one of Refusal.Reason, a select on the page) or an extension's
+    reason = forms.CharField(label=_("理由"), required=False, max_length=500)
+    rule = forms.CharField(label=_("依据（三定规定/职责清单条款）"), required=False, max_length=200)
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        required=False,
+        choices=[("accept", _("同意退单并改派")), ("reject", _("驳回退单，退回原单位"))],
+        widget=forms.RadioSelect,
+    )
+    extension_decision = forms.ChoiceField(
+        label=_("审核结果"),
+        required=False,
+        choices=[("approve", _("同意延期")), ("reject", _("驳回延期"))],
+        widget=forms.RadioSelect,
+    )
+    until = forms.DateField(
+        label=_("申请延期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args, order, **kwargs):
+    resolved = forms.NullBooleanField(label=_("问题是否解决"), required=False)
+    satisfied = forms.NullBooleanField(label=_("企业是否满意"), required=False)
+    redo = forms.BooleanField(label=_("不满意，要求重办"), required=False)
+    task = forms.CharField(
+        label=_("协办事项"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, order, action: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(
-            region__code__in=order.enterprise.region.chain_codes,
-            kind__in=[
-                Unit.Kind.DEPARTMENT,
-                Unit.Kind.TOWNSHIP,
-                Unit.Kind.PARK,
-                Unit.Kind.COMMAND_CENTRE,
-            ],
-        )
+        units = Unit.objects.filter(kind__in=ASSISTING_KINDS)
+        if action != "add_assist":  # an assisting unit may come from another region
+            units = units.filter(region__code__in=order.enterprise.region.chain_codes)
+        self.fields["unit"].queryset = units
+
+
+class CatalogueForm(forms.ModelForm):
+    """A line of the dispatch catalogue, with the choices in the officer's scope."""
+
+    class Meta:
+        model = CatalogueEntry
+        fields = ["campaign", "region", "category", "keywords", "scale", "unit"]
+        widgets = {
+            "region": forms.Select(attrs={"data-search": ""}),
+            "unit": forms.Select(attrs={"data-search": ""}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Region.objects.all()
+        units = Unit.objects.filter(kind__in=ASSISTING_KINDS)
+        if not user.is_admin:  # the officer's subtree, and the units above it
+            region = user.unit.region
+            regions = regions.filter(path__startswith=region.path)
+            units = units.filter(
+                Q(region__path__startswith=region.path) | Q(region__code__in=region.chain_codes)
+            )
+        self.fields["region"].queryset = regions
+        self.fields["unit"].queryset = units.select_related("region")
+        self.fields["category"].empty_label = _("（兜底：目录未覆盖的问题）")

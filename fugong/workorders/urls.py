@@ -14,6 +14,7 @@ urlpatterns = [
     path("workorders/<int:pk>/group/", views.group, name="group"),
     path("workorders/<int:pk>/needs/<int:line>/", views.deliver, name="deliver"),
     path("workorders/groups/", views.groups, name="groups"),
+    path("workorders/catalogue/", views.catalogue, name="catalogue"),
     path("workorders/groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("workorders/<int:pk>/<slug:action>/", views.act, name="act"),
 ]

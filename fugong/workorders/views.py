@@ -12,16 +12,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fugong.core.forms import add_service_errors
 from fugong.core.models import Unit
 from fugong.core.permissions import scoped
 from fugong.core.services import campaign_for
 from fugong.core.uploads import attachments_of
-from fugong.core.views import SERVICE_ERRORS, listing, service_error_text
+from fugong.core.views import SERVICE_ERRORS, listing, service_error_text, xlsx_response
 from fugong.registry.models import Assignment, Enterprise, own_enterprise
 
 from . import services, triage
-from .forms import ActionForm, ProblemForm
-from .models import ACTION_LABELS, OPEN_STATES, Category, Channel, ProblemGroup, State, WorkOrder
+from .forms import ActionForm, CatalogueForm, ProblemForm
+from .models import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    Category,
+    Channel,
+    ProblemGroup,
+    Refusal,
+    State,
+    WorkOrder,
+)
+from .services import catalogue as dispatch_catalogue
 
 
 @login_required
@@ -194,6 +205,10 @@ def detail(request, order):
     proposed = Category.objects.filter(code=order.proposed_label).first()
     # a confident proposal is pre-selected; a weak one is only suggested beside the select
     preselected = proposed if proposed and triage.preselect(order.proposed_confidence) else None
+    refusal = services.pending_refusal(order)
+    suggested = services.suggested_unit(order)
+    # re-dispatching after a refusal pre-selects the unit the refusing unit suggested
+    unit_initial = (refusal.suggested_unit if refusal else None) or suggested
     return render(
         request,
         "workorders/detail.html",
@@ -208,8 +223,10 @@ def detail(request, order):
                         initial={
                             "version": order.version,
                             "category": order.category or preselected,
+                            "unit": unit_initial,
                         },
                         order=order,
+                        action=a,
                         auto_id=f"id_{a}_%s",
                     ),
                 )
@@ -218,10 +235,17 @@ def detail(request, order):
             "proposed": proposed,
             "preselected": preselected,
             "next_actor": services.next_actor(order),
-            "events": order.events.select_related("user", "unit"),
+            "events": services.events_visible_to(request.user, order),
             "needs": order.needs.all(),
             "attachments": attachments_of(order),
-            "suggested": services.suggested_unit(order),
+            "suggested": suggested,
+            "refusal": refusal,
+            "assists": services.assists_visible_to(request.user, order),
+            "refusal_reasons": Refusal.Reason.choices,
+            "extension": services.pending_extension(order),
+            "extension_requests": order.extension_requests.select_related("unit"),
+            "paused_hours": services.paused_for(order).total_seconds() / 3600,
+            "refusals": order.refusals.select_related("unit", "suggested_unit"),
             "similar": services.similar_open_orders(order)
             if request.user.is_government and order.is_open
             else [],
@@ -233,26 +257,22 @@ def detail(request, order):
 @require_POST
 @scoped(WorkOrder, related=("enterprise__region", "unit", "category", "campaign"))
 def act(request, order, action):
-    form = ActionForm(request.POST, order=order)
+    form = ActionForm(request.POST, order=order, action=action)
     if not form.is_valid():
         messages.error(
             request,
             "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()),
         )
         return redirect("workorders:detail", pk=order.pk)
-    data = form.cleaned_data
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    extension_decision, redo = data.pop("extension_decision"), data.pop("redo")
+    if action == "decide_extension":
+        data["decision"] = extension_decision
+    if action == "visit_back" and redo:
+        data["decision"] = "redo"
     try:
-        services.transition(
-            request.user,
-            order,
-            action,
-            data["version"],
-            comment=data["comment"],
-            unit=data["unit"],
-            category=data["category"],
-            rating=data["rating"],
-            confirm_undelivered=data["confirm_undelivered"],
-        )
+        services.transition(request.user, order, action, version, **data)
     except SERVICE_ERRORS as exc:
         messages.error(request, service_error_text(exc))
     else:
@@ -420,4 +440,40 @@ def enterprise_panel(request, enterprise):
             "enterprise": enterprise,
         },
         request=request,
+    )
+
+
+@login_required
+def catalogue(request):
+    """The dispatch catalogue (派单目录) of the officer's regions: add, change or delete a line;
+    export and import it as xlsx (the import page of `catalogue`)."""
+    if not dispatch_catalogue.may_edit_catalogue(request.user):
+        raise PermissionDenied
+    lines = dispatch_catalogue.catalogue_visible_to(request.user)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            dispatch_catalogue.export_catalogue(request.user),
+            f"catalogue-{timezone.localdate():%Y%m%d}.xlsx",
+        )
+    editing = lines.filter(pk=request.GET.get("edit") or 0).first()
+    form = CatalogueForm(request.POST or None, instance=editing, user=request.user)
+    if request.method == "POST" and request.POST.get("delete"):
+        line = lines.filter(pk=request.POST["delete"]).first()
+        if line is None:
+            raise Http404
+        dispatch_catalogue.delete_line(request.user, line)
+        messages.success(request, _("已删除"))
+        return redirect("workorders:catalogue")
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispatch_catalogue.save_line(request.user, form.save(commit=False))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("workorders:catalogue")
+    return render(
+        request,
+        "workorders/catalogue.html",
+        {"lines": lines, "form": form, "editing": editing},
     )

@@ -23,6 +23,7 @@ STATE_COLOURS = {
         "admitted",
         "healthy",
         "enabled",
+        "upheld",
     },
     "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "current"},
     "orange": {
@@ -36,6 +37,7 @@ STATE_COLOURS = {
         "high",
         "not_yet_valid",
         "to_report",
+        "waiting",
     },
     "red": {
         "rejected",

@@ -58,6 +58,7 @@ from .chats import (
     preview_chat,
     retrain_triage,
 )
+from .cohandling import ASSISTING_KINDS, assists_visible_to, events_visible_to, open_assist_of
 from .figures import QUEUE_VIEWS, _median, order_figures, queue_for
 from .grouping import (
     CANDIDATES,
@@ -79,12 +80,16 @@ from .intake import (
     intake_from_report,
     priority_for,
 )
-from .routing import deadline_for, suggested_unit
+from .requests import extension_limit, paused_for, pending_extension, pending_refusal
+from .routing import deadline_for, sign_deadline_for, suggested_unit
+from .stepinput import StepInput
 from .transitions import (
+    ALIASES,
     AUTOCLOSE_DAYS,
     FLOW,
     REMIND_HOURS,
     TRANSITIONS,
+    WrongState,
     _event,
     _notify_step,
     allowed_actions,

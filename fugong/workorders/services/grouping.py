@@ -19,7 +19,7 @@ from ..models import (
     ProblemGroup,
     WorkOrder,
 )
-from .transitions import FLOW, transition
+from .transitions import ALIASES, FLOW, transition
 
 SIMILARITY = 0.35
 CANDIDATES = 2000  # the most recent open orders of the category are compared
@@ -135,6 +135,7 @@ def split_order(user, order):
 def transition_group(user, group, action, **kwargs):
     """Dispatch, resolve, … every member of a common problem that the user may see, as one:
     all or none."""
+    action = ALIASES.get(action, action)
     members = list(
         WorkOrder.objects.visible_to(user)
         .filter(group=group, state__in=FLOW.sources(action))

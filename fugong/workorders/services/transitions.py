@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import (
+    Conflict,
     Workflow,
     announce,
     announce_to_units,
@@ -19,21 +20,44 @@ from fugong.core.services import (
 
 from ..models import (
     ACTION_LABELS,
-    Category,
     Event,
     State,
     WorkOrder,
 )
-from .routing import deadline_for, suggested_unit
+from . import cohandling, requests, steps
+from .handling import open_handling, update_handling
+from .routing import sign_deadline_for
+from .stepinput import StepInput
+
+
+class WrongState(Conflict):
+    """The action is not one the order's present state allows (the API answers 409, as for a
+    stale version; a user who may not act at all gets PermissionError, 403)."""
+
+
+# rows of the table that an action chooses, not actions of their own
+INTERNAL_ROWS = {"redo"}  # chosen by visit_back
+
+# names the API and older clients still use for an action of the table
+ALIASES = {"accept": "sign"}
 
 TRANSITIONS = {
     "triage": ((State.NEW, State.REOPENED), State.TRIAGED),
     "dispatch": ((State.NEW, State.TRIAGED, State.REOPENED), State.DISPATCHED),
-    "return": ((State.DISPATCHED,), State.TRIAGED),
-    "accept": ((State.DISPATCHED,), State.ACCEPTED),
+    "return": ((State.DISPATCHED,), State.RETURNED),
+    "rule_return": ((State.RETURNED,), State.DISPATCHED),
+    "sign": ((State.DISPATCHED,), State.ACCEPTED),
     "start": ((State.ACCEPTED,), State.IN_PROGRESS),
+    "request_extension": ((State.ACCEPTED, State.IN_PROGRESS), State.IN_PROGRESS),
+    "decide_extension": ((State.IN_PROGRESS,), State.IN_PROGRESS),
+    "add_assist": ((State.ACCEPTED, State.IN_PROGRESS), State.IN_PROGRESS),
+    "reply_assist": ((State.IN_PROGRESS,), State.IN_PROGRESS),
+    "ask": ((State.ACCEPTED, State.IN_PROGRESS), State.WAITING),
+    "answer": ((State.WAITING,), State.IN_PROGRESS),
     "resolve": ((State.ACCEPTED, State.IN_PROGRESS), State.RESOLVED),
     "close": ((State.RESOLVED,), State.CLOSED),
+    "visit_back": ((State.RESOLVED,), State.CLOSED),
+    "redo": ((State.RESOLVED,), State.IN_PROGRESS),
     "reopen": ((State.RESOLVED, State.CLOSED), State.REOPENED),
 }
 
@@ -68,10 +92,13 @@ def next_actor(order) -> str:
     actors = {
         "triage": _("街镇/专班分类分派"),
         "dispatch": _("街镇/专班分类分派"),
-        "accept": _("%(u)s签收") % {"u": unit},
+        "rule_return": _("街镇/专班审核退单"),
+        "sign": _("%(u)s签收") % {"u": unit},
         "start": _("%(u)s办理") % {"u": unit},
+        "answer": _("企业答复"),
         "resolve": _("%(u)s办理") % {"u": unit},
         "close": _("企业确认办结"),
+        "visit_back": _("专班回访"),
     }
     return "、".join(FLOW.who_acts(order.state, actors))
 
@@ -85,10 +112,19 @@ def allowed_actions(user, order):
         "triage": government,
         "dispatch": government,
         "return": at_unit,
-        "accept": at_unit,
+        "rule_return": government,
+        "sign": at_unit,
         "start": at_unit,
+        "request_extension": at_unit,
+        "decide_extension": government and requests.pending_extension(order) is not None,
+        "add_assist": at_unit or government,
+        "reply_assist": cohandling.open_assist_of(user, order) is not None,
+        "ask": at_unit,
+        "answer": own or government,
         "resolve": at_unit or government,
         "close": own or government,
+        "visit_back": government,
+        "redo": False,
         "reopen": own or government,
     }
     return [a for a in FLOW.possible(order.state) if rights[a]]
@@ -96,66 +132,46 @@ def allowed_actions(user, order):
 
 @transaction.atomic
 def transition(
-    user,
-    order,
-    action: str,
-    version: int,
-    *,
-    comment: str = "",
-    unit=None,
-    category=None,
-    rating=None,
-    confirm_undelivered: bool = False,
-):
-    """Move the order by `action` if it still is at `version`; raise Conflict otherwise.
-    Closing an order whose needs are not all delivered needs `confirm_undelivered`."""
-    if action not in TRANSITIONS:
+    user, order: WorkOrder, action: str, version: int, *, now=None, **fields
+) -> WorkOrder:
+    """Move the order by `action` if it still is at `version`; raise Conflict otherwise
+    (WrongState when the state does not allow the action, PermissionError when the user may
+    not take it). `fields` are the action's input (`StepInput`: comment, unit, category,
+    rating, confirm_undelivered, reason, rule, decision, …); `now` is the moment of the step
+    (tests move the clock)."""
+    action = ALIASES.get(action, action)
+    if action not in TRANSITIONS or action in INTERNAL_ROWS:
         raise ValidationError({"action": _("未知操作")})
-    if action not in allowed_actions(user, order):
-        raise PermissionError(
-            _("当前状态（%(s)s）下您不能执行“%(a)s”")
+    if action not in FLOW.possible(order.state):
+        raise WrongState(
+            _("当前状态（%(s)s）下不能执行“%(a)s”")
             % {"s": order.get_state_display(), "a": ACTION_LABELS[action]}
         )
-    changes = {"updated_at": timezone.now()}
-    if action in ("triage", "dispatch"):
-        # dispatching without a category accepts the classifier's proposal
-        category = (
-            category or order.category or Category.objects.filter(code=order.proposed_label).first()
+    if action not in allowed_actions(user, order):
+        raise PermissionError(_("您不能对该工单执行“%(a)s”") % {"a": ACTION_LABELS[action]})
+    now = now or timezone.now()
+    data = StepInput(**fields)
+    plan = steps.prepare(action, user, order, data, now)
+    order = FLOW.move(
+        order,
+        version,
+        plan.row,
+        user=user,
+        comment=plan.comment,
+        step=plan.step,
+        notify=False,
+        **plan.changes,
+    )
+    steps.after(action, user, order, data, now, plan)
+    FLOW.notify(order, plan.step or plan.row, plan.comment)  # once what it tells is written
+    if plan.assist_unit is not None:
+        announce_to_units(
+            [plan.assist_unit],
+            kind="workorder",
+            title=_("工单 #%(n)d 请您协办") % {"n": order.pk},
+            body=plan.comment,
+            url=f"/workorders/{order.pk}/",
         )
-        if category is not None:
-            changes["category"] = category
-    if action == "dispatch":
-        unit = unit or suggested_unit(order)
-        if unit is None:
-            raise ValidationError({"unit": _("请选择承办单位")})
-        if not order.enterprise.region.path.startswith(unit.region.path):
-            raise ValidationError({"unit": _("%(u)s 的辖区不包含该企业") % {"u": unit}})
-        changes["unit"] = unit
-        changes["deadline"] = deadline_for(order)
-    if action == "resolve":
-        changes["resolved_at"] = changes["updated_at"]
-    if action == "return" and not comment.strip():
-        raise ValidationError({"comment": _("退回必须说明理由")})
-    if action == "close" and not confirm_undelivered:
-        short = order.undelivered_needs
-        if short:
-            raise ValidationError(
-                {
-                    "confirm_undelivered": _("需求尚未全部解决（%(n)s），请确认后再关闭")
-                    % {
-                        "n": "、".join(
-                            f"{n.get_kind_display()}{n.label} 需求 {n.requested:,.0f}，"
-                            f"已解决 {n.delivered:,.0f}"
-                            for n in short
-                        )
-                    }
-                }
-            )
-    if action == "close" and rating is not None:
-        if not 1 <= int(rating) <= 5:
-            raise ValidationError({"rating": _("评价应为 1 到 5 分")})
-        changes["rating"], changes["rating_comment"] = int(rating), comment[:500]
-    order = FLOW.move(order, version, action, user=user, comment=comment, **changes)
     return order
 
 
@@ -172,14 +188,27 @@ def _notify_step(order, action, comment=""):
     body = order.text[:200] + (f"\n{_('说明')}：{comment}" if comment else "")
     url = f"/workorders/{order.pk}/"
     enterprise_users = order.enterprise.active_users()
-    if action in ("dispatch", "escalate", "reopen", "remind"):
+    if action in (
+        "dispatch",
+        "uphold_return",
+        "reject_return",
+        "escalate",
+        "reopen",
+        "redo",
+        "remind",
+        "answer",
+        "reply_assist",
+        "approve_extension",
+        "reject_extension",
+    ):
         announce_to_units([order.unit], kind="workorder", title=title, body=body, url=url)
     elif action == "close" and order.unit_id:
         users = order.unit.users.filter(is_active=True)
         announce(users, kind="workorder", title=title, body=body, url=url)
-    if action in ("accept", "start", "resolve", "escalate", "autoclose"):
+    if action in ("sign", "start", "resolve", "escalate", "autoclose", "ask", "approve_extension"):
+        # the enterprise hears of each step that concerns it, an extension's new date too
         announce(enterprise_users, kind="workorder", title=title, body=body, url=url)
-    if action == "return":
+    if action in ("return", "request_extension"):
         dispatcher = (
             order.events.filter(action="dispatch", user__isnull=False).select_related("user").last()
         )
@@ -205,22 +234,32 @@ def escalate_overdue(now=None):
         if parent is None:
             continue
         with transaction.atomic():
+            was_unsigned = order.state == State.DISPATCHED
+            # the unit above gets the order to sign for; its handling clock starts then
+            due = sign_deadline_for(order, now)
             updated = WorkOrder.objects.filter(pk=order.pk, version=order.version).update(
                 unit=parent,
                 state=State.DISPATCHED,
                 escalations=F("escalations") + 1,
                 version=F("version") + 1,
-                deadline=deadline_for(order, now),
+                deadline=due,
+                sign_deadline=due,
+                signed_at=None,
             )
             if not updated:
                 continue
+            update_handling(order, escalated=True, overdue=True)
             order.refresh_from_db()
+            open_handling(order, parent, now)
             Event.objects.create(
                 order=order,
                 action="escalate",
                 to_state=order.state,
                 unit=parent,
-                comment=_("逾期未办结，督办至 %(u)s") % {"u": parent},
+                comment=(
+                    _("逾期未签收，督办至 %(u)s") if was_unsigned else _("逾期未办结，督办至 %(u)s")
+                )
+                % {"u": parent},
             )
             audit(SYSTEM, "update", order, detail={"action": "escalate", "to": parent.code})
             _notify_step(order, "escalate")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.models import Campaign, Unit
-from fugong.registry.models import Enterprise, ScopedQuerySet
+from fugong.registry.models import Enterprise, ScopedQuerySet, scope_q
 
 
 class Category(models.Model):
@@ -31,8 +31,10 @@ class State(models.TextChoices):
     NEW = "new", _("新提交")
     TRIAGED = "triaged", _("已分类")
     DISPATCHED = "dispatched", _("已派发")
+    RETURNED = "returned", _("退单待审")
     ACCEPTED = "accepted", _("已签收")
     IN_PROGRESS = "in_progress", _("办理中")
+    WAITING = "waiting", _("待企业答复")
     RESOLVED = "resolved", _("已办结")
     CLOSED = "closed", _("已关闭")
     REOPENED = "reopened", _("已重新打开")
@@ -42,8 +44,10 @@ OPEN_STATES = (
     State.NEW,
     State.TRIAGED,
     State.DISPATCHED,
+    State.RETURNED,
     State.ACCEPTED,
     State.IN_PROGRESS,
+    State.WAITING,
     State.REOPENED,
 )
 
@@ -83,6 +87,18 @@ class ProblemGroup(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class WorkOrderQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The enterprise scope, and the orders the user's unit assists on (协办): an assisting
+        unit sees the order it helps with even outside its region, and nothing else there."""
+        scope = scope_q(user, self.scope_prefix)
+        unit_id = getattr(user, "unit_id", None) if getattr(user, "is_government", False) else None
+        if unit_id and user.is_active:
+            assists = self.model._meta.get_field("assists").related_model.objects
+            scope |= models.Q(pk__in=assists.filter(unit=unit_id).values("order"))
+        return self.filter(scope)
 
 
 class WorkOrder(models.Model):
@@ -130,7 +146,20 @@ class WorkOrder(models.Model):
     state = models.CharField(
         _("状态"), max_length=12, choices=State.choices, default=State.NEW, db_index=True
     )
+    # the deadline of what is expected next: the sign-for until the unit signs, then handling
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    sign_deadline = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    # waiting for the enterprise's answer stops the clock; the deadline moves on by the pause
+    paused_since = models.DateTimeField(_("暂停计时自"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("累计暂停（秒）"), default=0)
+    extensions = models.PositiveSmallIntegerField(_("延期次数"), default=0)
+    redos = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    visit_deadline = models.DateTimeField(_("回访时限"), null=True, blank=True)
+    visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    visit_resolved = models.BooleanField(_("回访：问题已解决"), null=True, blank=True)
+    visit_satisfied = models.BooleanField(_("回访：企业满意"), null=True, blank=True)
+    visit_comment = models.CharField(_("回访意见"), max_length=500, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     escalations = models.PositiveSmallIntegerField(_("督办次数"), default=0)
@@ -141,7 +170,7 @@ class WorkOrder(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = WorkOrderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("工单")
@@ -206,8 +235,22 @@ ACTION_LABELS = {
     "create": _("提交"),
     "triage": _("分类"),
     "dispatch": _("派发"),
-    "return": _("退回"),
-    "accept": _("签收"),
+    "return": _("退单"),
+    "rule_return": _("审核退单"),
+    "request_extension": _("申请延期"),
+    "decide_extension": _("审核延期"),
+    "approve_extension": _("同意延期"),
+    "reject_extension": _("驳回延期"),
+    "add_assist": _("发起协办"),
+    "reply_assist": _("协办答复"),
+    "visit_back": _("回访"),
+    "redo": _("重办"),
+    "ask": _("询问企业（暂停计时）"),
+    "answer": _("企业答复（恢复计时）"),
+    "uphold_return": _("同意退单并改派"),
+    "reject_return": _("驳回退单"),
+    "accept": _("签收"),  # the timeline of orders signed for before `sign` had its name
+    "sign": _("签收"),
     "start": _("开始办理"),
     "resolve": _("办结"),
     "close": _("确认关闭"),
