@@ -10,11 +10,14 @@ from django.utils.html import format_html
 register = template.Library()
 
 STATE_COLOURS = {
-    "green": {"approved", "resolved", "closed", "sent", "full", "valid", "normal_production"},
-    "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "partial", "high"},
-    "orange": {"submitted", "first_approved", "returned", "new", "reopened", "pending"},
-    "red": {"rejected", "revoked", "failed", "urgent", "not_resumed", "invalid", "expired"},
-    "grey": {"withdrawn", "normal"},
+    "green": {"approved", "resolved", "closed", "sent", "full", "valid", "normal_production"}
+    | {"published", "granted", "settled"},
+    "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "partial", "high"}
+    | {"shared", "offered", "bought", "handed_over"},
+    "orange": {"submitted", "first_approved", "returned", "new", "reopened", "pending", "open"},
+    "red": {"rejected", "revoked", "failed", "urgent", "not_resumed", "invalid", "expired"}
+    | {"declined"},
+    "grey": {"withdrawn", "normal", "draft", "cancelled"},
 }
 COLOUR_OF = {state: colour for colour, states in STATE_COLOURS.items() for state in states}
 
