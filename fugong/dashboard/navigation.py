@@ -18,6 +18,7 @@ GROUPS = {
     "enterprise": _("企业"),
     "workorders": _("工单"),
     "approvals": _("审批"),
+    "services": _("惠企服务"),
     "health": _("健康"),
     "system": _("系统"),
 }
@@ -35,6 +36,11 @@ def _desk(user) -> bool:
 
 def _enterprise(user) -> bool:
     return bool(enterprise_id_of(user))
+
+
+def _desk_or_bank(user) -> bool:
+    """The government desk and the banks' account managers (融资对接)."""
+    return _desk(user) or user.is_bank
 
 
 def _any_import(user) -> bool:
@@ -110,6 +116,8 @@ ITEMS = [
         _("核验"),
     ),
     Item("passes:index", _("通行证"), "approvals", _government, "id-badge-2", True),
+    Item("financing:index", _("融资对接"), "services", _desk_or_bank, "briefcase"),
+    Item("financing:totals", _("融资汇总"), "services", _desk_or_bank, "chart-bar"),
     Item("health:index", _("员工健康"), "health", _desk, "heart-rate-monitor"),
     Item("health:grants", _("流调授权"), "health", _desk, "first-aid-kit"),
     Item("core:region_tree", _("行政区划"), "system", _desk, "map-2"),
@@ -138,7 +146,7 @@ ITEMS = [
         "approvals:index",
         _("复工申请"),
         "approvals",
-        lambda u: not u.is_government,
+        lambda u: u.works_for_enterprise,
         "file-certificate",
         lambda u: not u.is_health_officer,
         _("申请"),
@@ -147,7 +155,7 @@ ITEMS = [
         "passes:index",
         _("通行证"),
         "approvals",
-        lambda u: not u.is_government,
+        lambda u: u.works_for_enterprise,
         "id-badge-2",
         lambda u: not u.is_health_officer,
     ),
@@ -172,9 +180,16 @@ ITEMS = [
     Item(
         "health:gate", _("门岗"), "health", _enterprise, "door-enter", lambda u: u.is_health_officer
     ),
-    Item("health:index", _("员工健康"), "health", lambda u: not u.is_government, "first-aid-kit"),
-    Item("registry:enterprise_list", _("企业信息"), "enterprise", lambda u: not u.is_government),
+    Item(
+        "health:index",
+        _("员工健康"),
+        "health",
+        lambda u: u.works_for_enterprise,
+        "first-aid-kit",
+    ),
+    Item("registry:enterprise_list", _("企业信息"), "enterprise", lambda u: u.works_for_enterprise),
     Item("policies:library", _("惠企政策"), "enterprise", _enterprise, "briefcase"),
+    Item("financing:index", _("融资需求"), "services", _enterprise, "report-analytics"),
     # everyone
     Item("core:inbox", _("消息"), "system", lambda u: True, "bell"),
     Item("core:profile", _("我的账号"), "system", lambda u: True, "user", True, _("我的")),
