@@ -40,6 +40,7 @@ from fugong.passes.api import router as passes_router
 from fugong.policies.api import router as policies_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
+from fugong.supplies.api import router as supplies_router
 from fugong.workorders.api import router as workorders_router
 
 log = logging.getLogger("fugong.api")
@@ -91,6 +92,7 @@ api.add_router("", health_router)
 api.add_router("", dashboard_router)
 api.add_router("", policies_router)
 api.add_router("", financing_router)
+api.add_router("", supplies_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

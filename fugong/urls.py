@@ -48,5 +48,6 @@ urlpatterns = [
     path("", include("fugong.health.urls")),
     path("", include("fugong.policies.urls")),
     path("", include("fugong.financing.urls")),
+    path("", include("fugong.supplies.urls")),
     path("", include("fugong.dashboard.urls")),
 ]

@@ -8,6 +8,7 @@ from fugong.passes.demo import build as build_passes
 from fugong.policies.demo import build as build_policies
 from fugong.registry import demo
 from fugong.reporting.demo import build_live_reports, build_reports
+from fugong.supplies.demo import build as build_supplies
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         roster = build_roster()
         policies = build_policies()
         financing, service_logins = build_financing()
+        purchases = build_supplies()
         boundaries, readings = build_boundaries(), build_readings()
         if quiet:
             return
@@ -44,8 +46,8 @@ class Command(BaseCommand):
             f"demo city 延边州: {enterprises} enterprises ({created} new), "
             f"{reports} daily reports written, {applications} applications, {passes} "
             f"passes and a roster of {roster} in the running demo campaign, {policies} relief "
-            f"policies, {financing} financing needs; {boundaries} county boundaries and "
-            f"{readings} electricity readings written"
+            f"policies, {financing} financing needs, {purchases} proxy purchases; {boundaries} "
+            f"county boundaries and {readings} electricity readings written"
         )
         self.stdout.write(
             f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "

@@ -1,0 +1,28 @@
+"""Which enterprises run a closed-loop site: the approvals app knows (an approved closed-loop
+application), which this app may not import, so the layer above connects a provider at
+start-up (`fugong.dashboard.providers`):
+
+    from fugong.supplies import sites
+    sites.connect(lambda day: <rows with an `enterprise` key: closed loop on day>)
+
+Without a provider no enterprise counts as closed-loop and ordering is refused."""
+
+from collections.abc import Callable
+from datetime import date
+
+PROVIDER: dict[str, Callable] = {}
+
+
+def connect(fn: Callable | None) -> None:
+    if fn is None:
+        PROVIDER.pop("closed_loop", None)
+    else:
+        PROVIDER["closed_loop"] = fn
+
+
+def is_closed_loop(enterprise_id: int, day: date) -> bool | None:
+    """True / False, or None when no provider is connected."""
+    provider = PROVIDER.get("closed_loop")
+    if provider is None:
+        return None
+    return provider(day).filter(enterprise_id=enterprise_id).exists()
