@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from fugong.approvals.api import router as approvals_router
+from fugong.consultations.api import router as consultations_router
 from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
 from fugong.core.errors import (
@@ -93,6 +94,7 @@ api.add_router("", dashboard_router)
 api.add_router("", policies_router)
 api.add_router("", financing_router)
 api.add_router("", supplies_router)
+api.add_router("", consultations_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

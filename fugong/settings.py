@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fugong.power",
     "fugong.financing",
     "fugong.supplies",
+    "fugong.consultations",
     "fugong.dashboard",
 ]
 

@@ -49,5 +49,6 @@ urlpatterns = [
     path("", include("fugong.policies.urls")),
     path("", include("fugong.financing.urls")),
     path("", include("fugong.supplies.urls")),
+    path("", include("fugong.consultations.urls")),
     path("", include("fugong.dashboard.urls")),
 ]

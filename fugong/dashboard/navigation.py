@@ -120,6 +120,7 @@ ITEMS = [
     Item("financing:totals", _("融资汇总"), "services", _desk_or_bank, "chart-bar"),
     Item("supplies:index", _("点单代购"), "services", _desk, "list-details"),
     Item("supplies:townships", _("各街镇代购"), "services", _desk, "map-2"),
+    Item("consultations:index", _("代帮办热线"), "services", _desk, "message-2"),
     Item("health:index", _("员工健康"), "health", _desk, "heart-rate-monitor"),
     Item("health:grants", _("流调授权"), "health", _desk, "first-aid-kit"),
     Item("core:region_tree", _("行政区划"), "system", _desk, "map-2"),
@@ -193,6 +194,7 @@ ITEMS = [
     Item("policies:library", _("惠企政策"), "enterprise", _enterprise, "briefcase"),
     Item("financing:index", _("融资需求"), "services", _enterprise, "report-analytics"),
     Item("supplies:index", _("生活物资代购"), "services", _enterprise, "list-details"),
+    Item("consultations:index", _("代帮办热线"), "services", _enterprise, "message-2"),
     # everyone
     Item("core:inbox", _("消息"), "system", lambda u: True, "bell"),
     Item("core:profile", _("我的账号"), "system", lambda u: True, "user", True, _("我的")),

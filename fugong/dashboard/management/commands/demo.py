@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from fugong.approvals.demo import build as build_applications
+from fugong.consultations.demo import build as build_lines
 from fugong.dashboard.demo import build_boundaries, build_readings
 from fugong.financing.demo import build as build_financing
 from fugong.health.demo import build as build_roster
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         policies = build_policies()
         financing, service_logins = build_financing()
         purchases = build_supplies()
+        lines = build_lines()
         boundaries, readings = build_boundaries(), build_readings()
         if quiet:
             return
@@ -46,8 +48,9 @@ class Command(BaseCommand):
             f"demo city 延边州: {enterprises} enterprises ({created} new), "
             f"{reports} daily reports written, {applications} applications, {passes} "
             f"passes and a roster of {roster} in the running demo campaign, {policies} relief "
-            f"policies, {financing} financing needs, {purchases} proxy purchases; {boundaries} "
-            f"county boundaries and {readings} electricity readings written"
+            f"policies, {financing} financing needs, {purchases} proxy purchases, {lines} "
+            f"consultation lines; {boundaries} county boundaries and {readings} electricity "
+            "readings written"
         )
         self.stdout.write(
             f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "
