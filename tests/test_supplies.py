@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from fugong.approvals.models import Application
 from fugong.core.models import Notification, Role
 from fugong.dashboard import providers
-from fugong.supplies import services, sites
+from fugong.registry import closed_loop as loop_status
+from fugong.supplies import services
 from fugong.supplies.models import SupplyOrder
 
 from .factories import UserFactory
@@ -103,7 +104,7 @@ def test_it_buys_for_a_closed_loop_site_end_to_end(closed_loop, login):
 def test_it_takes_orders_only_from_closed_loop_sites(closed_loop):
     with pytest.raises(ValidationError, match="闭环生产"):
         services.place_order(closed_loop.contact_b, closed_loop.b, order_data(), ITEMS)
-    sites.connect(None)
+    loop_status.connect(None)
     try:
         with pytest.raises(ValidationError, match="未接入"):
             services.place_order(closed_loop.contact_a, closed_loop.a, order_data(), ITEMS)

@@ -362,6 +362,25 @@ class User(AbstractUser):
             and self.unit.sector == Unit.Sector.FINANCE
         )
 
+    @property
+    def arranges_hiring(self) -> bool:
+        """Records vacancy matches and organises charter buses for returning workers: an
+        administrator or an officer of a human-resources department (人社)."""
+        return self.is_admin or (
+            self.role == Role.DEPARTMENT
+            and self.unit_id is not None
+            and self.unit.sector == Unit.Sector.HUMAN_RESOURCES
+        )
+
+    @property
+    def arranges_commutes(self) -> bool:
+        """Sets up commuter lines (定制公交): an administrator or a transport department."""
+        return self.is_admin or (
+            self.role == Role.DEPARTMENT
+            and self.unit_id is not None
+            and self.unit.sector == Unit.Sector.TRANSPORT
+        )
+
     is_system = False
 
     @property

@@ -1,14 +1,15 @@
 """The status providers of the relief policies' rules (policies.rules): whether an enterprise
-had resumed by a day, was in closed-loop production, or reported losses; and the closed-loop
-sites that proxy purchasing (supplies.sites) serves. They read the
-reporting and approvals apps, so they live here, on top, and are connected at start-up."""
+had resumed by a day, was in closed-loop production, or reported losses; and which
+enterprises run a closed-loop site (registry.closed_loop: proxy purchasing and workers' buses
+ask). They read the reporting and approvals apps, so they live here, on top, and are
+connected at start-up."""
 
 from django.db.models import Exists, OuterRef
 
 from fugong.approvals.models import Application
 from fugong.policies import rules
+from fugong.registry import closed_loop
 from fugong.reporting.models import DailyReport
-from fugong.supplies import sites
 
 
 def resumed_on(day):
@@ -37,4 +38,4 @@ def connect() -> None:
     rules.connect("resumed", resumed_on)
     rules.connect("closed_loop", closed_loop_on)
     rules.connect("losses", losses_between)
-    sites.connect(closed_loop_on)
+    closed_loop.connect(closed_loop_on)

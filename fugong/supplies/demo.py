@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from fugong.core.models import User
+from fugong.registry.closed_loop import is_closed_loop
 from fugong.registry.models import Enterprise
 
-from . import services, sites
+from . import services
 from .models import SupplyOrder
 
 BASKETS = [
@@ -49,7 +50,7 @@ def build() -> int:
     site_ids = [
         pk
         for pk in Enterprise.objects.filter(region__code="222401001").values_list("pk", flat=True)
-        if sites.is_closed_loop(pk, today)
+        if is_closed_loop(pk, today)
     ]
     made = 0
     for i, steps in enumerate(STEPS):

@@ -25,9 +25,9 @@ from fugong.core.services import (
     record_step,
     units_above,
 )
+from fugong.registry import closed_loop
 from fugong.registry.models import Enterprise, enterprise_id_of, scope_q
 
-from . import sites
 from .models import SupplyItem, SupplyOrder
 
 State = SupplyOrder.State
@@ -168,7 +168,7 @@ def place_order(
     now = now or timezone.now()
     if not (user.is_admin or enterprise_id_of(user) == enterprise.pk):
         raise PermissionError(_("只有本企业的账号可以下单"))
-    closed = sites.is_closed_loop(enterprise.pk, timezone.localdate(now))
+    closed = closed_loop.is_closed_loop(enterprise.pk, timezone.localdate(now))
     if closed is None:
         raise ValidationError(_("闭环生产资格数据未接入，暂不能代购"))
     if not closed:
