@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from fugong.approvals.api import router as approvals_router
+from fugong.consultations.api import router as consultations_router
 from fugong.core.api import Rejected
 from fugong.core.api import router as core_router
 from fugong.core.errors import (
@@ -34,11 +35,13 @@ from fugong.core.models import ApiToken
 from fugong.core.security import RateLimited
 from fugong.core.services import Conflict
 from fugong.dashboard.api import router as dashboard_router
+from fugong.financing.api import router as financing_router
 from fugong.health.api import router as health_router
 from fugong.passes.api import router as passes_router
 from fugong.policies.api import router as policies_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
+from fugong.supplies.api import router as supplies_router
 from fugong.workorders.api import router as workorders_router
 
 log = logging.getLogger("fugong.api")
@@ -89,6 +92,9 @@ api.add_router("", passes_router)
 api.add_router("", health_router)
 api.add_router("", dashboard_router)
 api.add_router("", policies_router)
+api.add_router("", financing_router)
+api.add_router("", supplies_router)
+api.add_router("", consultations_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "fugong.health",
     "fugong.policies",
     "fugong.power",
+    "fugong.financing",
+    "fugong.supplies",
+    "fugong.consultations",
     "fugong.dashboard",
 ]
 

@@ -47,5 +47,8 @@ urlpatterns = [
     path("", include("fugong.passes.urls")),
     path("", include("fugong.health.urls")),
     path("", include("fugong.policies.urls")),
+    path("", include("fugong.financing.urls")),
+    path("", include("fugong.supplies.urls")),
+    path("", include("fugong.consultations.urls")),
     path("", include("fugong.dashboard.urls")),
 ]

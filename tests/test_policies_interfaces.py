@@ -360,7 +360,7 @@ def test_it_keeps_the_library_to_the_scope(cast, login):
 @pytest.mark.django_db
 def test_it_builds_the_demo_policies_with_the_special_fund_figures():
     registry_demo.build(300)
-    assert demo.build() == 5
+    assert demo.build() == 6
     assert demo.build() == 0  # idempotent
     fund = Policy.objects.get(title=demo.SPECIAL_FUND)
     [row] = applications.totals(SYSTEM, "policy", fund)
@@ -369,6 +369,9 @@ def test_it_builds_the_demo_policies_with_the_special_fund_figures():
     small = Policy.objects.get(title=demo.SMALL_FIRMS)
     assert small.state == "published" and services.qualifying(small, SYSTEM).exists()
     assert Notification.objects.filter(kind="policy").exists()
+    output = Policy.objects.get(title="规上工业企业稳产增产奖励")
+    assert services.qualifying(output, SYSTEM).exists()
+    assert all(e.annual_output >= 2000 for e in services.qualifying(output, SYSTEM))
 
 
 def test_it_shows_the_policies_on_the_enterprise_page_in_scope(cast, login):

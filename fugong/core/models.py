@@ -110,6 +110,7 @@ class Unit(models.Model):
         TOWNSHIP = "township", _("街镇政府")
         PARK = "park", _("园区管委会")
         CHECKPOINT = "checkpoint", _("卡口")
+        BANK = "bank", _("银行")  # a lender in financing matches (融资对接), not the government
 
     class Sector(models.TextChoices):
         INDUSTRY = "industry", _("工信")
@@ -187,13 +188,15 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业联系人")
     HEALTH_OFFICER = "health_officer", _("企业防疫专员")
     CHECKPOINT = "checkpoint", _("卡口人员")
+    BANK = "bank", _("银行客户经理")
 
 
-UNIT_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP, Role.CHECKPOINT}
+UNIT_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP, Role.CHECKPOINT, Role.BANK}
 ENTERPRISE_ROLES = {Role.ENTERPRISE, Role.HEALTH_OFFICER}
+OUTSIDE_ROLES = ENTERPRISE_ROLES | {Role.BANK}  # accounts that do not work for the government
 REGION_SCOPED_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.TOWNSHIP}
 COORDINATING_ROLES = {Role.COMMAND_CENTRE, Role.TOWNSHIP}
-NON_REPORTING_ROLES = {Role.DEPARTMENT, Role.CHECKPOINT}
+NON_REPORTING_ROLES = {Role.DEPARTMENT, Role.CHECKPOINT, Role.BANK}
 COUNTY_REVIEWER_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
 POLICY_ROLES = {Role.COMMAND_CENTRE, Role.DEPARTMENT}
 COUNTY_OR_ABOVE = ("province", "city", "county")
@@ -249,8 +252,8 @@ class User(AbstractUser):
 
     @property
     def is_government(self) -> bool:
-        """Works for the government (any role but an enterprise's own accounts)."""
-        return self.is_superuser or self.role not in ENTERPRISE_ROLES
+        """Works for the government (any role but an enterprise's own accounts and a bank's)."""
+        return self.is_superuser or self.role not in OUTSIDE_ROLES
 
     @property
     def is_checkpoint(self) -> bool:
@@ -263,7 +266,7 @@ class User(AbstractUser):
         enterprise staff, commissioners in the field and checkpoint officers."""
         if self.is_superuser:
             return False
-        return not self.is_government or self.is_commissioner or self.is_checkpoint
+        return self.works_for_enterprise or self.is_commissioner or self.is_checkpoint
 
     @property
     def sees_figures(self) -> bool:
@@ -368,6 +371,40 @@ class User(AbstractUser):
         """May draft, publish and import relief policies and review their applications (in
         their scope): administrators, command centres and departments."""
         return self.is_admin or self.role in POLICY_ROLES
+
+    @property
+    def is_bank(self) -> bool:
+        """A bank's account manager: sees only the financing needs shared with the bank."""
+        return self.role == Role.BANK and self.unit_id is not None
+
+    @property
+    def arranges_financing(self) -> bool:
+        """Shares enterprises' financing needs with banks (融资对接): an administrator or an
+        officer of a finance department (金融办)."""
+        return self.is_admin or (
+            self.role == Role.DEPARTMENT
+            and self.unit_id is not None
+            and self.unit.sector == Unit.Sector.FINANCE
+        )
+
+    @property
+    def arranges_hiring(self) -> bool:
+        """Records vacancy matches and organises charter buses for returning workers: an
+        administrator or an officer of a human-resources department (人社)."""
+        return self.is_admin or (
+            self.role == Role.DEPARTMENT
+            and self.unit_id is not None
+            and self.unit.sector == Unit.Sector.HUMAN_RESOURCES
+        )
+
+    @property
+    def arranges_commutes(self) -> bool:
+        """Sets up commuter lines (定制公交): an administrator or a transport department."""
+        return self.is_admin or (
+            self.role == Role.DEPARTMENT
+            and self.unit_id is not None
+            and self.unit.sector == Unit.Sector.TRANSPORT
+        )
 
     is_system = False
 

@@ -7,3 +7,9 @@ from django.dispatch import Signal
 # version), with `user`, `campaign`, `enterprise`, `day`, `report` and `values` (the validated
 # fields): the work-order app turns its difficulties and needs into an order (channel "report").
 report_submitted = Signal()
+
+# Sent by the consultations app inside the transaction that logged a call on a consultation
+# line (代帮办) that needs action, with `user` (who took the call), `enterprise`, `text` (the
+# question and what is to be done) and `source` ("call:<id>"): the work-order app turns it into
+# an order (channel "hotline") and returns it, so the call keeps the order's id.
+consultation_needs_action = Signal()

@@ -29,6 +29,8 @@ def page_for(user: User) -> str | None:
         return None
     if user.is_checkpoint:
         return "passes:check"
+    if user.is_bank:
+        return "financing:index"
     if user.is_commissioner:
         return "workorders:assigned"
     if user.is_health_officer:

@@ -27,6 +27,7 @@ GROUPS = {
     "enterprise": _("企业"),
     "workorders": _("工单"),
     "approvals": _("审批"),
+    "services": _("惠企服务"),
     "health": _("健康"),
     "system": _("系统"),
 }
@@ -44,6 +45,11 @@ def _desk(user: Actor) -> bool:
 
 def _enterprise(user: Actor) -> bool:
     return bool(enterprise_id_of(user))
+
+
+def _desk_or_bank(user: Actor) -> bool:
+    """The government desk and the banks' account managers (融资对接)."""
+    return _desk(user) or user.is_bank
 
 
 def _any_import(user: Actor) -> bool:
@@ -127,6 +133,11 @@ ITEMS = [
         _("核验"),
     ),
     Item("passes:index", _("通行证"), "approvals", _government, "id-badge-2", True),
+    Item("financing:index", _("融资对接"), "services", _desk_or_bank, "briefcase"),
+    Item("financing:totals", _("融资汇总"), "services", _desk_or_bank, "chart-bar"),
+    Item("supplies:index", _("点单代购"), "services", _desk, "list-details"),
+    Item("supplies:townships", _("各街镇代购"), "services", _desk, "map-2"),
+    Item("consultations:index", _("代帮办热线"), "services", _desk, "message-2"),
     Item("health:index", _("员工健康"), "health", _desk, "heart-rate-monitor"),
     Item("health:grants", _("流调授权"), "health", _desk, "first-aid-kit"),
     Item("core:region_tree", _("行政区划"), "system", _desk, "map-2"),
@@ -155,7 +166,7 @@ ITEMS = [
         "approvals:index",
         _("复工申请"),
         "approvals",
-        lambda u: not u.is_government,
+        lambda u: u.works_for_enterprise,
         "file-certificate",
         lambda u: not u.is_health_officer,
         _("申请"),
@@ -164,7 +175,7 @@ ITEMS = [
         "passes:index",
         _("通行证"),
         "approvals",
-        lambda u: not u.is_government,
+        lambda u: u.works_for_enterprise,
         "id-badge-2",
         lambda u: not u.is_health_officer,
     ),
@@ -189,9 +200,18 @@ ITEMS = [
     Item(
         "health:gate", _("门岗"), "health", _enterprise, "door-enter", lambda u: u.is_health_officer
     ),
-    Item("health:index", _("员工健康"), "health", lambda u: not u.is_government, "first-aid-kit"),
-    Item("registry:enterprise_list", _("企业信息"), "enterprise", lambda u: not u.is_government),
+    Item(
+        "health:index",
+        _("员工健康"),
+        "health",
+        lambda u: u.works_for_enterprise,
+        "first-aid-kit",
+    ),
+    Item("registry:enterprise_list", _("企业信息"), "enterprise", lambda u: u.works_for_enterprise),
     Item("policies:library", _("惠企政策"), "enterprise", _enterprise, "briefcase"),
+    Item("financing:index", _("融资需求"), "services", _enterprise, "report-analytics"),
+    Item("supplies:index", _("生活物资代购"), "services", _enterprise, "list-details"),
+    Item("consultations:index", _("代帮办热线"), "services", _enterprise, "message-2"),
     # everyone
     Item("core:inbox", _("消息"), "system", lambda u: True, "bell"),
     Item("core:profile", _("我的账号"), "system", lambda u: True, "user", True, _("我的")),

@@ -1,6 +1,8 @@
 """The status providers of the relief policies' rules (policies.rules): whether an enterprise
-had resumed by a day, was in closed-loop production, or reported losses. They read the
-reporting and approvals apps, so they live here, on top, and are connected at start-up."""
+had resumed by a day, was in closed-loop production, or reported losses; and which
+enterprises run a closed-loop site (registry.closed_loop: proxy purchasing and workers' buses
+ask). They read the reporting and approvals apps, so they live here, on top, and are
+connected at start-up."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.db.models import Exists, OuterRef
 
 from fugong.approvals.models import Application
 from fugong.policies import rules
+from fugong.registry import closed_loop
 from fugong.reporting.models import DailyReport
 
 if TYPE_CHECKING:
@@ -44,3 +47,4 @@ def connect() -> None:
     rules.connect("resumed", resumed_on)
     rules.connect("closed_loop", closed_loop_on)
     rules.connect("losses", losses_between)
+    closed_loop.connect(closed_loop_on)

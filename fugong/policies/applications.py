@@ -3,7 +3,10 @@ approves with an amount or rejects with a reason, payments or reliefs granted ar
 (兑现). Each step goes through the versioned `advance` and the record's timeline; each call
 is one transaction. Totals per policy, region and industry for the dashboard."""
 
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,7 +36,7 @@ ACTIONS = {
 }
 
 
-def amount_of(value, label, required=True) -> Decimal | None:
+def amount_of(value: Any, label: str, required: bool = True) -> Decimal | None:
     """A non-negative amount in 万元 with at most two decimals."""
     if value in (None, ""):
         if required:
@@ -50,7 +53,12 @@ def amount_of(value, label, required=True) -> Decimal | None:
 
 @transaction.atomic
 def apply(
-    user: User, policy: Policy, enterprise: Enterprise, data: dict, files=(), now=None
+    user: User,
+    policy: Policy,
+    enterprise: Enterprise,
+    data: dict,
+    files: Iterable = (),
+    now: datetime | None = None,
 ) -> PolicyApplication:
     """The enterprise applies for a policy in force that covers its region."""
     if not (user.is_superuser or enterprise_id_of(user) == enterprise.pk):
@@ -110,7 +118,7 @@ def granted_total(app: PolicyApplication) -> Decimal:
     return money(app.grants.aggregate(s=Sum("amount"))["s"])
 
 
-def money(value) -> Decimal:
+def money(value: Any) -> Decimal:
     """A sum of amounts to the cent (SQLite sums decimals as floats)."""
     return Decimal(str(value or 0)).quantize(CENT)
 
@@ -122,10 +130,10 @@ def act(
     action: str,
     version: int,
     *,
-    amount=None,
+    amount: Decimal | str | None = None,
     comment: str = "",
-    granted_on=None,
-    now=None,
+    granted_on: date | str | None = None,
+    now: datetime | None = None,
 ) -> PolicyApplication:
     """approve (with the amount granted, 核定金额), reject (with a reason), grant (a payment
     or relief: amount and date, within the approved amount), withdraw (the applicant)."""
@@ -210,7 +218,7 @@ def act(
     return app
 
 
-def queue_for(user: User, params) -> QuerySet:
+def queue_for(user: User, params: Mapping) -> QuerySet:
     qs = PolicyApplication.objects.visible_to(user).select_related(
         "policy", "enterprise", "enterprise__region"
     )
@@ -284,7 +292,7 @@ def headline(row: dict) -> str:
     }
 
 
-def export_applications(user: User, qs) -> bytes:
+def export_applications(user: User, qs: QuerySet) -> bytes:
     headers = [
         "编号",
         "政策",

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,13 @@ from .models import Policy
 
 DATE = forms.DateInput(attrs={"type": "date"})
 FILE_HELP = _("PDF、图片或 Office 文件，每个不超过 20 MB")
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A bound as JSON keeps it: a whole number as an int, else a float (two decimals)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 class PolicyForm(forms.ModelForm):
@@ -59,6 +68,21 @@ class RulesForm(forms.Form):
     )
     staff_min = forms.IntegerField(label=_("最少职工数"), required=False, min_value=0)
     staff_max = forms.IntegerField(label=_("最多职工数"), required=False, min_value=0)
+    output_min = forms.DecimalField(
+        label=_("上年工业总产值不低于（万元）"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("未填报产值的企业不符合产值条件"),
+    )
+    output_max = forms.DecimalField(
+        label=_("上年工业总产值不超过（万元）"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
     resumed = forms.BooleanField(label=_("须已复工"), required=False)
     resumed_by = forms.DateField(
         label=_("复工截至日期"), required=False, widget=DATE, help_text=_("留空为匹配当日")
@@ -81,6 +105,9 @@ class RulesForm(forms.Form):
         low, high = d.get("staff_min"), d.get("staff_max")
         if low is not None and high is not None and low > high:
             self.add_error("staff_max", _("最多职工数不能小于最少职工数"))
+        low, high = d.get("output_min"), d.get("output_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("output_max", _("产值上限不能小于下限"))
         since, until = d.get("losses_since"), d.get("losses_until")
         if since and until and until < since:
             self.add_error("losses_until", _("亏损期间止不能早于起"))
@@ -100,6 +127,9 @@ class RulesForm(forms.Form):
             out.append((R.Kind.LISTS.value, {"ids": ids, "as_of": iso(d.get("lists_as_of"))}))
         if d.get("staff_min") is not None or d.get("staff_max") is not None:
             out.append((R.Kind.STAFF.value, {"min": d.get("staff_min"), "max": d.get("staff_max")}))
+        if d.get("output_min") is not None or d.get("output_max") is not None:
+            bounds = {k: _number(d.get(f"output_{k}")) for k in ("min", "max")}
+            out.append((R.Kind.OUTPUT.value, bounds))
         if d.get("resumed"):
             out.append((R.Kind.RESUMED.value, {"by": iso(d.get("resumed_by"))}))
         if d.get("closed_loop"):
@@ -124,6 +154,8 @@ class RulesForm(forms.Form):
             initial["lists_as_of"] = as_date(p.get("as_of"))
         if p := by_kind.get(R.Kind.STAFF):
             initial["staff_min"], initial["staff_max"] = p.get("min"), p.get("max")
+        if p := by_kind.get(R.Kind.OUTPUT):
+            initial["output_min"], initial["output_max"] = p.get("min"), p.get("max")
         if (p := by_kind.get(R.Kind.RESUMED)) is not None:
             initial["resumed"], initial["resumed_by"] = True, as_date(p.get("by"))
         if R.Kind.CLOSED_LOOP in by_kind:

@@ -14,20 +14,24 @@ Each returns a queryset of rows of a model with an `enterprise` key (report stat
 applications), used as a correlated EXISTS subquery, so a policy stays one SQL query.
 A rule whose provider is not connected is met by no enterprise, and says so ("未接入").
 
-There is no annual-output rule: the registry keeps no annual output of an enterprise (only
-daily reports carry the day's output), so "annual output at least" cannot be decided here.
+The annual-output rule reads the registry's 上年工业总产值 (`Enterprise.annual_output`, 万元):
+an enterprise whose output is not filled in fails it, and its near-miss says "产值未填报".
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, TextChoices
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.core.services import as_date
 from fugong.registry import industry
-from fugong.registry.models import EnterpriseList, ListMembership
+from fugong.registry.models import Enterprise, EnterpriseList, ListMembership
+
+from .models import Rule
 
 
 class Kind(TextChoices):
@@ -35,6 +39,7 @@ class Kind(TextChoices):
     SCALE = "scale", gettext_lazy("规模")
     LISTS = "lists", gettext_lazy("名单")
     STAFF = "staff", gettext_lazy("职工人数")
+    OUTPUT = "output", gettext_lazy("上年工业总产值")
     RESUMED = "resumed", gettext_lazy("已复工")
     CLOSED_LOOP = "closed_loop", gettext_lazy("闭环生产资格")
     LOSSES = "losses", gettext_lazy("报告亏损")
@@ -78,19 +83,19 @@ def parse_industries(text: str) -> dict:
     return {"sections": sorted(sections), "divisions": sorted(divisions)}
 
 
-def day_of(params: dict, key: str, today):
+def day_of(params: dict, key: str, today: date) -> date:
     return as_date(params.get(key)) or today
 
 
 # --- the query ----------------------------------------------------------------------------
 
 
-def rule_q(rule, today) -> Q:
+def rule_q(rule: Rule, today: date) -> Q:
     """The enterprises meeting `rule` on `today` (dates left open in the rule mean today)."""
     return _rule_q(rule, today) or EVERYTHING
 
 
-def _rule_q(rule, today) -> Q:
+def _rule_q(rule: Rule, today: date) -> Q:
     p, kind = rule.params, rule.kind
     if kind == Kind.INDUSTRY:
         q = NOTHING
@@ -108,12 +113,9 @@ def _rule_q(rule, today) -> Q:
         ).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=day))
         return _exists(members)
     if kind == Kind.STAFF:
-        q = Q()
-        if p.get("min") is not None:
-            q &= Q(total_staff__gte=p["min"])
-        if p.get("max") is not None:
-            q &= Q(total_staff__lte=p["max"])
-        return q
+        return _bounds_q("total_staff", p)
+    if kind == Kind.OUTPUT:  # an output not filled in (NULL) meets no bound, nor the rule
+        return Q(annual_output__isnull=False) & _bounds_q("annual_output", p)
     provider = PROVIDERS.get(PROVIDER_KINDS.get(kind, ""))
     if provider is None:
         return NOTHING
@@ -122,14 +124,23 @@ def _rule_q(rule, today) -> Q:
     return _exists(provider(day_of(p, "by" if kind == Kind.RESUMED else "as_of", today)))
 
 
-def _exists(rows) -> Q:
+def _bounds_q(field: str, p: dict) -> Q:
+    q = Q()
+    if p.get("min") is not None:
+        q &= Q(**{f"{field}__gte": p["min"]})
+    if p.get("max") is not None:
+        q &= Q(**{f"{field}__lte": p["max"]})
+    return q
+
+
+def _exists(rows: QuerySet) -> Q:
     """The enterprise has a row among `rows` (a queryset of a model with an `enterprise`
     key): a correlated EXISTS, which planners run per candidate enterprise instead of
     materialising the whole subquery."""
     return Q(Exists(rows.filter(enterprise_id=OuterRef("pk"))))
 
 
-def policy_q(rules, today) -> Q:
+def policy_q(rules: Iterable[Rule], today: date) -> Q:
     """All of `rules` (a policy without rules fits every enterprise of its region)."""
     q = EVERYTHING
     for rule in rules:
@@ -140,23 +151,30 @@ def policy_q(rules, today) -> Q:
 # --- words --------------------------------------------------------------------------------
 
 
-def _industries_text(p):
+def _wan(value) -> str:
+    """An amount in 万元 as written (1000, 12.5), or "" when unset."""
+    if value is None:
+        return ""
+    return f"{Decimal(str(value)).normalize():f}"
+
+
+def _industries_text(p: dict) -> str:
     parts = [f"{s} {industry.SECTIONS[s]}" for s in p.get("sections", [])]
     parts += [industry.label(d) for d in p.get("divisions", [])]
     return "、".join(parts)
 
 
-def list_names(ids) -> str:
+def list_names(ids: Iterable[int] | None) -> str:
     names = EnterpriseList.objects.filter(pk__in=ids or []).values_list("name", flat=True)
     return "、".join(names) or _("（名单已删除）")
 
 
-def _when(p, key):
+def _when(p: dict, key: str) -> str:
     day = as_date(p.get(key))
     return day.isoformat() if day else _("当日")
 
 
-def describe(rule) -> str:
+def describe(rule: Rule) -> str:
     """The rule in words, as the policy page shows it."""
     p, kind = rule.params, rule.kind
     if kind == Kind.INDUSTRY:
@@ -174,6 +192,13 @@ def describe(rule) -> str:
         if p.get("min") is not None:
             return _("职工不少于 %(a)d 人") % {"a": p["min"]}
         return _("职工不超过 %(b)d 人") % {"b": p.get("max") or 0}
+    if kind == Kind.OUTPUT:
+        low, high = _wan(p.get("min")), _wan(p.get("max"))
+        if low and high:
+            return _("上年工业总产值 %(a)s–%(b)s 万元") % {"a": low, "b": high}
+        if low:
+            return _("上年工业总产值不低于 %(a)s 万元") % {"a": low}
+        return _("上年工业总产值不超过 %(b)s 万元") % {"b": high or 0}
     if kind == Kind.RESUMED:
         return _("截至%(d)s已复工（含部分复工）") % {"d": _when(p, "by")}
     if kind == Kind.CLOSED_LOOP:
@@ -187,12 +212,12 @@ def describe(rule) -> str:
     return kind
 
 
-def connected(rule) -> bool:
+def connected(rule: Rule) -> bool:
     name = PROVIDER_KINDS.get(rule.kind)
     return name is None or name in PROVIDERS
 
 
-def explain(rule, enterprise, met: bool, lists: dict | None = None) -> str:
+def explain(rule: Rule, enterprise: Enterprise, met: bool, lists: dict | None = None) -> str:
     """Why `enterprise` meets the rule (with its own values), or what is missing."""
     kind = rule.kind
     if not connected(rule):
@@ -213,6 +238,13 @@ def explain(rule, enterprise, met: bool, lists: dict | None = None) -> str:
             "n": enterprise.total_staff,
             "r": describe(rule),
         }
+    if kind == Kind.OUTPUT:
+        if enterprise.annual_output is None:
+            return _("产值未填报（要求：%(r)s）") % {"r": describe(rule)}
+        return _("上年工业总产值 %(n)s 万元（要求：%(r)s）") % {
+            "n": _wan(enterprise.annual_output),
+            "r": describe(rule),
+        }
     if kind == Kind.LISTS:
         if met and lists is not None:
             return _("截至%(d)s在名单中：%(n)s") % {
@@ -224,7 +256,7 @@ def explain(rule, enterprise, met: bool, lists: dict | None = None) -> str:
     return describe(rule) if met else _("未满足：%(r)s") % {"r": describe(rule)}
 
 
-def lists_on(rules, enterprise_ids, today) -> dict:
+def lists_on(rules: Iterable[Rule], enterprise_ids: Iterable[int], today: date) -> dict:
     """{enterprise id: [list names]} for the lists rule among `rules`, as of its day."""
     rule = next((r for r in rules if r.kind == Kind.LISTS), None)
     if rule is None or not enterprise_ids:

@@ -2,7 +2,9 @@
 enterprises it fits), matching, the enterprise's own list. Applications and grants are in
 `applications.py`. Each call is one transaction."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +12,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core import sms
 from fugong.core.excel import write_xlsx
 from fugong.core.models import User
 from fugong.core.permissions import SYSTEM, person
@@ -31,13 +34,15 @@ def may_edit(user: User, policy: Policy | None = None) -> bool:
     return policy is None or region_in_scope(user, policy.region)
 
 
-def _check_may_edit(user, policy=None):
+def _check_may_edit(user: User, policy: Policy | None = None) -> None:
     if not may_edit(user, policy):
         raise PermissionError(_("您没有编辑此政策的权限"))
 
 
 @transaction.atomic
-def save_policy(user: User, policy: Policy, rules: list[tuple[str, dict]], files=()) -> Policy:
+def save_policy(
+    user: User, policy: Policy, rules: list[tuple[str, dict]], files: Iterable = ()
+) -> Policy:
     """Create or update a policy (a draft, or a published one's text and rules) and replace
     its rules with `rules` [(kind, params)]; `user` may be SYSTEM (import, command)."""
     _check_may_edit(user, policy)
@@ -62,7 +67,9 @@ def save_policy(user: User, policy: Policy, rules: list[tuple[str, dict]], files
     return policy
 
 
-def set_rules(policy: Policy, rules: list[tuple[str, dict]], kinds=None) -> None:
+def set_rules(
+    policy: Policy, rules: list[tuple[str, dict]], kinds: Iterable[str] | None = None
+) -> None:
     """Replace the policy's rules (of `kinds` only, when given) with `rules`."""
     unknown = [k for k, _p in rules if k not in R.Kind.values]
     if unknown:
@@ -75,7 +82,7 @@ def set_rules(policy: Policy, rules: list[tuple[str, dict]], kinds=None) -> None
 
 
 @transaction.atomic
-def publish(user: User, policy: Policy, version: int, now=None) -> int:
+def publish(user: User, policy: Policy, version: int, now: datetime | None = None) -> int:
     """Publish a draft and tell the enterprises it fits (their accounts) and their
     commissioners, in-app and by e-mail. Returns how many enterprises were told."""
     _check_may_edit(user, policy)
@@ -107,7 +114,7 @@ def withdraw(user: User, policy: Policy, version: int, reason: str) -> Policy:
     )
 
 
-def push(policy: Policy, today=None) -> int:
+def push(policy: Policy, today: date | None = None) -> int:
     """Notify the accounts of every enterprise the policy fits, and their commissioners."""
     today = today or timezone.localdate()
     fits = qualifying(policy, SYSTEM, today).values("pk")
@@ -132,15 +139,54 @@ def push(policy: Policy, today=None) -> int:
         body=_("请提醒企业及时申报。"),
         url=url + "matches/",
     )
+    texted = text_enterprises(policy, fits)
     count = Enterprise.objects.filter(pk__in=fits).count()
-    record_step(policy, "push", SYSTEM, comment=_("推送至 %(n)d 户企业") % {"n": count})
+    comment = _("推送至 %(n)d 户企业") % {"n": count}
+    if texted:
+        comment += _("，短信 %(n)d 条") % {"n": texted}
+    record_step(policy, "push", SYSTEM, comment=comment)
     return count
+
+
+SMS_TEMPLATE = "policy_published"
+
+
+def sms_configured() -> bool:
+    """A gateway that really sends, with an approved template for a published policy
+    (FUGONG_SMS_TEMPLATES="policy_published=SMS_…"); without one, no SMS is queued."""
+    config = sms.config()
+    return config.get("provider", "log") != "log" and bool(
+        config.get("templates", {}).get(SMS_TEMPLATE)
+    )
+
+
+def text_enterprises(policy: Policy, fits: QuerySet) -> int:
+    """Queue one SMS per mobile number of the fitting enterprises (their registry contact
+    phone and their accounts' phones) where SMS is configured; returns how many."""
+    if not sms_configured():
+        return 0
+    phones = set(
+        Enterprise.objects.filter(pk__in=fits)
+        .exclude(contact_phone="")
+        .values_list("contact_phone", flat=True)
+    ) | set(
+        User.objects.filter(
+            is_active=True,
+            pk__in=EnterpriseAccount.objects.filter(enterprise__in=fits).values("user_id"),
+        )
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+    )
+    params = {"title": policy.title[:30], "issuer": (policy.issuer or _("政府"))[:20]}
+    title = _("政策推送：%(t)s") % {"t": policy.title}
+    queued = [sms.queue(phone, SMS_TEMPLATE, params, title=title) for phone in sorted(phones)]
+    return sum(1 for message in queued if message is not None)
 
 
 # --- matching -----------------------------------------------------------------------------
 
 
-def enterprises_in(policy: Policy, user: User):
+def enterprises_in(policy: Policy, user: User) -> QuerySet:
     """The enterprises of the policy's region subtree that `user` may see."""
     base = Enterprise.objects.visible_to(user)
     return base.filter(region__path__startswith=policy.region.path)
@@ -151,13 +197,13 @@ def rules_of(policy: Policy) -> list[Rule]:
     return list(cached if cached is not None else policy.rules.all())
 
 
-def qualifying(policy: Policy, user: User, today=None):
+def qualifying(policy: Policy, user: User, today: date | None = None) -> QuerySet:
     """The enterprises in `user`'s scope that meet every rule: one query."""
     today = today or timezone.localdate()
     return enterprises_in(policy, user).filter(R.policy_q(rules_of(policy), today))
 
 
-def flagged(policy: Policy, user: User, today=None):
+def flagged(policy: Policy, user: User, today: date | None = None) -> QuerySet:
     """Enterprises in scope annotated with `met` (how many rules they meet) and one 0/1 flag
     per rule (`r_<kind>`)."""
     today = today or timezone.localdate()
@@ -177,7 +223,7 @@ class Match:
     met: list[tuple[str, str]] = field(default_factory=list)  # (kind, why)
     missing: list[tuple[str, str]] = field(default_factory=list)
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         e = self.enterprise
         return {
             "id": e.pk,
@@ -189,7 +235,7 @@ class Match:
         }
 
 
-def region_why(policy, enterprise):
+def region_why(policy: Policy, enterprise: Enterprise) -> tuple[str, str]:
     return (
         "region",
         _("所在 %(r)s，属于政策适用区划 %(p)s")
@@ -200,7 +246,12 @@ def region_why(policy, enterprise):
     )
 
 
-def explain_matches(policy: Policy, enterprises, today=None, qualified=True) -> list[Match]:
+def explain_matches(
+    policy: Policy,
+    enterprises: Iterable[Enterprise],
+    today: date | None = None,
+    qualified: bool = True,
+) -> list[Match]:
     """Each enterprise with the rules it meets (and, for near-misses, those it misses)."""
     today = today or timezone.localdate()
     rules = rules_of(policy)
@@ -216,12 +267,16 @@ def explain_matches(policy: Policy, enterprises, today=None, qualified=True) -> 
     return out
 
 
-def matches(policy: Policy, user: User, today=None, limit=None) -> list[Match]:
+def matches(
+    policy: Policy, user: User, today: date | None = None, limit: int | None = None
+) -> list[Match]:
     qs = qualifying(policy, user, today).select_related("region").order_by("name", "pk")
     return explain_matches(policy, qs[:limit] if limit else qs, today)
 
 
-def near_misses(policy: Policy, user: User, today=None, limit=200) -> list[Match]:
+def near_misses(
+    policy: Policy, user: User, today: date | None = None, limit: int = 200
+) -> list[Match]:
     """Enterprises that miss exactly one rule, with what is missing."""
     count = len(rules_of(policy))
     if count == 0:
@@ -235,7 +290,7 @@ def near_misses(policy: Policy, user: User, today=None, limit=200) -> list[Match
     return explain_matches(policy, qs[:limit], today, qualified=False)
 
 
-def policies_for(enterprise: Enterprise, today=None) -> list[Policy]:
+def policies_for(enterprise: Enterprise, today: date | None = None) -> list[Policy]:
     """The policies in force on `today` that the enterprise qualifies for (its phone home
     page: "您可能符合 3 项政策"): all policies checked in one query."""
     today = today or timezone.localdate()
@@ -278,7 +333,7 @@ def find_policy(user: User, key: str) -> Policy:
     return policy
 
 
-def library(user: User, params) -> QuerySet:
+def library(user: User, params: Mapping) -> QuerySet:
     """Policies the user may see, filtered by state and support and a title search."""
     qs = Policy.objects.visible_to(user).select_related("region").prefetch_related("rules")
     if params.get("state") in State.values:
@@ -290,7 +345,7 @@ def library(user: User, params) -> QuerySet:
     return qs
 
 
-def export_matches(user: User, policy: Policy, today=None) -> bytes:
+def export_matches(user: User, policy: Policy, today: date | None = None) -> bytes:
     rows = [
         [
             m.enterprise.uscc,
@@ -309,7 +364,7 @@ def export_matches(user: User, policy: Policy, today=None) -> bytes:
     )
 
 
-def export_policies(user: User, qs) -> bytes:
+def export_policies(user: User, qs: QuerySet) -> bytes:
     rows = [
         [
             p.pk,

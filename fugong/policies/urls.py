@@ -5,9 +5,9 @@ from . import views
 app_name = "policies"
 urlpatterns = [
     path("policies/", views.library, name="library"),
-    path("policies/new/", views.policy_form, name="new"),
+    path("policies/new/", views.new_policy, name="new"),
     path("policies/<int:pk>/", views.detail, name="detail"),
-    path("policies/<int:pk>/edit/", views.policy_form, name="edit"),
+    path("policies/<int:pk>/edit/", views.edit_policy, name="edit"),
     path("policies/<int:pk>/matches/", views.matches, name="matches"),
     path("policies/<int:pk>/apply/", views.apply, name="apply"),
     path("policy-applications/", views.application_list, name="applications"),

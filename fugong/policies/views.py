@@ -5,14 +5,14 @@ phone first)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.core.forms import add_service_errors
-from fugong.core.permissions import SYSTEM
+from fugong.core.permissions import SYSTEM, scoped
 from fugong.core.services import timeline_of
 from fugong.core.uploads import attachments_of
 from fugong.core.views import SERVICE_ERRORS, listing, service_error_text, xlsx_response
@@ -32,12 +32,6 @@ STEP_LABELS = {
     "reject": gettext_lazy("驳回"),
     "grant": gettext_lazy("兑现"),
 }
-
-
-def _policy(user, pk):
-    return get_object_or_404(
-        Policy.objects.visible_to(user).select_related("region").prefetch_related("rules"), pk=pk
-    )
 
 
 @login_required
@@ -64,15 +58,24 @@ def library(request):
 
 
 @login_required
-def policy_form(request, pk=None):
-    policy = _policy(request.user, pk) if pk else Policy()
-    if not services.may_edit(request.user, policy if pk else None):
+def new_policy(request):
+    return _policy_form(request, Policy())
+
+
+@login_required
+@scoped(Policy, related=("region",))
+def edit_policy(request, policy):
+    return _policy_form(request, policy)
+
+
+def _policy_form(request, policy):
+    if not services.may_edit(request.user, policy if policy.pk else None):
         raise PermissionDenied
     form = PolicyForm(
         request.POST or None, request.FILES or None, instance=policy, user=request.user
     )
     rules_form = RulesForm(
-        request.POST or None, initial=RulesForm.initial_from(policy) if pk else None
+        request.POST or None, initial=RulesForm.initial_from(policy) if policy.pk else None
     )
     if request.method == "POST" and form.is_valid() and rules_form.is_valid():
         try:
@@ -93,8 +96,8 @@ def policy_form(request, pk=None):
 
 
 @login_required
-def detail(request, pk):
-    policy = _policy(request.user, pk)
+@scoped(Policy, related=("region",))
+def detail(request, policy):
     if request.method == "POST":
         form = ActForm(request.POST)
 
@@ -114,7 +117,7 @@ def detail(request, pk):
             messages.error(request, service_error_text(exc))
         else:
             messages.success(request, _("已处理"))
-        return redirect("policies:detail", pk=pk)
+        return redirect("policies:detail", pk=policy.pk)
     enterprise = own_enterprise(request.user)
     context = {
         "policy": policy,
@@ -134,10 +137,10 @@ def detail(request, pk):
 
 
 @login_required
-def matches(request, pk):
+@scoped(Policy, related=("region",))
+def matches(request, policy):
     if not request.user.is_government:
         raise PermissionDenied
-    policy = _policy(request.user, pk)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             services.export_matches(request.user, policy),
@@ -157,8 +160,8 @@ def matches(request, pk):
 
 
 @login_required
-def apply(request, pk):
-    policy = _policy(request.user, pk)
+@scoped(Policy, related=("region",))
+def apply(request, policy):
     enterprise = own_enterprise(request.user)
     if enterprise is None:
         raise PermissionDenied
@@ -190,13 +193,8 @@ def application_list(request):
 
 
 @login_required
-def application(request, pk):
-    app = get_object_or_404(
-        PolicyApplication.objects.visible_to(request.user).select_related(
-            "policy__region", "enterprise__region"
-        ),
-        pk=pk,
-    )
+@scoped(PolicyApplication, related=("policy__region", "enterprise__region"))
+def application(request, app):
     if request.method == "POST":
         form = ActForm(request.POST)
 
@@ -220,7 +218,7 @@ def application(request, pk):
             messages.error(request, service_error_text(exc))
         else:
             messages.success(request, _("已处理"))
-        return redirect("policies:application", pk=pk)
+        return redirect("policies:application", pk=app.pk)
     policy = app.policy
     check = services.flagged(policy, SYSTEM).filter(pk=app.enterprise_id).first()
     return render(

@@ -24,8 +24,12 @@ STATE_COLOURS = {
         "healthy",
         "enabled",
         "upheld",
+        "published",
+        "granted",
+        "settled",
     },
-    "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "current"},
+    "blue": {"triaged", "dispatched", "accepted", "in_progress", "sending", "current"}
+    | {"shared", "offered", "bought", "handed_over"},
     "orange": {
         "submitted",
         "first_approved",
@@ -38,6 +42,7 @@ STATE_COLOURS = {
         "not_yet_valid",
         "to_report",
         "waiting",
+        "open",
     },
     "red": {
         "rejected",
@@ -49,8 +54,10 @@ STATE_COLOURS = {
         "abnormal",
         "refused",
         "overdue",
+        "declined",
     },
-    "grey": {"withdrawn", "normal", "not_resumed", "never_reported", "removed", "disabled"},
+    "grey": {"withdrawn", "normal", "not_resumed", "never_reported", "removed", "disabled"}
+    | {"draft", "cancelled"},
 }
 COLOUR_OF = {state: colour for colour, states in STATE_COLOURS.items() for state in states}
 

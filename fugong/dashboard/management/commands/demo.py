@@ -1,12 +1,15 @@
 from django.core.management.base import BaseCommand
 
 from fugong.approvals.demo import build as build_applications
+from fugong.consultations.demo import build as build_lines
 from fugong.dashboard.demo import build_boundaries, build_readings
+from fugong.financing.demo import build as build_financing
 from fugong.health.demo import build as build_roster
 from fugong.passes.demo import build as build_passes
 from fugong.policies.demo import build as build_policies
 from fugong.registry import demo
 from fugong.reporting.demo import build_live_reports, build_reports
+from fugong.supplies.demo import build as build_supplies
 
 
 class Command(BaseCommand):
@@ -35,6 +38,9 @@ class Command(BaseCommand):
         applications, passes = build_applications(), build_passes()
         roster = build_roster()
         policies = build_policies()
+        financing, service_logins = build_financing()
+        purchases = build_supplies()
+        lines = build_lines()
         boundaries, readings = build_boundaries(), build_readings()
         if quiet:
             return
@@ -42,11 +48,13 @@ class Command(BaseCommand):
             f"demo city 延边州: {enterprises} enterprises ({created} new), "
             f"{reports} daily reports written, {applications} applications, {passes} "
             f"passes and a roster of {roster} in the running demo campaign, {policies} relief "
-            f"policies; {boundaries} county boundaries and {readings} electricity readings written"
+            f"policies, {financing} financing needs, {purchases} proxy purchases, {lines} "
+            f"consultation lines; {boundaries} county boundaries and {readings} electricity "
+            "readings written"
         )
         self.stdout.write(
             f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "
             "at first login):"
         )
-        for username, desc in logins:
+        for username, desc in [*logins, *service_logins]:
             self.stdout.write(f"  {username:<10} {desc}")
