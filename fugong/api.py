@@ -35,6 +35,7 @@ from fugong.core.security import RateLimited
 from fugong.core.services import Conflict
 from fugong.dashboard.api import router as dashboard_router
 from fugong.health.api import router as health_router
+from fugong.inspections.api import router as inspections_router
 from fugong.passes.api import router as passes_router
 from fugong.policies.api import router as policies_router
 from fugong.registry.api import router as registry_router
@@ -89,6 +90,7 @@ api.add_router("", passes_router)
 api.add_router("", health_router)
 api.add_router("", dashboard_router)
 api.add_router("", policies_router)
+api.add_router("", inspections_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fugong.health",
     "fugong.policies",
     "fugong.power",
+    "fugong.inspections",
     "fugong.dashboard",
 ]
 

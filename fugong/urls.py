@@ -47,5 +47,6 @@ urlpatterns = [
     path("", include("fugong.passes.urls")),
     path("", include("fugong.health.urls")),
     path("", include("fugong.policies.urls")),
+    path("", include("fugong.inspections.urls")),
     path("", include("fugong.dashboard.urls")),
 ]

@@ -7,3 +7,10 @@ from django.dispatch import Signal
 # version), with `user`, `campaign`, `enterprise`, `day`, `report` and `values` (the validated
 # fields): the work-order app turns its difficulties and needs into an order (channel "report").
 report_submitted = Signal()
+
+# Sent by the inspections app inside the transaction that recorded an inspection's serious
+# findings, with `user`, `enterprise`, `campaign`, `action` ("suspend", "revoke", or
+# "reinstate" once a re-inspection passed), `reason` and `source` ("inspection:<id>"): the
+# approvals app moves the enterprise's approved (or suspended) resumption and closed-loop
+# qualifications of the campaign and tells the enterprise. Receivers return how many moved.
+qualification_challenged = Signal()

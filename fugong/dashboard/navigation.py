@@ -19,6 +19,7 @@ GROUPS = {
     "workorders": _("工单"),
     "approvals": _("审批"),
     "health": _("健康"),
+    "oversight": _("督导"),
     "system": _("系统"),
 }
 MAX_TABS = 5
@@ -112,6 +113,10 @@ ITEMS = [
     Item("passes:index", _("通行证"), "approvals", _government, "id-badge-2", True),
     Item("health:index", _("员工健康"), "health", _desk, "heart-rate-monitor"),
     Item("health:grants", _("流调授权"), "health", _desk, "first-aid-kit"),
+    Item("inspections:plans", _("督导检查"), "oversight", _desk, "clipboard-check"),
+    Item("inspections:mine", _("我的检查任务"), "oversight", _desk, "list-details"),
+    Item("inspections:rectifications", _("整改台账"), "oversight", _desk, "circle-check"),
+    Item("inspections:figures", _("检查统计"), "oversight", _desk, "chart-bar"),
     Item("core:region_tree", _("行政区划"), "system", _desk, "map-2"),
     Item("core:unit_list", _("单位与用户"), "system", _desk, "sitemap"),
     Item("core:import_index", _("数据导入"), "system", _any_import, "upload"),
@@ -175,6 +180,7 @@ ITEMS = [
     Item("health:index", _("员工健康"), "health", lambda u: not u.is_government, "first-aid-kit"),
     Item("registry:enterprise_list", _("企业信息"), "enterprise", lambda u: not u.is_government),
     Item("policies:library", _("惠企政策"), "enterprise", _enterprise, "briefcase"),
+    Item("inspections:rectifications", _("检查整改"), "oversight", _enterprise, "circle-check"),
     # everyone
     Item("core:inbox", _("消息"), "system", lambda u: True, "bell"),
     Item("core:profile", _("我的账号"), "system", lambda u: True, "user", True, _("我的")),

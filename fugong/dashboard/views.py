@@ -15,6 +15,7 @@ from fugong.core.models import Campaign
 from fugong.core.views import xlsx_response
 from fugong.health.services import counts as health_counts
 from fugong.health.services import latest_round
+from fugong.inspections.figures import figures as inspection_figures
 from fugong.passes.services import counts as pass_counts
 from fugong.reporting import services, stats
 from fugong.reporting.views import government_only, stats_form, stats_query
@@ -115,6 +116,7 @@ def dashboard(request):
             "health": health,
             "test_round": test_round,
             "coverage": coverage,
+            "inspections": inspection_figures(user, campaign=live),
             "hot_spots": hot_spots(user, live, query.region),
             "reports_off": bool(live.modules) and Campaign.Module.REPORTS not in live.modules,
             "charts": charts,

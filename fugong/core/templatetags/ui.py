@@ -16,6 +16,16 @@ STATE_COLOURS = {
     "red": {"rejected", "revoked", "failed", "urgent", "not_resumed", "invalid", "expired"},
     "grey": {"withdrawn", "normal"},
 }
+# inspections: an inspection planned / done / passed, a rectification open / reported, a
+# qualification suspended, an item not applicable
+for _colour, _states in {
+    "green": {"passed"},
+    "blue": {"done", "reported"},
+    "orange": {"planned", "open"},
+    "red": {"suspended"},
+    "grey": {"na", "cancelled"},
+}.items():
+    STATE_COLOURS[_colour] |= _states
 COLOUR_OF = {state: colour for colour, states in STATE_COLOURS.items() for state in states}
 
 

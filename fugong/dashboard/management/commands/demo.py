@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand
 
 from fugong.approvals.demo import build as build_applications
+from fugong.approvals.models import Application
 from fugong.dashboard.demo import build_boundaries, build_readings
 from fugong.health.demo import build as build_roster
+from fugong.inspections.demo import build as build_inspections
 from fugong.passes.demo import build as build_passes
 from fugong.policies.demo import build as build_policies
 from fugong.registry import demo
+from fugong.registry.demo import LIVE_CAMPAIGN
 from fugong.reporting.demo import build_live_reports, build_reports
 
 
@@ -36,13 +39,18 @@ class Command(BaseCommand):
         roster = build_roster()
         policies = build_policies()
         boundaries, readings = build_boundaries(), build_readings()
+        closed_loop = Application.objects.filter(
+            campaign__name=LIVE_CAMPAIGN, kind="closed_loop", state="approved"
+        ).values_list("enterprise_id", flat=True)
+        inspections = build_inspections(LIVE_CAMPAIGN, list(closed_loop[:1]))
         if quiet:
             return
         self.stdout.write(
             f"demo city 延边州: {enterprises} enterprises ({created} new), "
             f"{reports} daily reports written, {applications} applications, {passes} "
             f"passes and a roster of {roster} in the running demo campaign, {policies} relief "
-            f"policies; {boundaries} county boundaries and {readings} electricity readings written"
+            f"policies; {boundaries} county boundaries and {readings} electricity readings "
+            f"written; {inspections} inspections done"
         )
         self.stdout.write(
             f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "
