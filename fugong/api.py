@@ -38,6 +38,7 @@ from fugong.health.api import router as health_router
 from fugong.inspections.api import router as inspections_router
 from fugong.passes.api import router as passes_router
 from fugong.policies.api import router as policies_router
+from fugong.projects.api import router as projects_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
 from fugong.workorders.api import router as workorders_router
@@ -91,6 +92,7 @@ api.add_router("", health_router)
 api.add_router("", dashboard_router)
 api.add_router("", policies_router)
 api.add_router("", inspections_router)
+api.add_router("", projects_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fugong.policies",
     "fugong.power",
     "fugong.inspections",
+    "fugong.projects",
     "fugong.dashboard",
 ]
 

@@ -48,5 +48,6 @@ urlpatterns = [
     path("", include("fugong.health.urls")),
     path("", include("fugong.policies.urls")),
     path("", include("fugong.inspections.urls")),
+    path("", include("fugong.projects.urls")),
     path("", include("fugong.dashboard.urls")),
 ]

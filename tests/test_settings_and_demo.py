@@ -101,6 +101,13 @@ def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
     assert Inspection.objects.filter(state="done", reinspection_of__isnull=False).exists()
     assert Rectification.objects.filter(state="open", deadline__lt=datetime.date.today()).exists()
     assert Application.objects.filter(state="suspended").count() == 1
+    # key projects: sixteen 三早 projects with problems as work orders; a chain blocked
+    from fugong.projects.models import CoordinationRequest, Project, ProjectProblem, SupplyLink
+
+    assert Project.objects.filter(project_list="三早").count() == 16
+    assert not ProjectProblem.objects.filter(order_id=None).exists()
+    assert SupplyLink.objects.filter(state="blocked").count() == 2
+    assert CoordinationRequest.objects.filter(state="answered").count() == 1
     call_command("demo", "--quiet")  # idempotent
     assert Inspection.objects.count() == inspections
     assert Enterprise.objects.count() == 300

@@ -14,3 +14,8 @@ report_submitted = Signal()
 # approvals app moves the enterprise's approved (or suspended) resumption and closed-loop
 # qualifications of the campaign and tells the enterprise. Receivers return how many moved.
 qualification_challenged = Signal()
+
+# Sent by the projects app inside the transaction that recorded a problem raised against a key
+# project, with `user`, `campaign`, `enterprise` (the investor), `text` and `source`
+# ("project-problem:<id>"): the work-order app turns it into an order and returns it.
+project_problem_raised = Signal()

@@ -117,6 +117,8 @@ ITEMS = [
     Item("inspections:mine", _("我的检查任务"), "oversight", _desk, "list-details"),
     Item("inspections:rectifications", _("整改台账"), "oversight", _desk, "circle-check"),
     Item("inspections:figures", _("检查统计"), "oversight", _desk, "chart-bar"),
+    Item("projects:list", _("重点项目"), "oversight", _desk, "building-factory-2"),
+    Item("projects:chains", _("产业链供应链"), "oversight", _desk, "sitemap"),
     Item("core:region_tree", _("行政区划"), "system", _desk, "map-2"),
     Item("core:unit_list", _("单位与用户"), "system", _desk, "sitemap"),
     Item("core:import_index", _("数据导入"), "system", _any_import, "upload"),

@@ -17,6 +17,7 @@ from fugong.health.services import counts as health_counts
 from fugong.health.services import latest_round
 from fugong.inspections.figures import figures as inspection_figures
 from fugong.passes.services import counts as pass_counts
+from fugong.projects.chains import chains_for
 from fugong.reporting import services, stats
 from fugong.reporting.views import government_only, stats_form, stats_query
 from fugong.workorders.services import order_figures
@@ -117,6 +118,7 @@ def dashboard(request):
             "test_round": test_round,
             "coverage": coverage,
             "inspections": inspection_figures(user, campaign=live),
+            "blocked_chains": chains_for(user, blocked_only=True),
             "hot_spots": hot_spots(user, live, query.region),
             "reports_off": bool(live.modules) and Campaign.Module.REPORTS not in live.modules,
             "charts": charts,

@@ -316,7 +316,7 @@ def schedule_reinspection(user: Any, inspection: Inspection, due_on: Any = None)
         reinspection_of=inspection,
         due_on=due,
     )
-    record_step(again, "schedule_reinspection", user)
+    record_step(again, "reinspect", user)
     if inspection.team_id:
         announce(
             inspection.team.members.all(),

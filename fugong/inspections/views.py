@@ -30,7 +30,7 @@ SERVICE_WORKER = Path(__file__).parent / "static" / "inspections" / "sw.js"
 STEP_LABELS = {
     "submit": _("提交检查结果"),
     "cancel": _("取消"),
-    "schedule_reinspection": _("安排复查"),
+    "reinspect": _("安排复查"),
     "report": _("企业报整改"),
     "reopen": _("复查仍不合格"),
     "close": _("复查通过"),

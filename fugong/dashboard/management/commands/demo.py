@@ -7,6 +7,7 @@ from fugong.health.demo import build as build_roster
 from fugong.inspections.demo import build as build_inspections
 from fugong.passes.demo import build as build_passes
 from fugong.policies.demo import build as build_policies
+from fugong.projects.demo import build as build_projects
 from fugong.registry import demo
 from fugong.registry.demo import LIVE_CAMPAIGN
 from fugong.reporting.demo import build_live_reports, build_reports
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             campaign__name=LIVE_CAMPAIGN, kind="closed_loop", state="approved"
         ).values_list("enterprise_id", flat=True)
         inspections = build_inspections(LIVE_CAMPAIGN, list(closed_loop[:1]))
+        projects, links = build_projects()
         if quiet:
             return
         self.stdout.write(
@@ -50,7 +52,8 @@ class Command(BaseCommand):
             f"{reports} daily reports written, {applications} applications, {passes} "
             f"passes and a roster of {roster} in the running demo campaign, {policies} relief "
             f"policies; {boundaries} county boundaries and {readings} electricity readings "
-            f"written; {inspections} inspections done"
+            f"written; {inspections} inspections done, {projects} key projects, {links} "
+            "supply-chain links"
         )
         self.stdout.write(
             f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "
