@@ -37,8 +37,10 @@ from fugong.core.services import Conflict
 from fugong.dashboard.api import router as dashboard_router
 from fugong.financing.api import router as financing_router
 from fugong.health.api import router as health_router
+from fugong.inspections.api import router as inspections_router
 from fugong.passes.api import router as passes_router
 from fugong.policies.api import router as policies_router
+from fugong.projects.api import router as projects_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
 from fugong.supplies.api import router as supplies_router
@@ -95,6 +97,8 @@ api.add_router("", policies_router)
 api.add_router("", financing_router)
 api.add_router("", supplies_router)
 api.add_router("", consultations_router)
+api.add_router("", inspections_router)
+api.add_router("", projects_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "fugong.financing",
     "fugong.supplies",
     "fugong.consultations",
+    "fugong.inspections",
+    "fugong.projects",
     "fugong.dashboard",
 ]
 

@@ -50,5 +50,7 @@ urlpatterns = [
     path("", include("fugong.financing.urls")),
     path("", include("fugong.supplies.urls")),
     path("", include("fugong.consultations.urls")),
+    path("", include("fugong.inspections.urls")),
+    path("", include("fugong.projects.urls")),
     path("", include("fugong.dashboard.urls")),
 ]

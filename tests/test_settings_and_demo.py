@@ -1,3 +1,4 @@
+import datetime
 import os
 import subprocess
 import sys
@@ -93,7 +94,22 @@ def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
     assert crosscheck.cross_check(SYSTEM, check)["enterprises_with_baseline"] == 300
     assert all(crosscheck.disagreements(SYSTEM, check, w) for w in crosscheck.LISTS)
     readings = Reading.objects.count()
+    # inspections: a seeded sample inspected, rectifications (some overdue), one suspension
+    from fugong.inspections.models import Inspection, Rectification
+
+    inspections = Inspection.objects.count()
+    assert Inspection.objects.filter(state="done", reinspection_of__isnull=False).exists()
+    assert Rectification.objects.filter(state="open", deadline__lt=datetime.date.today()).exists()
+    assert Application.objects.filter(state="suspended").count() == 1
+    # key projects: sixteen 三早 projects with problems as work orders; a chain blocked
+    from fugong.projects.models import CoordinationRequest, Project, ProjectProblem, SupplyLink
+
+    assert Project.objects.filter(project_list="三早").count() == 16
+    assert not ProjectProblem.objects.filter(order_id=None).exists()
+    assert SupplyLink.objects.filter(state="blocked").count() == 2
+    assert CoordinationRequest.objects.filter(state="answered").count() == 1
     call_command("demo", "--quiet")  # idempotent
+    assert Inspection.objects.count() == inspections
     assert Enterprise.objects.count() == 300
     assert Reading.objects.count() == readings
     assert Employee.objects.count() == 30

@@ -12,6 +12,6 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         # imported here, not at the top: these modules import models, which cannot load
         # before Django's app registry is ready (a genuine import-time cycle)
-        from . import views
+        from . import receivers, views  # noqa: F401  (the inspections' receiver)
 
         register(views.enterprise_panel)

@@ -24,6 +24,7 @@ class Application(models.Model):
         REJECTED = "rejected", _("已驳回")
         WITHDRAWN = "withdrawn", _("已撤回")
         REVOKED = "revoked", _("已取缔")
+        SUSPENDED = "suspended", _("已暂停")  # by an inspection's serious findings
 
     PENDING = (State.SUBMITTED, State.FIRST_APPROVED)
     OPEN = (State.SUBMITTED, State.FIRST_APPROVED, State.RETURNED)

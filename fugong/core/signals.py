@@ -13,3 +13,14 @@ report_submitted = Signal()
 # question and what is to be done) and `source` ("call:<id>"): the work-order app turns it into
 # an order (channel "hotline") and returns it, so the call keeps the order's id.
 consultation_needs_action = Signal()
+# Sent by the inspections app inside the transaction that recorded an inspection's serious
+# findings, with `user`, `enterprise`, `campaign`, `action` ("suspend", "revoke", or
+# "reinstate" once a re-inspection passed), `reason` and `source` ("inspection:<id>"): the
+# approvals app moves the enterprise's approved (or suspended) resumption and closed-loop
+# qualifications of the campaign and tells the enterprise. Receivers return how many moved.
+qualification_challenged = Signal()
+
+# Sent by the projects app inside the transaction that recorded a problem raised against a key
+# project, with `user`, `campaign`, `enterprise` (the investor), `text` and `source`
+# ("project-problem:<id>"): the work-order app turns it into an order and returns it.
+project_problem_raised = Signal()

@@ -29,6 +29,7 @@ GROUPS = {
     "approvals": _("审批"),
     "services": _("惠企服务"),
     "health": _("健康"),
+    "oversight": _("督导"),
     "system": _("系统"),
 }
 MAX_TABS = 5
@@ -140,6 +141,12 @@ ITEMS = [
     Item("consultations:index", _("代帮办热线"), "services", _desk, "message-2"),
     Item("health:index", _("员工健康"), "health", _desk, "heart-rate-monitor"),
     Item("health:grants", _("流调授权"), "health", _desk, "first-aid-kit"),
+    Item("inspections:plans", _("督导检查"), "oversight", _desk, "clipboard-check"),
+    Item("inspections:mine", _("我的检查任务"), "oversight", _desk, "list-details"),
+    Item("inspections:rectifications", _("整改台账"), "oversight", _desk, "circle-check"),
+    Item("inspections:figures", _("检查统计"), "oversight", _desk, "chart-bar"),
+    Item("projects:list", _("重点项目"), "oversight", _desk, "building-factory-2"),
+    Item("projects:chains", _("产业链供应链"), "oversight", _desk, "sitemap"),
     Item("core:region_tree", _("行政区划"), "system", _desk, "map-2"),
     Item("core:unit_list", _("单位与用户"), "system", _desk, "sitemap"),
     Item("core:import_index", _("数据导入"), "system", _any_import, "upload"),
@@ -212,6 +219,7 @@ ITEMS = [
     Item("financing:index", _("融资需求"), "services", _enterprise, "report-analytics"),
     Item("supplies:index", _("生活物资代购"), "services", _enterprise, "list-details"),
     Item("consultations:index", _("代帮办热线"), "services", _enterprise, "message-2"),
+    Item("inspections:rectifications", _("检查整改"), "oversight", _enterprise, "circle-check"),
     # everyone
     Item("core:inbox", _("消息"), "system", lambda u: True, "bell"),
     Item("core:profile", _("我的账号"), "system", lambda u: True, "user", True, _("我的")),

@@ -15,7 +15,9 @@ from fugong.core.models import Region
 from fugong.core.views import xlsx_response
 from fugong.health.services import counts as health_counts
 from fugong.health.services import latest_round
+from fugong.inspections.figures import figures as inspection_figures
 from fugong.passes.services import counts as pass_counts
+from fugong.projects.chains import chains_for
 from fugong.reporting import services, stats
 from fugong.reporting.views import (
     campaign_context,
@@ -161,6 +163,8 @@ def dashboard(request):
             "health": health,
             "test_round": test_round,
             "coverage": coverage,
+            "inspections": inspection_figures(user, campaign=campaign),
+            "blocked_chains": chains_for(user, blocked_only=True),
             "hot_spots": hot_spots(user, campaign, query.region),
             **campaign_context(chosen, choices, query),
             "charts": charts,

@@ -12,6 +12,7 @@ class WorkordersConfig(AppConfig):
     def ready(self):
         # imported here, not at the top: these modules import models, which cannot load
         # before Django's app registry is ready (a genuine import-time cycle)
-        from . import imports, signals, views  # noqa: F401  (`fugong import chat`; visit receiver)
+        # `fugong import chat`; the visit, report and key-project receivers
+        from . import imports, receivers, signals, views  # noqa: F401
 
         register(views.enterprise_panel)

@@ -15,6 +15,10 @@ FLOW = Workflow(
         "approve": (Application.PENDING, State.APPROVED),
         "return": (Application.PENDING, State.RETURNED),
         "reject": (Application.PENDING, State.REJECTED),
-        "revoke": ((State.APPROVED,), State.REVOKED),
+        "revoke": ((State.APPROVED, State.SUSPENDED), State.REVOKED),
+        # an inspection's serious findings suspend a qualification; a passed re-inspection
+        # reinstates it (approvals.receivers)
+        "suspend": ((State.APPROVED,), State.SUSPENDED),
+        "reinstate": ((State.SUSPENDED,), State.APPROVED),
     }
 )

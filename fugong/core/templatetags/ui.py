@@ -59,6 +59,16 @@ STATE_COLOURS = {
     "grey": {"withdrawn", "normal", "not_resumed", "never_reported", "removed", "disabled"}
     | {"draft", "cancelled"},
 }
+# inspections: an inspection planned / done / passed, a rectification open / reported, a
+# qualification suspended, an item not applicable
+for _colour, _states in {
+    "green": {"passed"},
+    "blue": {"done", "reported"},
+    "orange": {"planned", "open"},
+    "red": {"suspended"},
+    "grey": {"na", "cancelled"},
+}.items():
+    STATE_COLOURS[_colour] |= _states
 COLOUR_OF = {state: colour for colour, states in STATE_COLOURS.items() for state in states}
 
 

@@ -1,13 +1,17 @@
 from django.core.management.base import BaseCommand
 
 from fugong.approvals.demo import build as build_applications
+from fugong.approvals.models import Application
 from fugong.consultations.demo import build as build_lines
 from fugong.dashboard.demo import build_boundaries, build_readings
 from fugong.financing.demo import build as build_financing
 from fugong.health.demo import build as build_roster
+from fugong.inspections.demo import build as build_inspections
 from fugong.passes.demo import build as build_passes
 from fugong.policies.demo import build as build_policies
+from fugong.projects.demo import build as build_projects
 from fugong.registry import demo
+from fugong.registry.demo import LIVE_CAMPAIGN
 from fugong.reporting.demo import build_live_reports, build_reports
 from fugong.supplies.demo import build as build_supplies
 
@@ -42,6 +46,11 @@ class Command(BaseCommand):
         purchases = build_supplies()
         lines = build_lines()
         boundaries, readings = build_boundaries(), build_readings()
+        closed_loop = Application.objects.filter(
+            campaign__name=LIVE_CAMPAIGN, kind="closed_loop", state="approved"
+        ).values_list("enterprise_id", flat=True)
+        inspections = build_inspections(LIVE_CAMPAIGN, list(closed_loop[:1]))
+        projects, links = build_projects()
         if quiet:
             return
         self.stdout.write(
@@ -50,7 +59,8 @@ class Command(BaseCommand):
             f"passes and a roster of {roster} in the running demo campaign, {policies} relief "
             f"policies, {financing} financing needs, {purchases} proxy purchases, {lines} "
             f"consultation lines; {boundaries} county boundaries and {readings} electricity "
-            "readings written"
+            f"readings written; {inspections} inspections done, {projects} key projects, {links} "
+            "supply-chain links"
         )
         self.stdout.write(
             f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "

@@ -1,0 +1,207 @@
+"""Key projects and supply-chain pages (thin: parse, call a service, render)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from fugong.core.models import Unit
+from fugong.core.permissions import get_scoped, scoped
+from fugong.core.services import Conflict, timeline_of
+from fugong.core.views import xlsx_response
+from fugong.registry.models import Enterprise
+
+from . import chains, services
+from .models import CoordinationRequest, LinkIssue, Project, ProjectProblem, SupplyLink
+
+PARAMS = ("project_list", "stage", "status")
+
+
+def _government(user) -> None:
+    if not user.is_government or user.is_checkpoint:
+        raise PermissionDenied
+
+
+def _version(request) -> int:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else 0
+
+
+def _fail(request, exc) -> None:
+    messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+
+
+@login_required
+def project_list(request):
+    _government(request.user)
+    params = {k: request.GET.get(k, "") for k in PARAMS}
+    qs = services.projects_for(request.user, params)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(services.export_projects(qs), "projects.xlsx")
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "figures": services.figures(request.user, params),
+            "params": params,
+            "stages": Project.Stage.choices,
+            "statuses": Project.Status.choices,
+            "may_manage": services.may_manage(request.user),
+        },
+    )
+
+
+@login_required
+def project_create(request):
+    if not services.may_manage(request.user):
+        raise PermissionDenied
+    errors = {}
+    if request.method == "POST":
+        try:
+            project = services.create_project(request.user, request.POST)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            return redirect("projects:detail", project.pk)
+    return render(
+        request,
+        "projects/form.html",
+        {"errors": errors, "post": request.POST, "stages": Project.Stage.choices},
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@scoped(Project, related=("investor", "region"))
+def project_detail(request, project):
+    _government(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "status":
+                services.set_status(
+                    request.user, project, request.POST.get("status"), request.POST.get("on")
+                )
+            elif action == "problem":
+                services.raise_problem(request.user, project, request.POST.get("text"))
+            elif action == "solve":
+                problem = get_object_or_404(
+                    ProjectProblem, pk=request.POST.get("problem") or 0, project=project
+                )
+                services.solve_problem(
+                    request.user, problem, _version(request), request.POST.get("solution")
+                )
+        except (ValidationError, PermissionError, Conflict) as exc:
+            _fail(request, exc)
+        return redirect("projects:detail", project.pk)
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "problems": project.problems.all(),
+            "statuses": Project.Status.choices,
+            "steps": timeline_of(project),
+            "may_manage": services.may_manage(request.user),
+        },
+    )
+
+
+@login_required
+def chain_list(request):
+    _government(request.user)
+    blocked = request.GET.get("blocked") == "1"
+    if request.GET.get("format") == "xlsx":
+        links = SupplyLink.objects.visible_to(request.user)
+        if blocked:
+            links = links.filter(state=SupplyLink.State.BLOCKED)
+        return xlsx_response(chains.export_links(links), "supply-chains.xlsx")
+    qs = chains.chains_for(request.user, blocked_only=blocked)
+    return render(
+        request,
+        "projects/chains.html",
+        {"page": Paginator(qs, 50).get_page(request.GET.get("page")), "blocked": blocked},
+    )
+
+
+@login_required
+def chain_detail(request, enterprise_pk):
+    enterprise = get_scoped(Enterprise, request.user, enterprise_pk, related=("region",))
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "block":
+                link = get_object_or_404(
+                    SupplyLink, pk=request.POST.get("link") or 0, enterprise=enterprise
+                )
+                unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
+                issue = chains.block_link(
+                    request.user,
+                    link,
+                    _version(request),
+                    request.POST.get("text"),
+                    unit,
+                    city=request.POST.get("city", ""),
+                    centre=request.POST.get("centre", ""),
+                    request=request.POST.get("request", ""),
+                )
+                return redirect("projects:issue", issue.pk)
+            chains.add_link(request.user, enterprise, request.POST)
+        except (ValidationError, PermissionError, Conflict) as exc:
+            _fail(request, exc)
+        return redirect("projects:chain", enterprise.pk)
+    links = SupplyLink.objects.filter(enterprise=enterprise).select_related("partner")
+    return render(
+        request,
+        "projects/chain.html",
+        {
+            "enterprise": enterprise,
+            "links": [(link, chains.unit_that_can_act(link)) for link in links],
+            "customers_of": SupplyLink.objects.visible_to(request.user)
+            .filter(partner=enterprise)
+            .select_related("enterprise"),
+            "directions": SupplyLink.Direction.choices,
+            "may_edit": chains.may_edit(request.user, enterprise),
+        },
+    )
+
+
+@login_required
+@scoped(LinkIssue, related=("link__enterprise", "link__partner", "unit"))
+def issue_detail(request, issue):
+    if request.method == "POST":
+        _government(request.user)
+        action = request.POST.get("action")
+        try:
+            if action == "request":
+                chains.request_coordination(
+                    request.user,
+                    issue,
+                    request.POST.get("city", ""),
+                    request.POST.get("centre", ""),
+                    request.POST.get("request", ""),
+                )
+            elif action == "answer":
+                asked = get_object_or_404(
+                    CoordinationRequest, pk=request.POST.get("request_id") or 0, issue=issue
+                )
+                chains.record_answer(
+                    request.user,
+                    asked,
+                    _version(request),
+                    request.POST.get("answer"),
+                    request.POST.get("answered_by", ""),
+                )
+            elif action == "resolve":
+                chains.resolve_issue(
+                    request.user, issue, _version(request), request.POST.get("resolution")
+                )
+        except (ValidationError, PermissionError, Conflict) as exc:
+            _fail(request, exc)
+        return redirect("projects:issue", issue.pk)
+    return render(
+        request,
+        "projects/issue.html",
+        {"issue": issue, "requests": issue.requests.all(), "steps": timeline_of(issue)},
+    )
