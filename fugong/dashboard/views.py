@@ -18,7 +18,7 @@ from fugong.health.services import latest_round
 from fugong.inspections.figures import figures as inspection_figures
 from fugong.passes.services import counts as pass_counts
 from fugong.projects.chains import chains_for
-from fugong.reporting import services, stats
+from fugong.reporting import campaigns, services, stats
 from fugong.reporting.views import (
     campaign_context,
     government_only,
@@ -93,7 +93,7 @@ def dashboard(request):
         )
     user = request.user
     campaign = query.campaign
-    reports_off = stats.reports_off(campaign)
+    reports_off = campaigns.reports_off(campaign)
     empty = {"breakdown": []}
     main = empty if reports_off else stats.resumption(user, query, by="region")
     lists = [] if reports_off else stats.resumption(user, query, by="list")["breakdown"]
