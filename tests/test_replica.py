@@ -25,6 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from fugong.core.replicas import COOKIE, ReplicaRouter, replica_reads, replica_status
+from fugong.registry.models import Enterprise
+
 BIN = Path("/usr/lib/postgresql/15/bin")
 ROOT = Path(__file__).resolve().parent.parent
 NEEDED = ("initdb", "pg_ctl", "pg_basebackup", "postgres", "createdb")
@@ -184,9 +187,6 @@ def test_it_reads_lists_from_a_real_streaming_replica_and_falls_back(clusters):
 
 
 def test_without_a_replica_everything_reads_the_primary(cast, login):
-    from fugong.core.replicas import COOKIE, ReplicaRouter, replica_reads, replica_status
-    from fugong.registry.models import Enterprise
-
     router = ReplicaRouter()
     assert replica_status() == "" and router.db_for_read(Enterprise) is None
     with replica_reads() as reads:
