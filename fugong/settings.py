@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "fugong.financing",
     "fugong.supplies",
     "fugong.consultations",
+    "fugong.workforce",
     "fugong.dashboard",
 ]
 

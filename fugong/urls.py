@@ -50,5 +50,6 @@ urlpatterns = [
     path("", include("fugong.financing.urls")),
     path("", include("fugong.supplies.urls")),
     path("", include("fugong.consultations.urls")),
+    path("", include("fugong.workforce.urls")),
     path("", include("fugong.dashboard.urls")),
 ]
