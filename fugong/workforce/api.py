@@ -1,7 +1,6 @@
-from datetime import date
-
 from ninja import Router, Schema, Status
 
+from fugong.core.inputs import BodyIn, IsoDate
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
 
@@ -26,7 +25,7 @@ class VacancyOut(EnterpriseOwnedOut):
         return getattr(obj, "matched", None) or 0
 
 
-class VacancyIn(Schema):
+class VacancyIn(BodyIn):
     post: str
     number: int
     pay: str
@@ -34,14 +33,14 @@ class VacancyIn(Schema):
     lodging: bool = False
 
 
-class MatchIn(Schema):
+class VacancyMatchIn(BodyIn):
     kind: str
     workers: int
     from_enterprise: str = ""
     note: str = ""
 
 
-class ShortageOut(Schema):
+class WorkerShortageOut(Schema):
     group: str
     vacancies: int
     needed: int
@@ -57,8 +56,8 @@ class CommuterLineOut(Schema):
     capacity: int
 
 
-class BookingIn(Schema):
-    day: date
+class SeatBookingIn(BodyIn):
+    day: IsoDate
     departure: str
     seats: int
 
@@ -81,14 +80,14 @@ def create_vacancy(request, payload: VacancyIn):
 
 
 @router.post("/workforce/vacancies/{int:pk}/matches", response={201: dict})
-def create_match(request, pk: int, payload: MatchIn):
+def create_match(request, pk: int, payload: VacancyMatchIn):
     """The human-resources department records workers found (local, transfer, returning)."""
     vacancy = Vacancy.objects.visible_to(request.auth).get(pk=pk)
     found = hiring.record_match(request.auth, vacancy, payload.dict())
     return Status(201, {"id": found.pk, "workers": found.workers, "kind": found.kind})
 
 
-@router.get("/workforce/shortage", response=list[ShortageOut])
+@router.get("/workforce/shortage", response=list[WorkerShortageOut])
 def shortage(request, by: str = "industry"):
     """Open vacancies' workers needed, matched and short, by industry section or county."""
     return hiring.shortage(request.auth, by)
@@ -100,7 +99,7 @@ def list_lines(request):
 
 
 @router.post("/workforce/lines/{int:pk}/bookings", response={201: dict})
-def book_seats(request, pk: int, payload: BookingIn):
+def book_seats(request, pk: int, payload: SeatBookingIn):
     """An enterprise books seats on a run; the closed-loop rule and capacity hold."""
     line = CommuterLine.objects.visible_to(request.auth).get(pk=pk)
     booking = commutes.book(request.auth, line, _own(request), payload.dict())
