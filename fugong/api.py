@@ -44,6 +44,7 @@ from fugong.projects.api import router as projects_router
 from fugong.registry.api import router as registry_router
 from fugong.reporting.api import router as reporting_router
 from fugong.supplies.api import router as supplies_router
+from fugong.workforce.api import router as workforce_router
 from fugong.workorders.api import router as workorders_router
 
 log = logging.getLogger("fugong.api")
@@ -99,6 +100,7 @@ api.add_router("", supplies_router)
 api.add_router("", consultations_router)
 api.add_router("", inspections_router)
 api.add_router("", projects_router)
+api.add_router("", workforce_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

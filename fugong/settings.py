@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fugong.consultations",
     "fugong.inspections",
     "fugong.projects",
+    "fugong.workforce",
     "fugong.dashboard",
 ]
 

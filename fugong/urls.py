@@ -52,5 +52,6 @@ urlpatterns = [
     path("", include("fugong.consultations.urls")),
     path("", include("fugong.inspections.urls")),
     path("", include("fugong.projects.urls")),
+    path("", include("fugong.workforce.urls")),
     path("", include("fugong.dashboard.urls")),
 ]

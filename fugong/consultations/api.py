@@ -2,6 +2,7 @@ from datetime import datetime
 
 from ninja import Router, Schema, Status
 
+from fugong.core.inputs import BodyIn, IsoDateTime
 from fugong.registry.api import EnterpriseOwnedOut
 
 from . import services
@@ -10,7 +11,7 @@ from .models import Call
 router = Router(tags=["consultations"])
 
 
-class LineOut(Schema):
+class ConsultationLineOut(Schema):
     id: int
     name: str
     topic: str
@@ -24,7 +25,7 @@ class LineOut(Schema):
         return obj.region.code
 
 
-class CallOut(EnterpriseOwnedOut):
+class ConsultationCallOut(EnterpriseOwnedOut):
     id: int
     line_id: int
     line: str
@@ -42,7 +43,7 @@ class CallOut(EnterpriseOwnedOut):
         return obj.line.name
 
 
-class CallIn(Schema):
+class ConsultationCallIn(BodyIn):
     line_id: int
     enterprise: str  # USCC or exact name
     caller: str = ""
@@ -51,23 +52,23 @@ class CallIn(Schema):
     minutes: int | None = None
     needs_action: bool = False
     action: str = ""
-    taken_at: datetime | None = None
+    taken_at: IsoDateTime | None = None
 
 
-@router.get("/consultations/lines", response=list[LineOut])
+@router.get("/consultations/lines", response=list[ConsultationLineOut])
 def list_lines(request):
     """The consultation lines with their numbers and hours (an enterprise: those serving it)."""
     return services.lines_for(request.auth)
 
 
-@router.get("/consultations/calls", response=list[CallOut])
+@router.get("/consultations/calls", response=list[ConsultationCallOut])
 def list_calls(request, line: int | None = None, needs_action: bool = False):
     params = {"line": line or "", "needs_action": "1" if needs_action else ""}
     return services.calls_for(request.auth, params)[:500]
 
 
-@router.post("/consultations/calls", response={201: CallOut})
-def create_call(request, payload: CallIn):
+@router.post("/consultations/calls", response={201: ConsultationCallOut})
+def create_call(request, payload: ConsultationCallIn):
     """Log a call against an enterprise; with needs_action, `action` becomes a work order
     (its id in work_order_id)."""
     data = payload.dict()
@@ -75,6 +76,6 @@ def create_call(request, payload: CallIn):
     return Status(201, services.log_call(request.auth, data))
 
 
-@router.get("/consultations/calls/{int:pk}", response=CallOut)
+@router.get("/consultations/calls/{int:pk}", response=ConsultationCallOut)
 def get_call(request, pk: int):
     return Call.objects.visible_to(request.auth).select_related("line", "enterprise").get(pk=pk)

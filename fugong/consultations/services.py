@@ -103,6 +103,8 @@ def log_call(user: User, data: Mapping, now: datetime | None = None) -> Call:
     if needs_action and not action:
         raise ValidationError({"action": _("需要办理的来电须写明办理事项")})
     taken_at = data.get("taken_at") or now
+    if isinstance(taken_at, datetime) and timezone.is_naive(taken_at):
+        taken_at = timezone.make_aware(taken_at)
     if not isinstance(taken_at, datetime) or taken_at > now:
         raise ValidationError({"taken_at": _("来电时间不能晚于现在")})
     try:

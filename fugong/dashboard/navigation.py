@@ -139,6 +139,9 @@ ITEMS = [
     Item("supplies:index", _("点单代购"), "services", _desk, "list-details"),
     Item("supplies:townships", _("各街镇代购"), "services", _desk, "map-2"),
     Item("consultations:index", _("代帮办热线"), "services", _desk, "message-2"),
+    Item("workforce:index", _("用工与通勤"), "services", _desk, "users-group"),
+    Item("workforce:buses", _("返岗包车"), "services", _desk, "id-badge-2"),
+    Item("workforce:lines", _("定制公交"), "services", _desk, "map-2"),
     Item("health:index", _("员工健康"), "health", _desk, "heart-rate-monitor"),
     Item("health:grants", _("流调授权"), "health", _desk, "first-aid-kit"),
     Item("inspections:plans", _("督导检查"), "oversight", _desk, "clipboard-check"),
@@ -220,6 +223,7 @@ ITEMS = [
     Item("supplies:index", _("生活物资代购"), "services", _enterprise, "list-details"),
     Item("consultations:index", _("代帮办热线"), "services", _enterprise, "message-2"),
     Item("inspections:rectifications", _("检查整改"), "oversight", _enterprise, "circle-check"),
+    Item("workforce:index", _("用工与通勤"), "services", _enterprise, "users-group"),
     # everyone
     Item("core:inbox", _("消息"), "system", lambda u: True, "bell"),
     Item("core:profile", _("我的账号"), "system", lambda u: True, "user", True, _("我的")),

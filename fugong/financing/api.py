@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema, Status
 
+from fugong.core.inputs import BodyIn
 from fugong.core.models import Unit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
@@ -43,7 +44,7 @@ class FinancingNeedOut(EnterpriseOwnedOut):
     created_at: datetime
 
 
-class FinancingNeedIn(Schema):
+class FinancingNeedIn(BodyIn):
     amount: Decimal
     purpose: str
     term_months: int
@@ -51,12 +52,12 @@ class FinancingNeedIn(Schema):
     note: str = ""
 
 
-class ShareIn(Schema):
+class FinancingShareIn(BodyIn):
     version: int
     banks: list[str]  # bank units' codes
 
 
-class AnswerIn(Schema):
+class BankAnswerIn(BodyIn):
     version: int
     product: str = ""
     offer_amount: Decimal | None = None
@@ -113,7 +114,7 @@ def need_shares(request, pk: int):
 
 
 @router.post("/financing/needs/{int:pk}/share", response=list[NeedShareOut])
-def share_need(request, pk: int, payload: ShareIn):
+def share_need(request, pk: int, payload: FinancingShareIn):
     """A financing officer shares the need with banks (by unit code)."""
     need = _need(request, pk)
     banks = list(Unit.objects.filter(kind=Unit.Kind.BANK, code__in=payload.banks[:50]))
@@ -123,7 +124,7 @@ def share_need(request, pk: int, payload: ShareIn):
 
 
 @router.post("/financing/shares/{int:pk}/{action}", response=NeedShareOut)
-def answer_share(request, pk: int, action: str, payload: AnswerIn):
+def answer_share(request, pk: int, action: str, payload: BankAnswerIn):
     """A bank answers: offer (product, offer_amount, rate, offer_term_months), grant
     (granted_amount, default the offer's), decline (reason). 409 when someone acted first."""
     item = NeedShare.objects.visible_to(request.auth).select_related("need", "bank").get(pk=pk)

@@ -22,6 +22,18 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _output_bound(label: str, help_text: str = "") -> forms.DecimalField:
+    """A bound of the annual-output rule (万元, as the registry keeps it)."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=help_text,
+    )
+
+
 class PolicyForm(forms.ModelForm):
     files = MultipleFileField(
         label=_("政策原文附件"),
@@ -68,21 +80,10 @@ class RulesForm(forms.Form):
     )
     staff_min = forms.IntegerField(label=_("最少职工数"), required=False, min_value=0)
     staff_max = forms.IntegerField(label=_("最多职工数"), required=False, min_value=0)
-    output_min = forms.DecimalField(
-        label=_("上年工业总产值不低于（万元）"),
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        help_text=_("未填报产值的企业不符合产值条件"),
+    output_min = _output_bound(
+        _("上年工业总产值不低于（万元）"), help_text=_("未填报产值的企业不符合产值条件")
     )
-    output_max = forms.DecimalField(
-        label=_("上年工业总产值不超过（万元）"),
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-    )
+    output_max = _output_bound(_("上年工业总产值不超过（万元）"))
     resumed = forms.BooleanField(label=_("须已复工"), required=False)
     resumed_by = forms.DateField(
         label=_("复工截至日期"), required=False, widget=DATE, help_text=_("留空为匹配当日")

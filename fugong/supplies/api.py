@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema, Status
 
+from fugong.core.inputs import BodyIn, IsoDateTime
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise, enterprise_id_of
 
@@ -12,7 +13,13 @@ from .models import SupplyOrder
 router = Router(tags=["supplies"])
 
 
-class SupplyItemSchema(Schema):
+class SupplyItemIn(BodyIn):
+    name: str
+    quantity: Decimal
+    unit: str = ""
+
+
+class SupplyItemOut(Schema):
     name: str
     quantity: Decimal
     unit: str = ""
@@ -29,7 +36,7 @@ class SupplyOrderOut(EnterpriseOwnedOut):
     handover_note: str
     paid: Decimal | None
     version: int
-    items: list[SupplyItemSchema]
+    items: list[SupplyItemOut]
 
     @staticmethod
     def resolve_buyer(obj):
@@ -40,14 +47,14 @@ class SupplyOrderOut(EnterpriseOwnedOut):
         return list(obj.items.all())
 
 
-class SupplyOrderIn(Schema):
-    deliver_by: datetime
+class SupplyOrderIn(BodyIn):
+    deliver_by: IsoDateTime
     handover_point: str
     note: str = ""
-    items: list[SupplyItemSchema]
+    items: list[SupplyItemIn]
 
 
-class SupplyActIn(Schema):
+class SupplyActIn(BodyIn):
     version: int
     buyer: int | None = None
     cost: Decimal | None = None

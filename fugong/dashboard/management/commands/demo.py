@@ -14,6 +14,7 @@ from fugong.registry import demo
 from fugong.registry.demo import LIVE_CAMPAIGN
 from fugong.reporting.demo import build_live_reports, build_reports
 from fugong.supplies.demo import build as build_supplies
+from fugong.workforce.demo import build as build_workforce
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         financing, service_logins = build_financing()
         purchases = build_supplies()
         lines = build_lines()
+        vacancies, workforce_logins = build_workforce()
         boundaries, readings = build_boundaries(), build_readings()
         closed_loop = Application.objects.filter(
             campaign__name=LIVE_CAMPAIGN, kind="closed_loop", state="approved"
@@ -58,13 +60,13 @@ class Command(BaseCommand):
             f"{reports} daily reports written, {applications} applications, {passes} "
             f"passes and a roster of {roster} in the running demo campaign, {policies} relief "
             f"policies, {financing} financing needs, {purchases} proxy purchases, {lines} "
-            f"consultation lines; {boundaries} county boundaries and {readings} electricity "
-            f"readings written; {inspections} inspections done, {projects} key projects, {links} "
-            "supply-chain links"
+            f"consultation lines, {vacancies} vacancies; {boundaries} county boundaries and "
+            f"{readings} electricity readings written; {inspections} inspections done, "
+            f"{projects} key projects, {links} supply-chain links"
         )
         self.stdout.write(
             f"demo logins (password {demo.DEMO_PASSWORD}; each account sets its own password "
             "at first login):"
         )
-        for username, desc in [*logins, *service_logins]:
+        for username, desc in [*logins, *service_logins, *workforce_logins]:
             self.stdout.write(f"  {username:<10} {desc}")
