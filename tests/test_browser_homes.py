@@ -1,7 +1,8 @@
 """In Debian's chromium: every role logs in and lands on its home at 390×844 and 1440×900 with
-no horizontal scroll; the checkpoint scans a real pass's QR code with Chromium's fake camera
-(a .y4m video made from the pass's QR) and sees the verdict; on plain http that is not
-localhost the page keeps the typed form and says why. Screenshots under artifacts/browser/."""
+no horizontal scroll, and opens its first task from there; the checkpoint scans a real pass's QR
+code with Chromium's fake camera (a .y4m video made from the pass's QR) and sees the verdict; on
+plain http that is not localhost the page keeps the typed form and says why. Screenshots under
+artifacts/browser/."""
 
 import datetime
 import io
@@ -30,6 +31,12 @@ HOMES = {  # username → (the home's path, an element of its first screen)
     "fangyi_a": ("/health/", "main, #content"),
     "kakou": ("/passes/check/", "#check-form"),
 }
+FIRST_TASKS = {  # username → (what the first screen offers first, the page it opens)
+    "yanji": ("#key-figures a.fg-figure", "/stats/enterprises/"),
+    "jinxue": ("#not-reported .card-actions a", "/completeness/"),
+    "qiye_a": ("#today-report a.btn", "/report/"),
+    "fangyi_a": ("a[href='/health/gate/']", "/health/gate/"),
+}  # a department's and a commissioner's home is their queue; the checkpoint's scan is below
 
 
 @pytest.fixture
@@ -56,6 +63,14 @@ def test_it_lands_every_role_on_its_home_without_horizontal_scroll(
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], (username, label, width)
             shot(page, f"home-{username}-{label}")
+            if username in FIRST_TASKS:
+                link, opens = FIRST_TASKS[username]
+                page.click(link)
+                page.wait_for_load_state()
+                assert page.url.split(base, 1)[1].startswith(opens), (username, page.url)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], (username, label, "task", width)
+                shot(page, f"home-{username}-{label}-task")
 
 
 def y4m_of(text, path, size=(640, 480), frames=15):

@@ -1,8 +1,8 @@
 """Figures agree with lists, in every scope (issue 13): on the demo city, for each government
 role — the prefecture's and a county's command centre, a department, a township, a park and a
 commissioner — the dashboard's figures (passes issued, applications approved and pending, open
-work orders, enterprises) and the township's home (who has not reported, open orders) equal the
-counts of the list pages the same user opens, and the API's."""
+work orders, enterprises) and the township's home (who has not reported, what awaits its
+review, open orders) equal the counts of the list pages the same user opens, and the API's."""
 
 import pytest
 from django.core.management import call_command
@@ -81,4 +81,5 @@ def test_it_gives_the_township_home_the_counts_of_its_lists(demo, client, userna
     completeness = client.get("/completeness/").context
     assert home["missing_count"] == len(completeness["missing"]), username
     assert home["orders_count"] == listed(client, "/workorders/?view=open"), username
+    assert home["applications_count"] == listed(client, "/applications/?view=todo"), username
     assert home["query"].campaign == demo

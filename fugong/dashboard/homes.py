@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from fugong.approvals.services import queue_for as application_queue
 from fugong.core.models import User
 from fugong.registry.models import Enterprise, enterprise_id_of
 from fugong.reporting import stats
@@ -51,7 +52,8 @@ def open_orders(user: User) -> QuerySet[WorkOrder]:
 
 
 def township_home(user: User) -> dict:
-    """Who in the township's scope has not reported today, and its open orders."""
+    """Who in the township's scope has not reported today, the applications awaiting its first
+    review, and its open orders."""
     try:
         query = stats.StatsQuery.parse(user, {"date": timezone.localdate().isoformat()})
     except ValidationError as exc:
@@ -59,8 +61,11 @@ def township_home(user: User) -> dict:
     else:
         missing, error = stats.drill_down(user, query, "missing_today").order_by("name"), ""
     orders = open_orders(user)
+    awaiting = application_queue(user, {"view": "todo"})
     return {
         "query": query,
+        "applications": awaiting[:LIMIT],
+        "applications_count": awaiting.count(),
         "error": error,
         "missing": missing[:LIMIT] if missing is not None else [],
         "missing_count": missing.count() if missing is not None else 0,
