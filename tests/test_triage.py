@@ -198,12 +198,12 @@ def test_it_trains_and_evaluates_from_title_and_detail_sheets(tmp_path, capsys):
 def test_it_compares_the_candidates_with_the_baseline_on_any_labelled_file(tmp_path, capsys):
     path = tmp_path / "hotline.xlsx"
     path.write_bytes(xlsx(["文本", "类别"], [list(r) for r in _three_departments(20, 6)]))
-    args = ["triage", "compare", str(path), "--kinds", "title,product", "--repeats", "1"]
+    args = ["triage", "compare", str(path), "--kinds", "title,blend,product", "--repeats", "1"]
     call_command(*args, "--splits", "3")
     out = capsys.readouterr().out
     assert "60 texts, 3 stratified held-out folds" in out
     lines = {line.split()[0]: line for line in out.splitlines()[2:]}
-    assert set(lines) == {"baseline", "title", "product"}
+    assert set(lines) == {"baseline", "title", "blend", "product"}
     assert all("±" in line and "×" in line for line in lines.values())
     call_command(*args, "--splits", "3", "--json")
     result = json.loads(capsys.readouterr().out)

@@ -10,4 +10,4 @@ class ReportingConfig(AppConfig):
     def ready(self):
         # imported here, not at the top: these modules import models, which cannot load
         # before Django's app registry is ready (a genuine import-time cycle)
-        from . import imports, receivers  # noqa: F401  (registers the importer, the receivers)
+        from . import exports, imports, receivers  # noqa: F401  (registers them)

@@ -1,9 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
-from fugong.core.excel import write_xlsx
+from fugong.core.excel import register_exporter, write_xlsx
 from fugong.core.services import audit
 
 from . import stats
+from .imports import ReportImporter
+from .models import DailyReport
 
 FIGURE_LABELS = {
     "enterprises": _("企业总数"),
@@ -95,3 +97,65 @@ def drill_down_xlsx(user, query, enterprises, figure) -> bytes:
         detail={"figure": figure, "region": query.region.code, "date": str(query.day)},
     )
     return data
+
+
+def _report_row(report: DailyReport, extra_keys: list[str]) -> list:
+    """One report in the daily-report import template's columns (then the campaign's extra
+    fields), as the importer reads them back: labels for choices, numbers as numbers."""
+    output = report.output
+    if output is not None and report.output_unit != "万元":
+        output = f"{output}{report.output_unit}"  # read back in 万元 by the importer
+    cells = {
+        "uscc": report.enterprise.uscc,
+        "date": report.date,
+        "status": report.get_status_display(),
+        "mode": report.get_mode_display(),
+        "output": output,
+    }
+    row = [
+        cells[c.key] if c.key in cells else getattr(report, c.key) for c in ReportImporter.columns
+    ]
+    return [("" if v is None else v) for v in row] + [
+        (report.extra or {}).get(k, "") for k in extra_keys
+    ]
+
+
+def daily_reports_xlsx(user, reports, campaign=None) -> bytes:
+    """Daily reports as the township's import sheet: importing the file again through
+    `reports` creates and changes nothing. `reports` must already be scoped to the user."""
+    fields = list(campaign.report_fields) if campaign is not None else []
+    headers = [c.header for c in ReportImporter.columns] + [f["label"] for f in fields]
+    keys = [f["key"] for f in fields]
+    reports = reports.select_related("enterprise").order_by("date", "enterprise__uscc")
+    data = write_xlsx(
+        ReportImporter.title,
+        headers,
+        (_report_row(r, keys) for r in reports.iterator(chunk_size=2000)),
+        widths=[c.width for c in ReportImporter.columns] + [14] * len(keys),
+    )
+    audit(
+        user,
+        "export",
+        target_type="reporting.daily_report",
+        detail={"campaign": getattr(campaign, "pk", None), "format": "xlsx"},
+    )
+    return data
+
+
+@register_exporter("reports")
+def export_reports(user, params) -> bytes:
+    """`fugong export reports OUT.xlsx --date 2020-02-14 [--region 222401]`: the day's reports
+    (today's by default) of the enterprises the user sees in the region, in the campaign
+    running there that day."""
+    query = stats.StatsQuery.parse(user, params or {})
+    return daily_reports_xlsx(user, day_reports(user, query), query.campaign)
+
+
+def day_reports(user, query: stats.StatsQuery):
+    """The query day's reports in its campaign, of the enterprises the user sees in its
+    region."""
+    return DailyReport.objects.visible_to(user).filter(
+        campaign=query.campaign,
+        date=query.day,
+        enterprise__region__path__startswith=query.region.path,
+    )

@@ -4,13 +4,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from fugong.core import values
+from fugong.core import bulk, values
 from fugong.core.excel import Column, register_importer
 from fugong.core.imports import choice_lookup
 from fugong.registry.imports import ScopedImporter
 
 from . import services
-from .models import Mode, Status
+from .models import DailyReport, Mode, Status
 
 
 @register_importer
@@ -108,7 +108,14 @@ class ReportImporter(ScopedImporter):
 
     def write(self, cleaned):
         created = updated = 0
+        current = {}  # the reports these rows would replace
+        days = DailyReport.objects.filter(date__in={d for _n, (_c, _e, d, _v) in cleaned})
+        for qs in bulk.matching(days, "enterprise_id", {e.pk for _n, (_c, e, _d, _v) in cleaned}):
+            current.update(((r.campaign_id, r.enterprise_id, r.date), r) for r in qs)
         for _n, (campaign, enterprise, day, clean) in cleaned:
+            same = current.get((campaign.pk, enterprise.pk, day))
+            if same is not None and all(getattr(same, k) == v for k, v in clean.items()):
+                continue  # as reported already (an exported sheet read back): no new version
             report = services.save_report(self.user, campaign, enterprise, day, clean, "import")
             created += report.version == 1
             updated += report.version > 1

@@ -157,6 +157,13 @@ def stats_page(request):
             exports.resumption_xlsx(request.user, result),
             f"resumption-{result['region']}-{result['date']}.xlsx",
         )
+    if query and request.GET.get("format") == "reports":  # the day's reports, re-importable
+        return xlsx_response(
+            exports.daily_reports_xlsx(
+                request.user, exports.day_reports(request.user, query), query.campaign
+            ),
+            f"reports-{query.region.code}-{query.day}.xlsx",
+        )
     params = {k: v for k, v in request.GET.items() if k not in ("format", "by", "page")}
     if result:
         params.setdefault("date", result["date"])

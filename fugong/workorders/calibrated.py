@@ -3,7 +3,7 @@ when a model is built or loaded, since it imports scikit-learn."""
 
 import numpy as np
 from scipy.optimize import minimize_scalar
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
@@ -53,6 +53,34 @@ class CalibratedSVC(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         return _softmax(self.decision_function(X) / self.temperature_)
+
+    def predict(self, X):
+        return self.classes_[self.decision_function(X).argmax(axis=1)]
+
+
+class Blend(ClassifierMixin, BaseEstimator):
+    """The sum of several fitted pipelines' decision scores, each standardised per text (a
+    naive Bayes model's log-probabilities stand in for its scores): a char-n-gram SVM and a
+    word naive Bayes make different mistakes. Proposes labels; no calibrated confidence."""
+
+    def __init__(self, parts=()):
+        self.parts = parts
+
+    def fit(self, X, y):
+        self.fitted_ = [clone(part).fit(X, y) for part in self.parts]
+        self.classes_ = self.fitted_[0].classes_
+        return self
+
+    def decision_function(self, X):
+        total = 0
+        for model in self.fitted_:
+            if hasattr(model, "decision_function"):
+                scores = model.decision_function(X)
+            else:
+                scores = np.log(model.predict_proba(X) + 1e-9)
+            spread = scores.std(axis=1, keepdims=True) + 1e-9
+            total = total + (scores - scores.mean(axis=1, keepdims=True)) / spread
+        return total
 
     def predict(self, X):
         return self.classes_[self.decision_function(X).argmax(axis=1)]

@@ -73,7 +73,7 @@ def _candidates():
     from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
-    from .calibrated import CalibratedSVC
+    from .calibrated import Blend, CalibratedSVC
 
     def title_first():
         return FunctionTransformer(weighted_fields)
@@ -121,6 +121,15 @@ def _candidates():
                 CalibratedClassifierCV(svm(**balanced), cv=3, method="sigmoid"),
             ),
         ),
+        "blend": (
+            "sum of standardised scores: the title SVM and the words ComplementNB",
+            lambda: Blend(
+                (
+                    make_pipeline(title_first(), char(1, 2, min_df=2), svm(**balanced)),
+                    make_pipeline(title_first(), word_vec(), ComplementNB(alpha=0.1)),
+                )
+            ),
+        ),
         "product": (
             "as title, probabilities by temperature scaling over 5 folds (CalibratedSVC)",
             lambda: make_pipeline(title_first(), char(1, 2, min_df=2), CalibratedSVC(folds=5)),
@@ -138,6 +147,7 @@ CANDIDATES = (
     "title",
     "words_nb",
     "platt",
+    "blend",
     "product",
 )
 
@@ -154,7 +164,7 @@ def train(texts, labels, kind=PRODUCT):
     """A fitted model; a label set too small for 3-fold Platt scaling gets fewer folds."""
 
     model, texts, labels = build(kind), list(texts), list(labels)
-    last = model.steps[-1][1]
+    last = model.steps[-1][1] if hasattr(model, "steps") else model
     smallest = min(Counter(labels).values())
     if isinstance(getattr(last, "cv", None), int) and smallest < last.cv:
         last.set_params(cv=max(2, smallest))

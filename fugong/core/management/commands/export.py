@@ -9,13 +9,14 @@ from fugong.core.permissions import SYSTEM
 class Command(BaseCommand):
     help = (
         "Export to .xlsx: fugong export KIND OUT.xlsx "
-        "[--region CODE --industry X --scale above|below --list NAME --q TEXT]"
+        "[--region CODE --industry X --scale above|below --list NAME --q TEXT] "
+        "[--date YYYY-MM-DD (reports)]"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(EXPORTERS))
         parser.add_argument("out")
-        for name in ("region", "industry", "scale", "list", "q"):
+        for name in ("region", "industry", "scale", "list", "q", "date"):
             parser.add_argument(f"--{name}", default="")
         parser.add_argument("--user", help="export what this user may see")
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"no such user: {user}")
-        params = {k: options[k] for k in ("region", "industry", "scale", "list", "q")}
+        params = {k: options[k] for k in ("region", "industry", "scale", "list", "q", "date")}
         try:
             data = EXPORTERS[kind](actor, params)
         except ValidationError as exc:
