@@ -225,7 +225,7 @@ def detail(request, order):
                         initial={
                             "version": order.version,
                             "category": order.category or preselected,
-                            "unit": unit_initial,
+                            "unit": unit_initial if a in ("dispatch", "rule_return") else None,
                         },
                         order=order,
                         action=a,
