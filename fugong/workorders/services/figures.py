@@ -1,7 +1,11 @@
 """Work-order use-cases: queues and figures."""
 
+from datetime import datetime
+
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
+
+from fugong.core.models import Campaign, User
 
 from ..models import (
     OPEN_STATES,
@@ -12,7 +16,7 @@ from ..models import (
 )
 
 
-def _median(values):
+def _median(values: list[float]) -> float | None:
     values = sorted(values)
     if not values:
         return None
@@ -20,7 +24,7 @@ def _median(values):
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
-def order_figures(user, campaign, now=None):
+def order_figures(user: User, campaign: Campaign, now: datetime | None = None) -> dict:
     """The dashboard's work-order figures in the user's scope for one campaign: open and
     overdue by unit and by category, median hours from submission to resolution, satisfaction
     per unit, the biggest common problems, and the needs requested and delivered."""
