@@ -114,6 +114,13 @@ ITEMS = [
     Item("workorders:groups", _("共性问题"), "workorders", _desk, "stack-2"),
     Item("workorders:catalogue", _("派单目录"), "workorders", lambda u: u.coordinates, "sitemap"),
     Item(
+        "workorders:scorecard",
+        _("工单考核"),
+        "workorders",
+        lambda u: u.is_admin or (u.sees_figures and u.is_region_scoped),
+        "report-analytics",
+    ),
+    Item(
         "workorders:chat_import",
         _("导入群聊记录"),
         "workorders",

@@ -3,7 +3,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fugong.core.api import Pagination
@@ -14,7 +14,8 @@ from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise
 
 from . import services
-from .models import OPEN_STATES, Category, WorkOrder
+from .models import Category, WorkOrder
+from .services.scorecard_reports import scorecard_for
 
 router = Router(tags=["workorders"])
 
@@ -97,17 +98,81 @@ def create(request, payload: OrderIn):
     )
 
 
+class OrderFilterIn(Schema):
+    """The list page's filter (`WorkOrderFilter`); `open` and `mine` are the older names of
+    `view=open` and `view=mine`."""
+
+    view: str = "all"
+    state: str = ""
+    category: str = ""
+    unit: str = ""
+    region: str = ""
+    ids: str = ""
+    figure: str = ""
+    start: str = Field("", alias="from")
+    end: str = Field("", alias="to")
+    open: bool = False
+    mine: bool = False
+
+
 @router.get("/workorders", response=list[OrderOut])
 @paginate(Pagination)
-def list_orders(request, state: str = "", open: bool = False, mine: bool = False):
-    qs = WorkOrder.objects.visible_to(request.auth).select_related("enterprise", "unit", "category")
-    if state:
-        qs = qs.filter(state=state)
-    if open:
-        qs = qs.filter(state__in=OPEN_STATES)
-    if mine:
-        qs = qs.filter(unit_id=request.auth.unit_id)
-    return qs
+def list_orders(request, filters: Query[OrderFilterIn]):
+    params = filters.dict(by_alias=True)
+    if params.pop("mine"):
+        params["view"] = "mine"
+    elif params.pop("open", False):
+        params["view"] = "open"
+    flt = services.WorkOrderFilter.from_params(params, default_view="all")
+    errors = flt.errors()
+    if errors:
+        raise ValidationError(errors)
+    return flt.queryset(request.auth).order_by("-created_at", "-id")
+
+
+class ScorecardRowOut(Schema):
+    """One unit's line of the scorecard (see the README for each figure's definition)."""
+
+    rank: int
+    unit: str
+    unit_name: str
+    received: int
+    signed: int
+    signed_on_time: int
+    replied_on_time: int
+    resolved: int
+    rated: int
+    satisfied: int
+    overdue: int
+    escalations: int
+    refusals: int
+    refusals_upheld: int
+    extensions: int
+    redos: int
+    sign_rate: float | None
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    redo_rate: float | None
+    median_hours_to_sign: float | None
+    median_hours_to_resolve: float | None
+    score: float | None
+
+
+class ScorecardQueryIn(Schema):
+    region: str = ""
+    start: str = Field("", alias="from")
+    end: str = Field("", alias="to")
+
+
+@router.get("/workorders/scorecard", response=list[ScorecardRowOut])
+def get_scorecard(request, query: Query[ScorecardQueryIn]):
+    flt = services.WorkOrderFilter.from_params(query.dict(by_alias=True))
+    errors = flt.errors()
+    if errors:
+        raise ValidationError(errors)
+    _region, rows = scorecard_for(request.auth, flt.region, flt.period())
+    return rows
 
 
 @router.get("/workorders/{int:pk}", response=OrderOut)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import oversight, views
 
 app_name = "workorders"
 urlpatterns = [
@@ -14,7 +14,8 @@ urlpatterns = [
     path("workorders/<int:pk>/group/", views.group, name="group"),
     path("workorders/<int:pk>/needs/<int:line>/", views.deliver, name="deliver"),
     path("workorders/groups/", views.groups, name="groups"),
-    path("workorders/catalogue/", views.catalogue, name="catalogue"),
+    path("workorders/catalogue/", oversight.catalogue, name="catalogue"),
+    path("workorders/scorecard/", oversight.scorecard, name="scorecard"),
     path("workorders/groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("workorders/<int:pk>/<slug:action>/", views.act, name="act"),
 ]

@@ -12,16 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fugong.core.forms import add_service_errors
 from fugong.core.models import Unit
 from fugong.core.permissions import scoped
 from fugong.core.services import campaign_for
 from fugong.core.uploads import attachments_of
-from fugong.core.views import SERVICE_ERRORS, listing, service_error_text, xlsx_response
+from fugong.core.views import SERVICE_ERRORS, listing, service_error_text
 from fugong.registry.models import Assignment, Enterprise, own_enterprise
 
 from . import services, triage
-from .forms import ActionForm, CatalogueForm, ProblemForm
+from .forms import ActionForm, ProblemForm
 from .models import (
     ACTION_LABELS,
     OPEN_STATES,
@@ -32,7 +31,6 @@ from .models import (
     State,
     WorkOrder,
 )
-from .services import catalogue as dispatch_catalogue
 
 
 @login_required
@@ -77,14 +75,17 @@ def queue(request):
     and unit."""
     if not request.user.is_government:
         return redirect("workorders:my_problems")
-    qs, view = services.queue_for(request.user, request.GET)
+    flt = services.WorkOrderFilter.from_params(request.GET)
+    for name, message in flt.errors().items():
+        messages.error(request, f"{name}：{message}")
     return listing(
         request,
-        qs,
+        flt.queryset(request.user),
         "workorders/queue.html",
         export=services.export_orders,
-        filename=f"workorders-{view}",
-        view=view,
+        filename=f"workorders-{flt.view}",
+        view=flt.view,
+        order_filter=flt,
         now=timezone.now(),
         categories=Category.objects.all(),
         category=request.GET.get("category", ""),
@@ -106,9 +107,10 @@ BOARD_CARDS = 60  # per column, most urgent first
 def board(request):
     """The kanban: one column per stage, the most urgent and overdue on top."""
     _government(request.user)
-    params = request.GET.copy()
-    params["view"] = params.get("view") if params.get("view") in ("mine", "overdue") else "all"
-    qs, view = services.queue_for(request.user, params)
+    flt = services.WorkOrderFilter.from_params(request.GET, default_view="all")
+    if flt.view == "open":
+        flt.view = "all"  # the board's columns are the stages, closed ones included
+    qs, view = flt.queryset(request.user), flt.view
     columns = []
     for states in BOARD_COLUMNS:
         column = qs.filter(state__in=states)
@@ -223,7 +225,7 @@ def detail(request, order):
                         initial={
                             "version": order.version,
                             "category": order.category or preselected,
-                            "unit": unit_initial,
+                            "unit": unit_initial if a in ("dispatch", "rule_return") else None,
                         },
                         order=order,
                         action=a,
@@ -440,40 +442,4 @@ def enterprise_panel(request, enterprise):
             "enterprise": enterprise,
         },
         request=request,
-    )
-
-
-@login_required
-def catalogue(request):
-    """The dispatch catalogue (派单目录) of the officer's regions: add, change or delete a line;
-    export and import it as xlsx (the import page of `catalogue`)."""
-    if not dispatch_catalogue.may_edit_catalogue(request.user):
-        raise PermissionDenied
-    lines = dispatch_catalogue.catalogue_visible_to(request.user)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            dispatch_catalogue.export_catalogue(request.user),
-            f"catalogue-{timezone.localdate():%Y%m%d}.xlsx",
-        )
-    editing = lines.filter(pk=request.GET.get("edit") or 0).first()
-    form = CatalogueForm(request.POST or None, instance=editing, user=request.user)
-    if request.method == "POST" and request.POST.get("delete"):
-        line = lines.filter(pk=request.POST["delete"]).first()
-        if line is None:
-            raise Http404
-        dispatch_catalogue.delete_line(request.user, line)
-        messages.success(request, _("已删除"))
-        return redirect("workorders:catalogue")
-    if request.method == "POST" and form.is_valid():
-        try:
-            dispatch_catalogue.save_line(request.user, form.save(commit=False))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("workorders:catalogue")
-    return render(
-        request,
-        "workorders/catalogue.html",
-        {"lines": lines, "form": form, "editing": editing},
     )

@@ -59,7 +59,8 @@ from .chats import (
     retrain_triage,
 )
 from .cohandling import ASSISTING_KINDS, assists_visible_to, events_visible_to, open_assist_of
-from .figures import QUEUE_VIEWS, _median, order_figures, queue_for
+from .figures import _median, order_figures
+from .filters import QUEUE_VIEWS, WorkOrderFilter, order_ids
 from .grouping import (
     CANDIDATES,
     SIMILARITY,

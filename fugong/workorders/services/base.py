@@ -21,7 +21,7 @@ DEFAULT_CATEGORIES = [
 ]
 
 
-def seed_categories(model=Category):
+def seed_categories(model: type = Category) -> None:
     """The default categories (the data migration passes its historical model)."""
     for position, (code, name, sector) in enumerate(DEFAULT_CATEGORIES):
         model.objects.get_or_create(

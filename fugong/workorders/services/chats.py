@@ -1,12 +1,15 @@
 """Work-order use-cases: exported group chats."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.excel import write_xlsx
+from fugong.core.models import User
 from fugong.core.permissions import person
 from fugong.core.services import (
     audit,
@@ -35,7 +38,7 @@ class ChatProposal:
     reason: str = ""
 
 
-def preview_chat(user, text):
+def preview_chat(user: User, text: str) -> list[ChatProposal]:
     """What an exported chat would create: a proposal per message worth an order, with its
     enterprise and campaign, or the reason it cannot be attributed."""
 
@@ -65,7 +68,9 @@ def preview_chat(user, text):
 
 
 @transaction.atomic
-def import_chat(user, proposals, lines=None):
+def import_chat(
+    user: User, proposals: list[ChatProposal], lines: set[int] | None = None
+) -> list[WorkOrder]:
     """Create the proposed orders (those on `lines`, or all good ones), skipping a text the
     enterprise already has open. Returns the orders created."""
     created = []
@@ -90,7 +95,7 @@ def import_chat(user, proposals, lines=None):
 
 
 @transaction.atomic
-def map_sender(user, name, enterprise):
+def map_sender(user: User, name: str, enterprise: Enterprise) -> ChatSender:
 
     if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
         raise PermissionError(_("该企业不在您的权限范围内"))
@@ -101,11 +106,11 @@ def map_sender(user, name, enterprise):
     return mapping
 
 
-def _qty(value):
+def _qty(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def export_orders(user, qs) -> bytes:
+def export_orders(user: User, qs: QuerySet) -> bytes:
     """A queue as .xlsx, as shown."""
 
     def rows():
@@ -160,7 +165,7 @@ def export_orders(user, qs) -> bytes:
     return data
 
 
-def retrain_triage():
+def retrain_triage() -> object:
     """Retrain the triage model with every order whose category an officer set."""
     confirmed = WorkOrder.objects.filter(category__isnull=False).values_list(
         "text", "category__code"

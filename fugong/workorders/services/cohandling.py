@@ -3,9 +3,10 @@
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from fugong.core.models import Unit
+from fugong.core.models import Unit, User
 from fugong.core.permissions import person
 from fugong.core.services import working_deadline
 
@@ -73,7 +74,7 @@ def sees_all_assists(user, order: WorkOrder) -> bool:
     return bool(user.coordinates or (order.unit_id and user.unit_id == order.unit_id))
 
 
-def events_visible_to(user, order: WorkOrder):
+def events_visible_to(user: User, order: WorkOrder) -> QuerySet:
     """The order's timeline for `user`: the co-handling steps only for those who see every
     sub-task (an assisting unit reads its own in its sub-task)."""
     events = order.events.select_related("user", "unit")
@@ -82,7 +83,7 @@ def events_visible_to(user, order: WorkOrder):
     return events.exclude(action__in=("add_assist", "reply_assist"))
 
 
-def assists_visible_to(user, order: WorkOrder):
+def assists_visible_to(user: User, order: WorkOrder) -> QuerySet:
     """The sub-tasks the user may read: all of them for the coordinating units and the lead
     unit, an assisting unit's own only, none for anyone else."""
     if sees_all_assists(user, order):

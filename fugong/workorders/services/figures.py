@@ -1,56 +1,22 @@
 """Work-order use-cases: queues and figures."""
 
+from datetime import datetime
+
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
+
+from fugong.core.models import Campaign, User
 
 from ..models import (
     OPEN_STATES,
     Category,
     NeedLine,
     ProblemGroup,
-    State,
     WorkOrder,
 )
-from .grouping import models_q_label
-
-QUEUE_VIEWS = ("open", "mine", "overdue", "all")
 
 
-def queue_for(user, params, now=None):
-    """The orders a government user asked for: a view (open, mine = my unit's, overdue, all)
-    narrowed by state, category and unit. Returns (queryset, view)."""
-    now = now or timezone.now()
-    qs = WorkOrder.objects.visible_to(user).select_related(
-        "enterprise", "unit", "category", "group"
-    )
-    view = params.get("view") if params.get("view") in QUEUE_VIEWS else "open"
-    ids = order_ids(params.get("ids"))
-    if ids is not None:  # a drill-down (a hot spot's orders)
-        qs = qs.filter(pk__in=ids)
-    if view == "mine":
-        qs = qs.filter(unit=user.unit_id, state__in=OPEN_STATES)
-    elif view == "overdue":
-        qs = qs.filter(state__in=OPEN_STATES, deadline__lt=now)
-    elif view == "open":
-        qs = qs.filter(state__in=OPEN_STATES)
-    if params.get("state") in State.values:
-        qs = qs.filter(state=params["state"])
-    if params.get("category"):
-        qs = qs.filter(models_q_label(params["category"]))
-    if str(params.get("unit", "")).isdigit():
-        qs = qs.filter(unit=int(params["unit"]))
-    return qs, view
-
-
-def order_ids(text) -> list[int] | None:
-    """The `ids` filter: comma-separated order ids (what is not a number is ignored); None
-    when absent."""
-    if not text:
-        return None
-    return [int(part) for part in str(text).split(",")[:500] if part.strip().isdigit()]
-
-
-def _median(values):
+def _median(values: list[float]) -> float | None:
     values = sorted(values)
     if not values:
         return None
@@ -58,7 +24,7 @@ def _median(values):
     return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
-def order_figures(user, campaign, now=None):
+def order_figures(user: User, campaign: Campaign, now: datetime | None = None) -> dict:
     """The dashboard's work-order figures in the user's scope for one campaign: open and
     overdue by unit and by category, median hours from submission to resolution, satisfaction
     per unit, the biggest common problems, and the needs requested and delivered."""

@@ -1,11 +1,14 @@
 """Work-order use-cases: common problems (共性问题一并做)."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from fugong.core.inputs import BadInput, parse_decimal
+from fugong.core.models import User
 from fugong.core.permissions import person
 from fugong.core.services import (
     audit,
@@ -25,7 +28,7 @@ SIMILARITY = 0.35
 CANDIDATES = 2000  # the most recent open orders of the category are compared
 
 
-def similar_open_orders(order, limit=5):
+def similar_open_orders(order: WorkOrder, limit: int = 5) -> list[tuple[WorkOrder, float]]:
     """Open orders of the same campaign and (proposed) category whose text is similar, most
     similar first, as [(order, similarity)]."""
     # deferred: scikit-learn is heavy and only the similarity search needs it
@@ -49,17 +52,17 @@ def similar_open_orders(order, limit=5):
     return [(c, float(s)) for c, s in ranked[:limit] if s >= SIMILARITY]
 
 
-def models_q_label(label):
+def models_q_label(label: str) -> Q:
     return Q(category__code=label) | Q(category__isnull=True, proposed_label=label)
 
 
-def _may_group(user):
+def _may_group(user: User) -> None:
     if not user.coordinates:
         raise PermissionError(_("只有指挥部和街镇/园区可以合并共性问题"))
 
 
 @transaction.atomic
-def group_orders(user, orders, title=""):
+def group_orders(user: User, orders: Iterable[WorkOrder], title: str = "") -> ProblemGroup:
     """Put orders into one common problem (the first's, if it has one)."""
 
     _may_group(user)
@@ -93,7 +96,13 @@ def _join(user, order, group) -> None:
 
 
 @transaction.atomic
-def edit_group(user, group, *, title=None, add=()):
+def edit_group(
+    user: User,
+    group: ProblemGroup,
+    *,
+    title: str | None = None,
+    add: Iterable[WorkOrder] = (),
+) -> ProblemGroup:
     """Rename a common problem and/or add orders to it (orders leave it by split_order)."""
     _may_group(user)
     if title is not None:
@@ -116,7 +125,7 @@ def edit_group(user, group, *, title=None, add=()):
 
 
 @transaction.atomic
-def split_order(user, order):
+def split_order(user: User, order: WorkOrder) -> None:
     """Take an order out of its common problem (特殊问题特殊办)."""
     _may_group(user)
     if not order.group_id:
@@ -132,7 +141,7 @@ def split_order(user, order):
 
 
 @transaction.atomic
-def transition_group(user, group, action, **kwargs):
+def transition_group(user: User, group: ProblemGroup, action: str, **kwargs) -> list[WorkOrder]:
     """Dispatch, resolve, … every member of a common problem that the user may see, as one:
     all or none."""
     action = ALIASES.get(action, action)
@@ -149,7 +158,7 @@ def transition_group(user, group, action, **kwargs):
 
 
 @transaction.atomic
-def deliver(user, line, amount, comment=""):
+def deliver(user: User, line: NeedLine, amount: object, comment: str = "") -> NeedLine:
     """Record what was delivered against a need line; never more than was requested."""
     order = line.order
     at_unit = order.unit_id is not None and user.unit_id == order.unit_id

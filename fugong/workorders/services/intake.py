@@ -1,10 +1,14 @@
 """Work-order use-cases: intake."""
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fugong.core.inputs import BadInput, parse_decimal
+from fugong.core.models import Campaign, User
 from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import (
     audit,
@@ -25,7 +29,7 @@ from ..models import (
 from .base import MAX_TEXT
 
 
-def clean_text(text):
+def clean_text(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("问题描述不能为空")})
@@ -36,7 +40,7 @@ def clean_text(text):
     return text
 
 
-def clean_needs(needs):
+def clean_needs(needs: Iterable[dict] | None) -> list[NeedLine]:
     lines, errors = [], []
     for i, need in enumerate(needs or [], 1):
         kind = need.get("kind")
@@ -66,7 +70,7 @@ def clean_needs(needs):
     return lines
 
 
-def priority_for(enterprise, text):
+def priority_for(enterprise: Enterprise, text: str) -> str:
     """Key, whitelist and closed-loop enterprises, and stopping production, come first."""
     stopping = any(w in text for w in ("停产", "停工", "断供", "无法生产", "停止生产"))
     listed = (
@@ -82,7 +86,16 @@ def priority_for(enterprise, text):
 
 
 @transaction.atomic
-def create_order(user, campaign, enterprise, text, channel, needs=(), source="", files=()):
+def create_order(
+    user: User,
+    campaign: Campaign,
+    enterprise: Enterprise,
+    text: str,
+    channel: str,
+    needs: Iterable[dict] = (),
+    source: str = "",
+    files: Iterable = (),
+) -> WorkOrder:
     """A new order from any channel; `files` are uploads (photos, documents), checked by
     content and size, kept as attachments."""
     if not Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists():
@@ -126,7 +139,14 @@ REPORT_NEEDS = (
 )
 
 
-def intake_from_report(user, campaign, enterprise, day, report_id, values):
+def intake_from_report(
+    user: User,
+    campaign: Campaign,
+    enterprise: Enterprise,
+    day: date,
+    report_id: int,
+    values: dict,
+) -> WorkOrder | None:
     """A daily report's difficulties and needs become a work order, unless the same text is
     already open from an earlier report of the enterprise. Called by the reporting app."""
     needs = [

@@ -1,6 +1,6 @@
 """Work-order use-cases: transitions."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fugong.core.models import User
 from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import (
     Conflict,
@@ -62,7 +63,15 @@ TRANSITIONS = {
 }
 
 
-def _event(order, action, user, *, from_state="", to_state="", comment=""):
+def _event(
+    order: WorkOrder,
+    action: str,
+    user: User,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+) -> Event:
     """The work orders' timeline entry (their own `Event`, with the order's unit)."""
     return Event.objects.create(
         order=order,
@@ -103,7 +112,7 @@ def next_actor(order) -> str:
     return "、".join(FLOW.who_acts(order.state, actors))
 
 
-def allowed_actions(user, order):
+def allowed_actions(user: User, order: WorkOrder) -> list[str]:
     """The actions this user may take on the order now."""
     government = user.coordinates
     at_unit = order.unit_id is not None and user.unit_id == order.unit_id
@@ -132,7 +141,13 @@ def allowed_actions(user, order):
 
 @transaction.atomic
 def transition(
-    user, order: WorkOrder, action: str, version: int, *, now=None, **fields
+    user: User,
+    order: WorkOrder,
+    action: str,
+    version: int,
+    *,
+    now: datetime | None = None,
+    **fields,
 ) -> WorkOrder:
     """Move the order by `action` if it still is at `version`; raise Conflict otherwise
     (WrongState when the state does not allow the action, PermissionError when the user may
@@ -175,7 +190,7 @@ def transition(
     return order
 
 
-def _notify_step(order, action, comment=""):
+def _notify_step(order: WorkOrder, action: str, comment: str = "") -> None:
     """Tell the right people of a step, in-app, by e-mail and on the unit's group bot: the
     unit when an order reaches it (dispatch, escalation, reopening, a deadline near, the
     enterprise's confirmation); the enterprise when its order moves; the dispatcher when the
@@ -221,7 +236,7 @@ def _notify_step(order, action, comment=""):
         )
 
 
-def escalate_overdue(now=None):
+def escalate_overdue(now: datetime | None = None) -> list[WorkOrder]:
     """Overdue open orders escalate (督办) to their unit's parent, then further up, each step
     recorded and notified with a new deadline. Returns the orders escalated."""
     now = now or timezone.now()
@@ -270,7 +285,7 @@ def escalate_overdue(now=None):
 REMIND_HOURS = 24  # a unit is reminded this long before an order's deadline
 
 
-def remind_due_orders(now=None):
+def remind_due_orders(now: datetime | None = None) -> list[WorkOrder]:
     """Remind the unit once per deadline of every open order due within REMIND_HOURS (campaign
     SLA `workorder_remind_hours`). Returns the orders reminded."""
     now = now or timezone.now()
@@ -307,7 +322,7 @@ def remind_due_orders(now=None):
 AUTOCLOSE_DAYS = 7  # a resolved order the enterprise does not confirm closes after this
 
 
-def close_confirmed_by_silence(now=None):
+def close_confirmed_by_silence(now: datetime | None = None) -> list[WorkOrder]:
     """Close resolved orders the enterprise has neither confirmed nor reopened within the
     campaign's `workorder_autoclose_days`. Returns the orders closed."""
     now = now or timezone.now()
