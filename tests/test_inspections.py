@@ -411,6 +411,12 @@ def test_outsiders_get_404_or_nothing(cast, campaign, login, api):
     assert call("get", "/rectifications").json() == []
     assert call("get", f"/inspections/{inspection.pk}").status_code == 404
     assert call("get", f"/inspection-plans/{plan.pk}/figures").status_code == 404
+    assert call("get", f"/inspection-plans/{plan.pk}").status_code == 404
+    body = {"version": 2, "answers": {}, "representative": "x", "acknowledged": True}
+    assert call("post", f"/inspections/{inspection.pk}/submit", body).status_code == 404
+    report = {"version": 1, "response": "x"}
+    assert call("post", f"/rectifications/{rect.pk}/report", report).status_code == 404
+    assert "延吉甲" not in tumen.get("/inspections/mine/").content.decode()
     # inside: the export holds the plan's enterprises
     export = login(cast.yanji).get(f"/inspections/plans/{plan.pk}/?format=xlsx")
     mine = load_workbook(io.BytesIO(export.content)).active
