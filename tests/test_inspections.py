@@ -482,3 +482,15 @@ def test_the_dashboard_shows_coverage_by_township_in_scope(cast, campaign, login
     assert 'id="inspection-coverage"' in page
     assert "已检查 1/2 家企业（50.0%）" in page and "进学街道" in page
     assert "已检查 0/0" in login(cast.tumen).get("/dashboard/").content.decode()
+
+
+def test_it_reminds_of_overdue_rectifications_once_a_day(cast, campaign):
+    plan = plan_for(cast, campaign)
+    submit(cast.township, plan.inspections.get(enterprise=cast.a), answers=answers(["supplies"]))
+    later = TODAY + datetime.timedelta(days=8)
+    assert services.remind_overdue(TODAY) == 0
+    assert services.remind_overdue(later) == 1
+    services.remind_overdue(later)  # the same day again: nobody told twice
+    told = Notification.objects.filter(kind="rectification_overdue")
+    assert set(told.values_list("user", flat=True)) == {cast.contact_a.pk, cast.township.pk}
+    assert told.count() == 2
