@@ -84,6 +84,9 @@
     ]
   });
   function regroup() {
+    // the tooltip and the hover state may point at a bubble about to go: drop them first
+    chart.dispatchAction({ type: "hideTip" });
+    chart.dispatchAction({ type: "downplay" });
     var found = gather();
     chart.setOption({ series: [{}, { data: found.singles }, { data: found.groups }] });
     el.dataset.clusterCount = String(found.groups.length);
