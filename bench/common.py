@@ -66,6 +66,18 @@ def p50(fn, n):
     return statistics.median(samples)
 
 
+def p50_alternating(fn, floor, n):
+    """The medians of `fn` and of its `floor`, called in turn: on a shared machine whose load
+    moves, both see the same moments."""
+    samples = ([], [])
+    for _ in range(n):
+        for i, call in enumerate((fn, floor)):
+            t = time.perf_counter()
+            call()
+            samples[i].append(time.perf_counter() - t)
+    return statistics.median(samples[0]), statistics.median(samples[1])
+
+
 def free_port():
     import socket
 

@@ -411,6 +411,12 @@ def test_outsiders_get_404_or_nothing(cast, campaign, login, api):
     assert call("get", "/rectifications").json() == []
     assert call("get", f"/inspections/{inspection.pk}").status_code == 404
     assert call("get", f"/inspection-plans/{plan.pk}/figures").status_code == 404
+    assert call("get", f"/inspection-plans/{plan.pk}").status_code == 404
+    body = {"version": 2, "answers": {}, "representative": "x", "acknowledged": True}
+    assert call("post", f"/inspections/{inspection.pk}/submit", body).status_code == 404
+    report = {"version": 1, "response": "x"}
+    assert call("post", f"/rectifications/{rect.pk}/report", report).status_code == 404
+    assert "延吉甲" not in tumen.get("/inspections/mine/").content.decode()
     # inside: the export holds the plan's enterprises
     export = login(cast.yanji).get(f"/inspections/plans/{plan.pk}/?format=xlsx")
     mine = load_workbook(io.BytesIO(export.content)).active
@@ -476,3 +482,15 @@ def test_the_dashboard_shows_coverage_by_township_in_scope(cast, campaign, login
     assert 'id="inspection-coverage"' in page
     assert "已检查 1/2 家企业（50.0%）" in page and "进学街道" in page
     assert "已检查 0/0" in login(cast.tumen).get("/dashboard/").content.decode()
+
+
+def test_it_reminds_of_overdue_rectifications_once_a_day(cast, campaign):
+    plan = plan_for(cast, campaign)
+    submit(cast.township, plan.inspections.get(enterprise=cast.a), answers=answers(["supplies"]))
+    later = TODAY + datetime.timedelta(days=8)
+    assert services.remind_overdue(TODAY) == 0
+    assert services.remind_overdue(later) == 1
+    services.remind_overdue(later)  # the same day again: nobody told twice
+    told = Notification.objects.filter(kind="rectification_overdue")
+    assert set(told.values_list("user", flat=True)) == {cast.contact_a.pk, cast.township.pk}
+    assert told.count() == 2

@@ -3,6 +3,7 @@ the map coloured by resumption rate and a region clicked through to its enterpri
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,8 +14,10 @@ from fugong.core.permissions import SYSTEM
 from fugong.dashboard.boundaries import import_boundaries
 from fugong.dashboard.demo import boundaries_geojson
 from fugong.dashboard.models import Boundary
+from fugong.registry.models import Enterprise
 
 from .conftest import log_in, shot
+from .factories import EnterpriseFactory
 from .xlsx import REPORT_HEADERS, xlsx
 
 SQUARE = {"type": "Polygon", "coordinates": [[[129, 42], [130, 42], [130, 43], [129, 42]]]}
@@ -143,3 +146,45 @@ def test_it_keeps_the_statistics_filters_on_the_map(cast, mapped, login):
     assert data["regions"]["延吉市"]["enterprises"] == 1  # only a2 is below scale
     assert "scale=below" in data["regions"]["延吉市"]["url"]
     assert data["points"] == []  # a is above scale
+
+
+@pytest.mark.browser
+def test_it_clusters_many_points_and_zooms_into_a_cluster(cast, mapped, live_server, page):
+    rows = [
+        EnterpriseFactory.build(
+            name=f"聚合{i}号企业",
+            region=cast.regions.jinxue,
+            longitude=Decimal("129.3") + Decimal(i % 20) / 100,
+            latitude=Decimal("42.85") + Decimal(i // 20) / 100,
+        )
+        for i in range(400)
+    ]
+    for enterprise in rows:
+        enterprise.derive_industry()
+    Enterprise.objects.bulk_create(rows)
+    log_in(page, live_server.url, "zhuanban")
+    errors = []
+    page.on("pageerror", lambda e: errors.append(e.stack))
+    page.goto(f"{live_server.url}/map/?region=222400&date=2020-02-14")
+    page.wait_for_selector("#region-map[data-cluster-count]")
+    clusters = page.evaluate(
+        "() => window.fugongMap.getOption().series[2].data.map(d => d.value[2])"
+    )
+    singles = int(page.get_attribute("#region-map", "data-single-count"))
+    assert clusters and sum(clusters) + singles == 401  # every placed enterprise, once
+    assert len(clusters) + singles < 100  # gathered, not 401 dots
+    shot(page, "map-3-clustered")
+    biggest = page.evaluate(
+        "() => { const d = window.fugongMap.getOption().series[2].data;"
+        " const top = d.reduce((a, b) => (b.value[2] > a.value[2] ? b : a));"
+        " return window.fugongMap.convertToPixel({geoIndex: 0}, top.value.slice(0, 2)); }"
+    )
+    box = page.locator("#region-map").bounding_box()
+    page.mouse.click(box["x"] + biggest[0], box["y"] + biggest[1])
+    page.wait_for_function("() => (window.fugongMap.getOption().geo[0].zoom || 1) > 1")
+    page.wait_for_timeout(300)
+    after = page.evaluate("() => window.fugongMap.getOption().series[2].data.length")
+    after_singles = int(page.get_attribute("#region-map", "data-single-count"))
+    assert after + after_singles > len(clusters) + singles  # zoomed in: the groups split
+    assert errors == []
+    shot(page, "map-4-cluster-zoomed")

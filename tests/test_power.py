@@ -137,6 +137,8 @@ def test_it_lists_both_disagreements(cast, fixture):
     assert [(r["name"], r["index"]) for r in low] == [(cast.a.name, 5.0)]
     high = crosscheck.disagreements(SYSTEM, q, "power_not_report")
     assert [(r["name"], r["index"]) for r in high] == [(cast.b.name, 90.0), (cast.a2.name, 31.0)]
+    # the figures' count of disagreements (derived from six counts) is the lists' length
+    assert crosscheck.cross_check(SYSTEM, q)["disagreements"] == len(low) + len(high) == 3
 
 
 def test_it_follows_the_campaigns_threshold_and_baseline_month(cast, fixture):

@@ -103,12 +103,16 @@ def test_the_project_pages_api_and_export_keep_to_scope(cast, campaign, login, a
     assert bad.status_code == 422 and "总投资应为正数" in bad.content.decode()
     tumen = login(cast.tumen)
     assert tumen.get(f"/projects/{project.pk}/").status_code == 404
+    problem = {"action": "problem", "text": "x"}
+    assert tumen.post(f"/projects/{project.pk}/", problem).status_code == 404
     assert "延吉甲" not in tumen.get("/projects/").content.decode()
     outside = load_workbook(io.BytesIO(tumen.get("/projects/?format=xlsx").content)).active
     assert outside.max_row == 1
     assert login(cast.contact_a).get("/projects/").status_code == 403
     assert api(cast.tumen)("get", "/projects").json() == []
     assert api(cast.tumen)("get", f"/projects/{project.pk}").status_code == 404
+    raised = api(cast.tumen)("post", f"/projects/{project.pk}/problems", {"text": "x"})
+    assert raised.status_code == 404
     made = api(cast.yanji)("post", "/projects", project_data(cast, name="接口项目"))
     assert made.status_code == 201 and made.json()["stage"] == "new"
     raised = api(cast.yanji)("post", f"/projects/{made.json()['id']}/problems", {"text": "缺电"})
@@ -216,6 +220,14 @@ def test_the_chain_pages_api_export_and_dashboard_keep_to_scope(cast, campaign, 
     assert load_workbook(io.BytesIO(tumen.get("/chains/?format=xlsx").content)).active.max_row == 1
     assert api(cast.tumen)("get", "/supply-links").json() == []
     assert api(cast.tumen)("get", "/link-issues").json() == []
+    outsider = api(cast.tumen)
+    assert (
+        outsider("post", f"/supply-links/{link.pk}/block", {"version": 2, "text": "x"}).status_code
+        == 404
+    )
+    new_link = {"direction": "supplier", "goods": "g", "partner_name": "n", "partner_city": "c"}
+    assert outsider("post", f"/enterprises/{cast.a.pk}/supply-links", new_link).status_code == 404
+    assert tumen.post(f"/chains/{cast.a.pk}/", new_link).status_code == 404
     asked = issue.requests.get()
     bad = api(cast.tumen)(
         "post", f"/coordination-requests/{asked.pk}/answer", {"version": 1, "answer": "x"}

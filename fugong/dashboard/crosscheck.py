@@ -63,26 +63,33 @@ def _conditions(query: StatsQuery) -> tuple[Q, Q, Q, Q, Q]:
     not_report = Q(day_status__id__isnull=True) | Q(day_status__status=Status.NOT_RESUMED)
     by_power = power.resumed_by_power(query.campaign)
     low_power = power.under_threshold(query.campaign)
-    has_reading = Q(power_reading__id__isnull=False)
+    # kwh (never null) rather than id: the day's readings are then read from the index alone
+    has_reading = Q(power_reading__kwh__isnull=False)
     return by_report, not_report, by_power, low_power, has_reading
 
 
 def _aggregates(query: StatsQuery) -> dict[str, Count]:
-    by_report, not_report, by_power, low_power, has_reading = _conditions(query)
+    """Six counts; the others follow, since a day's status is 复工, 部分复工, 未复工 or none (so
+    "not resumed by report" is the complement of "resumed by report") and a reading is either
+    at or over the threshold or under it: power_only = resumed_by_power − both, and reports
+    resumed with power under the threshold = report_with_reading − both. The threshold is
+    compared twice per row, as in the hand-written query."""
+    by_report, _not_report, by_power, _low_power, has_reading = _conditions(query)
     return {
         "enterprises_with_baseline": Count("id"),
         "with_reading": Count("id", filter=has_reading),
         "resumed_by_report": Count("id", filter=by_report),
         "resumed_by_power": Count("id", filter=by_power),
         "both": Count("id", filter=by_report & by_power),
-        "power_only": Count("id", filter=not_report & by_power),
-        "report_low_power": Count("id", filter=by_report & low_power),
+        "report_with_reading": Count("id", filter=by_report & has_reading),
     }
 
 
 def _figures(agg: dict[str, int | None]) -> dict[str, Any]:
     n = agg.get("enterprises_with_baseline") or 0
     report, pw, both = (agg.get(k) or 0 for k in ("resumed_by_report", "resumed_by_power", "both"))
+    power_only = pw - both
+    report_low_power = (agg.get("report_with_reading") or 0) - both
     return {
         "enterprises_with_baseline": n,
         "with_reading": agg.get("with_reading") or 0,
@@ -91,11 +98,11 @@ def _figures(agg: dict[str, int | None]) -> dict[str, Any]:
         "resumed_by_power": pw,
         "both": both,
         "report_only": report - both,
-        "power_only": agg.get("power_only") or 0,
-        "neither": n - report - (agg.get("power_only") or 0),
+        "power_only": power_only,
+        "neither": n - report - power_only,
         "report_rate": percent(report, n),
         "power_rate": percent(pw, n),
-        "disagreements": (agg.get("report_low_power") or 0) + (agg.get("power_only") or 0),
+        "disagreements": report_low_power + power_only,
     }
 
 

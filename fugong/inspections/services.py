@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import SEVEN_MUSTS, Campaign, Unit
-from fugong.core.outbox import announce, announce_to_units
+from fugong.core.outbox import announce, announce_to_units, notify
 from fugong.core.permissions import person
 from fugong.core.services import Workflow, record_step, units_above
 from fugong.core.signals import qualification_challenged
@@ -354,3 +354,21 @@ def report_rectification(user: Any, rectification: Rectification, version: int, 
             url=f"/inspections/{rect.inspection_id}/",
         )
     return rect
+
+
+def remind_overdue(today: date | None = None) -> int:
+    """Once a day: each enterprise with rectifications past their deadline, and the team that
+    found them, are told (in-app, once per day); returns how many rectifications are overdue."""
+    today = today or timezone.localdate()
+    overdue = Rectification.objects.filter(
+        state__in=Rectification.OPEN_STATES, deadline__lt=today
+    ).select_related("enterprise", "inspection__team")
+    for rect in overdue:
+        title = _("整改逾期：%(e)s · %(l)s") % {"e": rect.enterprise.name, "l": rect.label}
+        body = _("整改期限 %(d)s 已过，请尽快整改并报整改情况。") % {"d": rect.deadline}
+        users = list(rect.enterprise.active_users())
+        if rect.inspection.team_id:
+            users += list(rect.inspection.team.members.all())
+        notify(users, "rectification_overdue", title, body, f"/inspections/{rect.inspection_id}/",
+               day=today, once_per_day=True)  # fmt: skip
+    return len(overdue)

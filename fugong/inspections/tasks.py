@@ -1,0 +1,12 @@
+"""Periodic jobs of the inspections app, run by the task queue (`fugong run_huey`)."""
+
+from huey import crontab
+
+from fugong.core.jobs import periodic
+
+from . import services
+
+
+@periodic(crontab(hour="8", minute="30"))
+def remind_overdue_rectifications():
+    return services.remind_overdue()
