@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from fugong.core.excel import IMPORTERS
 from fugong.core.models import Region
+from fugong.core.permissions import SYSTEM
 from fugong.health.demo import id_card
 from fugong.health.imports import RosterImporter
 from fugong.health.models import Employee
@@ -147,7 +148,7 @@ def test_an_xls_file_from_old_excel_is_read(cast):
     ws.write(3, 3, "镇")
     buf = io.BytesIO()
     wb.save(buf)
-    report = run("regions", None, buf.getvalue())
+    report = run("regions", SYSTEM, buf.getvalue())
     assert report.errors == [] and report.written and report.header_row == 3
     assert Region.objects.get(code="222401100").parent == cast.regions.yanji
 

@@ -6,11 +6,18 @@ it takes a fraction of the time Django's INSERT compiler needs to render the sta
 (on PostgreSQL), and `matching(queryset, field, values)` selects the rows whose `field` is one
 of many values (one array parameter on PostgreSQL, not one parameter per value)."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+    from django.db.models.options import Options
 
 CHUNK = 900  # parameters per statement where there are no arrays (SQLite's limit is 999)
 
@@ -63,7 +70,7 @@ def insert(model: type[models.Model], objs: list, batch_size: int = 1000) -> lis
     return objs
 
 
-def _pks(cursor, meta, n: int) -> list[int]:
+def _pks(cursor: CursorWrapper, meta: Options, n: int) -> list[int]:
     cursor.execute(
         "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
         [meta.db_table, meta.pk.column, n],

@@ -91,12 +91,12 @@ def summary_lines(c: dict[str, Any]) -> list[str]:
     ] + later_lines(c)
 
 
-def later_lines(c):
+def later_lines(c: dict[str, Any]) -> list[str]:
     """The brief's lines after the figures: confirmation, then hot spots."""
     return confirmed_lines(c.get("day")) + hot_lines(c.get("hot") or [])
 
 
-def confirmed_lines(day):
+def confirmed_lines(day: dict[str, Any] | None) -> list[str]:
     """How much of the day's reporting is on time and confirmed (逐级审核)."""
     if not day or not day["due"]:
         return []

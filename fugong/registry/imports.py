@@ -23,7 +23,7 @@ from .regionnames import RegionIndex
 from .signals import enterprises_changed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import date
     from typing import Any
 
@@ -60,7 +60,7 @@ class ScopedImporter(Importer):
             found.update((e.uscc, e) for e in qs)
         return found, self.outside_scope(found)
 
-    def outside_scope(self, usccs) -> set[str]:
+    def outside_scope(self, usccs: Iterable[str]) -> set[str]:
         """Which of these existing enterprises' codes lie outside the user's scope."""
         if self.user.is_admin or not usccs:
             return set()
@@ -157,7 +157,7 @@ class EnterpriseImporter(ScopedImporter):
         self.seen = {}
         self.memo = {}  # (parser, cell text) -> value or ValidationError/ValueError: cells repeat
 
-    def remembered(self, parse, *args):
+    def remembered(self, parse: Callable[..., Any], *args: str) -> Any:
         """`parse(*args)`, once per distinct cell text of the file (regions, industries and
         scales repeat thousands of times); the error it raised is raised again."""
         key = (parse, args)
@@ -297,7 +297,7 @@ class EnterpriseImporter(ScopedImporter):
     )
     ATTNAMES = tuple("region_id" if f == "region" else f for f in FIELDS)
 
-    def stored(self, data) -> dict:
+    def stored(self, data: dict[str, Any]) -> dict[str, Any]:
         """A cleaned row as the enterprise's column values, industry levels derived."""
         values = {f: data[f] for f in self.FIELDS}
         values["region_id"] = values.pop("region").pk
