@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fugong.core.models import User
 from fugong.registry.models import Enterprise, enterprise_id_of
-from fugong.reporting import stats
+from fugong.reporting import checks, stats
 from fugong.reporting.models import DailyReport
 from fugong.workorders.models import OPEN_STATES, WorkOrder
 
@@ -50,9 +50,12 @@ def township_home(user: User) -> dict:
     else:
         missing, error = stats.drill_down(user, query, "missing_today").order_by("name"), ""
     orders = open_orders(user)
+    flagged = checks.flagged_reports(user)
     return {
         "query": query,
         "error": error,
+        "flagged": flagged[:LIMIT],
+        "flagged_count": flagged.count(),
         "missing": missing[:LIMIT] if missing is not None else [],
         "missing_count": missing.count() if missing is not None else 0,
         "orders": orders[:LIMIT],

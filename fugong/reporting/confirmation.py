@@ -18,7 +18,7 @@ from fugong.core.permissions import person
 from fugong.core.services import audit
 from fugong.registry.services import region_in_scope, scope_regions
 
-from . import services
+from . import checks, services
 from .models import (
     FIGURE_FIELDS,
     REPORT_FIELDS,
@@ -113,11 +113,12 @@ def correct_report(user: User, report: DailyReport, changes: dict, reason: str) 
     if not changed:
         raise ValidationError({"reason": _("没有更正任何数值")})
     services.keep_version(report)
-    for field in changed:
+    for field in (*changed, "flags", "flagged"):
         setattr(report, field, clean[field])
     report.confirmed_at, report.confirmed_by = timezone.now(), person(user)
     report.save()
     refresh_status(report)
+    checks.reflag_outliers(report)
     ReportCorrection.objects.create(
         report=report,
         before={f: before[f] for f in changed},

@@ -1,7 +1,7 @@
 """Daily-report use-cases: validate, submit (one transaction each, audited, with history) and
 keep the DayStatus rollup current."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from fugong.core.services import audit, campaign_for, campaigns_on, notify, send
 from fugong.core.signals import report_submitted
 from fugong.registry.models import Enterprise, enterprise_id_of
 
-from . import stats, windows
+from . import checks, reminders, stats, windows
 from .models import (
     REPORT_FIELDS,
     DailyReport,
@@ -176,12 +176,8 @@ def validate_report(
         }
     clean["output"] = _decimal(data.get("output"), "output", errors, _("当日产值"))
     clean["output_unit"] = (data.get("output_unit") or "万元")[:20]
-    clean["capacity_utilisation"] = _decimal(
-        data.get("capacity_utilisation"),
-        "capacity_utilisation",
-        errors,
-        _("产能利用率"),
-        Decimal(100),
+    clean["capacity_utilisation"] = _decimal(  # its 0–100 range is a campaign rule (checks)
+        data.get("capacity_utilisation"), "capacity_utilisation", errors, _("产能利用率")
     )
     clean["material_days"] = _int(
         data.get("material_days"), "material_days", errors, _("原材料可用天数")
@@ -201,6 +197,10 @@ def validate_report(
     if campaign is not None:
         clean["extra"], extra_errors = validate_extra(campaign, data.get("extra"))
         errors.update(extra_errors)
+        hard, flags = checks.rule_checks(campaign, enterprise, day, clean)
+        for field, message in hard.items():
+            errors.setdefault(field, message)
+        clean["flags"], clean["flagged"] = flags, bool(flags)
     if errors:
         raise ValidationError(errors)
     return clean
@@ -247,6 +247,7 @@ def save_report(user, campaign, enterprise, day, clean, channel):
     report.confirmed_at = report.confirmed_by = None  # new figures wait for confirmation
     report.save()
     refresh_status(report)
+    checks.reflag_outliers(report)
     # whoever reacts to a report (the work-order app: difficulties become an order) listens
     # receivers return what they made (an order with get_absolute_url) so the user is told
     responses = report_submitted.send(
@@ -332,24 +333,15 @@ def needs_on(user, query):
 
 # --- the periodic jobs' logic (reporting/tasks.py schedules them) ---------------------------
 
-REMIND_BEFORE = timedelta(hours=2)
-
 
 def running_campaigns(day):
     return [c for c in campaigns_on(day) if not c.modules or "reports" in c.modules]
 
 
-def remind_due(now=None):
-    """In the two hours before a campaign's due time, remind enterprises that have not
-    reported today (each person once a day). Returns the number reminded."""
-    now = timezone.localtime(now)
-    total = 0
-    for campaign in running_campaigns(now.date()):
-        due = timezone.make_aware(timezone.datetime.combine(now.date(), campaign.report_due_time))
-        if due - REMIND_BEFORE <= now < due:
-            enterprises = Enterprise.objects.filter(region__path__startswith=campaign.region.path)
-            total += remind(SYSTEM, campaign, enterprises, now.date())
-    return total
+def remind_due(now: datetime | None = None) -> int:
+    """Send the reminder times that have come (reminders.reminders_due); the number of
+    enterprise accounts reminded."""
+    return sum(run["people"] for run in reminders.reminders_due(now))
 
 
 def summary_text(campaign, day):
