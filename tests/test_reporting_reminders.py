@@ -18,8 +18,9 @@ from fugong.reporting import reminders, tasks
 from fugong.reporting.models import ReminderRun
 from fugong.reporting.services import submit_report
 
-from .test_sms import gateway  # noqa: F401  (the local Aliyun-like SMS server)
+from . import test_sms
 
+gateway = test_sms.gateway  # the local server that behaves like Aliyun's SendSms
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 D = datetime.date(2026, 3, 2)
 
