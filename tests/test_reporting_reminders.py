@@ -5,7 +5,6 @@ the township and the command centre get who is missing."""
 
 import datetime
 import json
-import zoneinfo
 
 import pytest
 import time_machine
@@ -18,15 +17,15 @@ from fugong.reporting import reminders, tasks
 from fugong.reporting.models import ReminderRun
 from fugong.reporting.services import submit_report
 
-from . import test_sms
+from . import clock, test_sms
+from .clock import moment
 
 gateway = test_sms.gateway  # the local server that behaves like Aliyun's SendSms
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 D = datetime.date(2026, 3, 2)
 
 
 def at(hour, minute=0):
-    return datetime.datetime(2026, 3, 2, hour, minute, tzinfo=SHANGHAI)
+    return moment(D, hour, minute)
 
 
 @pytest.fixture
@@ -99,12 +98,12 @@ def test_reminders_follow_the_data_day_and_the_due_weekdays(cast, campaign):
     campaign.report_data_day, campaign.report_weekdays = "previous", [1, 2, 3, 4, 5]
     campaign.reminder_channels = ["app"]
     campaign.save()
-    tuesday = datetime.datetime(2026, 3, 3, 10, 30, tzinfo=SHANGHAI)
+    tuesday = datetime.datetime(2026, 3, 3, 10, 30, tzinfo=clock.SHANGHAI)
     with time_machine.travel(tuesday, tick=False):
         submit_report(SYSTEM, cast.a2, D, {"status": "full", "staff_on_duty": 5})
         [run] = reminders.reminders_due()
     assert (run["day"], run["enterprises"]) == ("2026-03-02", 2)  # Monday's reports, due Tuesday
-    sunday = datetime.datetime(2026, 3, 9, 10, 30, tzinfo=SHANGHAI)  # for Saturday: not due
+    sunday = datetime.datetime(2026, 3, 9, 10, 30, tzinfo=clock.SHANGHAI)  # for Saturday: not due
     with time_machine.travel(sunday, tick=False):
         assert reminders.reminders_due() == []
 
