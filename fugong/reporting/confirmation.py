@@ -213,12 +213,14 @@ def confirm_township(
     return confirmation
 
 
-def county_confirmed_q(campaign: Campaign, day: date, prefix: str = "enterprise__") -> Q:
-    """The Q of rows whose enterprise lies in a township the county confirmed for the day."""
+def county_confirmed_q(campaign: Campaign, day: date, prefix: str = "enterprise__") -> Q | None:
+    """The Q of rows whose enterprise lies in a township the county confirmed for the day
+    (None when it confirmed none)."""
     paths = TownshipConfirmation.objects.filter(campaign=campaign, day=day).values_list(
         "region__path", flat=True
     )
-    q = Q(pk__in=[])
+    q = None
     for path in paths:
-        q |= Q(**{f"{prefix}region__path__startswith": path})
+        here = Q(**{f"{prefix}region__path__startswith": path})
+        q = here if q is None else q | here
     return q
