@@ -38,13 +38,13 @@ from .rollups import (  # noqa: F401  (re-exported: callers use services.roll_fo
 # --- which campaign, who may submit ------------------------------------------------------
 
 
-def can_submit(user, enterprise) -> bool:
+def can_submit(user: User, enterprise: Enterprise) -> bool:
     if user.is_system:
         return True
     return user.may_report and Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
 
 
-def channel_for(user):
+def channel_for(user: User) -> str:
     if user.is_commissioner:
         return "commissioner"
     if enterprise_id_of(user):
@@ -55,7 +55,7 @@ def channel_for(user):
 # --- validation ---------------------------------------------------------------------------
 
 
-def _int(value, field, errors, label):
+def _int(value, field: str, errors: dict, label: str) -> int | None:
     try:
         return parse_int(value, low=0)
     except BadInput:
@@ -63,7 +63,7 @@ def _int(value, field, errors, label):
         return None
 
 
-def _decimal(value, field, errors, label, high=None):
+def _decimal(value, field: str, errors: dict, label: str, high=None) -> Decimal | None:
     try:
         number = parse_decimal(value, percent=True)
     except BadInput:
@@ -79,7 +79,7 @@ def _decimal(value, field, errors, label, high=None):
     return number
 
 
-def validate_extra(campaign, extra):
+def validate_extra(campaign: Campaign, extra: dict | None) -> tuple[dict, dict]:
     """Check the campaign's extra daily-report fields; return (clean values, errors)."""
     clean, errors = {}, {}
     extra = extra or {}
@@ -227,7 +227,9 @@ def keep_version(report: DailyReport) -> None:
     report.version += 1
 
 
-def save_report(user, campaign, enterprise, day, clean, channel):
+def save_report(
+    user: User, campaign: Campaign, enterprise: Enterprise, day: date, clean: dict, channel: str
+) -> DailyReport:
     """Create or update the day's report (keeping the earlier version) and its DayStatus rows.
     Call inside a transaction with validated values."""
     now = timezone.now()
@@ -264,7 +266,9 @@ def save_report(user, campaign, enterprise, day, clean, channel):
 
 
 @transaction.atomic
-def submit_report(user, enterprise, day, data, channel=None):
+def submit_report(
+    user: User, enterprise: Enterprise, day: date, data: dict, channel: str | None = None
+) -> DailyReport:
     """One report from a form or the API: checks rights, validates, saves, audits."""
     if not can_submit(user, enterprise):
         raise PermissionError(_("您不能为该企业填报日报"))
@@ -280,7 +284,7 @@ def submit_report(user, enterprise, day, data, channel=None):
     return report
 
 
-def previous_report(enterprise, before):
+def previous_report(enterprise: Enterprise, before: date) -> DailyReport | None:
     return (
         DailyReport.objects.filter(enterprise=enterprise, date__lt=before).order_by("-date").first()
     )
@@ -289,7 +293,7 @@ def previous_report(enterprise, before):
 # --- chasing ------------------------------------------------------------------------------
 
 
-def remind(by, campaign, enterprises, day=None):
+def remind(by: User | None, campaign: Campaign, enterprises, day: date | None = None) -> int:
     """Remind the accounts of enterprises that have not reported `day` (once per day each).
     Returns how many people were reminded."""
 
@@ -313,7 +317,7 @@ def remind(by, campaign, enterprises, day=None):
     return len(notified)
 
 
-def needs_on(user, query):
+def needs_on(user: User, query: stats.StatsQuery) -> dict:
     """Totals of the needs reported dated the query's day, in scope (for the dashboard)."""
 
     qs = DailyReport.objects.filter(
@@ -334,7 +338,7 @@ def needs_on(user, query):
 # --- the periodic jobs' logic (reporting/tasks.py schedules them) ---------------------------
 
 
-def running_campaigns(day):
+def running_campaigns(day: date) -> list[Campaign]:
     return [c for c in campaigns_on(day) if not c.modules or "reports" in c.modules]
 
 
@@ -344,7 +348,7 @@ def remind_due(now: datetime | None = None) -> int:
     return sum(run["people"] for run in reminders.reminders_due(now))
 
 
-def summary_text(campaign, day):
+def summary_text(campaign: Campaign, day: date) -> str:
 
     query = stats.StatsQuery(campaign=campaign, region=campaign.region, day=day)
     result = stats.resumption(SYSTEM, query, by="region")
@@ -371,7 +375,7 @@ def summary_text(campaign, day):
     return "\n".join(lines)
 
 
-def summaries_due(now=None):
+def summaries_due(now: datetime | None = None) -> list[tuple[int, date]]:
     """After a campaign's due time, the day's summary (once) for its command centres' group
     bots. Returns the (campaign, day) pairs whose summary was prepared."""
 
@@ -392,7 +396,7 @@ def summaries_due(now=None):
     return prepared
 
 
-def deliver_summary(campaign_id, day):
+def deliver_summary(campaign_id: int, day: date) -> int:
     """POST a prepared summary to each command centre's group bot (raises to be retried)."""
 
     summary = Summary.objects.select_related("campaign").get(campaign_id=campaign_id, day=day)
