@@ -37,7 +37,11 @@ def test_reminders_go_out_before_the_due_time_once(cast, campaign):
     assert services.remind_due(at(10, 30)) == 1  # qiye_a; qiye_b has reported
     assert services.remind_due(at(11, 45)) == 0  # not twice the same day
     assert services.remind_due(at(12, 30)) == 0  # too late
-    assert [n.user for n in Notification.objects.all()] == [cast.contact_a]
+    reminded = Notification.objects.filter(kind="report_reminder")
+    assert [n.user for n in reminded] == [cast.contact_a]
+    # the township and the command centre are told who is missing
+    summaries = Notification.objects.filter(kind="report_missing_pending")
+    assert {n.user.username for n in summaries} == {"jinxue", "zhuanban"}
 
 
 def test_the_summary_reaches_the_group_bot_after_the_deadline(cast, campaign, bot):

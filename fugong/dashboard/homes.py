@@ -13,7 +13,7 @@ from django.utils import timezone
 from fugong.approvals.services import queue_for as application_queue
 from fugong.core.models import User
 from fugong.registry.models import Enterprise, enterprise_id_of
-from fugong.reporting import stats
+from fugong.reporting import checks, stats
 from fugong.reporting.models import DailyReport
 from fugong.workorders.models import OPEN_STATES, WorkOrder
 
@@ -62,11 +62,14 @@ def township_home(user: User) -> dict:
         missing, error = stats.drill_down(user, query, "missing_today").order_by("name"), ""
     orders = open_orders(user)
     awaiting = application_queue(user, {"view": "todo"})
+    flagged = checks.flagged_reports(user)
     return {
         "query": query,
         "applications": awaiting[:LIMIT],
         "applications_count": awaiting.count(),
         "error": error,
+        "flagged": flagged[:LIMIT],
+        "flagged_count": flagged.count(),
         "missing": missing[:LIMIT] if missing is not None else [],
         "missing_count": missing.count() if missing is not None else 0,
         "orders": orders[:LIMIT],

@@ -93,6 +93,13 @@ ITEMS = [
         lambda u: u.sees_figures and u.confirms_reports,
         "circle-check",
     ),
+    Item(
+        "dashboard:brief_subscription",
+        _("日报推送"),
+        "monitor",
+        lambda u: u.sees_figures and u.unit_id is not None,
+        "bell",
+    ),
     Item("dashboard:map", _("复工地图"), "monitor", lambda u: u.sees_figures, "map-2"),
     Item("dashboard:power", _("电力核查"), "monitor", lambda u: u.sees_figures, "report-analytics"),
     Item(

@@ -3,12 +3,15 @@ app's public services (the dashboard is the only place that reads them all)."""
 
 from datetime import date, timedelta
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from fugong.approvals.services import counts as application_counts
 from fugong.core.models import Region
@@ -29,8 +32,9 @@ from fugong.reporting.views import (
 from fugong.workorders.services import order_figures
 
 from . import brief as daily_brief
-from . import homes
+from . import homes, push
 from .hot import hot_spots
+from .models import BriefSubscription
 
 
 @login_required
@@ -192,3 +196,33 @@ def brief(request, fmt):
         response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
         return response
     return xlsx_response(daily_brief.xlsx(request.user, query), f"{name}.xlsx")
+
+
+class BriefSubscriptionForm(forms.ModelForm):
+    class Meta:
+        model = BriefSubscription
+        fields = ("send_at", "by_bot", "by_email")
+        widgets = {"send_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+@login_required
+def brief_subscription(request):
+    """A leader opts in to (or out of) the daily brief pushed at their time."""
+    if not push.may_subscribe(request.user):
+        raise PermissionDenied
+    current = BriefSubscription.objects.filter(user=request.user).first()
+    form = BriefSubscriptionForm(
+        request.POST or None, instance=current or BriefSubscription(user=request.user)
+    )
+    if request.method == "POST":
+        if request.POST.get("stop") and current is not None:
+            current.delete()
+            messages.success(request, _("已取消日报推送"))
+            return redirect(request.path)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("已订阅日报推送"))
+            return redirect(request.path)
+    return render(
+        request, "dashboard/brief_subscription.html", {"form": form, "subscribed": current}
+    )

@@ -8,37 +8,35 @@ campaign says they count. confirmed = reported and confirmed by the township (é€
 county_confirmed = those of them in townships the county confirmed in turn. Numerators are
 always taken among the expected enterprises, so no rate exceeds 100 %."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.utils import timezone
 
 from fugong.core.models import User
 
 from .confirmation import county_confirmed_q
-from .models import DailyReport
 from .stats import StatsQuery, percent
-
-ON_TIME = Q(on_time=True) | Q(on_time__isnull=True)  # reports older than the window settings
-
-
-def reports_for(user: User, query: StatsQuery):
-    """The reports dated the query's day of the enterprises expected to report it."""
-    return DailyReport.objects.filter(
-        campaign=query.campaign, date=query.day, enterprise__in=query.expected(user).values("pk")
-    )
 
 
 def completeness(user: User, query: StatsQuery) -> dict:
-    """expected, reported, on_time, late, confirmed, missing and their rates for one day."""
+    """expected, reported, on_time, late, confirmed, missing and their rates for one day: one
+    query over the expected enterprises LEFT JOINed to their report of the day."""
     campaign, day = query.campaign, query.day
-    expected = query.expected(user).count()
-    counts = reports_for(user, query).aggregate(
-        n_on_time=Count("id", filter=ON_TIME),
-        n_late=Count("id", filter=Q(on_time=False)),
-        n_confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
-        n_county=Count(
-            "id", filter=Q(confirmed_at__isnull=False) & county_confirmed_q(campaign, day)
-        ),
+    joined = query.expected(user).annotate(
+        r=FilteredRelation("reports", condition=Q(reports__campaign=campaign, reports__date=day))
     )
+    confirmed_q = Q(r__confirmed_at__isnull=False)
+    sums = {
+        "n_expected": Count("id"),
+        # a report older than the window settings (on_time unknown) counts as on time
+        "n_on_time": Count("r__id", filter=Q(r__on_time=True) | Q(r__on_time__isnull=True)),
+        "n_late": Count("r__id", filter=Q(r__on_time=False)),
+        "n_confirmed": Count("r__id", filter=confirmed_q),
+    }
+    county = county_confirmed_q(campaign, day, "")
+    if county is not None:
+        sums["n_county"] = Count("r__id", filter=confirmed_q & county)
+    counts = {"n_county": 0, **joined.aggregate(**sums)}
+    expected = counts["n_expected"]
     on_time, late, confirmed = counts["n_on_time"], counts["n_late"], counts["n_confirmed"]
     reported = on_time + late if campaign.late_reports_count else on_time
     locks_at = campaign.report_locks_at(day)

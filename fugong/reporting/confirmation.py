@@ -18,7 +18,7 @@ from fugong.core.permissions import person
 from fugong.core.services import audit
 from fugong.registry.services import region_in_scope, scope_regions
 
-from . import services
+from . import checks, services
 from .models import (
     FIGURE_FIELDS,
     REPORT_FIELDS,
@@ -113,11 +113,12 @@ def correct_report(user: User, report: DailyReport, changes: dict, reason: str) 
     if not changed:
         raise ValidationError({"reason": _("没有更正任何数值")})
     services.keep_version(report)
-    for field in changed:
+    for field in (*changed, "flags", "flagged"):
         setattr(report, field, clean[field])
     report.confirmed_at, report.confirmed_by = timezone.now(), person(user)
     report.save()
     refresh_status(report)
+    checks.reflag_outliers(report)
     ReportCorrection.objects.create(
         report=report,
         before={f: before[f] for f in changed},
@@ -212,12 +213,14 @@ def confirm_township(
     return confirmation
 
 
-def county_confirmed_q(campaign: Campaign, day: date, prefix: str = "enterprise__") -> Q:
-    """The Q of rows whose enterprise lies in a township the county confirmed for the day."""
+def county_confirmed_q(campaign: Campaign, day: date, prefix: str = "enterprise__") -> Q | None:
+    """The Q of rows whose enterprise lies in a township the county confirmed for the day
+    (None when it confirmed none)."""
     paths = TownshipConfirmation.objects.filter(campaign=campaign, day=day).values_list(
         "region__path", flat=True
     )
-    q = Q(pk__in=[])
+    q = None
     for path in paths:
-        q |= Q(**{f"{prefix}region__path__startswith": path})
+        here = Q(**{f"{prefix}region__path__startswith": path})
+        q = here if q is None else q | here
     return q

@@ -23,9 +23,7 @@ class ReportForm(forms.Form):
         label=_("职工总数"), min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
     output = forms.DecimalField(label=_("当日产值(万元)"), required=False, min_value=0)
-    capacity_utilisation = forms.DecimalField(
-        label=_("产能利用率(%)"), required=False, min_value=0, max_value=100
-    )
+    capacity_utilisation = forms.DecimalField(label=_("产能利用率(%)"), required=False, min_value=0)
     material_days = forms.IntegerField(label=_("原材料可用天数"), required=False, min_value=0)
     masks_needed = forms.IntegerField(label=_("口罩需求(只)"), required=False, min_value=0)
     disinfectant_needed = forms.DecimalField(label=_("消毒液需求(吨)"), required=False, min_value=0)
@@ -141,9 +139,7 @@ class CorrectionForm(forms.Form):
     staff_on_duty = forms.IntegerField(label=_("在岗人数"), min_value=0)
     staff_total = forms.IntegerField(label=_("职工总数"), min_value=0)
     output = forms.DecimalField(label=_("当日产值(万元)"), required=False, min_value=0)
-    capacity_utilisation = forms.DecimalField(
-        label=_("产能利用率(%)"), required=False, min_value=0, max_value=100
-    )
+    capacity_utilisation = forms.DecimalField(label=_("产能利用率(%)"), required=False, min_value=0)
     material_days = forms.IntegerField(label=_("原材料可用天数"), required=False, min_value=0)
     reason = forms.CharField(label=_("更正原因"), max_length=255)
 

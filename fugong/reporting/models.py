@@ -113,6 +113,10 @@ class DailyReport(models.Model):
     # (None on reports older than the campaign's window settings)
     arrived_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
     on_time = models.BooleanField(_("按时报送"), null=True)
+    # soft rules and statistical outliers it fails, for the township to confirm or correct:
+    # [{"rule", "field", "message"}] (README "Validation and outliers")
+    flags = models.JSONField(_("待核实"), default=list, blank=True)
+    flagged = models.BooleanField(_("有待核实项"), default=False, db_index=True)
     # 逐级审核: the township's (or park's) confirmation of this day's report
     confirmed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -287,6 +291,29 @@ class Horizon(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} → {self.through}"
+
+
+class ReminderRun(models.Model):
+    """One reminder time of a campaign's data day that was sent (each is sent once)."""
+
+    class Kind(models.TextChoices):
+        PENDING = "pending", _("截止前提醒")
+        OVERDUE = "overdue", _("逾期催报")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    at = models.TimeField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    missing = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "day", "at"], name="one_reminder_run")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day} {self.at} {self.kind}"
 
 
 class Summary(models.Model):

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from fugong.core.models import Campaign
 from fugong.registry.models import Enterprise
 
 from .models import DailyReport, DayStatus, Horizon, RegionDay
@@ -15,7 +16,7 @@ from .models import DailyReport, DayStatus, Horizon, RegionDay
 # --- the DayStatus rollup -----------------------------------------------------------------
 
 
-def _status_row(report, day):
+def _status_row(report: DailyReport, day: date) -> DayStatus:
     return DayStatus(
         campaign_id=report.campaign_id,
         day=day,
@@ -32,7 +33,7 @@ def _status_row(report, day):
     )
 
 
-def refresh_status(report):
+def refresh_status(report: DailyReport) -> None:
     """Rewrite the enterprise's DayStatus rows from the report's day up to the day before its
     next report (or the horizon)."""
     through = roll_forward(report.campaign, report.date)
@@ -81,7 +82,9 @@ GROUP BY s.campaign_id, s.day, e.region_id
 """
 
 
-def recompute_region_days(campaign_id, region_ids=None, start=None, end=None):
+def recompute_region_days(
+    campaign_id: int, region_ids=None, start: date | None = None, end: date | None = None
+) -> None:
     """Recompute RegionDay rows from DayStatus for some leaf regions (all when None) over
     [start, end] (the whole campaign when None)."""
     start, end = start or date.min, end or date.max
@@ -99,7 +102,7 @@ def recompute_region_days(campaign_id, region_ids=None, start=None, end=None):
         cursor.execute(_REGION_DAYS_SQL.format(regions=regions), params)
 
 
-def enterprises_changed(region_ids):
+def enterprises_changed(region_ids) -> None:
     """The registry changed enterprises of these leaf regions (moved, staff, deleted): bring
     every campaign's RegionDay rows for them back in step."""
     for campaign_id in Horizon.objects.values_list("campaign_id", flat=True):
@@ -127,13 +130,13 @@ def _recompute_where_dates_fall(campaign_id: int, day: date) -> None:
         recompute_region_days(campaign_id, regions, day, day)
 
 
-def horizon_day(campaign, day=None):
+def horizon_day(campaign: Campaign, day: date | None = None) -> date:
     """The last day whose statuses exist or can exist: not after today nor the campaign's end."""
     last = min(day or timezone.localdate(), timezone.localdate())
     return min(last, campaign.ends_on) if campaign.ends_on else last
 
 
-def roll_forward(campaign, day=None) -> date:
+def roll_forward(campaign: Campaign, day: date | None = None) -> date:
     """Carry every enterprise's status forward, one day at a time, up to `day`; return the
     horizon. Idempotent and safe under concurrency (the campaign's Horizon row is locked)."""
     target = horizon_day(campaign, day)
@@ -158,7 +161,7 @@ def roll_forward(campaign, day=None) -> date:
     return horizon.through
 
 
-def rebuild_status(campaign):
+def rebuild_status(campaign: Campaign) -> None:
     """Recompute a campaign's DayStatus from its reports (after a bulk load or a repair), up
     to the same horizon (today's, if it had none)."""
     with transaction.atomic():
@@ -188,12 +191,12 @@ def rebuild_status(campaign):
                 cursor.execute("ANALYZE reporting_daystatus, reporting_dailyreport")
 
 
-def _days(report, last):
+def _days(report: DailyReport, last: date) -> list[DayStatus]:
     return [
         _status_row(report, report.date + timedelta(days=i))
         for i in range((last - report.date).days + 1)
     ]
 
 
-def latest_report_day(campaign):
+def latest_report_day(campaign: Campaign) -> date | None:
     return DailyReport.objects.filter(campaign=campaign).aggregate(d=Max("date"))["d"]

@@ -1,7 +1,7 @@
 """Daily-report use-cases: validate, submit (one transaction each, audited, with history) and
 keep the DayStatus rollup current."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from fugong.core.services import audit, campaign_for, campaigns_on, notify, send
 from fugong.core.signals import report_submitted
 from fugong.registry.models import Enterprise, enterprise_id_of
 
-from . import stats, windows
+from . import checks, reminders, stats, windows
 from .models import (
     REPORT_FIELDS,
     DailyReport,
@@ -38,13 +38,13 @@ from .rollups import (  # noqa: F401  (re-exported: callers use services.roll_fo
 # --- which campaign, who may submit ------------------------------------------------------
 
 
-def can_submit(user, enterprise) -> bool:
+def can_submit(user: User, enterprise: Enterprise) -> bool:
     if user.is_system:
         return True
     return user.may_report and Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
 
 
-def channel_for(user):
+def channel_for(user: User) -> str:
     if user.is_commissioner:
         return "commissioner"
     if enterprise_id_of(user):
@@ -55,7 +55,7 @@ def channel_for(user):
 # --- validation ---------------------------------------------------------------------------
 
 
-def _int(value, field, errors, label):
+def _int(value, field: str, errors: dict, label: str) -> int | None:
     try:
         return parse_int(value, low=0)
     except BadInput:
@@ -63,7 +63,7 @@ def _int(value, field, errors, label):
         return None
 
 
-def _decimal(value, field, errors, label, high=None):
+def _decimal(value, field: str, errors: dict, label: str, high=None) -> Decimal | None:
     try:
         number = parse_decimal(value, percent=True)
     except BadInput:
@@ -79,7 +79,7 @@ def _decimal(value, field, errors, label, high=None):
     return number
 
 
-def validate_extra(campaign, extra):
+def validate_extra(campaign: Campaign, extra: dict | None) -> tuple[dict, dict]:
     """Check the campaign's extra daily-report fields; return (clean values, errors)."""
     clean, errors = {}, {}
     extra = extra or {}
@@ -176,12 +176,8 @@ def validate_report(
         }
     clean["output"] = _decimal(data.get("output"), "output", errors, _("当日产值"))
     clean["output_unit"] = (data.get("output_unit") or "万元")[:20]
-    clean["capacity_utilisation"] = _decimal(
-        data.get("capacity_utilisation"),
-        "capacity_utilisation",
-        errors,
-        _("产能利用率"),
-        Decimal(100),
+    clean["capacity_utilisation"] = _decimal(  # its 0–100 range is a campaign rule (checks)
+        data.get("capacity_utilisation"), "capacity_utilisation", errors, _("产能利用率")
     )
     clean["material_days"] = _int(
         data.get("material_days"), "material_days", errors, _("原材料可用天数")
@@ -201,6 +197,10 @@ def validate_report(
     if campaign is not None:
         clean["extra"], extra_errors = validate_extra(campaign, data.get("extra"))
         errors.update(extra_errors)
+        hard, flags = checks.rule_checks(campaign, enterprise, day, clean)
+        for field, message in hard.items():
+            errors.setdefault(field, message)
+        clean["flags"], clean["flagged"] = flags, bool(flags)
     if errors:
         raise ValidationError(errors)
     return clean
@@ -227,7 +227,9 @@ def keep_version(report: DailyReport) -> None:
     report.version += 1
 
 
-def save_report(user, campaign, enterprise, day, clean, channel):
+def save_report(
+    user: User, campaign: Campaign, enterprise: Enterprise, day: date, clean: dict, channel: str
+) -> DailyReport:
     """Create or update the day's report (keeping the earlier version) and its DayStatus rows.
     Call inside a transaction with validated values."""
     now = timezone.now()
@@ -247,6 +249,7 @@ def save_report(user, campaign, enterprise, day, clean, channel):
     report.confirmed_at = report.confirmed_by = None  # new figures wait for confirmation
     report.save()
     refresh_status(report)
+    checks.reflag_outliers(report)
     # whoever reacts to a report (the work-order app: difficulties become an order) listens
     # receivers return what they made (an order with get_absolute_url) so the user is told
     responses = report_submitted.send(
@@ -263,7 +266,9 @@ def save_report(user, campaign, enterprise, day, clean, channel):
 
 
 @transaction.atomic
-def submit_report(user, enterprise, day, data, channel=None):
+def submit_report(
+    user: User, enterprise: Enterprise, day: date, data: dict, channel: str | None = None
+) -> DailyReport:
     """One report from a form or the API: checks rights, validates, saves, audits."""
     if not can_submit(user, enterprise):
         raise PermissionError(_("您不能为该企业填报日报"))
@@ -279,7 +284,7 @@ def submit_report(user, enterprise, day, data, channel=None):
     return report
 
 
-def previous_report(enterprise, before):
+def previous_report(enterprise: Enterprise, before: date) -> DailyReport | None:
     return (
         DailyReport.objects.filter(enterprise=enterprise, date__lt=before).order_by("-date").first()
     )
@@ -288,7 +293,7 @@ def previous_report(enterprise, before):
 # --- chasing ------------------------------------------------------------------------------
 
 
-def remind(by, campaign, enterprises, day=None):
+def remind(by: User | None, campaign: Campaign, enterprises, day: date | None = None) -> int:
     """Remind the accounts of enterprises that have not reported `day` (once per day each).
     Returns how many people were reminded."""
 
@@ -312,7 +317,7 @@ def remind(by, campaign, enterprises, day=None):
     return len(notified)
 
 
-def needs_on(user, query):
+def needs_on(user: User, query: stats.StatsQuery) -> dict:
     """Totals of the needs reported dated the query's day, in scope (for the dashboard)."""
 
     qs = DailyReport.objects.filter(
@@ -332,27 +337,18 @@ def needs_on(user, query):
 
 # --- the periodic jobs' logic (reporting/tasks.py schedules them) ---------------------------
 
-REMIND_BEFORE = timedelta(hours=2)
 
-
-def running_campaigns(day):
+def running_campaigns(day: date) -> list[Campaign]:
     return [c for c in campaigns_on(day) if not c.modules or "reports" in c.modules]
 
 
-def remind_due(now=None):
-    """In the two hours before a campaign's due time, remind enterprises that have not
-    reported today (each person once a day). Returns the number reminded."""
-    now = timezone.localtime(now)
-    total = 0
-    for campaign in running_campaigns(now.date()):
-        due = timezone.make_aware(timezone.datetime.combine(now.date(), campaign.report_due_time))
-        if due - REMIND_BEFORE <= now < due:
-            enterprises = Enterprise.objects.filter(region__path__startswith=campaign.region.path)
-            total += remind(SYSTEM, campaign, enterprises, now.date())
-    return total
+def remind_due(now: datetime | None = None) -> int:
+    """Send the reminder times that have come (reminders.reminders_due); the number of
+    enterprise accounts reminded."""
+    return sum(run["people"] for run in reminders.reminders_due(now))
 
 
-def summary_text(campaign, day):
+def summary_text(campaign: Campaign, day: date) -> str:
 
     query = stats.StatsQuery(campaign=campaign, region=campaign.region, day=day)
     result = stats.resumption(SYSTEM, query, by="region")
@@ -379,7 +375,7 @@ def summary_text(campaign, day):
     return "\n".join(lines)
 
 
-def summaries_due(now=None):
+def summaries_due(now: datetime | None = None) -> list[tuple[int, date]]:
     """After a campaign's due time, the day's summary (once) for its command centres' group
     bots. Returns the (campaign, day) pairs whose summary was prepared."""
 
@@ -400,7 +396,7 @@ def summaries_due(now=None):
     return prepared
 
 
-def deliver_summary(campaign_id, day):
+def deliver_summary(campaign_id: int, day: date) -> int:
     """POST a prepared summary to each command centre's group bot (raises to be retried)."""
 
     summary = Summary.objects.select_related("campaign").get(campaign_id=campaign_id, day=day)

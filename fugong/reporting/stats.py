@@ -11,12 +11,12 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.core.models import Campaign, Region
+from fugong.core.models import Campaign, Region, User
 from fugong.core.services import campaigns_on
 from fugong.registry import industry as industries
 from fugong.registry.models import Enterprise, EnterpriseList, active_q
@@ -40,7 +40,7 @@ FIGURES = (
 )
 
 
-def percent(numerator, denominator):
+def percent(numerator, denominator) -> float | None:
     if not denominator:
         return None
     return float(
@@ -61,7 +61,7 @@ class StatsQuery:
     confirmed: bool = False
 
     @classmethod
-    def parse(cls, user, params, campaign=None):
+    def parse(cls, user: User, params, campaign: Campaign | None = None) -> "StatsQuery":
         """Build a query from request or command-line parameters; ValidationError names the
         bad ones."""
         errors = {}
@@ -104,7 +104,7 @@ class StatsQuery:
         confirmed = str(params.get("confirmed") or "").lower() in ("1", "true", "yes", "on")
         return cls(campaign=campaign, region=region, day=day, filter=flt, confirmed=confirmed)
 
-    def enterprises(self, user, day=None, active=True):
+    def enterprises(self, user: User, day: date | None = None, active: bool = True) -> QuerySet:
         """The enterprises in scope as of the day (README "As of day D"): the user's, in the
         region subtree and the campaign's, matching the filters and the campaign's reporting
         scope (list membership as of the day), and active on the day (registered by then, not
@@ -124,14 +124,14 @@ class StatsQuery:
             qs = scope.apply(qs, as_of=day)
         return qs.active_on(day) if active else qs
 
-    def expected(self, user):
+    def expected(self, user: User) -> QuerySet:
         """The enterprises expected to report dated the day: none on a day reports are not
         due, else the enterprises in scope (as of the day)."""
         if not self.campaign.report_due_on(self.day):
             return Enterprise.objects.none()
         return self.enterprises(user)
 
-    def rows(self, user, day=None):
+    def rows(self, user: User, day: date | None = None) -> QuerySet:
         roll_forward(self.campaign, day or self.day)
         rows = DayStatus.objects.filter(
             campaign=self.campaign,
@@ -146,7 +146,7 @@ def campaign_scope(campaign: Campaign) -> EnterpriseFilter:
     return EnterpriseFilter(scale=campaign.report_scale, list=campaign.report_list)
 
 
-def campaign_running(region, day=None):
+def campaign_running(region: Region | None, day: date | None = None) -> Campaign | None:
     """The campaign of a request about `region` today (or on `day`): the most recent one
     running then whose region contains or lies in `region`, whatever its modules; None."""
     day = day or timezone.localdate()
@@ -158,7 +158,7 @@ def campaign_running(region, day=None):
     return None
 
 
-def with_status(query, qs, day=None):
+def with_status(query: StatsQuery, qs: QuerySet, day: date | None = None) -> QuerySet:
     """Enterprises LEFT JOINed to their status on the day: one row per enterprise (only
     confirmed statuses when the query asks for confirmed figures)."""
     condition = Q(day_statuses__campaign=query.campaign, day_statuses__day=day or query.day)
@@ -181,7 +181,7 @@ _AGG = {
 }
 
 
-def figures(agg):
+def figures(agg: dict) -> dict:
     """The published figures from the raw sums of one group."""
     full, partial = agg.get("resumed_full") or 0, agg.get("resumed_partial") or 0
     n, reported = agg.get("enterprises") or 0, agg.get("reported") or 0
@@ -210,11 +210,13 @@ def figures(agg):
     }
 
 
-def _grouped(qs, key, agg):
+def _grouped(qs: QuerySet, key: str, agg: dict) -> dict:
     return {row.pop(key): row for row in qs.values(key).annotate(**agg).order_by()}
 
 
-def resumption(user, query: StatsQuery, by=None, use_status_rows=False):
+def resumption(
+    user: User, query: StatsQuery, by: str | None = None, use_status_rows: bool = False
+) -> dict:
     """The figures for the query, and a breakdown `by` region, industry, scale or list.
 
     A plain region subtree reads the RegionDay sums; filtered queries aggregate the
@@ -271,7 +273,7 @@ def resumption(user, query: StatsQuery, by=None, use_status_rows=False):
 _REGISTRY = {"enterprises": Count("id"), "registry_staff": Sum("total_staff")}
 
 
-def _with_totals(sums, totals):
+def _with_totals(sums: dict, totals: dict) -> dict:
     """RegionDay sums plus the registry's figures: the same keys as _AGG gives."""
     out = {k: v or 0 for k, v in sums.items()}
     out["enterprises"] = totals.get("enterprises") or 0
@@ -284,7 +286,7 @@ def _with_totals(sums, totals):
     return out
 
 
-def _for_list(user, query, name):
+def _for_list(user: User, query: StatsQuery, name: str) -> dict:
     sub = replace(
         query,
         filter=EnterpriseFilter(
@@ -294,7 +296,7 @@ def _for_list(user, query, name):
     return figures(with_status(sub, sub.enterprises(user)).aggregate(**_AGG))
 
 
-def _to_children(parent, groups):
+def _to_children(parent: Region, groups: dict) -> tuple[dict, dict]:
     """Sum per-leaf-region groups into the parent's direct children (codes as keys)."""
     leaves = Region.objects.in_bulk(set(groups))
     children = {c.path: c for c in parent.children.all()}
@@ -333,7 +335,7 @@ _CELL_SUMS = {
 }
 
 
-def region_days_path(user, query):
+def region_days_path(user: User, query: StatsQuery) -> str | None:
     """The region path whose RegionDay rows give exactly the query's enterprises, or None when
     they cannot (filters, or a scope that is not a region subtree)."""
     if query.filter.industry or query.filter.scale or query.filter.list:
@@ -350,7 +352,7 @@ def region_days_path(user, query):
     return longest if all(longest.startswith(p) for p in paths) else "//none"
 
 
-def _status_series(query, ents, start, end):
+def _status_series(query: StatsQuery, ents: QuerySet, start: date, end: date) -> dict:
     rows = DayStatus.objects.filter(
         active_q(F("day"), prefix="enterprise__"),
         campaign=query.campaign,
@@ -378,7 +380,9 @@ def _status_series(query, ents, start, end):
     )
 
 
-def series(user, query: StatsQuery, start: date, end: date, use_status_rows=False):
+def series(
+    user: User, query: StatsQuery, start: date, end: date, use_status_rows: bool = False
+) -> list[dict]:
     """Figures per day over [start, end] (bounded by the campaign and the query's day). Read
     from RegionDay when the query is a plain region subtree, else from the status rows."""
     start = max(start, query.campaign.starts_on)
@@ -442,7 +446,7 @@ def _daily_totals(ents, start: date, end: date) -> dict:
     return out
 
 
-def drill_down(user, query: StatsQuery, figure):
+def drill_down(user: User, query: StatsQuery, figure: str) -> QuerySet:
     """The enterprises a figure counts, as an Enterprise queryset."""
     if figure not in FIGURES:
         raise ValidationError({"figure": _("未知指标：%(f)s") % {"f": figure}})
@@ -467,7 +471,7 @@ def drill_down(user, query: StatsQuery, figure):
     return ents
 
 
-def status_map(query, enterprise_ids):
+def status_map(query: StatsQuery, enterprise_ids) -> dict:
     """{enterprise id: DayStatus} on the query's day, for showing a drill-down list."""
     return {
         s.enterprise_id: s

@@ -62,6 +62,8 @@ def report_form(request, pk=None):
                 _("%(d)s 日报已提交（第 %(v)d 版）")
                 % {"d": report.date.strftime("%Y年%-m月%-d日"), "v": report.version},
             )
+            for flag in report.flags:  # soft rules: saved, for the township to verify
+                messages.warning(request, _("请核实：%(m)s") % {"m": flag["message"]})
             for made in report.followups:  # e.g. the work order its difficulties became
                 messages.info(
                     request,
