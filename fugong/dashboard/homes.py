@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fugong.approvals.services import queue_for as application_queue
+from fugong.approvals.services import ApplicationFilter, applications_for
 from fugong.core.models import User
 from fugong.registry.models import Enterprise, enterprise_id_of
 from fugong.reporting import checks, stats
@@ -61,7 +61,7 @@ def township_home(user: User) -> dict:
     else:
         missing, error = stats.drill_down(user, query, "missing_today").order_by("name"), ""
     orders = open_orders(user)
-    awaiting = application_queue(user, {"view": "todo"})
+    awaiting = applications_for(user, ApplicationFilter(view="todo"))
     flagged = checks.flagged_reports(user)
     return {
         "query": query,
