@@ -138,7 +138,8 @@ def test_it_reimports_exported_daily_reports_unchanged_and_the_export_is_scoped(
     assert (stored.output, stored.extra) == (Decimal("12.50"), {"bubble": 60.0, "shift": "两班倒"})
     # a changed cell is an update, the rest stay as they are
     rows = read_rows(data)
-    rows[1][rows[0].index("在岗人数")] = 81
+    row_of_a = next(row for row in rows[1:] if cast.a.uscc in row)  # rows follow the names
+    row_of_a[rows[0].index("在岗人数")] = 81
     changed = reimport("reports", cast.zhuanban, xlsx(rows[0], rows[1:]))
     assert (changed.created, changed.updated) == (0, 1)
     # the page's button exports the township's own enterprises only

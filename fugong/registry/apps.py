@@ -10,4 +10,4 @@ class RegistryConfig(AppConfig):
     def ready(self):
         # imported here, not at the top: these modules import models, which cannot load
         # before Django's app registry is ready (a genuine import-time cycle)
-        from . import exports, imports  # noqa: F401  (registers the importers and exporters)
+        from . import exports, imports, member_imports  # noqa: F401  (registers the importers and exporters)

@@ -12,7 +12,8 @@ from fugong.core.excel import register_exporter, write_xlsx
 from fugong.core.models import User
 from fugong.core.services import audit
 
-from .imports import AssignmentImporter, EnterpriseImporter
+from .imports import EnterpriseImporter
+from .member_imports import AssignmentImporter
 from .models import ListMembership
 from .services import EnterpriseFilter, enterprises_for
 
