@@ -4,6 +4,8 @@ representative; each failed item a rectification with a deadline; a later inspec
 passes the item closes it; serious findings suspend or revoke the enterprise's qualifications
 through the approvals app (a signal), and a passed re-inspection reinstates them."""
 
+from __future__ import annotations
+
 from datetime import date, timedelta
 from typing import Any
 
@@ -333,7 +335,9 @@ def may_inspect_team(user: Any, inspection: Inspection) -> bool:
 
 
 @transaction.atomic
-def report_rectification(user: Any, rectification: Rectification, version: int, response: str):
+def report_rectification(
+    user: Any, rectification: Rectification, version: int, response: str
+) -> Rectification:
     """The enterprise (or an officer on its behalf) reports the rectification done; the
     inspection's team is told, to re-inspect."""
     response = (response or "").strip()

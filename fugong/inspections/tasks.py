@@ -1,5 +1,7 @@
 """Periodic jobs of the inspections app, run by the task queue (`fugong run_huey`)."""
 
+from __future__ import annotations
+
 from huey import crontab
 
 from fugong.core.jobs import periodic
@@ -8,5 +10,5 @@ from . import services
 
 
 @periodic(crontab(hour="8", minute="30"))
-def remind_overdue_rectifications():
+def remind_overdue_rectifications() -> int:
     return services.remind_overdue()

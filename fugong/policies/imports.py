@@ -1,7 +1,10 @@
 """`fugong import policies FILE.xlsx`: policies and their registry rules by sheet; a policy
 already there (same 政策名称) is updated, its sheet-borne rules replaced."""
 
+from __future__ import annotations
+
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -18,6 +21,12 @@ from fugong.registry.services import region_in_scope
 from . import rules as R
 from . import services
 from .models import Policy
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from fugong.core.excel import Cleaned, ErrorSink
+    from fugong.core.permissions import Actor
 
 SHEET_KINDS = (R.Kind.INDUSTRY, R.Kind.SCALE, R.Kind.LISTS, R.Kind.STAFF, R.Kind.RESUMED)
 
@@ -50,10 +59,10 @@ class PolicyImporter(Importer):
     YES_NO = {"": False, "否": False, "no": False, "是": True, "yes": True}
 
     @classmethod
-    def allowed(cls, user):
+    def allowed(cls, user: Actor) -> bool:
         return user.may_issue_policies
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         codes = set()
         for row in rows:
             try:
@@ -71,7 +80,7 @@ class PolicyImporter(Importer):
         self.lists = {lst.name: lst for lst in EnterpriseList.objects.all()}
         self.seen = {}
 
-    def _date(self, row, key, error):
+    def _date(self, row: dict[str, str], key: str, error: ErrorSink) -> date | None:
         text = row[key]
         if not text:
             return None
@@ -81,7 +90,7 @@ class PolicyImporter(Importer):
             error(key, _("日期格式应为 YYYY-MM-DD"))
             return None
 
-    def _count(self, row, key, error):
+    def _count(self, row: dict[str, str], key: str, error: ErrorSink) -> int | None:
         text = row[key]
         if not text:
             return None
@@ -90,7 +99,7 @@ class PolicyImporter(Importer):
             return None
         return int(text)
 
-    def clean_row(self, row, error):
+    def clean_row(self, row: dict[str, str], error: ErrorSink) -> dict[str, Any]:
         title = row["title"].strip()[:200]
         if title in self.seen:
             error("title", _("文件中重复：与第%(n)d行的政策名称相同") % {"n": self.seen[title]})
@@ -165,7 +174,7 @@ class PolicyImporter(Importer):
 
     FIELDS = ("issuer", "region", "valid_from", "valid_to", "support", "text")
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         created = updated = 0
         for _n, data in cleaned:
             policy = self.existing.get(data["title"])

@@ -18,6 +18,8 @@ The annual-output rule reads the registry's 上年工业总产值 (`Enterprise.a
 an enterprise whose output is not filled in fails it, and its near-miss says "产值未填报".
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -151,7 +153,7 @@ def policy_q(rules: Iterable[Rule], today: date) -> Q:
 # --- words --------------------------------------------------------------------------------
 
 
-def _wan(value) -> str:
+def _wan(value: Decimal | float | str | None) -> str:
     """An amount in 万元 as written (1000, 12.5), or "" when unset."""
     if value is None:
         return ""

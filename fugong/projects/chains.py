@@ -4,6 +4,8 @@ to the unit that can act (told in-app and on its group bot), with coordination r
 another city's command centre recorded with their answers; the link open again once its issues
 are resolved; and the chains with blocked links for the dashboard."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -85,7 +87,7 @@ def unit_that_can_act(link: SupplyLink) -> Unit | None:
     return found[0] if found else None
 
 
-def _request(user: Any, issue: LinkIssue, city: str, centre: str, text: str):
+def _request(user: Any, issue: LinkIssue, city: str, centre: str, text: str) -> CoordinationRequest:
     errors = {}
     if not city.strip():
         errors["city"] = _("请填写协调城市")
@@ -143,14 +145,18 @@ def block_link(
 
 
 @transaction.atomic
-def request_coordination(user: Any, issue: LinkIssue, city: str, centre: str, text: str):
+def request_coordination(
+    user: Any, issue: LinkIssue, city: str, centre: str, text: str
+) -> CoordinationRequest:
     if not user.is_government:
         raise PermissionError(_("只有政府用户可以发出跨市协调"))
     return _request(user, issue, city, centre, text)
 
 
 @transaction.atomic
-def record_answer(user: Any, request: CoordinationRequest, version: int, answer: str, by: str):
+def record_answer(
+    user: Any, request: CoordinationRequest, version: int, answer: str, by: str
+) -> CoordinationRequest:
     """The other city's answer, as the officer received it; the issue's unit is told."""
     if not user.is_government:
         raise PermissionError(_("只有政府用户可以登记对方答复"))

@@ -2,6 +2,8 @@
 status set, a problem raised against it (the work-order app turns it into an order through a
 signal), a problem solved; the list's figures ("16 个三早项目，解决问题 22 个") and its export."""
 
+from __future__ import annotations
+
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -139,7 +141,9 @@ def raise_problem(user: Any, project: Project, text: str) -> ProjectProblem:
 
 
 @transaction.atomic
-def solve_problem(user: Any, problem: ProjectProblem, version: int, solution: str):
+def solve_problem(
+    user: Any, problem: ProjectProblem, version: int, solution: str
+) -> ProjectProblem:
     if not may_manage(user):
         raise PermissionError(_("只有指挥部或街镇/园区可以确认问题解决"))
     solution = (solution or "").strip()

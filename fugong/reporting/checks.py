@@ -9,8 +9,11 @@ on-duty rate, utilisation or output lies far from those of the same industry and
 day (modified z-score of Iglewicz and Hoaglin, |z| above the campaign's threshold, groups of
 at least MIN_GROUP reports)."""
 
+from __future__ import annotations
+
 from decimal import Decimal
 from statistics import median
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -20,6 +23,9 @@ from fugong.core.models import Campaign, User
 from fugong.registry.models import Enterprise
 
 from .models import DailyReport, Status
+
+if TYPE_CHECKING:
+    from datetime import date
 
 MIN_GROUP = 5
 OUTLIER_METRICS = {
@@ -76,7 +82,7 @@ def _staff_jump(previous: DailyReport | None, clean: dict, rules: dict) -> list[
 
 
 def rule_checks(
-    campaign: Campaign, enterprise: Enterprise, day, clean: dict
+    campaign: Campaign, enterprise: Enterprise, day: date, clean: dict
 ) -> tuple[dict, list[dict]]:
     """(hard failures as field errors, soft failures as flags) of a report's clean values."""
     rules = campaign.rules()

@@ -5,6 +5,8 @@ correcting a figure where needed (the correction keeps the figures before and af
 changed them, audited); the county's command centre then confirms each township whose reports
 are all confirmed. A report submitted again after its confirmation waits for a new one."""
 
+from __future__ import annotations
+
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,7 +80,7 @@ def _values(report: DailyReport) -> dict:
     return {f: getattr(report, f) for f in REPORT_FIELDS}
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return None if value is None else str(value) if not isinstance(value, int) else value
 
 

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.excel import register_exporter, write_xlsx
@@ -6,6 +10,16 @@ from fugong.core.services import audit
 from . import stats
 from .imports import ReportImporter
 from .models import DailyReport
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from typing import Any
+
+    from django.db.models import QuerySet
+
+    from fugong.core.models import Campaign, User
+    from fugong.core.permissions import Actor
+    from fugong.registry.models import Enterprise
 
 FIGURE_LABELS = {
     "enterprises": _("企业总数"),
@@ -37,7 +51,7 @@ COLUMNS = [
 ]
 
 
-def resumption_xlsx(user, result) -> bytes:
+def resumption_xlsx(user: User, result: dict[str, Any]) -> bytes:
     rows = [{**result, "label": result["region_name"]}] + result.get("breakdown", [])
     data = write_xlsx(
         f"复工统计 {result['date']}",
@@ -54,10 +68,12 @@ def resumption_xlsx(user, result) -> bytes:
     return data
 
 
-def drill_down_xlsx(user, query, enterprises, figure) -> bytes:
+def drill_down_xlsx(
+    user: User, query: stats.StatsQuery, enterprises: QuerySet[Enterprise], figure: str
+) -> bytes:
     statuses = stats.status_map(query, enterprises.values_list("pk", flat=True))
 
-    def rows():
+    def rows() -> Iterator[list[object]]:
         for e in enterprises.iterator(chunk_size=2000):
             s = statuses.get(e.pk)
             yield [
@@ -120,7 +136,9 @@ def _report_row(report: DailyReport, extra_keys: list[str]) -> list:
     ]
 
 
-def daily_reports_xlsx(user, reports, campaign=None) -> bytes:
+def daily_reports_xlsx(
+    user: Actor, reports: QuerySet[DailyReport], campaign: Campaign | None = None
+) -> bytes:
     """Daily reports as the township's import sheet: importing the file again through
     `reports` creates and changes nothing. `reports` must already be scoped to the user."""
     fields = list(campaign.report_fields) if campaign is not None else []
@@ -143,7 +161,7 @@ def daily_reports_xlsx(user, reports, campaign=None) -> bytes:
 
 
 @register_exporter("reports")
-def export_reports(user, params) -> bytes:
+def export_reports(user: Actor, params: Mapping[str, str] | None) -> bytes:
     """`fugong export reports OUT.xlsx --date 2020-02-14 [--region 222401]`: the day's reports
     (today's by default) of the enterprises the user sees in the region, in the campaign
     running there that day."""
@@ -151,7 +169,7 @@ def export_reports(user, params) -> bytes:
     return daily_reports_xlsx(user, day_reports(user, query), query.campaign)
 
 
-def day_reports(user, query: stats.StatsQuery):
+def day_reports(user: Actor, query: stats.StatsQuery) -> QuerySet[DailyReport]:
     """The query day's reports in its campaign, of the enterprises the user sees in its
     region."""
     return DailyReport.objects.visible_to(user).filter(

@@ -1,5 +1,9 @@
 """The township's daily-report sheet (registered with core.excel as `reports`)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -11,6 +15,13 @@ from fugong.registry.imports import ScopedImporter
 
 from . import services
 from .models import DailyReport, Mode, Status
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from fugong.core.excel import Cleaned, ErrorSink
+    from fugong.core.models import Campaign
+    from fugong.registry.models import Enterprise
 
 
 @register_importer
@@ -60,11 +71,13 @@ class ReportImporter(ScopedImporter):
         "funding_needed": "万元",
     }
 
-    def prepare(self, rows):
+    def prepare(self, rows: list[dict[str, str]]) -> None:
         self.existing, self.hidden = self.visible_enterprises(self.usccs(rows))
         self.seen = {}
 
-    def clean_row(self, row, error):
+    def clean_row(
+        self, row: dict[str, str], error: ErrorSink
+    ) -> tuple[Campaign | None, Enterprise, date, dict] | None:
         uscc = self.clean_uscc(row, error)
         day = self.parse_date(row["date"], "date", error)
         enterprise = self.existing.get(uscc) if uscc and uscc not in self.hidden else None
@@ -106,7 +119,7 @@ class ReportImporter(ScopedImporter):
             return None
         return campaign, enterprise, day, clean
 
-    def write(self, cleaned):
+    def write(self, cleaned: Cleaned) -> tuple[int, int]:
         created = updated = 0
         current = {}  # the reports these rows would replace
         days = DailyReport.objects.filter(date__in={d for _n, (_c, _e, d, _v) in cleaned})

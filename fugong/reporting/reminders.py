@@ -6,7 +6,10 @@ report_overdue) and their township's group bot with an @mention of each contact'
 (core.bots). The township and the command centre get a summary of who is missing. Each time
 is sent once (ReminderRun); the task queue's periodic job calls `reminders_due`."""
 
+from __future__ import annotations
+
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,10 +24,13 @@ from fugong.registry.models import Enterprise
 from .models import DailyReport, ReminderRun
 from .stats import StatsQuery
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
 DEFAULT_CHANNELS = ["app"]
 
 
-def missing_enterprises(campaign: Campaign, day: date):
+def missing_enterprises(campaign: Campaign, day: date) -> QuerySet[Enterprise]:
     """The enterprises expected to report `day` (as of that day) that have not."""
     query = StatsQuery(campaign=campaign, region=campaign.region, day=day)
     return (
@@ -100,7 +106,14 @@ def send_reminders(campaign: Campaign, day: date, kind: str) -> dict:
     return {"enterprises": len(missing), "people": len(reached), "sms": texts, "bots": posts}
 
 
-def _summaries(campaign, day, kind, by_township, bot, total) -> int:
+def _summaries(
+    campaign: Campaign,
+    day: date,
+    kind: str,
+    by_township: dict[int, tuple[Unit, list[Enterprise]]],
+    bot: bool,
+    total: int,
+) -> int:
     """Who is missing, to each township (its users in-app; its group bot, @mentioning the
     contacts' phones) and to the campaign's command centres (in-app)."""
     posts = 0

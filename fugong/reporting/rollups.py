@@ -2,7 +2,10 @@
 its sums per leaf region, kept current as reports arrive and carried forward day by day. Both
 the report use-cases (services) and the statistics (stats) read it; it imports neither."""
 
+from __future__ import annotations
+
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q
@@ -12,6 +15,9 @@ from fugong.core.models import Campaign
 from fugong.registry.models import Enterprise
 
 from .models import DailyReport, DayStatus, Horizon, RegionDay
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # --- the DayStatus rollup -----------------------------------------------------------------
 
@@ -83,7 +89,10 @@ GROUP BY s.campaign_id, s.day, e.region_id
 
 
 def recompute_region_days(
-    campaign_id: int, region_ids=None, start: date | None = None, end: date | None = None
+    campaign_id: int,
+    region_ids: Iterable[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> None:
     """Recompute RegionDay rows from DayStatus for some leaf regions (all when None) over
     [start, end] (the whole campaign when None)."""
@@ -102,7 +111,7 @@ def recompute_region_days(
         cursor.execute(_REGION_DAYS_SQL.format(regions=regions), params)
 
 
-def enterprises_changed(region_ids) -> None:
+def enterprises_changed(region_ids: Iterable[int]) -> None:
     """The registry changed enterprises of these leaf regions (moved, staff, deleted): bring
     every campaign's RegionDay rows for them back in step."""
     for campaign_id in Horizon.objects.values_list("campaign_id", flat=True):

@@ -1,8 +1,11 @@
 """Daily-report use-cases: validate, submit (one transaction each, audited, with history) and
 keep the DayStatus rollup current."""
 
+from __future__ import annotations
+
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,6 +38,11 @@ from .rollups import (  # noqa: F401  (re-exported: callers use services.roll_fo
     roll_forward,
 )
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.db.models import QuerySet
+
 # --- which campaign, who may submit ------------------------------------------------------
 
 
@@ -55,7 +63,7 @@ def channel_for(user: User) -> str:
 # --- validation ---------------------------------------------------------------------------
 
 
-def _int(value, field: str, errors: dict, label: str) -> int | None:
+def _int(value: Any, field: str, errors: dict, label: str) -> int | None:
     try:
         return parse_int(value, low=0)
     except BadInput:
@@ -63,7 +71,9 @@ def _int(value, field: str, errors: dict, label: str) -> int | None:
         return None
 
 
-def _decimal(value, field: str, errors: dict, label: str, high=None) -> Decimal | None:
+def _decimal(
+    value: Any, field: str, errors: dict, label: str, high: Decimal | int | None = None
+) -> Decimal | None:
     try:
         number = parse_decimal(value, percent=True)
     except BadInput:
@@ -293,7 +303,9 @@ def previous_report(enterprise: Enterprise, before: date) -> DailyReport | None:
 # --- chasing ------------------------------------------------------------------------------
 
 
-def remind(by: User | None, campaign: Campaign, enterprises, day: date | None = None) -> int:
+def remind(
+    by: User | None, campaign: Campaign, enterprises: QuerySet[Enterprise], day: date | None = None
+) -> int:
     """Remind the accounts of enterprises that have not reported `day` (once per day each).
     Returns how many people were reminded."""
 

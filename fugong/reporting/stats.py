@@ -6,9 +6,12 @@ an enterprise with none counts as not resumed and is listed as never reported; `
 dated D / expected; staff rate = Σ on duty / Σ total staff over the enterprises in scope (the
 registry's total staff for an enterprise that has not reported)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
@@ -26,6 +29,10 @@ from .campaigns import current_campaign, default_region
 from .models import DayStatus, RegionDay, Status
 from .rollups import latest_report_day, roll_forward
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
 BY = ("region", "industry", "scale", "list")
 FIGURES = (
     "enterprises",
@@ -40,7 +47,7 @@ FIGURES = (
 )
 
 
-def percent(numerator, denominator) -> float | None:
+def percent(numerator: Decimal | float, denominator: Decimal | float | None) -> float | None:
     if not denominator:
         return None
     return float(
@@ -61,7 +68,9 @@ class StatsQuery:
     confirmed: bool = False
 
     @classmethod
-    def parse(cls, user: User, params, campaign: Campaign | None = None) -> "StatsQuery":
+    def parse(
+        cls, user: User, params: Mapping[str, Any], campaign: Campaign | None = None
+    ) -> StatsQuery:
         """Build a query from request or command-line parameters; ValidationError names the
         bad ones."""
         errors = {}
@@ -303,7 +312,7 @@ def _to_children(parent: Region, groups: dict) -> tuple[dict, dict]:
     labels = {c.code: c.name for c in children.values()}
     labels.setdefault(parent.code, _("%(r)s（本级）") % {"r": parent.name})
 
-    def child_of(region_id):
+    def child_of(region_id: int) -> str:
         region = leaves[region_id]
         for path, child in children.items():
             if region.path.startswith(path):
@@ -416,13 +425,13 @@ def series(
     return out
 
 
-def _one_day(user, query: StatsQuery, day: date) -> dict:
+def _one_day(user: User, query: StatsQuery, day: date) -> dict:
     sub = replace(query, day=day)
     agg = with_status(sub, sub.enterprises(user)).aggregate(**_AGG)
     return {"date": day.isoformat(), **figures(agg)}
 
 
-def _daily_totals(ents, start: date, end: date) -> dict:
+def _daily_totals(ents: QuerySet[Enterprise], start: date, end: date) -> dict:
     """{day: the registry's figures of the enterprises active that day} over [start, end], from
     one query grouping the enterprises by their active-from and active-to dates."""
     groups = list(
@@ -471,7 +480,7 @@ def drill_down(user: User, query: StatsQuery, figure: str) -> QuerySet:
     return ents
 
 
-def status_map(query: StatsQuery, enterprise_ids) -> dict:
+def status_map(query: StatsQuery, enterprise_ids: Iterable[int]) -> dict:
     """{enterprise id: DayStatus} on the query's day, for showing a drill-down list."""
     return {
         s.enterprise_id: s

@@ -26,11 +26,14 @@ Each hot spot carries its orders' ids (`order_ids`, `orders()`) to drill down to
 Only orders `user` may see are counted (`WorkOrder.objects.visible_to`).
 """
 
+from __future__ import annotations
+
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -38,6 +41,9 @@ from django.utils import timezone
 from fugong.core.models import Campaign, Region
 
 from .models import Category, WorkOrder
+
+if TYPE_CHECKING:
+    from fugong.core.models import User
 
 WINDOW_DAYS = 7
 HISTORY_DAYS = 28
@@ -103,7 +109,9 @@ def poisson_tail(count: int, mean: float) -> float:
     return max(0.0, 1.0 - below)
 
 
-def is_rising(count: int, expected: float, tests: int = 1, least: int = MIN_COUNT):
+def is_rising(
+    count: int, expected: float, tests: int = 1, least: int = MIN_COUNT
+) -> tuple[bool, float]:
     """(rising, p-value) of `count` orders against `expected`, among `tests` keys tested."""
     p = poisson_tail(count, expected)
     return count >= least and count / expected >= MIN_RATIO and p <= ALPHA / max(tests, 1), p
@@ -126,7 +134,7 @@ def phrases_of(text: str) -> set[str]:
     return out
 
 
-def _areas(user, campaign: Campaign, region: Region | None) -> list[Region]:
+def _areas(user: User, campaign: Campaign, region: Region | None) -> list[Region]:
     if region is None:
         unit = getattr(user, "unit", None)
         region = unit.region if unit is not None and unit.region_id else campaign.region
@@ -134,7 +142,7 @@ def _areas(user, campaign: Campaign, region: Region | None) -> list[Region]:
 
 
 def rising(
-    user,
+    user: User,
     campaign: Campaign,
     region: Region | None = None,
     *,
@@ -189,7 +197,13 @@ def rising(
     return found
 
 
-def _rising_in(area, rows, window_start, scale, names) -> list[HotSpot]:
+def _rising_in(
+    area: Region,
+    rows: list[tuple[str, datetime, int, list[tuple[str, str]]]],
+    window_start: datetime,
+    scale: float,
+    names: dict[str, str],
+) -> list[HotSpot]:
     window = {}  # (kind, key) → [order ids]
     before = {}  # (kind, key) → count
     for _path, created_at, order_id, keys in rows:

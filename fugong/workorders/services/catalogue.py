@@ -1,6 +1,10 @@
 """Work-order use-cases: the dispatch catalogue (派单目录 / 兜底): lines edited on the page,
 exported and imported as xlsx (the importer is `imports.CatalogueImporter`)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -11,15 +15,20 @@ from fugong.core.excel import register_exporter, write_xlsx
 
 from ..models import CatalogueEntry
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from fugong.core.permissions import Actor
+
 HEADERS = ["应急事件", "行政区划代码", "问题类别", "关键词", "企业规模", "承办单位编码"]
 WIDTHS = [20, 14, 14, 24, 10, 20]
 
 
-def may_edit_catalogue(user) -> bool:
+def may_edit_catalogue(user: Actor) -> bool:
     return bool(user.is_authenticated and user.coordinates)
 
 
-def catalogue_visible_to(user) -> QuerySet:
+def catalogue_visible_to(user: Actor | None) -> QuerySet[CatalogueEntry]:
     """The lines of the regions in the user's subtree (all of them for an administrator)."""
     lines = CatalogueEntry.objects.select_related("campaign", "region", "category", "unit")
     if user is None or user.is_admin:
@@ -29,7 +38,7 @@ def catalogue_visible_to(user) -> QuerySet:
     return lines.filter(region__path__startswith=user.unit.region.path)
 
 
-def same_conditions(line: CatalogueEntry) -> QuerySet:
+def same_conditions(line: CatalogueEntry) -> QuerySet[CatalogueEntry]:
     """The lines with the conditions of `line` (at most one may exist)."""
     return CatalogueEntry.objects.filter(
         campaign=line.campaign_id,
@@ -40,7 +49,7 @@ def same_conditions(line: CatalogueEntry) -> QuerySet:
     )
 
 
-def check_line(user, line: CatalogueEntry) -> None:
+def check_line(user: Actor, line: CatalogueEntry) -> None:
     """A line must lie in the user's region subtree and its unit cover the line's region."""
     if user is not None and not user.is_admin:
         if not user.is_region_scoped or not line.region.path.startswith(user.unit.region.path):
@@ -56,7 +65,7 @@ def check_line(user, line: CatalogueEntry) -> None:
 
 
 @transaction.atomic
-def save_line(user, line: CatalogueEntry) -> CatalogueEntry:
+def save_line(user: Actor, line: CatalogueEntry) -> CatalogueEntry:
     if not may_edit_catalogue(user):
         raise PermissionError(_("只有指挥部和街镇/园区可以编辑派单目录"))
     line.keywords = "、".join(line.keyword_list)
@@ -68,7 +77,7 @@ def save_line(user, line: CatalogueEntry) -> CatalogueEntry:
 
 
 @transaction.atomic
-def delete_line(user, line: CatalogueEntry) -> None:
+def delete_line(user: Actor, line: CatalogueEntry) -> None:
     if not may_edit_catalogue(user):
         raise PermissionError(_("只有指挥部和街镇/园区可以编辑派单目录"))
     audit(user, "delete", line)
@@ -76,7 +85,7 @@ def delete_line(user, line: CatalogueEntry) -> None:
 
 
 @register_exporter("catalogue")
-def export_catalogue(user, params=None) -> bytes:
+def export_catalogue(user: Actor, params: Mapping[str, str] | None = None) -> bytes:
     """The catalogue as the importer reads it back."""
     rows = (
         [

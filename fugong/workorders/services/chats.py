@@ -1,7 +1,10 @@
 """Work-order use-cases: exported group chats."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,6 +29,9 @@ from ..models import (
 )
 from .base import MAX_TEXT
 from .intake import create_order
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @dataclass
@@ -110,10 +116,10 @@ def _qty(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def export_orders(user: User, qs: QuerySet) -> bytes:
+def export_orders(user: User, qs: QuerySet[WorkOrder]) -> bytes:
     """A queue as .xlsx, as shown."""
 
-    def rows():
+    def rows() -> Iterator[list[object]]:
         orders = qs.select_related("enterprise", "unit", "category", "group").prefetch_related(
             "needs"
         )

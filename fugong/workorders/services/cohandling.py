@@ -1,5 +1,7 @@
 """Work-order use-cases: co-handling (会签/协办), assisting units' sub-tasks."""
 
+from __future__ import annotations
+
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -22,7 +24,9 @@ ASSISTING_KINDS = (
 )
 
 
-def prepare_add_assist(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def prepare_add_assist(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     unit = data.unit
     if unit is None or unit.kind not in ASSISTING_KINDS:
         raise ValidationError({"unit": _("请选择协办单位")})
@@ -35,7 +39,9 @@ def prepare_add_assist(user, order: WorkOrder, data: StepInput, now: datetime, p
     plan.comment = _("请 %(u)s 协办：%(t)s") % {"u": unit, "t": data.task.strip()}
 
 
-def after_add_assist(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def after_add_assist(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     hours = (order.campaign.sla or {}).get("workorder_assist_hours", ASSIST_HOURS)
     due = working_deadline(hours, now)
     Assist.objects.create(
@@ -49,7 +55,7 @@ def after_add_assist(user, order: WorkOrder, data: StepInput, now: datetime, pla
     plan.assist_unit = data.unit
 
 
-def open_assist_of(user, order: WorkOrder) -> Assist | None:
+def open_assist_of(user: User, order: WorkOrder) -> Assist | None:
     """The sub-task the user's unit has open on the order, if any."""
     if not getattr(user, "unit_id", None):
         return None
@@ -57,20 +63,22 @@ def open_assist_of(user, order: WorkOrder) -> Assist | None:
 
 
 def prepare_reply_assist(
-    user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
 ) -> None:
     if not data.comment.strip():
         raise ValidationError({"comment": _("请填写协办答复")})
     plan.comment = _("%(u)s 协办答复：%(c)s") % {"u": user.unit, "c": data.comment.strip()}
 
 
-def after_reply_assist(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def after_reply_assist(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     order.assists.filter(unit=user.unit_id, replied_at__isnull=True).update(
         reply=data.comment.strip(), replied_at=now, replied_by=person(user)
     )
 
 
-def sees_all_assists(user, order: WorkOrder) -> bool:
+def sees_all_assists(user: User, order: WorkOrder) -> bool:
     return bool(user.coordinates or (order.unit_id and user.unit_id == order.unit_id))
 
 

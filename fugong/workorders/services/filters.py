@@ -1,8 +1,11 @@
 """Work-order use-cases: the one filter of the work-order list, parsed once from the query
 string and used by the list page, its xlsx export, the kanban and the API list."""
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +17,12 @@ from fugong.core.models import Region, Unit
 from ..models import OPEN_STATES, State, WorkOrder
 from .grouping import models_q_label
 from .scorecard import FIGURES, Period, stint_filter
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from fugong.core.models import User
 
 QUEUE_VIEWS = ("open", "mine", "overdue", "all")
 MAX_IDS = 500
@@ -47,7 +56,7 @@ class WorkOrderFilter:
     PARAMS = {"start": "from", "end": "to"}  # query-string names that differ
 
     @classmethod
-    def from_params(cls, params, default_view: str = "open") -> "WorkOrderFilter":
+    def from_params(cls, params: Mapping[str, Any], default_view: str = "open") -> WorkOrderFilter:
         values = {
             f.name: str(params.get(cls.PARAMS.get(f.name, f.name)) or "").strip()
             for f in fields(cls)
@@ -92,7 +101,7 @@ class WorkOrderFilter:
             parse_date(self.end) if self.end else month.end,
         )
 
-    def queryset(self, user, now: datetime.datetime | None = None) -> QuerySet:
+    def queryset(self, user: User, now: datetime.datetime | None = None) -> QuerySet[WorkOrder]:
         """The orders in the user's scope that the filter lets through (none on a bad value)."""
         now = now or timezone.now()
         if self.errors():

@@ -1,6 +1,9 @@
 """Work-order use-cases: common problems (共性问题一并做)."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +26,9 @@ from ..models import (
     WorkOrder,
 )
 from .transitions import ALIASES, FLOW, transition
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SIMILARITY = 0.35
 CANDIDATES = 2000  # the most recent open orders of the category are compared
@@ -84,7 +90,7 @@ def group_orders(user: User, orders: Iterable[WorkOrder], title: str = "") -> Pr
     return group
 
 
-def _join(user, order, group) -> None:
+def _join(user: User, order: WorkOrder, group: ProblemGroup) -> None:
     """Put one order into a common problem, with its timeline entry."""
     WorkOrder.objects.filter(pk=order.pk).update(group=group, version=F("version") + 1)
     Event.objects.create(
@@ -141,7 +147,9 @@ def split_order(user: User, order: WorkOrder) -> None:
 
 
 @transaction.atomic
-def transition_group(user: User, group: ProblemGroup, action: str, **kwargs) -> list[WorkOrder]:
+def transition_group(
+    user: User, group: ProblemGroup, action: str, **kwargs: Any
+) -> list[WorkOrder]:
     """Dispatch, resolve, … every member of a common problem that the user may see, as one:
     all or none."""
     action = ALIASES.get(action, action)

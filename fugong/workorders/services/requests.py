@@ -2,7 +2,10 @@
 on, an extension (延期申请) the command centre decides, a question to the enterprise (the
 pause)."""
 
+from __future__ import annotations
+
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -15,8 +18,15 @@ from ..models import Extension, Refusal, WorkOrder
 from .handling import open_handling, update_handling
 from .stepinput import Plan, StepInput, check_unit, to_unit
 
+if TYPE_CHECKING:
+    from django.db.models import Manager
 
-def prepare_return(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+    from fugong.core.models import User
+
+
+def prepare_return(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     if data.reason not in Refusal.Reason.values:
         reasons = "、".join(map(str, Refusal.Reason.labels))
         raise ValidationError({"reason": _("请选择退单理由：%(r)s") % {"r": reasons}})
@@ -33,7 +43,7 @@ def prepare_return(user, order: WorkOrder, data: StepInput, now: datetime, plan:
     )
 
 
-def after_return(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def after_return(user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
     Refusal.objects.create(
         order=order,
         unit=order.unit,
@@ -49,7 +59,9 @@ def after_return(user, order: WorkOrder, data: StepInput, now: datetime, plan: P
         update_handling(order, refusals=handling.refusals + 1)
 
 
-def _rule_on(requests, decision: str, user, now: datetime) -> int:
+def _rule_on(
+    requests: Manager[Refusal] | Manager[Extension], decision: str, user: User, now: datetime
+) -> int:
     """Decide the pending request among `requests` (a refusal, an extension)."""
     return requests.filter(decision="pending").update(
         decision=decision, decided_by=person(user), decided_at=now
@@ -60,7 +72,9 @@ def pending_refusal(order: WorkOrder) -> Refusal | None:
     return order.refusals.filter(decision=Refusal.Decision.PENDING).first()
 
 
-def prepare_rule_return(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def prepare_rule_return(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     """Upheld: re-dispatched to `unit` (by default the one the refusal suggested), its clock
     starting at its sign-for; rejected: back to the unit, whose deadline kept running."""
     refusal = pending_refusal(order)
@@ -78,7 +92,9 @@ def prepare_rule_return(user, order: WorkOrder, data: StepInput, now: datetime, 
         raise ValidationError({"decision": _("请选择同意（accept）或驳回（reject）")})
 
 
-def after_rule_return(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def after_rule_return(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     upheld = plan.step == "uphold_return"
     _rule_on(
         order.refusals, Refusal.Decision.UPHELD if upheld else Refusal.Decision.REJECTED, user, now
@@ -107,7 +123,7 @@ def _until(value: date | datetime | None) -> datetime | None:
 
 
 def prepare_request_extension(
-    user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
 ) -> None:
     until = _until(data.until)
     if until is None:
@@ -131,7 +147,7 @@ def prepare_request_extension(
 
 
 def after_request_extension(
-    user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
 ) -> None:
     Extension.objects.create(
         order=order,
@@ -145,7 +161,7 @@ def after_request_extension(
 
 
 def prepare_decide_extension(
-    user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
 ) -> None:
     """Approved: the deadline becomes the requested date and the enterprise is told it."""
     request = pending_extension(order)
@@ -166,7 +182,7 @@ def prepare_decide_extension(
 
 
 def after_decide_extension(
-    user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
 ) -> None:
     approved = plan.step == "approve_extension"
     decision = Extension.Decision.APPROVED if approved else Extension.Decision.REJECTED
@@ -175,13 +191,15 @@ def after_decide_extension(
         update_handling(order, deadline=order.deadline, extensions=F("extensions") + 1)
 
 
-def prepare_ask(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def prepare_ask(user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
     if not data.comment.strip():
         raise ValidationError({"comment": _("请写明需要企业答复的问题")})
     plan.changes["paused_since"] = now
 
 
-def prepare_answer(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def prepare_answer(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     """The clock runs again: the deadline moves on by the time the question waited."""
     if not data.comment.strip():
         raise ValidationError({"comment": _("请填写答复内容")})
@@ -193,7 +211,7 @@ def prepare_answer(user, order: WorkOrder, data: StepInput, now: datetime, plan:
     )
 
 
-def after_answer(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def after_answer(user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
     update_handling(order, deadline=order.deadline)
 
 

@@ -8,6 +8,8 @@ response, resolution and satisfaction rates by the campaign's weights (30/35/35 
 over the rates that have a denominator. Each figure drills down to its orders
 (`stint_filter`)."""
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass
 from statistics import median
@@ -88,7 +90,7 @@ class Period:
     end: datetime.date  # inclusive
 
     @classmethod
-    def month_of(cls, day: datetime.date) -> "Period":
+    def month_of(cls, day: datetime.date) -> Period:
         first = day.replace(day=1)
         following = (first + datetime.timedelta(days=32)).replace(day=1)
         return cls(first, following - datetime.timedelta(days=1))
@@ -110,7 +112,9 @@ def stints_in(region: Region, period: Period) -> QuerySet:
     )
 
 
-def stint_filter(region: Region, period: Period, unit_id: int, figure: str, now=None) -> Q:
+def stint_filter(
+    region: Region, period: Period, unit_id: int, figure: str, now: datetime.datetime | None = None
+) -> Q:
     """The orders behind one figure of one unit: a filter on WorkOrder (the drill-down)."""
     now = now or timezone.now()
     stints = stints_in(region, period).filter(figure_q(figure, now), unit=unit_id)

@@ -2,7 +2,10 @@
 and its monthly report as xlsx and PDF (the PDF machinery of the daily brief: reportlab with
 the embedded CJK font)."""
 
+from __future__ import annotations
+
 import io
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -18,6 +21,9 @@ from fugong.core.pdf import FONT
 from fugong.core.services import audit
 
 from .scorecard import Period, scorecard
+
+if TYPE_CHECKING:
+    from fugong.core.models import User
 
 COLUMNS = [
     ("rank", "排名"),
@@ -46,7 +52,7 @@ COLUMNS = [
 ]
 
 
-def scorecard_region(user, code: str = "") -> Region:
+def scorecard_region(user: User, code: str = "") -> Region:
     """The region asked for, which must lie in the user's scope (their unit's region by
     default); PermissionError outside it, ValidationError for an unknown code."""
     if not (user.is_admin or (user.sees_figures and user.is_region_scoped)):
@@ -69,12 +75,12 @@ def campaign_of(region: Region, period: Period) -> Campaign | None:
     return next((c for c in campaigns if region.path.startswith(c.region.path)), None)
 
 
-def scorecard_for(user, region_code: str, period: Period) -> tuple[Region, list[dict]]:
+def scorecard_for(user: User, region_code: str, period: Period) -> tuple[Region, list[dict]]:
     region = scorecard_region(user, region_code)
     return region, scorecard(region, period, weights_from=campaign_of(region, period))
 
 
-def _cell(value) -> object:
+def _cell(value: object) -> object:
     return "—" if value is None else value
 
 
@@ -90,7 +96,7 @@ def title_of(region: Region, period: Period) -> str:
     }
 
 
-def scorecard_xlsx(user, region: Region, period: Period, rows: list[dict]) -> bytes:
+def scorecard_xlsx(user: User, region: Region, period: Period, rows: list[dict]) -> bytes:
     data = write_xlsx(
         title_of(region, period)[:31],
         [label for _key, label in COLUMNS],
@@ -101,7 +107,7 @@ def scorecard_xlsx(user, region: Region, period: Period, rows: list[dict]) -> by
     return data
 
 
-def scorecard_pdf(user, region: Region, period: Period, rows: list[dict]) -> bytes:
+def scorecard_pdf(user: User, region: Region, period: Period, rows: list[dict]) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,

@@ -5,8 +5,11 @@ to move by (an action may choose between rows, as `visit_back` does between clos
 redo), the name recorded in the timeline, and the further fields the move writes; `after()`
 writes what lives beside the order (a refusal, the unit's stint for the scorecard)."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,8 +22,13 @@ from .handling import open_handling, update_handling
 from .routing import deadline_for, suggested_unit
 from .stepinput import Plan, StepInput, check_unit, to_unit
 
+if TYPE_CHECKING:
+    from fugong.core.models import User
 
-def _prepare_category(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+
+def _prepare_category(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     # dispatching without a category accepts the classifier's proposal
     category = (
         data.category
@@ -32,17 +40,21 @@ def _prepare_category(user, order: WorkOrder, data: StepInput, now: datetime, pl
         order.category = category  # the routing below reads it
 
 
-def _prepare_dispatch(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def _prepare_dispatch(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     _prepare_category(user, order, data, now, plan)
     unit = check_unit(order, data.unit or suggested_unit(order))
     plan.changes.update(to_unit(order, unit, now))
 
 
-def _prepare_sign(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def _prepare_sign(user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
     plan.changes.update(signed_at=now, deadline=deadline_for(order, now))
 
 
-def _prepare_resolve(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def _prepare_resolve(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     waiting = [str(a.unit) for a in order.assists.filter(replied_at__isnull=True)]
     if waiting:
         raise ValidationError(
@@ -53,7 +65,9 @@ def _prepare_resolve(user, order: WorkOrder, data: StepInput, now: datetime, pla
     plan.changes["visit_deadline"] = working_deadline(hours, now)
 
 
-def _prepare_close(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def _prepare_close(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     if not data.confirm_undelivered:
         short = order.undelivered_needs
         if short:
@@ -81,20 +95,24 @@ def _prepare_close(user, order: WorkOrder, data: StepInput, now: datetime, plan:
 SATISFIED_RATING = 4  # an enterprise's rating of 4 or 5 stars counts as satisfied
 
 
-def _after_close(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def _after_close(user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
     if data.rating is not None:
         update_handling(order, rated=True, satisfied=int(data.rating) >= SATISFIED_RATING)
 
 
-def _after_dispatch(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def _after_dispatch(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     open_handling(order, order.unit, now)
 
 
-def _after_sign(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def _after_sign(user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
     update_handling(order, signed_at=now, deadline=order.deadline)
 
 
-def _after_resolve(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def _after_resolve(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     update_handling(order, resolved_at=now, overdue=bool(order.deadline and now > order.deadline))
 
 
@@ -132,7 +150,7 @@ AFTER: dict[str, Hook] = {
 }
 
 
-def prepare(action: str, user, order: WorkOrder, data: StepInput, now: datetime) -> Plan:
+def prepare(action: str, user: User, order: WorkOrder, data: StepInput, now: datetime) -> Plan:
     plan = Plan(row=action, comment=data.comment)
     plan.changes["updated_at"] = now
     if action in PREPARE:
@@ -140,6 +158,8 @@ def prepare(action: str, user, order: WorkOrder, data: StepInput, now: datetime)
     return plan
 
 
-def after(action: str, user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def after(
+    action: str, user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     if action in AFTER:
         AFTER[action](user, order, data, now, plan)

@@ -1,6 +1,9 @@
 """Work-order use-cases: transitions."""
 
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +32,9 @@ from . import cohandling, requests, steps
 from .handling import open_handling, update_handling
 from .routing import sign_deadline_for
 from .stepinput import StepInput
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class WrongState(Conflict):
@@ -93,7 +99,7 @@ FLOW = Workflow(
 )
 
 
-def next_actor(order) -> str:
+def next_actor(order: WorkOrder) -> str:
     """Who acts next on `order` ("" when nobody must): the coordinating township or command
     centre triages and dispatches, the unit it went to accepts and resolves, the enterprise
     confirms a resolution."""
@@ -147,7 +153,7 @@ def transition(
     version: int,
     *,
     now: datetime | None = None,
-    **fields,
+    **fields: Any,
 ) -> WorkOrder:
     """Move the order by `action` if it still is at `version`; raise Conflict otherwise
     (WrongState when the state does not allow the action, PermissionError when the user may

@@ -1,6 +1,9 @@
 """Work-order use-cases: the return visit (回访) and the redo (重办) it may order."""
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -11,10 +14,15 @@ from .handling import update_handling
 from .routing import deadline_for
 from .stepinput import Plan, StepInput
 
+if TYPE_CHECKING:
+    from fugong.core.models import User
+
 VISIT_HOURS = 72  # the command centre visits back within this (`workorder_visit_hours`)
 
 
-def prepare_visit_back(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def prepare_visit_back(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     """Resolved and satisfied: closed. Not resolved, or dissatisfied with a redo asked for
     (`decision="redo"`): 重办, back to the same unit with a new deadline. Dissatisfied but
     resolved: closed, the dissatisfaction recorded. A negative visit says why."""
@@ -47,7 +55,9 @@ def prepare_visit_back(user, order: WorkOrder, data: StepInput, now: datetime, p
         )
 
 
-def after_visit_back(user, order: WorkOrder, data: StepInput, now: datetime, plan: Plan) -> None:
+def after_visit_back(
+    user: User, order: WorkOrder, data: StepInput, now: datetime, plan: Plan
+) -> None:
     fields = {"rated": True, "satisfied": data.satisfied}
     if plan.row == "redo":
         fields.update(redos=F("redos") + 1, resolved_at=None, deadline=order.deadline)
