@@ -111,7 +111,7 @@ def test_it_keeps_the_checklist_through_a_lost_connection(
     assert failed.key == "disinfection"
     assert Attachment.objects.filter(owner_id=failed.pk, content_type="image/jpeg").count() == 1
     assert done.rectifications.get().key == "disinfection"
-    assert phone.locator("#items img.thumb").count() == 1
+    assert phone.locator("#items img.img-thumbnail").count() == 1
     assert phone.evaluate(WIDTH) <= 390
     # the draft is gone from the phone once submitted
     left = phone.evaluate(

@@ -103,6 +103,6 @@ def test_it_sorts_tables_and_filters_the_queue_in_place(
     page.evaluate("window.__kept = 1")
     page.click("#queue a[href='?view=overdue']")
     page.wait_for_url("**/workorders/?view=overdue")
-    page.wait_for_selector("#orders tbody tr td.muted")
+    page.wait_for_selector("#orders tbody tr td.text-secondary")
     assert page.evaluate("window.__kept") == 1
     shot(page, "pages-queue-overdue-htmx")

@@ -40,7 +40,7 @@ def test_it_opens_on_the_running_campaign_and_says_reports_are_off(cast, campaig
     assert 'id="reports-off"' in html and running.name in html.split('id="reports-off"')[1]
     assert f'<option value="{running.pk}" selected>' in html
     assert f'<option value="{old.pk}">' in html
-    assert 'class="figures"' not in html and 'id="missing"' not in html
+    assert 'id="figures"' not in html and 'id="missing"' not in html
 
 
 def test_it_switches_to_the_2020_campaign_and_shows_its_figures(cast, campaigns, login):
@@ -49,7 +49,7 @@ def test_it_switches_to_the_2020_campaign_and_shows_its_figures(cast, campaigns,
     html = client.get(f"/stats/?campaign={old.pk}").content.decode()
     assert 'id="reports-off"' not in html
     assert f'<option value="{old.pk}" selected>' in html
-    assert old.name in html and '<span class="num">1<small>/' in html
+    assert old.name in html and 'class="fg-figure-value">1<small>/' in html
     page = client.get(f"/completeness/?campaign={old.pk}").content.decode()
     assert 'id="reports-off"' not in page and 'id="missing"' in page
 

@@ -1,8 +1,7 @@
 """Every page of the converted apps is in the kit: each page template extends the base layout,
 and no template (page or include) uses the hand-written classes of `fugong/static/fugong/app.css`
 that Tabler's cards, tables, buttons and tags replace. A template that goes back to them fails
-here, so the conversion cannot regress. (workorders, reporting and policies are converted by
-their own owners and join the list when they are.)"""
+here, so the conversion cannot regress."""
 
 import re
 from pathlib import Path
@@ -14,7 +13,24 @@ CONVERTED = [
     ROOT / "templates",
     *(
         ROOT / app / "templates"
-        for app in ("core", "registry", "approvals", "passes", "health", "power", "dashboard")
+        for app in (
+            "core",
+            "registry",
+            "approvals",
+            "passes",
+            "health",
+            "power",
+            "dashboard",
+            "workorders",
+            "reporting",
+            "policies",
+            "financing",
+            "supplies",
+            "consultations",
+            "workforce",
+            "inspections",
+            "projects",
+        )
     ),
 ]
 # the hand-written layout classes (app.css) and their Tabler / Bootstrap replacements
