@@ -21,10 +21,8 @@ from .test_inspections import answers
 TODAY = datetime.date.today()
 
 
-@pytest.fixture
-def done(cast):
-    """延吉甲's inspection, submitted through the API by 进学's officer (on the team) with the
-    disinfection item failed."""
+def jinxue_inspection(cast) -> Inspection:
+    """A plan of 进学街道 (延吉甲 its one enterprise) for 进学's officer as the team."""
     campaign = Campaign.objects.create(
         name="本轮应急", region=cast.regions.yanbian, starts_on=TODAY - datetime.timedelta(days=3)
     )
@@ -40,6 +38,12 @@ def done(cast):
         teams=[("第一组", [cast.township])],
     )
     return plan.inspections.get(enterprise=cast.a)
+
+
+@pytest.fixture
+def done(cast):
+    """延吉甲's inspection, to be submitted through the API by 进学's officer (on the team)."""
+    return jinxue_inspection(cast)
 
 
 @pytest.fixture
