@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -30,7 +29,7 @@ urlpatterns = [
         rate_limit("login", methods=("POST",))(PasswordChangeView.as_view()),  # old password
         name="password_change",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", core_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", admin_login),  # one door: the admin logs in where everyone does

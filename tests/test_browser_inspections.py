@@ -5,17 +5,16 @@ service worker, the draft with its photo from IndexedDB), submits while still of
 draft waits), and the draft is submitted by itself when the network returns. Screenshots under
 artifacts/browser/inspection-*.png."""
 
-import datetime
 import io
 
 import pytest
 from PIL import Image
 
-from fugong.core.models import SEVEN_MUSTS, Attachment, Campaign
-from fugong.inspections import plans
+from fugong.core.models import SEVEN_MUSTS, Attachment
 from fugong.inspections.models import Inspection, ItemResult
 
 from .conftest import log_in, shot
+from .test_inspections_photos_api import jinxue_inspection
 
 pytestmark = pytest.mark.browser
 KEYS = [m["key"] for m in SEVEN_MUSTS]
@@ -35,33 +34,24 @@ def answer(phone, key, outcome):
     phone.locator(f"#item-{key} label:has(input[value={outcome}]) .form-selectgroup-label").click()
 
 
-def test_it_keeps_the_checklist_through_a_lost_connection(
-    live_server, transactional_db, cast, page
-):
-    today = datetime.date.today()
-    campaign = Campaign.objects.create(
-        name="本轮应急", region=cast.regions.yanbian, starts_on=today - datetime.timedelta(days=3)
-    )
-    plan = plans.create_plan(
-        cast.yanji,
-        campaign,
-        name="进学街道督导",
-        region=cast.regions.jinxue,
-        criteria={},
-        share=None,
-        seed="",
-        due_on=today + datetime.timedelta(days=2),
-        teams=[("第一组", [cast.township])],
-    )
-    inspection = plan.inspections.get()
-    base = live_server.url
-    context = page.context
+def _open_checklist(context, base, inspection):
+    """A phone of 进学's officer on the checklist, once the service worker keeps it."""
     phone = context.new_page()
     phone.set_viewport_size({"width": 390, "height": 844})
     log_in(phone, base, "jinxue")
     url = f"{base}/inspections/{inspection.pk}/inspect/"
     phone.goto(url)
     phone.wait_for_selector("#inspect-form[data-offline-ready='1']", timeout=15000)
+    return phone, url
+
+
+def test_it_keeps_the_checklist_through_a_lost_connection(
+    live_server, transactional_db, cast, page
+):
+    inspection = jinxue_inspection(cast)
+    base = live_server.url
+    context = page.context
+    phone, url = _open_checklist(context, base, inspection)
     assert phone.evaluate(WIDTH) <= 390
 
     for key in KEYS[:3]:
@@ -125,3 +115,66 @@ def test_it_keeps_the_checklist_through_a_lost_connection(
         str(inspection.pk),
     )
     assert left is True
+
+
+def _kept(phone):
+    """What the browser keeps for the site: IndexedDB databases, cache names, workers."""
+    return phone.evaluate(
+        """async () => ({
+          databases: (await indexedDB.databases()).map(d => d.name),
+          caches: await caches.keys(),
+          workers: (await navigator.serviceWorker.getRegistrations()).length,
+        })"""
+    )
+
+
+@pytest.mark.parametrize("how", ["script", "header"])
+def test_logging_out_leaves_no_draft_for_the_next_user(
+    live_server, transactional_db, cast, page, how
+):
+    """On a shared phone: the inspector's offline draft (with a photo), the service worker and
+    its caches are gone after logout, so the next user on the same browser finds no draft.
+    `script`: logout.js clears them before posting; `header`: the script is taken off the
+    form, so only the logout response's Clear-Site-Data clears them (Chromium honours it on
+    http://127.0.0.1, a potentially trustworthy origin)."""
+    inspection = jinxue_inspection(cast)
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    context = page.context
+    phone, url = _open_checklist(context, base, inspection)
+    context.set_offline(True)
+    answer(phone, "responsibility", "passed")
+    answer(phone, "disinfection", "failed")
+    phone.fill("#note-disinfection", "无消毒记录")
+    phone.set_input_files(
+        "#photos-disinfection",
+        files=[{"name": "车间.jpg", "mimeType": "image/jpeg", "buffer": photo()}],
+    )
+    phone.wait_for_selector("[data-photos=disinfection] img[src^='data:image']")
+    phone.wait_for_timeout(300)
+    kept = _kept(phone)
+    assert "fugong-inspections" in kept["databases"] and kept["caches"] and kept["workers"] == 1
+    context.set_offline(False)
+
+    phone.set_viewport_size({"width": 1440, "height": 900})  # the desk header's 退出
+    if how == "header":
+        phone.evaluate(
+            "document.querySelectorAll('form[data-logout]')"
+            ".forEach(f => f.removeAttribute('data-logout'))"
+        )
+    phone.locator("form[action='/accounts/logout/'] button:visible").first.click()
+    phone.wait_for_url("**/accounts/login/**")
+    kept = _kept(phone)
+    assert "fugong-inspections" not in kept["databases"], kept
+    assert kept["caches"] == [] and kept["workers"] == 0, kept
+    shot(phone, f"inspection-logged-out-{how}")
+
+    log_in(phone, base, "yanji")  # the next user: a command centre in scope
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(url)
+    phone.wait_for_selector("#inspect-form[data-draft-ready='1']")
+    assert "已恢复" not in phone.inner_text("#draft-status")
+    assert not phone.is_checked("#item-disinfection input[value=failed]")
+    assert phone.input_value("#note-disinfection") == ""
+    assert phone.locator("[data-photos=disinfection] img").count() == 0
+    shot(phone, f"inspection-next-user-{how}")
+    assert Inspection.objects.get(pk=inspection.pk).state == "planned"

@@ -150,6 +150,10 @@ def reencode_image(upload: UploadedFile, mime: str) -> tuple[bytes, str]:
         pixels = pixels.convert("RGB")
     elif pixels.mode not in ("RGB", "RGBA", "L", "LA"):
         pixels = pixels.convert("RGBA")
+    # Pillow writes a JPEG's comment and a PNG's ICC profile from `info` unless told
+    # otherwise: nothing of the original's metadata may reach the new file (a grey PNG's
+    # transparent value is pixels, not metadata)
+    pixels.info = {k: v for k, v in pixels.info.items() if k == "transparency"}
     out = io.BytesIO()
     pixels.save(out, format=fmt, **({"quality": 90} if fmt in ("JPEG", "WEBP") else {}))
     return out.getvalue(), FORMAT_MIME[fmt]

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -30,6 +31,18 @@ from .security import confirm_totp, start_totp
 from .uploads import serve
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out also clears what the browser keeps of the user for this site: IndexedDB
+    (the inspections' drafts), the service worker's caches and its registration (README
+    "Inspections": offline drafts). base.html's logout.js clears them first where the header
+    is not honoured (plain http other than localhost)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"storage"'
+        return response
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:

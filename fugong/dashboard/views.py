@@ -202,7 +202,11 @@ class BriefSubscriptionForm(forms.ModelForm):
     class Meta:
         model = BriefSubscription
         fields = ("send_at", "by_bot", "by_email")
-        widgets = {"send_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        widgets = {
+            "send_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "by_bot": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            "by_email": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
 
 
 @login_required

@@ -1,13 +1,15 @@
 from datetime import date, datetime
 
-from ninja import Router, Schema, Status
+from django.urls import reverse
+from ninja import File, Router, Schema, Status, UploadedFile
 
 from fugong.core.models import Campaign, Region
+from fugong.core.services import Conflict
 from fugong.registry.api import EnterpriseOwnedOut
 
 from . import figures as F
 from . import plans, services
-from .models import Inspection, InspectionPlan, Rectification
+from .models import Inspection, InspectionPlan, ItemResult, Rectification
 
 router = Router(tags=["inspections"])
 
@@ -214,7 +216,8 @@ def get_inspection(request, pk: int):
 
 @router.post("/inspections/{int:pk}/submit", response=InspectionOut)
 def submit(request, pk: int, payload: InspectionSubmitIn):
-    """The checklist as found (photos are sent with the web form); 409 when done already."""
+    """The checklist as found; 409 when done already. Photos follow, item by item
+    (`POST /inspections/{id}/items/{key}/photos`)."""
     inspection = get_inspection(request, pk)
     return services.submit_inspection(
         request.auth,
@@ -228,6 +231,33 @@ def submit(request, pk: int, payload: InspectionSubmitIn):
         qualification_action=payload.qualification_action,
         client_key=payload.client_key,
     )
+
+
+class PhotoOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj):
+        return reverse("core:attachment", args=[obj.pk])
+
+
+@router.post("/inspections/{int:pk}/items/{key}/photos", response={201: list[PhotoOut]})
+def add_photos(request, pk: int, key: str, photos: File[list[UploadedFile]]):
+    """Photos of one checklist item of a submitted inspection (multipart/form-data, one or
+    more files in `photos`): by its inspector, team or a coordinating officer in scope. Each
+    file is judged by its content (JPEG, PNG, GIF or WebP), re-encoded (metadata dropped) and
+    stored under a generated name; a bad file is a 422 naming it, at most 9 per item."""
+    inspection = Inspection.objects.visible_to(request.auth).get(pk=pk)
+    if inspection.state != Inspection.State.DONE:
+        raise Conflict("请先提交检查清单，再为检查项上传照片")
+    item = ItemResult.objects.select_related("inspection__team").get(
+        inspection=inspection, key=key[:40]
+    )
+    return Status(201, services.add_item_photos(request.auth, item, list(photos)))
 
 
 @router.get("/rectifications", response=list[RectificationOut])

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from fugong.core.models import SEVEN_MUSTS, Campaign, Unit
 from fugong.core.outbox import announce, announce_to_units, notify
 from fugong.core.permissions import person
-from fugong.core.services import Workflow, record_step, units_above
+from fugong.core.services import Workflow, audit, record_step, units_above
 from fugong.core.signals import qualification_challenged
-from fugong.core.uploads import attach, check_uploads
+from fugong.core.uploads import MAX_FILES, attach, attachments_of, check_uploads
 
 from .models import Inspection, ItemResult, Rectification
 
@@ -189,6 +189,51 @@ def submit_inspection(
     _qualifications(user, inspection)
     _tell(inspection, opened)
     return inspection
+
+
+def may_add_photos(user: Any, inspection: Inspection) -> bool:
+    """Adds photos to a recorded inspection's items: the inspector who recorded it, a member
+    of its team, or a coordinating officer whose scope holds the enterprise."""
+    if inspection.state != State.DONE or not user.is_authenticated:
+        return False
+    if inspection.inspector_id == user.pk:
+        return True
+    if inspection.team_id and inspection.team.members.filter(pk=user.pk).exists():
+        return True
+    return bool(user.coordinates) and (
+        Inspection.objects.visible_to(user).filter(pk=inspection.pk).exists()
+    )
+
+
+@transaction.atomic
+def add_item_photos(user: Any, item: ItemResult, files: list) -> list:
+    """Photos of one checklist item sent after the checklist (the API's way: answers as JSON,
+    then each item's photos), checked and re-encoded like the web form's; at most MAX_FILES
+    per item. Returns the item's new attachments."""
+    if not may_add_photos(user, item.inspection):
+        raise PermissionError(_("您不能为这次检查补充照片（不在检查组内，或检查尚未提交）"))
+    if not files:
+        raise ValidationError({"photos": _("请选择要上传的照片")})
+    have = attachments_of(item).count()
+    if have + len(files) > MAX_FILES:
+        raise ValidationError(
+            {
+                "photos": _("每个检查项最多 %(n)d 张照片（已有 %(h)d 张）")
+                % {"n": MAX_FILES, "h": have}
+            }
+        )
+    try:
+        checked = check_uploads(files, kinds=("image",))
+    except ValidationError as exc:
+        raise ValidationError({"photos": exc.messages}) from exc
+    made = attach(user, item, checked)
+    audit(
+        user,
+        "update",
+        item.inspection,
+        detail={"photos_added": item.key, "attachments": [a.pk for a in made]},
+    )
+    return made
 
 
 def _track_rectifications(

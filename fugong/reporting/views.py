@@ -248,6 +248,10 @@ def completeness(request):
         "reporting/completeness.html",
         {
             "figures": result,
+            "day": completeness_of(request.user, query),
+            "drill": reverse("reporting:drill_down")
+            + "?"
+            + urlencode({"region": query.region.code, "date": query.day.isoformat()}),
             "query": query,
             "missing": missing[:500],
             "more": missing.count() > 500,
@@ -395,5 +399,18 @@ def correct_page(request, report):
     return render(
         request,
         "reporting/correct.html",
-        {"form": form, "report": report, "corrections": report.corrections.all()[:20]},
+        {"form": form, "report": report, "corrections": _labelled(report.corrections.all()[:20])},
     )
+
+
+def _labelled(corrections) -> list:
+    """Each correction with its changed figures as (label, before, after), for people."""
+    fields = CorrectionForm.base_fields
+    choices = {f: dict(fields[f].choices) for f in ("status", "mode")}
+    shown = lambda f, v: choices[f].get(v, v) if f in choices else v  # noqa: E731
+    for correction in corrections:
+        correction.changes = [
+            (fields[f].label if f in fields else f, shown(f, v), shown(f, correction.after.get(f)))
+            for f, v in correction.before.items()
+        ]
+    return list(corrections)

@@ -1,7 +1,7 @@
 /* Sortable tables (no vendored code; runs under script-src 'self'): every table of the page
    content with a header row gets a button in each header cell; pressing it sorts the body rows
    by that column (numbers as numbers, "2,000" and "85.0%" included; text in Chinese collation)
-   and sets aria-sort. Tables marked data-nosort, or whose body has merged cells, stay as they
+   and sets aria-sort (not a header with no visible text). Tables marked data-nosort, or whose body has merged cells, stay as they
    are. Headers stay visible while scrolling (ui.css: position sticky). */
 (function () {
   "use strict";
@@ -27,13 +27,20 @@
     th.setAttribute("aria-sort", asc ? "ascending" : "descending");
   }
 
+  // a header whose only text is for screen readers (a column of checkboxes or buttons)
+  function visibleText(th) {
+    var copy = th.cloneNode(true);
+    copy.querySelectorAll(".visually-hidden").forEach(function (e) { e.remove(); });
+    return copy.textContent.trim();
+  }
+
   function enhance(table) {
     if (table.hasAttribute("data-nosort") || table.dataset.sortable) return;
     var head = table.tHead, body = table.tBodies[0];
     if (!head || !body || body.rows.length < 2 || body.querySelector("[colspan],[rowspan]")) return;
     table.dataset.sortable = "1";
     Array.prototype.forEach.call(head.rows[head.rows.length - 1].cells, function (th, index) {
-      if (!th.textContent.trim() || th.querySelector("a, button, input")) return;
+      if (!visibleText(th) || th.querySelector("a, button, input")) return;
       var button = document.createElement("button");
       button.type = "button";
       button.className = "fg-sort";

@@ -2,7 +2,8 @@
    (the answers and the photos themselves, as blobs), so a reload without network finds it
    again; submitting posts the draft with fetch, and when the network is gone the draft waits
    and is posted as soon as the browser is online again. The service worker (sw.js) keeps the
-   page and its assets. Photos are previewed as data: URLs (the CSP allows no blob: images). */
+   page and its assets. A draft belongs to the user who made it: another user's is dropped, and
+   logging out removes them all (fugong/logout.js). Photos are previewed as data: URLs (the CSP allows no blob: images). */
 (function () {
   "use strict";
   var form = document.getElementById("inspect-form");
@@ -12,7 +13,8 @@
   var errorBox = document.getElementById("server-errors");
   var DB = "fugong-inspections";
   var STORE = "drafts";
-  var draft = { id: id, key: "", fields: {}, photos: {}, pending: false };
+  var user = form.dataset.user || "";
+  var draft = { id: id, user: user, key: "", fields: {}, photos: {}, pending: false };
   var sending = false;
 
   function say(text, kind) {
@@ -217,13 +219,20 @@
   });
 
   withStore("readonly", function (store) { return store.get(id); }).then(function (kept) {
+    if (kept && kept.user && kept.user !== user) {
+      // another user's draft on a shared phone (logged out without logout.js): not theirs
+      kept = null;
+      return forget();
+    }
     if (kept) {
       draft = kept;
+      draft.user = user;
       restore();
       say(draft.pending ? form.dataset.offlineSaved : form.dataset.restored,
         draft.pending ? "warning" : "info");
       if (draft.pending && navigator.onLine) { send(); }
     }
+  }).then(function () {
     form.dataset.draftReady = "1";
   });
 
