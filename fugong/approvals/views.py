@@ -93,6 +93,8 @@ def apply(request, kind):
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:  # a suspended qualification of the same kind
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("申请已提交，等待审核"))
             return redirect("approvals:detail", pk=app.pk)
