@@ -309,3 +309,18 @@ def own_database(name):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"{base}/{name}"
+
+
+@pytest.fixture(autouse=True)
+def _shard_keys(request):
+    """Tests marked `shard_keys` fail on any application statement that touches a per-employee
+    table without an enterprise_id condition (tests/shard_keys.py states the rule)."""
+    if request.node.get_closest_marker("shard_keys") is None:
+        yield
+        return
+    from .shard_keys import ShardKeyGuard
+
+    with ShardKeyGuard() as guard:
+        yield
+    if guard.found:
+        pytest.fail(f"{len(guard.found)} statement(s) without enterprise_id:\n{guard.report()}")

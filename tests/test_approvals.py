@@ -370,3 +370,29 @@ def test_scope_of_pages_exports_and_api(cast, campaign, login, api):
     assert load_workbook(io.BytesIO(xlsx.content)).active.max_row == 2
     page = login(cast.yanji).get(f"/enterprises/{cast.a.pk}/").content.decode()
     assert f"/applications/{app.pk}/certificate.pdf" in page
+
+
+def test_a_suspended_qualification_blocks_a_new_one_and_verifies_as_suspended(
+    cast, campaign, login, api, client
+):
+    app = submitted(cast, kind="closed_loop")
+    app = services.review(cast.township, app, "approve", app.version)
+    app = services.review(cast.yanji, app, "approve", app.version)
+    Application.objects.filter(pk=app.pk).update(state="suspended")  # inspections' serious finding
+    with pytest.raises(Conflict, match="暂停"):
+        submitted(cast, kind="closed_loop")
+    body = {"kind": "closed_loop", **closed_loop()}
+    r = api(cast.contact_a)("post", "/applications", body)
+    assert r.status_code == 409 and r.json()["error"] == "conflict" and "暂停" in str(r.json())
+    form = {k: v for k, v in closed_loop().items() if k != "checklist"}
+    r = login(cast.contact_a).post("/applications/new/closed_loop/", form)
+    assert r.status_code == 200 and "已被督导检查暂停" in r.content.decode()
+    assert Application.objects.count() == 1
+    submitted(cast, kind="resumption")  # another kind is not blocked
+
+    result = services.verify_certificate(app.code)
+    assert result["status"] == "suspended" and result["status_label"].startswith("已暂停")
+    page = client.get(f"/verify/certificate/{app.code}/").content.decode()
+    assert "已暂停" in page and "已取缔" not in page
+    Application.objects.filter(pk=app.pk).update(state="revoked")
+    assert services.verify_certificate(app.code)["status_label"].startswith("已取缔")

@@ -24,6 +24,8 @@ from fugong.health.models import Declaration, Employee, GateCheck
 
 from .factories import enterprise_user
 
+pytestmark = pytest.mark.shard_keys  # tests/shard_keys.py: Citus-ready queries
+
 TODAY = timezone.localdate()
 
 

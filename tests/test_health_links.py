@@ -25,6 +25,8 @@ from fugong.health.models import Declaration, Employee
 
 from .factories import enterprise_user
 
+pytestmark = pytest.mark.shard_keys  # tests/shard_keys.py: Citus-ready queries
+
 TODAY = timezone.localdate()
 FORM = {"temperature": "36.6", "test_result": "none"}
 

@@ -180,6 +180,16 @@ def test_it_keeps_to_the_policy_region_subtree(cast):
     assert names(services.qualifying(policy, SYSTEM)) == sorted([cast.a.name, cast.a2.name])
 
 
+def test_an_officer_sees_the_subtree_s_drafts_and_the_published_ones_above(cast):
+    jinxue = make_policy(cast, title="进学草稿", region=cast.regions.jinxue)
+    tumen = make_policy(cast, title="图们草稿", region=cast.regions.tumen)
+    above_draft = make_policy(cast, title="州草稿")
+    above = make_policy(cast, title="州政策", publish=True)
+    seen = set(Policy.objects.visible_to(cast.yanji))  # Region.subtree_q() below 延吉市
+    assert {jinxue, above} <= seen and not {tumen, above_draft} & seen
+    assert set(Policy.objects.visible_to(cast.zhuanban)) >= {jinxue, tumen, above_draft, above}
+
+
 def test_it_matches_five_rules_in_one_query(cast, campaign, hooks, django_assert_num_queries):
     policy = make_policy(
         cast,

@@ -196,3 +196,24 @@ def test_it_orders_by_api(closed_loop, api):
     bad = call("post", "/supplies/orders", {**body, "items": []})
     assert bad.status_code == 422 or bad.status_code == 400
     assert SupplyOrder.objects.count() == 1
+
+
+def test_a_step_with_a_stale_or_broken_form_says_why_and_changes_nothing(closed_loop, login):
+    """core.views.run_action: the detail page's buttons, as financing, policies, approvals,
+    passes, inspections and projects use them."""
+    cast = closed_loop
+    login(cast.contact_a).post("/supplies/new/", form_post())
+    order = SupplyOrder.objects.get()
+    township = login(cast.township)
+    data = {"version": order.version + 1, "buyer": cast.volunteer.pk}
+    r = township.post(f"/supplies/{order.pk}/assign/", data, follow=True)
+    assert r.redirect_chain[-1][0] == f"/supplies/{order.pk}/"
+    shown = [str(m) for m in r.context["messages"]]
+    assert shown and "已处理" not in shown
+    r = township.post(f"/supplies/{order.pk}/assign/", {"version": "x"}, follow=True)
+    assert "请求数据格式不正确，请刷新后再试" in [str(m) for m in r.context["messages"]]
+    order.refresh_from_db()
+    assert order.state == "submitted" and order.buyer is None
+    data["version"] = order.version
+    r = township.post(f"/supplies/{order.pk}/assign/", data, follow=True)
+    assert "已处理" in [str(m) for m in r.context["messages"]]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,10 +20,9 @@ from fugong.core.security import rate_limit
 from fugong.core.services import Conflict, audit, campaign_for, campaigns_on, timeline_of
 from fugong.core.uploads import attachments_of
 from fugong.core.views import (
-    SERVICE_ERRORS,
     filtered,
     listing,
-    service_error_text,
+    run_action,
     xlsx_response,
 )
 from fugong.registry.models import enterprise_id_of, own_enterprise
@@ -93,6 +93,8 @@ def apply(request, kind):
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:  # a suspended qualification of the same kind
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("申请已提交，等待审核"))
             return redirect("approvals:detail", pk=app.pk)
@@ -153,29 +155,21 @@ def detail(request, app):
     actions = services.allowed_actions(request.user, app)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        form = ReviewForm(request.POST)
 
-        def decide():
-            if not form.is_valid():
-                raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
+        def decide(d):
             if action == "withdraw":
-                return services.withdraw(request.user, app, form.cleaned_data["version"])
+                return services.withdraw(request.user, app, d["version"])
             return services.review(
                 request.user,
                 app,
                 action,
-                form.cleaned_data["version"],
-                comment=form.cleaned_data["comment"],
-                cleared_from=form.cleaned_data["cleared_from"],
+                d["version"],
+                comment=d["comment"],
+                cleared_from=d["cleared_from"],
             )
 
-        try:
-            decide()
-        except SERVICE_ERRORS as exc:
-            messages.error(request, service_error_text(exc))
-        else:
-            messages.success(request, _("已处理"))
-        return redirect("approvals:detail", pk=app.pk)
+        to = reverse("approvals:detail", args=[app.pk])
+        return run_action(request, ReviewForm(request.POST), decide, to)
     own = enterprise_id_of(request.user) == app.enterprise_id
     return render(
         request,

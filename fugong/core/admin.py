@@ -89,6 +89,59 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+# labels for the fields of the domain apps whose verbose name is still English
+FIELD_LABELS = {
+    "created_by": _("创建人"),
+    "created_at": _("创建时间"),
+    "updated_at": _("更新时间"),
+    "version": _("版本号"),
+    "order": _("代购订单"),
+    "vacancy": _("用工需求"),
+    "recorded_by": _("登记人"),
+    "line": _("线路"),
+    "booked_by": _("预约人"),
+    "inspection": _("检查"),
+    "item": _("检查项"),
+    "qualifications_moved": _("已调整的资格数"),
+    "client_key": _("离线提交标识"),
+    "project": _("项目"),
+    "campaign": _("应急事件"),
+    "enterprise": _("企业"),
+    "raised_by": _("提出人"),
+    "link": _("供应链环节"),
+    "issue": _("受阻问题"),
+    "resolved_at": _("解决时间"),
+    "sent_by": _("发出人"),
+    "shared_by": _("推送人"),
+}
+
+
+class DomainAdmin(AuditedAdmin):
+    """The admin of a domain app's model: audited, every foreign key a raw id (no select of
+    every enterprise or user), the labels Chinese."""
+
+    def __init__(self, model, admin_site):
+        self.raw_id_fields = tuple(
+            f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one
+        ) + tuple(f.name for f in model._meta.concrete_fields if f.one_to_one)
+        super().__init__(model, admin_site)
+
+    exclude = ("version",)  # the optimistic lock's counter: the services move it
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for name, field in form.base_fields.items():
+            if name in FIELD_LABELS and not HAN.search(str(field.label or "")):
+                field.label = FIELD_LABELS[name]
+        return form
+
+
+def register(model, display, filters=(), search=()):  # noqa: ANN001, ANN201
+    """A domain app's model in the admin: its changelist columns, filters and search."""
+    attrs = {"list_display": display, "list_filter": filters, "search_fields": search}
+    admin.site.register(model, type(f"{model.__name__}Admin", (DomainAdmin,), attrs))
+
+
 @admin.register(Region)
 class RegionAdmin(AuditedAdmin):
     list_display = ("code", "name", "level", "parent")

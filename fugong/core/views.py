@@ -348,6 +348,8 @@ def healthz(request):
 # ServiceErrorMiddleware): a view catches them explicitly, shows them as a message or puts
 # them on its form with core.forms.add_service_errors
 SERVICE_ERRORS = (services.Conflict, ValidationError)
+# the same and the refusals, for the pages that show a refusal as a message rather than a 403
+REFUSED = (*SERVICE_ERRORS, PermissionError)
 
 
 def service_error_text(exc: Exception) -> str:
@@ -355,3 +357,22 @@ def service_error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
     return str(exc)
+
+
+def run_action(request, form, call, to: str, *, done=None, errors=SERVICE_ERRORS):  # noqa: ANN001, ANN201
+    """One button of a detail page, POSTed: `form` checked (None: no form), `call(data)` runs
+    the service step with its cleaned data, an error among `errors` (a conflict, a broken rule;
+    PermissionError too where the page shows refusals) becomes a message, success shows `done`
+    ("已处理" unless given; "" for none); then back to `to`, unless `call` returned a response."""
+    try:
+        if form is not None and not form.is_valid():
+            raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
+        response = call(form.cleaned_data if form is not None else {})
+    except errors as exc:
+        messages.error(request, service_error_text(exc))
+    else:
+        if isinstance(response, HttpResponse):
+            return response
+        if done != "":
+            messages.success(request, done or _("已处理"))
+    return redirect(to)

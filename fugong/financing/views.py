@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +15,7 @@ from fugong.core.forms import add_service_errors
 from fugong.core.inputs import parse_int_or_zero
 from fugong.core.permissions import scoped
 from fugong.core.services import timeline_of
-from fugong.core.views import SERVICE_ERRORS, listing, service_error_text, xlsx_response
+from fugong.core.views import SERVICE_ERRORS, listing, run_action, service_error_text, xlsx_response
 from fugong.registry.models import own_enterprise
 
 from . import services
@@ -124,16 +125,12 @@ def withdraw(request, need):
 @require_POST
 @scoped(NeedShare, related=("need__enterprise", "bank"))
 def answer(request, item, action):
-    form = AnswerForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
-        services.answer(request.user, item, action, form.cleaned_data["version"], form.cleaned_data)
-    except SERVICE_ERRORS as exc:
-        messages.error(request, service_error_text(exc))
-    else:
-        messages.success(request, _("已处理"))
-    return redirect("financing:detail", pk=item.need_id)
+    return run_action(
+        request,
+        AnswerForm(request.POST),
+        lambda d: services.answer(request.user, item, action, d["version"], d),
+        reverse("financing:detail", args=[item.need_id]),
+    )
 
 
 @login_required

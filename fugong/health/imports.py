@@ -98,7 +98,7 @@ class RosterImporter(Importer):
             services.fill_employee(employee, person, data)
             employee.active = True
         Employee.objects.bulk_create(new, batch_size=1000)
-        Employee.objects.bulk_update(
+        Employee.objects.filter(enterprise=self.enterprise).bulk_update(
             changed,
             [
                 "name",

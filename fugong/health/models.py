@@ -38,7 +38,22 @@ class PersonalData:
         return mask_phone(self.phone)
 
 
-class Employee(PersonalData, models.Model):
+class ShardKeyed:
+    """Rows of a per-employee table, distributed by `enterprise_id` on Citus (README, "Citus"):
+    the UPDATE of `save()` and `refresh_from_db()` name the enterprise, so they reach one
+    shard."""
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):  # noqa: ANN001, ANN202
+        base_qs = base_qs.filter(enterprise_id=self.enterprise_id)
+        return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):  # noqa: ANN001, ANN201
+        if from_queryset is None and "enterprise_id" in self.__dict__:
+            from_queryset = type(self)._base_manager.filter(enterprise_id=self.enterprise_id)
+        return super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
+
+class Employee(ShardKeyed, PersonalData, models.Model):
     """One person on an enterprise's roster."""
 
     enterprise = models.ForeignKey(
@@ -109,7 +124,7 @@ SYMPTOMS = [
 ]
 
 
-class Declaration(models.Model):
+class Declaration(ShardKeyed, models.Model):
     """An employee's daily health declaration: one per person and day, editable that day.
     Partitioned by `day` on PostgreSQL (primary key id + day)."""
 
@@ -143,7 +158,10 @@ class Declaration(models.Model):
         verbose_name = _("健康申报")
         verbose_name_plural = _("健康申报")
         constraints = [
-            models.UniqueConstraint(fields=["employee", "day"], name="one_declaration_a_day")
+            # enterprise first: Citus needs the distribution column in every unique key
+            models.UniqueConstraint(
+                fields=["enterprise", "employee", "day"], name="one_declaration_a_day"
+            )
         ]
         indexes = [models.Index(fields=["enterprise", "day"])]
 
@@ -151,7 +169,7 @@ class Declaration(models.Model):
         return f"#{self.pk} {self.day}"
 
 
-class GateCheck(PersonalData, models.Model):
+class GateCheck(ShardKeyed, PersonalData, models.Model):
     """One passage at an enterprise's gate, admitted or refused. Partitioned by `day` on
     PostgreSQL."""
 
@@ -234,7 +252,7 @@ class TestRound(models.Model):
         return f"{self.title} {self.day}"
 
 
-class RoundEnterprise(models.Model):
+class RoundEnterprise(ShardKeyed, models.Model):
     """An enterprise's part of a test round: how many of its staff were sampled (named from
     the roster, or counted) and the results."""
 

@@ -41,11 +41,12 @@ def _own(request):
 def index(request):
     rows, total = services.counts(request.user)
     enterprise = services.own_enterprise(request.user)
-    rounds = TestRound.objects.filter(
-        parts__in=RoundEnterprise.objects.filter(enterprise_id=enterprise.pk)
+    parts = (
+        RoundEnterprise.objects.filter(enterprise_id=enterprise.pk)
         if enterprise
         else RoundEnterprise.objects.visible_to(request.user)
-    ).distinct()[:20]
+    )
+    rounds = TestRound.objects.filter(pk__in=parts.values("round_id"))[:20]
     return render(
         request,
         "health/index.html",
@@ -143,13 +144,14 @@ def employee(request, pk=None):
 def declarations(request):
     enterprise = _own(request)
     day = timezone.localdate()
-    qs = services.declarations_of(request.user).filter(day=day).select_related("employee")
+    qs = services.declarations_of(request.user).filter(day=day)
     if request.GET.get("abnormal"):
         qs = qs.filter(abnormal=True)
     declared = set(qs.values_list("employee_id", flat=True))
     missing = services.roster_of(request.user).filter(active=True).exclude(pk__in=declared)
     unmasked = services.may_unmask(request.user, enterprise)
-    rows = list(qs.order_by("-abnormal", "employee__name")[:1000])
+    rows = list(services.with_employees(qs, enterprise.pk).order_by("-abnormal", "id")[:1000])
+    rows.sort(key=lambda d: (not d.abnormal, d.employee.name, d.pk))
     if unmasked and rows:
         services.audit_unmasked(request.user, enterprise, "declarations", len(rows))
     return render(
@@ -215,7 +217,8 @@ def gate(request):
         else:
             form = GateForm()
             visitor_form = VisitorForm()
-    recent = services.gate_checks_of(request.user).filter(day=today).select_related("employee")
+    recent = services.with_employees(services.gate_checks_of(request.user), enterprise.pk)
+    recent = recent.filter(day=today)
     return render(
         request,
         "health/gate.html",
@@ -227,7 +230,9 @@ def gate(request):
             "visitor_form": visitor_form,
             "result": result,
             "recent": recent.order_by("-at")[:20],
-            "declared": Declaration.objects.filter(employee=employee, day=today).first()
+            "declared": Declaration.objects.filter(
+                enterprise=enterprise, employee=employee, day=today
+            ).first()
             if employee
             else None,
         },
@@ -262,7 +267,8 @@ def round_detail(request, pk):
     if not rows:
         raise Http404
     if request.method == "POST":
-        part = RoundEnterprise.objects.filter(round=rnd, pk=request.POST.get("part") or 0).first()
+        chosen = request.POST.get("part")  # one of the parts shown: no lookup by id alone
+        part = next((r["part"] for r in rows if str(r["part"].pk) == chosen), None)
         if part is None:
             raise Http404
         form = SamplingForm(request.POST)

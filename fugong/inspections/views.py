@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from fugong.core.permissions import scoped
 from fugong.core.services import Conflict, timeline_of
 from fugong.core.uploads import attachments_of
-from fugong.core.views import xlsx_response
+from fugong.core.views import REFUSED, run_action, xlsx_response
 
 from . import figures as F
 from . import plans, services
@@ -272,18 +273,17 @@ def rectification_list(request):
 @require_POST
 @scoped(Rectification, related=("enterprise", "inspection__team"))
 def rectification_report(request, rectification):
-    try:
-        services.report_rectification(
+    def report(_data):
+        return services.report_rectification(
             request.user,
             rectification,
             _int(request.POST.get("version")),
             request.POST.get("response", ""),
         )
-    except (ValidationError, PermissionError, Conflict) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("已报整改情况"))
-    return redirect("inspections:rectifications")
+
+    done = _("已报整改情况")
+    to = reverse("inspections:rectifications")
+    return run_action(request, None, report, to, done=done, errors=REFUSED)
 
 
 @login_required

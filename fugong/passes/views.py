@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,7 @@ from fugong.core.permissions import scoped
 from fugong.core.security import rate_limit
 from fugong.core.services import audit, timeline_of
 from fugong.core.uploads import SANDBOX
-from fugong.core.views import SERVICE_ERRORS, filtered, listing, service_error_text
+from fugong.core.views import filtered, listing, run_action
 from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import services
@@ -72,27 +73,19 @@ def apply(request):
 @scoped(Pass, related=("enterprise__region", "campaign", "issuing_unit"))
 def detail(request, p):
     if request.method == "POST":
-        form = DecisionForm(request.POST)
 
-        def decide():
-            if not form.is_valid():
-                raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
+        def decide(d):
             return services.decide(
                 request.user,
                 p,
                 request.POST.get("action", ""),
-                form.cleaned_data["version"],
-                comment=form.cleaned_data["comment"],
-                valid_until=form.cleaned_data["valid_until"],
+                d["version"],
+                comment=d["comment"],
+                valid_until=d["valid_until"],
             )
 
-        try:
-            decide()
-        except SERVICE_ERRORS as exc:
-            messages.error(request, service_error_text(exc))
-        else:
-            messages.success(request, _("已处理"))
-        return redirect("passes:detail", pk=p.pk)
+        to = reverse("passes:detail", args=[p.pk])
+        return run_action(request, DecisionForm(request.POST), decide, to)
     return render(
         request,
         "passes/detail.html",

@@ -118,7 +118,7 @@ def _special_fund_applications(policy):
         return
     fits = list(services.qualifying(policy, SYSTEM).order_by("pk")[:21])
     fits += list(
-        Enterprise.objects.filter(region__path__startswith=policy.region.path)
+        Enterprise.objects.filter(policy.region.subtree_q())
         .exclude(pk__in=[e.pk for e in fits])
         .order_by("pk")[: 21 - len(fits)]
     )

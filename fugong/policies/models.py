@@ -23,8 +23,7 @@ class PolicyQuerySet(models.QuerySet):
         region = user.scope_region
         if region is not None:
             return self.filter(
-                Q(region__path__startswith=region.path)
-                | (published & Q(region__code__in=region.chain_codes))
+                region.subtree_q() | (published & Q(region__code__in=region.chain_codes))
             )
         enterprise_id = enterprise_id_of(user)
         if enterprise_id:

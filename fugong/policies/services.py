@@ -189,7 +189,7 @@ def text_enterprises(policy: Policy, fits: QuerySet) -> int:
 def enterprises_in(policy: Policy, user: User) -> QuerySet:
     """The enterprises of the policy's region subtree that `user` may see."""
     base = Enterprise.objects.visible_to(user)
-    return base.filter(region__path__startswith=policy.region.path)
+    return base.filter(policy.region.subtree_q())
 
 
 def rules_of(policy: Policy) -> list[Rule]:

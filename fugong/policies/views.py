@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +16,7 @@ from fugong.core.forms import add_service_errors
 from fugong.core.permissions import SYSTEM, scoped
 from fugong.core.services import timeline_of
 from fugong.core.uploads import attachments_of
-from fugong.core.views import SERVICE_ERRORS, listing, service_error_text, xlsx_response
+from fugong.core.views import listing, run_action, xlsx_response
 from fugong.registry.models import enterprise_id_of, own_enterprise
 
 from . import applications, services
@@ -99,25 +100,16 @@ def _policy_form(request, policy):
 @scoped(Policy, related=("region",))
 def detail(request, policy):
     if request.method == "POST":
-        form = ActForm(request.POST)
 
-        def decide():
-            if not form.is_valid():
-                raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
-            version = form.cleaned_data["version"]
+        def decide(d):
             if request.POST.get("action") == "publish":
-                told = services.publish(request.user, policy, version)
+                told = services.publish(request.user, policy, d["version"])
                 messages.info(request, _("已推送至 %(n)d 户符合条件的企业") % {"n": told})
                 return policy
-            return services.withdraw(request.user, policy, version, form.cleaned_data["comment"])
+            return services.withdraw(request.user, policy, d["version"], d["comment"])
 
-        try:
-            decide()
-        except SERVICE_ERRORS as exc:
-            messages.error(request, service_error_text(exc))
-        else:
-            messages.success(request, _("已处理"))
-        return redirect("policies:detail", pk=policy.pk)
+        to = reverse("policies:detail", args=[policy.pk])
+        return run_action(request, ActForm(request.POST), decide, to)
     enterprise = own_enterprise(request.user)
     context = {
         "policy": policy,
@@ -196,12 +188,8 @@ def application_list(request):
 @scoped(PolicyApplication, related=("policy__region", "enterprise__region"))
 def application(request, app):
     if request.method == "POST":
-        form = ActForm(request.POST)
 
-        def decide():
-            if not form.is_valid():
-                raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
-            d = form.cleaned_data
+        def decide(d):
             return applications.act(
                 request.user,
                 app,
@@ -212,13 +200,8 @@ def application(request, app):
                 granted_on=d["granted_on"],
             )
 
-        try:
-            decide()
-        except SERVICE_ERRORS as exc:
-            messages.error(request, service_error_text(exc))
-        else:
-            messages.success(request, _("已处理"))
-        return redirect("policies:application", pk=app.pk)
+        to = reverse("policies:application", args=[app.pk])
+        return run_action(request, ActForm(request.POST), decide, to)
     policy = app.policy
     check = services.flagged(policy, SYSTEM).filter(pk=app.enterprise_id).first()
     return render(

@@ -1,15 +1,15 @@
 """Key projects and supply-chain pages (thin: parse, call a service, render)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from fugong.core.models import Unit
 from fugong.core.permissions import get_scoped, scoped
-from fugong.core.services import Conflict, timeline_of
-from fugong.core.views import xlsx_response
+from fugong.core.services import timeline_of
+from fugong.core.views import REFUSED, run_action, xlsx_response
 from fugong.registry.models import Enterprise
 
 from . import chains, services
@@ -26,10 +26,6 @@ def _government(user) -> None:
 def _version(request) -> int:
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() else 0
-
-
-def _fail(request, exc) -> None:
-    messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
 
 
 @login_required
@@ -79,7 +75,8 @@ def project_detail(request, project):
     _government(request.user)
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
+
+        def step(_data):
             if action == "status":
                 services.set_status(
                     request.user, project, request.POST.get("status"), request.POST.get("on")
@@ -93,9 +90,9 @@ def project_detail(request, project):
                 services.solve_problem(
                     request.user, problem, _version(request), request.POST.get("solution")
                 )
-        except (ValidationError, PermissionError, Conflict) as exc:
-            _fail(request, exc)
-        return redirect("projects:detail", project.pk)
+
+        to = reverse("projects:detail", args=[project.pk])
+        return run_action(request, None, step, to, done="", errors=REFUSED)
     return render(
         request,
         "projects/detail.html",
@@ -130,7 +127,8 @@ def chain_list(request):
 def chain_detail(request, enterprise_pk):
     enterprise = get_scoped(Enterprise, request.user, enterprise_pk, related=("region",))
     if request.method == "POST":
-        try:
+
+        def step(_data):
             if request.POST.get("action") == "block":
                 link = get_object_or_404(
                     SupplyLink, pk=request.POST.get("link") or 0, enterprise=enterprise
@@ -148,9 +146,9 @@ def chain_detail(request, enterprise_pk):
                 )
                 return redirect("projects:issue", issue.pk)
             chains.add_link(request.user, enterprise, request.POST)
-        except (ValidationError, PermissionError, Conflict) as exc:
-            _fail(request, exc)
-        return redirect("projects:chain", enterprise.pk)
+
+        to = reverse("projects:chain", args=[enterprise.pk])
+        return run_action(request, None, step, to, done="", errors=REFUSED)
     links = SupplyLink.objects.filter(enterprise=enterprise).select_related("partner")
     return render(
         request,
@@ -173,7 +171,8 @@ def issue_detail(request, issue):
     if request.method == "POST":
         _government(request.user)
         action = request.POST.get("action")
-        try:
+
+        def step(_data):
             if action == "request":
                 chains.request_coordination(
                     request.user,
@@ -197,9 +196,9 @@ def issue_detail(request, issue):
                 chains.resolve_issue(
                     request.user, issue, _version(request), request.POST.get("resolution")
                 )
-        except (ValidationError, PermissionError, Conflict) as exc:
-            _fail(request, exc)
-        return redirect("projects:issue", issue.pk)
+
+        to = reverse("projects:issue", args=[issue.pk])
+        return run_action(request, None, step, to, done="", errors=REFUSED)
     return render(
         request,
         "projects/issue.html",

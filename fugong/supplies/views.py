@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from fugong.core.forms import add_service_errors
 from fugong.core.permissions import scoped
 from fugong.core.services import timeline_of
-from fugong.core.views import SERVICE_ERRORS, listing, service_error_text
+from fugong.core.views import listing, run_action
 from fugong.registry.models import own_enterprise
 
 from . import services
@@ -80,16 +81,12 @@ def detail(request, order):
 @require_POST
 @scoped(SupplyOrder, related=("enterprise", "buyer"))
 def act(request, order, action):
-    form = ActForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("请求数据格式不正确，请刷新后再试"))
-        services.act(request.user, order, action, form.cleaned_data["version"], form.cleaned_data)
-    except SERVICE_ERRORS as exc:
-        messages.error(request, service_error_text(exc))
-    else:
-        messages.success(request, _("已处理"))
-    return redirect("supplies:detail", pk=order.pk)
+    return run_action(
+        request,
+        ActForm(request.POST),
+        lambda d: services.act(request.user, order, action, d["version"], d),
+        reverse("supplies:detail", args=[order.pk]),
+    )
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from fugong.core.permissions import person
 from fugong.core.services import (
+    Conflict,
     audit,
     campaign_for,
     record_step,
@@ -63,6 +64,8 @@ def submit(
         raise ValidationError(_("已有一份在审或待修改的同类申请，请在原申请上修改"))
     if existing.filter(state=State.APPROVED).exists():
         raise ValidationError(_("本企业的同类申请已获批准"))
+    if existing.filter(state=State.SUSPENDED).exists():
+        raise Conflict(_("本企业的同类资格已被督导检查暂停，整改复查通过后自动恢复，不能另行申请"))
     fields = clean_data(campaign, kind, data, timezone.localdate(now))
     checked = check_uploads(list(files)) if files else []
     if kind == Kind.RESUMPTION and not checked:

@@ -159,14 +159,19 @@ def verify_certificate(code: str, today: date | None = None) -> dict[str, Any] |
     )
     if app is None:
         return None
+    status = {State.APPROVED: "valid", State.SUSPENDED: "suspended"}.get(app.state, "revoked")
     return {
         "enterprise": app.enterprise.name,
         "uscc": app.enterprise.uscc,
         "kind": app.get_kind_display(),
         "cleared_from": app.cleared_from,
         "approving_unit": str(app.approving_unit or ""),
-        "status": "valid" if app.state == State.APPROVED else "revoked",
-        "status_label": _("有效") if app.state == State.APPROVED else _("已取缔，失效"),
+        "status": status,
+        "status_label": {
+            "valid": _("有效"),
+            "suspended": _("已暂停，整改复查通过前失效"),
+            "revoked": _("已取缔，失效"),
+        }[status],
     }
 
 

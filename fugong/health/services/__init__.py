@@ -57,6 +57,7 @@ from .access import (
     retention,
     roster_of,
     threshold,
+    with_employees,
 )
 from .declarations import (
     _temperature,

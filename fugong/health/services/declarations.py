@@ -112,11 +112,11 @@ def declare(
     risk_area, contact = bool(data.get("risk_area")), bool(data.get("contact"))
     reasons = judge(campaign, temperature, symptoms, risk_area, contact, test_result)
     declaration, created = Declaration.objects.update_or_create(
+        enterprise=enterprise,
         employee=employee,
         day=today,
         defaults={
             "campaign": campaign,
-            "enterprise": enterprise,
             "temperature": temperature,
             "symptoms": symptoms,
             "risk_area": risk_area,

@@ -59,7 +59,11 @@ def check(
     _may_guard(user, enterprise)
     at = at or timezone.now()
     day = timezone.localdate(at)
-    declared = Declaration.objects.filter(employee=employee, day=day).first() if employee else None
+    declared = (
+        Declaration.objects.filter(enterprise=enterprise, employee=employee, day=day).first()
+        if employee
+        else None
+    )
     row = passage(
         user,
         enterprise,
@@ -81,7 +85,7 @@ def check(
             and employee.in_bubble
             and employee.left_bubble_at is None
         ):
-            Employee.objects.filter(pk=employee.pk).update(left_bubble_at=at)
+            Employee.objects.filter(enterprise=enterprise, pk=employee.pk).update(left_bubble_at=at)
             employee.left_bubble_at = at
     return row
 
@@ -174,7 +178,9 @@ def readmit(user: Actor, employee: Employee, reason: str) -> Employee:
         raise ValidationError({"reason": _("核准返岗须说明理由（如：已完成隔离检测）")})
     if employee.left_bubble_at is None:
         raise ValidationError(_("该员工没有离开闭环"))
-    Employee.objects.filter(pk=employee.pk).update(left_bubble_at=None)
+    Employee.objects.filter(enterprise_id=employee.enterprise_id, pk=employee.pk).update(
+        left_bubble_at=None
+    )
     record_step(employee, "readmit", user, comment=reason.strip())
     audit(user, "update", employee, detail={"action": "readmit", "reason": reason.strip()})
     employee.left_bubble_at = None
@@ -264,7 +270,9 @@ def ingest_gate_batch(
             if r.employee_id and r.direction == "out" and r.employee.in_bubble:
                 bubble_out.setdefault(r.employee_id, r.at)
         for employee_id, at in bubble_out.items():
-            Employee.objects.filter(pk=employee_id, left_bubble_at=None).update(left_bubble_at=at)
+            Employee.objects.filter(
+                enterprise=enterprise, pk=employee_id, left_bubble_at=None
+            ).update(left_bubble_at=at)
         audit(user, "import", target_type="health.gatecheck", detail={"rows": len(rows)})
     return rows
 

@@ -20,7 +20,7 @@ from ..models import (
     Declaration,
     InvestigationGrant,
 )
-from .access import audit_unmasked, may_unmask
+from .access import audit_unmasked, may_unmask, with_employees
 
 if TYPE_CHECKING:
     from fugong.core.models import User
@@ -64,6 +64,10 @@ def investigation_export(user: Actor, grant: InvestigationGrant) -> bytes:
 
     if grant.granted_to_id != user.pk or grant.expires_at < timezone.now():
         raise PermissionError(_("授权不存在或已过期"))
+    declarations = with_employees(
+        Declaration.objects.filter(day__gte=grant.start, day__lte=grant.end), grant.enterprise_id
+    )
+    declarations = sorted(declarations, key=lambda d: (d.day, d.employee.name, d.pk))
     rows = [
         [
             d.employee.name,
@@ -75,11 +79,7 @@ def investigation_export(user: Actor, grant: InvestigationGrant) -> bytes:
             "、".join(d.reasons),
             d.get_test_result_display(),
         ]
-        for d in Declaration.objects.filter(
-            enterprise=grant.enterprise, day__gte=grant.start, day__lte=grant.end
-        )
-        .select_related("employee")
-        .order_by("day", "employee__name")
+        for d in declarations
     ]
     audit_unmasked(user, grant.enterprise, f"investigation:{grant.pk}", len(rows))
     return write_xlsx(

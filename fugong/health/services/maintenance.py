@@ -101,12 +101,15 @@ def rotate_keys() -> int:
     """Re-encrypt every stored ID number and phone under the first configured key (after a new
     key was put first in FUGONG_DATA_KEYS). Returns the number of rows rewritten."""
     done = 0
-    for e in Employee.objects.all().only("id", "id_enc", "phone_enc"):
+    for e in Employee.objects.all().only("id", "enterprise_id", "id_enc", "phone_enc"):
         e.id_enc, e.phone_enc = crypto.rotate(e.id_enc), crypto.rotate(e.phone_enc)
         e.save(update_fields=["id_enc", "phone_enc"])
         done += 1
-    for g in GateCheck.objects.exclude(phone_enc="").only("id", "day", "phone_enc"):
-        GateCheck.objects.filter(pk=g.pk, day=g.day).update(phone_enc=crypto.rotate(g.phone_enc))
+    rows = GateCheck.objects.exclude(phone_enc="").only("id", "enterprise_id", "day", "phone_enc")
+    for g in rows:
+        GateCheck.objects.filter(enterprise_id=g.enterprise_id, pk=g.pk, day=g.day).update(
+            phone_enc=crypto.rotate(g.phone_enc)
+        )
         done += 1
     audit(SYSTEM, "update", target_type="health.keys", detail={"rotated": done})
     return done

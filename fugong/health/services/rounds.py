@@ -170,7 +170,7 @@ def latest_round(user: Actor) -> tuple[TestRound | None, dict[str, Any] | None]:
     own = enterprise_id_of(user)
     if own:
         parts = RoundEnterprise.objects.filter(enterprise_id=own)
-    rnd = TestRound.objects.filter(parts__in=parts).order_by("-day", "-id").first()
+    rnd = TestRound.objects.filter(pk__in=parts.values("round_id")).order_by("-day", "-id").first()
     if rnd is None:
         return None, None
     return rnd, round_coverage(user, rnd)[1]
