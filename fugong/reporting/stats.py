@@ -20,12 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Campaign, Region, User
-from fugong.core.services import campaigns_on
 from fugong.registry import industry as industries
 from fugong.registry.models import Enterprise, EnterpriseList, active_q
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
-from .campaigns import current_campaign, default_region
+from .campaigns import campaign_running, campaign_scope, current_campaign, default_region  # noqa: F401
 from .models import DayStatus, RegionDay, Status
 from .rollups import horizon_through, latest_report_day, reported_on, status_rows_on
 
@@ -149,29 +148,11 @@ class StatsQuery:
         return self._through
 
     def rows(self, user: User, day: date | None = None) -> QuerySet:
-        """Each enterprise's status row as of the day (`reported_on` says which were reported
-        dated it)."""
+        """Each enterprise's status row as of the day (`reported_on`: reported dated it)."""
         rows = status_rows_on(self.campaign, day or self.day, self.horizon()).filter(
             enterprise__in=self.enterprises(user).values("pk")
         )
         return rows.filter(confirmed=True) if self.confirmed else rows
-
-
-def campaign_scope(campaign: Campaign) -> EnterpriseFilter:
-    """The campaign's reporting scope (a scale, a list, or all enterprises) as a filter."""
-    return EnterpriseFilter(scale=campaign.report_scale, list=campaign.report_list)
-
-
-def campaign_running(region: Region | None, day: date | None = None) -> Campaign | None:
-    """The campaign of a request about `region` today (or on `day`): the most recent one
-    running then whose region contains or lies in `region`, whatever its modules; None."""
-    day = day or timezone.localdate()
-    if region is None:
-        return None
-    for c in campaigns_on(day):
-        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
-            return c
-    return None
 
 
 def with_status(query: StatsQuery, qs: QuerySet, day: date | None = None) -> QuerySet:
@@ -423,14 +404,9 @@ def series(
         return []
     if end > query.horizon():  # the days not rolled forward yet, carried in the query
         first = max(start, query.horizon() + timedelta(days=1))
-        beyond = [
-            _one_day(user, query, first + timedelta(days=i)) for i in range((end - first).days + 1)
-        ]
-        return (
-            series(user, query, start, first - timedelta(days=1), use_status_rows)
-            if start < first
-            else []
-        ) + beyond
+        days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
+        done = series(user, query, start, first - timedelta(days=1), use_status_rows)
+        return done + [_one_day(user, query, d) for d in days]
     if query.filter.list or query.campaign.report_list:  # membership changes day by day
         return [
             _one_day(user, query, start + timedelta(days=i)) for i in range((end - start).days + 1)
