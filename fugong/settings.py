@@ -128,7 +128,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A streaming read replica (the province tier, README "Read replicas"): the list and statistics
 # pages of FUGONG_REPLICA_VIEWS read from it, everything else (writes, reads after a write, a
 # client's reads for a few seconds after it wrote, the worker, the API) uses the primary.
-_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# FUGONG_REPLICA_URL is the documented name; DATABASE_REPLICA_URL is accepted as an alias.
+_REPLICA_URL = env_str("FUGONG_REPLICA_URL") or env_str("DATABASE_REPLICA_URL")
 if _REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         _REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True

@@ -1,5 +1,5 @@
 """Run by tests/test_replica.py in a child process whose DATABASE_URL is a throwaway primary and
-DATABASE_REPLICA_URL its streaming replica (both migrated and running); prints, as the last
+FUGONG_REPLICA_URL its streaming replica (both migrated and running); prints, as the last
 line, a JSON object of what it saw. Not a test module itself: it needs those databases."""
 
 import json

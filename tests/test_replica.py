@@ -1,7 +1,7 @@
 """Read replicas against a real PostgreSQL streaming replica: the test makes a throwaway primary
 (initdb) and a replica of it (pg_basebackup -R, streaming) on free ports under a temporary
 directory, as the `postgres` user, migrates the primary, and drives the project in a child
-process configured with DATABASE_URL and DATABASE_REPLICA_URL:
+process configured with DATABASE_URL and FUGONG_REPLICA_URL:
 
 - a list/statistics page's reads go to the replica, and the replica really is one (it refuses
   writes, it has the rows written on the primary by streaming);
@@ -125,7 +125,7 @@ def child_env(clusters: Clusters, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "FUGONG_"))}
     env.update(
         DATABASE_URL=clusters.url("primary"),
-        DATABASE_REPLICA_URL=clusters.url("replica"),
+        FUGONG_REPLICA_URL=clusters.url("replica"),
         DJANGO_SETTINGS_MODULE="fugong.settings",
         FUGONG_REPLICA_CHECK_SECONDS="0",
         FUGONG_READ_YOUR_WRITES_SECONDS="3",
@@ -196,3 +196,15 @@ def test_without_a_replica_everything_reads_the_primary(cast, login):
     assert c.get("/enterprises/").status_code == 200
     response = c.post("/profile/", {"name": "集成"})  # a write: no cookie without a replica
     assert response.status_code == 200 and COOKIE not in response.cookies
+
+
+@pytest.mark.parametrize("name", ["FUGONG_REPLICA_URL", "DATABASE_REPLICA_URL"])
+def test_the_replica_setting_and_its_alias(name):
+    env = {k: v for k, v in os.environ.items() if not k.endswith("REPLICA_URL")}
+    env[name] = "postgres://u@replica-7:5432/fugong"
+    env["DJANGO_SETTINGS_MODULE"] = "fugong.settings"
+    code = "from django.conf import settings as s; print(s.DATABASES['replica']['HOST'])"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.strip() == "replica-7"

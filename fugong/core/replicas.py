@@ -1,5 +1,6 @@
 """Read replicas (the province tier): the list and statistics pages read from a PostgreSQL
-streaming replica when `DATABASE_REPLICA_URL` is set; everything else reads the primary.
+streaming replica when `FUGONG_REPLICA_URL` is set (`DATABASE_REPLICA_URL`, its alias, too);
+everything else reads the primary.
 
 Who reads where:
 - a GET (or HEAD) of a page named in `FUGONG_REPLICA_VIEWS` reads from the replica, unless

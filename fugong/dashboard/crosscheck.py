@@ -18,8 +18,7 @@ from django.db.models import Count, F, FilteredRelation, Q
 from fugong.power import services as power
 from fugong.registry import industry as industries
 from fugong.reporting.models import Status
-from fugong.reporting.rollups import roll_forward
-from fugong.reporting.stats import StatsQuery, _to_children, percent
+from fugong.reporting.stats import StatsQuery, _to_children, percent, status_condition
 
 if TYPE_CHECKING:
     from typing import Any
@@ -36,7 +35,6 @@ LISTS = ("report_not_power", "power_not_report")
 
 def _joined(user: Actor, query: StatsQuery) -> QuerySet[Enterprise]:
     """The enterprises in scope with a baseline, joined to the day's reading and status."""
-    roll_forward(query.campaign, query.day)
     return (
         query.enterprises(user)
         .annotate(
@@ -48,7 +46,7 @@ def _joined(user: Actor, query: StatsQuery) -> QuerySet[Enterprise]:
             ),
             day_status=FilteredRelation(
                 "day_statuses",
-                condition=Q(day_statuses__campaign=query.campaign, day_statuses__day=query.day),
+                condition=status_condition(query, query.day),
             ),
         )
         .filter(power_baseline__id__isnull=False)

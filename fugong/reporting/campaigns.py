@@ -4,8 +4,12 @@ campaign with daily reports that covers it, the statistics pages' campaign switc
 import os
 from datetime import date
 
+from django.utils import timezone
+
 from fugong.core.models import Campaign, Region, User
+from fugong.core.services import campaigns_on
 from fugong.registry.models import Enterprise
+from fugong.registry.services import EnterpriseFilter
 
 
 def default_region(user: User) -> Region | None:
@@ -54,6 +58,23 @@ def current_campaign(region: Region | None, day: date) -> Campaign | None:
     ):
         if c.modules and Campaign.Module.REPORTS not in c.modules:
             continue
+        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
+            return c
+    return None
+
+
+def campaign_scope(campaign: Campaign) -> EnterpriseFilter:
+    """The campaign's reporting scope (a scale, a list, or all enterprises) as a filter."""
+    return EnterpriseFilter(scale=campaign.report_scale, list=campaign.report_list)
+
+
+def campaign_running(region: Region | None, day: date | None = None) -> Campaign | None:
+    """The campaign of a request about `region` today (or on `day`): the most recent one
+    running then whose region contains or lies in `region`, whatever its modules; None."""
+    day = day or timezone.localdate()
+    if region is None:
+        return None
+    for c in campaigns_on(day):
         if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
             return c
     return None

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fugong.core.models import Campaign
@@ -41,23 +41,34 @@ def _status_row(report: DailyReport, day: date) -> DayStatus:
 
 def refresh_status(report: DailyReport) -> None:
     """Rewrite the enterprise's DayStatus rows from the report's day up to the day before its
-    next report (or the horizon)."""
-    through = roll_forward(report.campaign, report.date)
-    nxt = DailyReport.objects.filter(
-        campaign_id=report.campaign_id, enterprise_id=report.enterprise_id, date__gt=report.date
-    ).aggregate(d=Min("date"))["d"]
-    last = min(nxt - timedelta(days=1), through) if nxt else through
-    DayStatus.objects.filter(
-        campaign_id=report.campaign_id,
-        enterprise_id=report.enterprise_id,
-        day__gte=report.date,
-        day__lte=last,
-    ).delete()
-    days = (last - report.date).days + 1
-    DayStatus.objects.bulk_create(
-        [_status_row(report, report.date + timedelta(days=i)) for i in range(days)], batch_size=1000
-    )
-    recompute_region_days(report.campaign_id, [report.enterprise.region_id], report.date, last)
+    next report (or the horizon). A report dated after the horizon gets its one row, on its
+    day (the read path carries it forward, the worker's roll-forward fills the days between):
+    a submission never rolls every enterprise forward, and waits only while the worker does."""
+    with transaction.atomic():
+        through = _horizon_shared(report.campaign)
+        if report.date > through:
+            DayStatus.objects.filter(
+                campaign_id=report.campaign_id, enterprise_id=report.enterprise_id, day=report.date
+            ).delete()
+            _status_row(report, report.date).save()
+            transaction.on_commit(lambda: _enqueue_roll_forward(report.campaign_id))
+            return
+        nxt = DailyReport.objects.filter(
+            campaign_id=report.campaign_id, enterprise_id=report.enterprise_id, date__gt=report.date
+        ).aggregate(d=Min("date"))["d"]
+        last = min(nxt - timedelta(days=1), through) if nxt else through
+        DayStatus.objects.filter(
+            campaign_id=report.campaign_id,
+            enterprise_id=report.enterprise_id,
+            day__gte=report.date,
+            day__lte=last,
+        ).delete()
+        days = (last - report.date).days + 1
+        DayStatus.objects.bulk_create(
+            [_status_row(report, report.date + timedelta(days=i)) for i in range(days)],
+            batch_size=1000,
+        )
+        recompute_region_days(report.campaign_id, [report.enterprise.region_id], report.date, last)
 
 
 _COPY_REGION_DAYS_SQL = """
@@ -114,8 +125,8 @@ def recompute_region_days(
 def enterprises_changed(region_ids: Iterable[int]) -> None:
     """The registry changed enterprises of these leaf regions (moved, staff, deleted): bring
     every campaign's RegionDay rows for them back in step."""
-    for campaign_id in Horizon.objects.values_list("campaign_id", flat=True):
-        recompute_region_days(campaign_id, region_ids)
+    for campaign_id, through in Horizon.objects.values_list("campaign_id", "through"):
+        recompute_region_days(campaign_id, region_ids, None, through)
 
 
 _COPY_SQL = """
@@ -123,8 +134,30 @@ INSERT INTO reporting_daystatus (campaign_id, day, enterprise_id, report_id, sta
     confirmed, staff_on_duty, staff_total, output, capacity_utilisation, reported_today)
 SELECT campaign_id, %s, enterprise_id, report_id, status, mode, confirmed, staff_on_duty,
     staff_total, output, capacity_utilisation, %s
-FROM reporting_daystatus WHERE campaign_id = %s AND day = %s
+FROM reporting_daystatus p WHERE campaign_id = %s AND day = %s {skip}
 """
+# enterprises whose report dated the new day arrived before the horizon reached it keep its row
+_SKIP_REPORTED = """AND NOT EXISTS (SELECT 1 FROM reporting_daystatus n
+    WHERE n.campaign_id = p.campaign_id AND n.day = %s AND n.enterprise_id = p.enterprise_id)"""
+
+
+def _roll_one_day(cursor: object, campaign_id: int, d: date) -> None:
+    """Make day `d`'s status rows and sums from day d-1's (the horizon), keeping the rows of
+    the reports dated `d` that arrived before the horizon reached it."""
+    before = d - timedelta(days=1)
+    reported = set(
+        DayStatus.objects.filter(campaign_id=campaign_id, day=d).values_list(
+            "enterprise__region_id", flat=True
+        )
+    )
+    if reported:
+        cursor.execute(_COPY_SQL.format(skip=_SKIP_REPORTED), [d, False, campaign_id, before, d])
+    else:
+        cursor.execute(_COPY_SQL.format(skip=""), [d, False, campaign_id, before])
+    cursor.execute(_COPY_REGION_DAYS_SQL, [d, campaign_id, before])
+    if reported:
+        recompute_region_days(campaign_id, reported, d, d)
+    _recompute_where_dates_fall(campaign_id, d)
 
 
 def _recompute_where_dates_fall(campaign_id: int, day: date) -> None:
@@ -145,9 +178,43 @@ def horizon_day(campaign: Campaign, day: date | None = None) -> date:
     return min(last, campaign.ends_on) if campaign.ends_on else last
 
 
+def horizon_through(campaign: Campaign) -> date:
+    """The last day whose status rows exist for every enterprise (the day before the campaign
+    starts when none has been rolled forward yet)."""
+    through = Horizon.objects.filter(campaign=campaign).values_list("through", flat=True).first()
+    return through if through is not None else campaign.starts_on - timedelta(days=1)
+
+
+def _horizon_shared(campaign: Campaign) -> date:
+    """The horizon, its row locked in share mode on PostgreSQL: writers of one enterprise's rows
+    do not wait for each other, and the roll-forward (which locks it for update) waits for them
+    and they for it. SQLite has one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return horizon_through(campaign)
+    sql = "SELECT through FROM reporting_horizon WHERE campaign_id = %s FOR SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign.pk])
+        row = cursor.fetchone()
+        if row is None:
+            Horizon.objects.get_or_create(
+                campaign=campaign, defaults={"through": campaign.starts_on - timedelta(days=1)}
+            )
+            cursor.execute(sql, [campaign.pk])
+            row = cursor.fetchone()
+    return row[0]
+
+
+def _enqueue_roll_forward(campaign_id: int) -> None:
+    from . import tasks  # the task module imports the services, which import this one
+
+    tasks.roll_campaign_forward(campaign_id)
+
+
 def roll_forward(campaign: Campaign, day: date | None = None) -> date:
     """Carry every enterprise's status forward, one day at a time, up to `day`; return the
-    horizon. Idempotent and safe under concurrency (the campaign's Horizon row is locked)."""
+    horizon. Idempotent and safe under concurrency (the campaign's Horizon row is locked).
+    The worker's job (tasks.py) and the write paths call it; a read never does: beyond the
+    horizon it reads `status_rows_on`."""
     target = horizon_day(campaign, day)
     horizon = Horizon.objects.filter(campaign=campaign).first()
     if horizon is not None and horizon.through >= target:
@@ -160,14 +227,36 @@ def roll_forward(campaign: Campaign, day: date | None = None) -> date:
         with connection.cursor() as cursor:
             d = horizon.through + timedelta(days=1)
             while d <= target:
-                cursor.execute(_COPY_SQL, [d, False, campaign.pk, d - timedelta(days=1)])
-                cursor.execute(_COPY_REGION_DAYS_SQL, [d, campaign.pk, d - timedelta(days=1)])
-                _recompute_where_dates_fall(campaign.pk, d)
+                _roll_one_day(cursor, campaign.pk, d)
                 d += timedelta(days=1)
         if target > horizon.through:
             horizon.through = target
             horizon.save(update_fields=["through"])
     return horizon.through
+
+
+def status_rows_on(campaign: Campaign, day: date, through: date | None = None) -> QuerySet:
+    """Each enterprise's status row as of `day`, read without writing. Up to the horizon, the
+    day's rows. Beyond it (the worker has not rolled forward yet), the latest of an
+    enterprise's row on the horizon and the rows of its reports dated after it, up to `day`:
+    exactly the rows a roll-forward would make, except that `reported_today` holds only where
+    the row's day is `day` (see `reported_on`)."""
+    through = horizon_through(campaign) if through is None else through
+    rows = DayStatus.objects.filter(campaign=campaign)
+    if day <= through:
+        return rows.filter(day=day)
+    later = DayStatus.objects.filter(
+        campaign=campaign,
+        enterprise_id=OuterRef("enterprise_id"),
+        day__gt=OuterRef("day"),
+        day__lte=day,
+    )
+    return rows.filter(~Exists(later), day__gte=through, day__lte=day)
+
+
+def reported_on(day: date, prefix: str = "") -> Q:
+    """The status rows (of `status_rows_on`) of a report dated `day`."""
+    return Q(**{f"{prefix}reported_today": True, f"{prefix}day": day})
 
 
 def rebuild_status(campaign: Campaign) -> None:
@@ -184,23 +273,28 @@ def rebuild_status(campaign: Campaign) -> None:
         batch, current = [], None
         for report in reports.iterator(chunk_size=5000):
             if current is not None and current.enterprise_id == report.enterprise_id:
-                batch.extend(_days(current, report.date - timedelta(days=1)))
+                batch.extend(_days(current, report.date - timedelta(days=1), through))
             elif current is not None:
-                batch.extend(_days(current, through))
+                batch.extend(_days(current, through, through))
             current = report
             if len(batch) > 20000:
                 DayStatus.objects.bulk_create(batch, batch_size=5000)
                 batch = []
         if current is not None:
-            batch.extend(_days(current, through))
+            batch.extend(_days(current, through, through))
         DayStatus.objects.bulk_create(batch, batch_size=5000)
-        recompute_region_days(campaign.pk)
+        recompute_region_days(campaign.pk, None, None, through)
         if connection.vendor == "postgresql":  # fresh statistics for the planner after a bulk load
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE reporting_daystatus, reporting_dailyreport")
 
 
-def _days(report: DailyReport, last: date) -> list[DayStatus]:
+def _days(report: DailyReport, last: date, through: date) -> list[DayStatus]:
+    """The report's rows from its day to `last`, not beyond the horizon (`through`); a report
+    dated after the horizon has its own day's row only, as `refresh_status` makes it."""
+    if report.date > through:
+        return [_status_row(report, report.date)]
+    last = min(last, through)
     return [
         _status_row(report, report.date + timedelta(days=i))
         for i in range((last - report.date).days + 1)

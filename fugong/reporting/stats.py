@@ -14,20 +14,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Campaign, Region, User
-from fugong.core.services import campaigns_on
 from fugong.registry import industry as industries
 from fugong.registry.models import Enterprise, EnterpriseList, active_q
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
-from .campaigns import current_campaign, default_region
+from .campaigns import campaign_running, campaign_scope, current_campaign, default_region  # noqa: F401
 from .models import DayStatus, RegionDay, Status
-from .rollups import latest_report_day, roll_forward
+from .rollups import horizon_through, latest_report_day, reported_on, status_rows_on
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -66,6 +65,7 @@ class StatsQuery:
     # restricted to confirmed figures (逐级审核): a status counts only when the report giving
     # it was confirmed; an enterprise without one counts as not resumed
     confirmed: bool = False
+    _through: date | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def parse(
@@ -140,40 +140,44 @@ class StatsQuery:
             return Enterprise.objects.none()
         return self.enterprises(user)
 
+    def horizon(self) -> date:
+        """The last day whose status rows exist for every enterprise (read once per query):
+        reads of a later day carry the statuses forward in the query (reads never write)."""
+        if self._through is None:
+            self._through = horizon_through(self.campaign)
+        return self._through
+
     def rows(self, user: User, day: date | None = None) -> QuerySet:
-        roll_forward(self.campaign, day or self.day)
-        rows = DayStatus.objects.filter(
-            campaign=self.campaign,
-            day=day or self.day,
-            enterprise__in=self.enterprises(user).values("pk"),
+        """Each enterprise's status row as of the day (`reported_on`: reported dated it)."""
+        rows = status_rows_on(self.campaign, day or self.day, self.horizon()).filter(
+            enterprise__in=self.enterprises(user).values("pk")
         )
         return rows.filter(confirmed=True) if self.confirmed else rows
-
-
-def campaign_scope(campaign: Campaign) -> EnterpriseFilter:
-    """The campaign's reporting scope (a scale, a list, or all enterprises) as a filter."""
-    return EnterpriseFilter(scale=campaign.report_scale, list=campaign.report_list)
-
-
-def campaign_running(region: Region | None, day: date | None = None) -> Campaign | None:
-    """The campaign of a request about `region` today (or on `day`): the most recent one
-    running then whose region contains or lies in `region`, whatever its modules; None."""
-    day = day or timezone.localdate()
-    if region is None:
-        return None
-    for c in campaigns_on(day):
-        if region.path.startswith(c.region.path) or c.region.path.startswith(region.path):
-            return c
-    return None
 
 
 def with_status(query: StatsQuery, qs: QuerySet, day: date | None = None) -> QuerySet:
     """Enterprises LEFT JOINed to their status on the day: one row per enterprise (only
     confirmed statuses when the query asks for confirmed figures)."""
-    condition = Q(day_statuses__campaign=query.campaign, day_statuses__day=day or query.day)
+    condition = status_condition(query, day or query.day)
     if query.confirmed:
         condition &= Q(day_statuses__confirmed=True)
     return qs.annotate(s=FilteredRelation("day_statuses", condition=condition))
+
+
+def status_condition(query: StatsQuery, day: date, relation: str = "day_statuses") -> Q:
+    """The FilteredRelation condition picking an enterprise's status row as of the day."""
+    if day <= query.horizon():
+        return Q(**{f"{relation}__campaign": query.campaign, f"{relation}__day": day})
+    rows = status_rows_on(query.campaign, day, query.horizon()).values("pk")
+    return Q(**{f"{relation}__in": Subquery(rows)})
+
+
+def aggregates(query: StatsQuery, day: date | None = None) -> dict:
+    """_AGG for the query's day: beyond the horizon a carried row was not reported that day."""
+    day = day or query.day
+    if day <= query.horizon():
+        return _AGG
+    return {**_AGG, "reported_today": Count("id", filter=reported_on(day, "s__"))}
 
 
 _AGG = {
@@ -232,9 +236,9 @@ def resumption(
     enterprises in scope LEFT JOINed to their status on the day."""
     if by and by not in BY:
         raise ValidationError({"by": _("by 应为 region、industry、scale 或 list")})
-    roll_forward(query.campaign, query.day)
     ents = query.enterprises(user)
-    path = None if use_status_rows else region_days_path(user, query)
+    beyond = query.day > query.horizon()  # no RegionDay rows yet: the status rows, carried
+    path = None if use_status_rows or beyond else region_days_path(user, query)
     if path is not None:
         cells = RegionDay.objects.filter(
             campaign=query.campaign, day=query.day, region__path__startswith=path
@@ -243,7 +247,7 @@ def resumption(
         overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
     else:
         joined = with_status(query, ents)
-        overall = joined.aggregate(**_AGG)
+        overall = joined.aggregate(**aggregates(query))
     result = {
         "campaign": query.campaign.name,
         "region": query.region.code,
@@ -266,7 +270,7 @@ def resumption(
                 for k, t in _grouped(ents, "region_id", _REGISTRY).items()
             }
         else:
-            groups = _grouped(with_status(query, ents), key, _AGG)
+            groups = _grouped(with_status(query, ents), key, aggregates(query))
         if by == "region":
             groups, labels = _to_children(query.region, groups)
         elif by == "industry":
@@ -302,7 +306,7 @@ def _for_list(user: User, query: StatsQuery, name: str) -> dict:
             industry=query.filter.industry, scale=query.filter.scale, list=name
         ),
     )
-    return figures(with_status(sub, sub.enterprises(user)).aggregate(**_AGG))
+    return figures(with_status(sub, sub.enterprises(user)).aggregate(**aggregates(sub)))
 
 
 def _to_children(parent: Region, groups: dict) -> tuple[dict, dict]:
@@ -398,7 +402,11 @@ def series(
     end = min(end, query.day)
     if start > end:
         return []
-    roll_forward(query.campaign, end)
+    if end > query.horizon():  # the days not rolled forward yet, carried in the query
+        first = max(start, query.horizon() + timedelta(days=1))
+        days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
+        done = series(user, query, start, first - timedelta(days=1), use_status_rows)
+        return done + [_one_day(user, query, d) for d in days]
     if query.filter.list or query.campaign.report_list:  # membership changes day by day
         return [
             _one_day(user, query, start + timedelta(days=i)) for i in range((end - start).days + 1)
@@ -427,7 +435,7 @@ def series(
 
 def _one_day(user: User, query: StatsQuery, day: date) -> dict:
     sub = replace(query, day=day)
-    agg = with_status(sub, sub.enterprises(user)).aggregate(**_AGG)
+    agg = with_status(sub, sub.enterprises(user)).aggregate(**aggregates(sub))
     return {"date": day.isoformat(), **figures(agg)}
 
 
@@ -465,7 +473,7 @@ def drill_down(user: User, query: StatsQuery, figure: str) -> QuerySet:
         "resumed": rows.filter(status__in=[Status.FULL, Status.PARTIAL]),
         "resumed_full": rows.filter(status=Status.FULL),
         "resumed_partial": rows.filter(status=Status.PARTIAL),
-        "reported_today": rows.filter(reported_today=True),
+        "reported_today": rows.filter(reported_on(query.day)),
     }
     if figure in ids:
         return ents.filter(pk__in=ids[figure].values("enterprise_id"))
@@ -476,15 +484,15 @@ def drill_down(user: User, query: StatsQuery, figure: str) -> QuerySet:
     if figure == "never_reported":
         return ents.exclude(pk__in=rows.values("enterprise_id"))
     if figure == "missing_today":
-        return ents.exclude(pk__in=rows.filter(reported_today=True).values("enterprise_id"))
+        return ents.exclude(pk__in=rows.filter(reported_on(query.day)).values("enterprise_id"))
     return ents
 
 
 def status_map(query: StatsQuery, enterprise_ids: Iterable[int]) -> dict:
-    """{enterprise id: DayStatus} on the query's day, for showing a drill-down list."""
-    return {
-        s.enterprise_id: s
-        for s in DayStatus.objects.filter(
-            campaign=query.campaign, day=query.day, enterprise_id__in=list(enterprise_ids)
-        )
-    }
+    """{enterprise id: DayStatus} as of the query's day, for showing a drill-down list."""
+    rows = status_rows_on(query.campaign, query.day, query.horizon())
+    out = {}
+    for s in rows.filter(enterprise_id__in=list(enterprise_ids)):
+        s.reported_today = s.reported_today and s.day == query.day  # a carried row was not
+        out[s.enterprise_id] = s
+    return out

@@ -9,6 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_task
 
 from fugong.core.jobs import periodic
+from fugong.core.models import Campaign
 
 from . import services
 
@@ -32,8 +33,20 @@ def send_summaries() -> None:
         deliver_summary(campaign_id, day)
 
 
-@periodic(crontab(hour="0", minute="5"))
+# Reads never write (README "Reads never write"): the statuses are carried into a new day here,
+# a few minutes after midnight and again every quarter of an hour (a no-op once done, a catch-up
+# if the worker was down), and after a report dated beyond the horizon arrives.
+@periodic(crontab(minute="5,20,35,50"))
 def roll_status_forward() -> None:
     """Carry every running campaign's statuses into the new day before anyone reads it."""
     for campaign in services.running_campaigns(timezone.localdate()):
+        services.roll_forward(campaign)
+
+
+@db_task(retries=3, retry_delay=30)
+def roll_campaign_forward(campaign_id: int) -> None:
+    """Carry one campaign's statuses up to today (enqueued after a report dated beyond its
+    horizon)."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is not None:
         services.roll_forward(campaign)
