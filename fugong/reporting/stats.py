@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Campaign, Region, User
+from fugong.core.permissions import SYSTEM
 from fugong.core.services import campaigns_on
 from fugong.registry import industry as industries
+from fugong.registry import models as registry
 from fugong.registry.models import Enterprise, EnterpriseList, active_q
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
@@ -116,8 +118,8 @@ class StatsQuery:
     def enterprises(self, user: User, day: date | None = None, active: bool = True) -> QuerySet:
         """The enterprises in scope as of the day (README "As of day D"): the user's, in the
         region subtree and the campaign's, matching the filters and the campaign's reporting
-        scope (list membership as of the day), and active on the day (registered by then, not
-        closed before). `active=False` leaves the last condition to the caller (series)."""
+        scope (region, scale, lists as of the day), and active on the day (registered by then,
+        not closed before). `active=False` leaves the last condition to the caller (series)."""
         day = day or self.day
         flt = EnterpriseFilter(
             region=self.region.code,
@@ -125,9 +127,14 @@ class StatsQuery:
             scale=self.filter.scale,
             list=self.filter.list,
         )
-        qs = enterprises_for(user, flt, as_of=day)
+        flt._region_obj = self.region  # known: no second look-up
+        # a region-scoped user's figures count who was in their region on the day
+        scoped = user.is_region_scoped
+        qs = enterprises_for(SYSTEM if scoped else user, flt, as_of=day)
+        if scoped and not self.region.path.startswith(user.scope_region.path):
+            qs = qs.filter(registry.as_of_q(day, user.scope_region))
         if not self.region.path.startswith(self.campaign.region.path):
-            qs = qs.filter(region__path__startswith=self.campaign.region.path)
+            qs = qs.filter(registry.as_of_q(day, self.campaign.region))
         scope = campaign_scope(self.campaign)
         if scope.scale or scope.list:
             qs = scope.apply(qs, as_of=day)
@@ -258,12 +265,13 @@ def resumption(
             for lst in EnterpriseList.objects.all()
         ]
     elif by:
-        key = {"region": "region_id", "industry": "industry_division", "scale": "scale"}[by]
+        ents = registry.with_as_of(ents, query.day)  # grouped by region and scale then
+        key = {"region": "region_as_of", "scale": "scale_as_of"}.get(by, "industry_division")
         if path is not None and by == "region":
             sums = _grouped(cells, "region_id", _CELL_SUMS)
             groups = {
                 k: _with_totals(sums.get(k, {}), t)
-                for k, t in _grouped(ents, "region_id", _REGISTRY).items()
+                for k, t in _grouped(ents, key, _REGISTRY).items()
             }
         else:
             groups = _grouped(with_status(query, ents), key, _AGG)
@@ -399,11 +407,11 @@ def series(
     if start > end:
         return []
     roll_forward(query.campaign, end)
-    if query.filter.list or query.campaign.report_list:  # membership changes day by day
+    if query.filter.list or query.campaign.report_list or registry.changed_between(start, end):
         return [
             _one_day(user, query, start + timedelta(days=i)) for i in range((end - start).days + 1)
         ]
-    ents = query.enterprises(user, active=False)
+    ents = query.enterprises(user, day=end, active=False)
     totals = _daily_totals(ents, start, end)
     path = region_days_path(user, query)
     if path is not None and not use_status_rows:
@@ -459,7 +467,7 @@ def drill_down(user: User, query: StatsQuery, figure: str) -> QuerySet:
     """The enterprises a figure counts, as an Enterprise queryset."""
     if figure not in FIGURES:
         raise ValidationError({"figure": _("未知指标：%(f)s") % {"f": figure}})
-    ents = query.enterprises(user)
+    ents = query.enterprises(user).visible_to(user)  # listed: those in the user's scope now
     rows = query.rows(user)
     ids = {
         "resumed": rows.filter(status__in=[Status.FULL, Status.PARTIAL]),
