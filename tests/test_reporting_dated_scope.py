@@ -15,6 +15,7 @@ from fugong.registry.models import Enterprise, EnterpriseHistory
 from fugong.registry.services import save_enterprise
 from fugong.reporting import stats
 from fugong.reporting.completeness import completeness
+from fugong.reporting.confirmation import confirm_reports, confirm_township
 from fugong.reporting.services import submit_report
 
 from .clock import travel
@@ -133,6 +134,11 @@ def test_moved_to_another_township_mid_campaign(cast, campaign, api):
     assert [d["enterprises"] for d in series[yanji]] == [2, 2, 1, 1]
     assert [d["enterprises"] for d in series[tumen]] == [1, 1, 2, 2]
     assert all(d["rate"] <= 100 for s in series.values() for d in s)
+    with travel(day(3), 11):  # the county confirms 进学街道's Monday: 延吉甲 was there then
+        confirm_reports(SYSTEM, campaign, day(0))
+        confirm_township(SYSTEM, campaign, day(0), cast.regions.jinxue)
+        monday = figures(campaign, day(0), yanji)[2]
+    assert (monday["confirmed"], monday["county_confirmed"]) == (2, 1)
 
 
 def test_the_import_dates_a_change_once_a_day(cast):

@@ -9,32 +9,36 @@ county_confirmed = those of them in townships the county confirmed in turn. Nume
 always taken among the expected enterprises, so no rate exceeds 100 %."""
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from fugong.core.models import Region, User
-from fugong.registry.models import Enterprise, as_of_q
+from fugong.core.models import User
 
-from .models import TownshipConfirmation
 from .stats import StatsQuery, percent
 
 # One statement: the expected enterprises (the ORM's query, compiled once, no ordering) LEFT
-# JOINed to their report of the day, counted by conditional aggregation; the county-confirmed
-# count joins the townships the county confirmed that day (region as of the day, README "As
-# of day D"), only when there are any. A report older than the window settings (on_time
-# unknown) counts as on time.
+# JOINed to their report of the day, counted by conditional aggregation. County-confirmed:
+# confirmed reports of enterprises whose region on the day (their history period covering it,
+# else their current region: README "As of day D") lies in a township the county confirmed
+# that day, a subquery run once. A report older than the window settings (on_time unknown)
+# counts as on time.
 _SQL = """
 SELECT COUNT(*),
        SUM(CASE WHEN r.enterprise_id IS NOT NULL AND r.on_time IS NOT FALSE THEN 1 ELSE 0 END),
        SUM(CASE WHEN r.on_time = FALSE THEN 1 ELSE 0 END),
        SUM(CASE WHEN r.confirmed_at IS NOT NULL THEN 1 ELSE 0 END),
-       {county}
+       SUM(CASE WHEN r.confirmed_at IS NOT NULL AND x.eid IN (
+           SELECT e.id FROM registry_enterprise e
+           LEFT JOIN registry_enterprisehistory h ON h.enterprise_id = e.id
+                AND h.valid_to > %s AND (h.valid_from IS NULL OR h.valid_from <= %s)
+           JOIN core_region g ON g.id = COALESCE(h.region_id, e.region_id)
+           JOIN reporting_townshipconfirmation tc ON tc.campaign_id = %s AND tc.day = %s
+           JOIN core_region t ON t.id = tc.region_id AND g.path LIKE t.path || '%%'
+       ) THEN 1 ELSE 0 END)
 FROM ({expected}) x
 LEFT JOIN reporting_dailyreport r
        ON r.enterprise_id = x.eid AND r.campaign_id = %s AND r.date = %s
 """
-
-_COUNTY = "SUM(CASE WHEN r.confirmed_at IS NOT NULL AND x.eid IN ({ids}) THEN 1 ELSE 0 END)"
 
 
 def _counts(user: User, query: StatsQuery) -> tuple[int, ...]:
@@ -44,19 +48,9 @@ def _counts(user: User, query: StatsQuery) -> tuple[int, ...]:
     if expected.query.is_empty():
         return 0, 0, 0, 0, 0
     sql, params = expected.order_by().values(eid=F("pk")).query.sql_with_params()
-    county, county_params = "0", ()
-    inside = Q()
-    confirmations = TownshipConfirmation.objects.filter(campaign=campaign, day=day)
-    for township in Region.objects.filter(pk__in=confirmations.values("region_id")):
-        inside |= as_of_q(day, township)
-    if inside:
-        ids = Enterprise.objects.filter(inside).order_by().values("pk").query.sql_with_params()
-        county, county_params = _COUNTY.format(ids=ids[0]), ids[1]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _SQL.format(expected=sql, county=county),
-            [*county_params, *params, campaign.pk, day],
-        )
+        county = [day, day, campaign.pk, day]
+        cursor.execute(_SQL.format(expected=sql), [*county, *params, campaign.pk, day])
         return tuple(int(v or 0) for v in cursor.fetchone())
 
 
