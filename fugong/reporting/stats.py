@@ -28,6 +28,7 @@ from fugong.registry.models import Enterprise, EnterpriseList, active_q
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
 from .campaigns import current_campaign, default_region
+from .daysums import status_sums
 from .models import DayStatus, RegionDay, Status
 from .rollups import latest_report_day, roll_forward
 
@@ -249,8 +250,7 @@ def resumption(
         totals = ents.aggregate(**_REGISTRY)
         overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
     else:
-        joined = with_status(query, ents)
-        overall = joined.aggregate(**_AGG)
+        overall = status_sums(query.campaign, query.day, ents, query.confirmed)
     result = {
         "campaign": query.campaign.name,
         "region": query.region.code,
