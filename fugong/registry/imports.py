@@ -19,7 +19,7 @@ from fugong.core.models import Campaign
 from fugong.core.permissions import person
 
 from . import industry, services
-from .models import Enterprise, EnterpriseList, ListMembership
+from .models import Enterprise, EnterpriseList, ListMembership, record_history
 from .regionnames import RegionIndex
 from .signals import enterprises_changed
 
@@ -308,7 +308,7 @@ class EnterpriseImporter(ScopedImporter):
         return values
 
     def write(self, cleaned: Cleaned) -> tuple[int, int]:
-        new, changed, moved = [], [], set()
+        new, changed, moved, history = [], [], set(), []
         for _n, data in cleaned:
             values = self.stored(data)
             old = self.existing.get(data["uscc"])
@@ -322,6 +322,8 @@ class EnterpriseImporter(ScopedImporter):
                     != (values["active_from"], values["active_to"])
                 ):
                     moved.update({old["region_id"], values["region_id"]})
+                if (old["region_id"], old["scale"]) != (values["region_id"], values["scale"]):
+                    history.append((old["id"], old["region_id"], old["scale"]))
                 changed.append(
                     Enterprise(id=old["id"], uscc=data["uscc"], updated_at=timezone.now(), **values)
                 )
@@ -337,6 +339,7 @@ class EnterpriseImporter(ScopedImporter):
             [*self.ATTNAMES, "industry_section", "industry_division", "updated_at"],
             batch_size=1000,
         )
+        record_history(history)  # what Enterprise.save() does for one
         if moved:
             enterprises_changed.send(sender=Enterprise, region_ids=moved)
         new_lists = {}  # names of lists to create -> the first row naming them

@@ -4,8 +4,9 @@ built from one rule (`scope_q`), and views, exports and the API start from it.""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import FilteredRelation, Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -155,7 +156,14 @@ class Enterprise(models.Model):
 
     def save(self, *args, **kwargs):
         self.derive_industry()
-        super().save(*args, **kwargs)
+        if self.pk is None or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        # a change of region or scale keeps the old values' period (EnterpriseHistory)
+        before = Enterprise.objects.filter(pk=self.pk).values("region_id", "scale").first()
+        with transaction.atomic():  # the period first: the rollups' post_save reads it
+            if before and (before["region_id"], before["scale"]) != (self.region_id, self.scale):
+                record_history([(self.pk, before["region_id"], before["scale"])])
+            super().save(*args, **kwargs)
 
     def derive_industry(self) -> None:
         """Set `industry_section` and `industry_division` from `industry` (any precision)."""
@@ -185,6 +193,115 @@ class Enterprise(models.Model):
             errors["active_to"] = _("停业日期应晚于登记日期")
         if errors:
             raise ValidationError(errors)
+
+
+class EnterpriseHistory(models.Model):
+    """An enterprise's region and scale over a past period [valid_from, valid_to): valid_from
+    empty means since before the registry kept dates. The enterprise's own columns hold its
+    current values, valid from its last period's end (or since ever: an enterprise whose
+    region and scale never changed has no rows). README "As of day D"."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="history"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    scale = models.CharField(_("规模"), max_length=5, choices=Enterprise.Scale.choices)
+    valid_from = models.DateField(_("起始日期"), null=True, blank=True)
+    valid_to = models.DateField(_("截止日期（不含）"))
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("企业区划与规模历史")
+        verbose_name_plural = _("企业区划与规模历史")
+        ordering = ["enterprise_id", "valid_to"]
+        indexes = [models.Index(fields=["valid_to", "enterprise"])]
+
+    def __str__(self):
+        return f"{self.enterprise_id} {self.valid_from}–{self.valid_to}"
+
+
+def record_history(changes, day=None) -> int:
+    """Close the current period of region and scale of each changed enterprise: `changes` are
+    (enterprise id, old region id, old scale); the new values count from `day` (today). The
+    one path the form, the API, the admin (Enterprise.save) and the importer share. A second
+    change on the same day replaces the first (the period in between is empty)."""
+    day = day or timezone.localdate()
+    changes = list(changes)
+    starts = dict(
+        EnterpriseHistory.objects.filter(enterprise_id__in=[c[0] for c in changes])
+        .values("enterprise_id")
+        .annotate(m=Max("valid_to"))
+        .values_list("enterprise_id", "m")
+    )
+    rows = [
+        EnterpriseHistory(
+            enterprise_id=pk,
+            region_id=region_id,
+            scale=scale,
+            valid_from=starts.get(pk),
+            valid_to=day,
+        )
+        for pk, region_id, scale in changes
+        if starts.get(pk) is None or starts[pk] < day
+    ]
+    EnterpriseHistory.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _periods_covering(day):
+    return EnterpriseHistory.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day), valid_to__gt=day
+    )
+
+
+def as_of_q(day, region=None, scale="", prefix="") -> Q:
+    """The Q of enterprises whose region (in `region`'s subtree) and/or scale were as given on
+    `day`: the history period covering the day if there is one, else the current values. Two
+    uncorrelated subqueries (hashed by PostgreSQL), never a lookup per enterprise."""
+    current, past = Q(), Q()
+    if region is not None:
+        inside = Region.objects.filter(path__startswith=region.path).values("pk")
+        current &= Q(**{f"{prefix}region__in": inside})
+        past &= Q(region__in=inside)
+    if scale:
+        current &= Q(**{f"{prefix}scale": scale})
+        past &= Q(scale=scale)
+    if not current:
+        return Q()
+    covering = _periods_covering(day)
+    pk = f"{prefix[:-2]}_id" if prefix else "pk"
+    return (current & ~Q(**{f"{pk}__in": covering.values("enterprise_id")})) | Q(
+        **{f"{pk}__in": covering.filter(past).values("enterprise_id")}
+    )
+
+
+def with_as_of(qs, day):
+    """Enterprises annotated with `region_as_of` and `scale_as_of` on `day` (for grouping):
+    one LEFT JOIN to the history period covering the day."""
+    period = FilteredRelation(
+        "history",
+        condition=(Q(history__valid_from__isnull=True) | Q(history__valid_from__lte=day))
+        & Q(history__valid_to__gt=day),
+    )
+    return qs.annotate(period=period).annotate(
+        region_as_of=Coalesce("period__region_id", "region_id"),
+        scale_as_of=Coalesce("period__scale", "scale"),
+    )
+
+
+def regions_of(enterprise_ids) -> set:
+    """Every leaf region the enterprises were or are in (for the rollups' recomputation)."""
+    ids = list(enterprise_ids)
+    return set(Enterprise.objects.filter(pk__in=ids).values_list("region_id", flat=True)) | set(
+        EnterpriseHistory.objects.filter(enterprise_id__in=ids).values_list("region_id", flat=True)
+    )
+
+
+def changed_between(start, end) -> bool:
+    """Whether any enterprise's region or scale changed on a day in (start, end]."""
+    return EnterpriseHistory.objects.filter(valid_to__gt=start, valid_to__lte=end).exists()
 
 
 class EnterpriseAccount(models.Model):

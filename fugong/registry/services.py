@@ -17,7 +17,7 @@ from fugong.core.permissions import person
 from fugong.core.services import audit
 
 from . import industry
-from .models import Assignment, Enterprise, EnterpriseList, ListMembership, Visit
+from .models import Assignment, Enterprise, EnterpriseList, ListMembership, Visit, as_of_q
 from .signals import visit_logged
 
 if TYPE_CHECKING:
@@ -85,17 +85,22 @@ class EnterpriseFilter(ListFilter):
             return None
 
     def apply(self, qs: QuerySet[Enterprise], as_of: date | None = None) -> QuerySet[Enterprise]:
-        """Filter `qs`; with `as_of`, list membership is taken as it stood on that day."""
+        """Filter `qs`; with `as_of`, region, scale and list membership are taken as they stood
+        on that day (README "As of day D")."""
         if self.region:
             region = self._region()
-            qs = qs.filter(region.subtree_q()) if region else qs.none()
+            if region is None:
+                qs = qs.none()
+            else:
+                qs = qs.filter(region.subtree_q() if as_of is None else as_of_q(as_of, region))
         if self.industry:
             if self.industry.upper() in industry.SECTIONS:
                 qs = qs.filter(industry_section=self.industry.upper())
             else:
                 qs = qs.filter(industry_division=self._division())
         if self.scale:
-            qs = qs.filter(scale=self.scale)
+            scale = Q(scale=self.scale) if as_of is None else as_of_q(as_of, scale=self.scale)
+            qs = qs.filter(scale)
         if self.list:
             lookup = Q(list__name=self.list)
             if self.list.isdigit():

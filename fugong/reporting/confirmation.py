@@ -213,16 +213,3 @@ def confirm_township(
         detail={"township": region.code, "day": day.isoformat(), "campaign": campaign.pk},
     )
     return confirmation
-
-
-def county_confirmed_q(campaign: Campaign, day: date, prefix: str = "enterprise__") -> Q | None:
-    """The Q of rows whose enterprise lies in a township the county confirmed for the day
-    (None when it confirmed none)."""
-    paths = TownshipConfirmation.objects.filter(campaign=campaign, day=day).values_list(
-        "region__path", flat=True
-    )
-    q = None
-    for path in paths:
-        here = Q(**{f"{prefix}region__path__startswith": path})
-        q = here if q is None else q | here
-    return q

@@ -12,7 +12,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fugong.core.models import Campaign
-from fugong.registry.models import Enterprise
+from fugong.registry.models import Enterprise, EnterpriseHistory, regions_of
 
 from .models import DailyReport, DayStatus, Horizon, RegionDay
 
@@ -68,7 +68,9 @@ def refresh_status(report: DailyReport) -> None:
             [_status_row(report, report.date + timedelta(days=i)) for i in range(days)],
             batch_size=1000,
         )
-        recompute_region_days(report.campaign_id, [report.enterprise.region_id], report.date, last)
+        recompute_region_days(
+            report.campaign_id, regions_of([report.enterprise_id]), report.date, last
+        )
 
 
 _COPY_REGION_DAYS_SQL = """
@@ -84,7 +86,7 @@ _REGION_DAYS_SQL = """
 INSERT INTO reporting_regionday (campaign_id, day, region_id, resumed_full, resumed_partial,
     reported, reported_today, staff_on_duty, staff_total_reported, registry_staff_reported,
     output, capacity_sum, capacity_n)
-SELECT s.campaign_id, s.day, e.region_id,
+SELECT s.campaign_id, s.day, COALESCE(h.region_id, e.region_id),
     SUM(CASE WHEN s.status = 'full' THEN 1 ELSE 0 END),
     SUM(CASE WHEN s.status = 'partial' THEN 1 ELSE 0 END),
     COUNT(*), SUM(CASE WHEN s.reported_today THEN 1 ELSE 0 END),
@@ -92,11 +94,15 @@ SELECT s.campaign_id, s.day, e.region_id,
     COALESCE(SUM(s.output), 0), COALESCE(SUM(s.capacity_utilisation), 0),
     COUNT(s.capacity_utilisation)
 FROM reporting_daystatus s JOIN registry_enterprise e ON e.id = s.enterprise_id
+LEFT JOIN registry_enterprisehistory h ON h.enterprise_id = s.enterprise_id
+    AND h.valid_to > s.day AND (h.valid_from IS NULL OR h.valid_from <= s.day)
 WHERE s.campaign_id = %s AND s.day >= %s AND s.day <= %s {regions}
     AND (e.active_from IS NULL OR e.active_from <= s.day)
     AND (e.active_to IS NULL OR e.active_to > s.day)
-GROUP BY s.campaign_id, s.day, e.region_id
+GROUP BY s.campaign_id, s.day, COALESCE(h.region_id, e.region_id)
 """
+# each day's sums go to the leaf region the enterprise was in that day (its history period
+# covering the day, else its current region): README "As of day D"
 
 
 def recompute_region_days(
@@ -115,7 +121,8 @@ def recompute_region_days(
         if not region_ids:
             return
         rows = rows.filter(region_id__in=region_ids)
-        regions = "AND e.region_id IN (" + ", ".join(["%s"] * len(region_ids)) + ")"
+        ids = ", ".join(["%s"] * len(region_ids))
+        regions = "AND COALESCE(h.region_id, e.region_id) IN (" + ids + ")"
         params += region_ids
     rows.delete()
     with connection.cursor() as cursor:
@@ -161,13 +168,15 @@ def _roll_one_day(cursor: object, campaign_id: int, d: date) -> None:
 
 
 def _recompute_where_dates_fall(campaign_id: int, day: date) -> None:
-    """The copied sums of `day` are wrong in the leaf regions where an enterprise opened or
-    closed that day (RegionDay counts only enterprises active on its day): recompute them."""
+    """The copied sums of `day` are wrong in the leaf regions where an enterprise opened,
+    closed or moved that day (RegionDay counts only enterprises active on its day, in the
+    region they were in that day): recompute them."""
+    moved = EnterpriseHistory.objects.filter(Q(valid_from=day) | Q(valid_to=day))
     regions = set(
-        Enterprise.objects.filter(Q(active_from=day) | Q(active_to=day)).values_list(
-            "region_id", flat=True
-        )
-    )
+        Enterprise.objects.filter(
+            Q(active_from=day) | Q(active_to=day) | Q(pk__in=moved.values("enterprise_id"))
+        ).values_list("region_id", flat=True)
+    ) | set(moved.values_list("region_id", flat=True))
     if regions:
         recompute_region_days(campaign_id, regions, day, day)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -20,11 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core.models import Campaign, Region, User
+from fugong.core.permissions import SYSTEM
 from fugong.registry import industry as industries
+from fugong.registry import models as registry
 from fugong.registry.models import Enterprise, EnterpriseList, active_q
 from fugong.registry.services import EnterpriseFilter, enterprises_for
 
 from .campaigns import campaign_running, campaign_scope, current_campaign, default_region  # noqa: F401
+from .daysums import figures, percent, status_sums  # noqa: F401 (re-exported)
 from .models import DayStatus, RegionDay, Status
 from .rollups import horizon_through, latest_report_day, reported_on, status_rows_on
 
@@ -44,16 +46,6 @@ FIGURES = (
     "missing_today",
     "all",
 )
-
-
-def percent(numerator: Decimal | float, denominator: Decimal | float | None) -> float | None:
-    if not denominator:
-        return None
-    return float(
-        (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP
-        )
-    )
 
 
 @dataclass
@@ -116,8 +108,8 @@ class StatsQuery:
     def enterprises(self, user: User, day: date | None = None, active: bool = True) -> QuerySet:
         """The enterprises in scope as of the day (README "As of day D"): the user's, in the
         region subtree and the campaign's, matching the filters and the campaign's reporting
-        scope (list membership as of the day), and active on the day (registered by then, not
-        closed before). `active=False` leaves the last condition to the caller (series)."""
+        scope (region, scale, lists as of the day), and active on the day (registered by then,
+        not closed before). `active=False` leaves the last condition to the caller (series)."""
         day = day or self.day
         flt = EnterpriseFilter(
             region=self.region.code,
@@ -125,9 +117,14 @@ class StatsQuery:
             scale=self.filter.scale,
             list=self.filter.list,
         )
-        qs = enterprises_for(user, flt, as_of=day)
+        flt._region_obj = self.region  # known: no second look-up
+        # a region-scoped user's figures count who was in their region on the day
+        scoped = user.is_region_scoped
+        qs = enterprises_for(SYSTEM if scoped else user, flt, as_of=day)
+        if scoped and not self.region.path.startswith(user.scope_region.path):
+            qs = qs.filter(registry.as_of_q(day, user.scope_region))
         if not self.region.path.startswith(self.campaign.region.path):
-            qs = qs.filter(region__path__startswith=self.campaign.region.path)
+            qs = qs.filter(registry.as_of_q(day, self.campaign.region))
         scope = campaign_scope(self.campaign)
         if scope.scale or scope.list:
             qs = scope.apply(qs, as_of=day)
@@ -194,35 +191,6 @@ _AGG = {
 }
 
 
-def figures(agg: dict) -> dict:
-    """The published figures from the raw sums of one group."""
-    full, partial = agg.get("resumed_full") or 0, agg.get("resumed_partial") or 0
-    n, reported = agg.get("enterprises") or 0, agg.get("reported") or 0
-    staff_total, on_duty = agg.get("staff_total") or 0, agg.get("staff_on_duty") or 0
-    today = agg.get("reported_today") or 0
-    return {
-        "enterprises": n,
-        "resumed": full + partial,
-        "resumed_full": full,
-        "resumed_partial": partial,
-        "not_resumed": n - full - partial,
-        "never_reported": n - reported,
-        "rate": percent(full + partial, n),
-        "staff_total": staff_total,
-        "staff_on_duty": on_duty,
-        "staff_rate": percent(on_duty, staff_total),
-        "reported_today": today,
-        "missing_today": n - today,
-        "completeness": percent(today, n),
-        "output": round(float(agg.get("output") or 0), 2),
-        "capacity_utilisation": (  # mean over enterprises that gave one; sums add up by group
-            round(float(agg["capacity_sum"]) / agg["capacity_n"], 1)
-            if agg.get("capacity_n")
-            else None
-        ),
-    }
-
-
 def _grouped(qs: QuerySet, key: str, agg: dict) -> dict:
     return {row.pop(key): row for row in qs.values(key).annotate(**agg).order_by()}
 
@@ -246,8 +214,10 @@ def resumption(
         totals = ents.aggregate(**_REGISTRY)
         overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
     else:
-        joined = with_status(query, ents)
-        overall = joined.aggregate(**aggregates(query))
+        if beyond:  # the carried status rows, counted in the query
+            overall = with_status(query, ents).aggregate(**aggregates(query))
+        else:
+            overall = status_sums(query.campaign, query.day, ents, query.confirmed)
     result = {
         "campaign": query.campaign.name,
         "region": query.region.code,
@@ -262,12 +232,13 @@ def resumption(
             for lst in EnterpriseList.objects.all()
         ]
     elif by:
-        key = {"region": "region_id", "industry": "industry_division", "scale": "scale"}[by]
+        ents = registry.with_as_of(ents, query.day)  # grouped by region and scale then
+        key = {"region": "region_as_of", "scale": "scale_as_of"}.get(by, "industry_division")
         if path is not None and by == "region":
             sums = _grouped(cells, "region_id", _CELL_SUMS)
             groups = {
                 k: _with_totals(sums.get(k, {}), t)
-                for k, t in _grouped(ents, "region_id", _REGISTRY).items()
+                for k, t in _grouped(ents, key, _REGISTRY).items()
             }
         else:
             groups = _grouped(with_status(query, ents), key, aggregates(query))
@@ -407,11 +378,11 @@ def series(
         days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
         done = series(user, query, start, first - timedelta(days=1), use_status_rows)
         return done + [_one_day(user, query, d) for d in days]
-    if query.filter.list or query.campaign.report_list:  # membership changes day by day
+    if query.filter.list or query.campaign.report_list or registry.changed_between(start, end):
         return [
             _one_day(user, query, start + timedelta(days=i)) for i in range((end - start).days + 1)
         ]
-    ents = query.enterprises(user, active=False)
+    ents = query.enterprises(user, day=end, active=False)
     totals = _daily_totals(ents, start, end)
     path = region_days_path(user, query)
     if path is not None and not use_status_rows:
@@ -467,7 +438,7 @@ def drill_down(user: User, query: StatsQuery, figure: str) -> QuerySet:
     """The enterprises a figure counts, as an Enterprise queryset."""
     if figure not in FIGURES:
         raise ValidationError({"figure": _("未知指标：%(f)s") % {"f": figure}})
-    ents = query.enterprises(user)
+    ents = query.enterprises(user).visible_to(user)  # listed: those in the user's scope now
     rows = query.rows(user)
     ids = {
         "resumed": rows.filter(status__in=[Status.FULL, Status.PARTIAL]),
