@@ -125,6 +125,7 @@ class StatsQuery:
             scale=self.filter.scale,
             list=self.filter.list,
         )
+        flt._region_obj = self.region  # the region is known: the filter need not look it up
         qs = enterprises_for(user, flt, as_of=day)
         if not self.region.path.startswith(self.campaign.region.path):
             qs = qs.filter(region__path__startswith=self.campaign.region.path)
