@@ -12,6 +12,7 @@ from . import chains, reports, services
 from .models import CoordinationRequest, LinkIssue, Project, SupplyLink
 
 router = Router(tags=["projects"])
+Day = date  # a field named `date` shadows the type in a schema's body
 
 
 class ProjectOut(Schema):
@@ -86,7 +87,7 @@ class ProjectReportIn(Schema):
     status: str
     workers_on_site: int
     problems: str = ""
-    date: str = ""  # YYYY-MM-DD; by default the data day due now
+    date: Day | None = None  # by default the data day due now
 
 
 class ProjectReportOut(Schema):
