@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fugong.core.models import Campaign, Notification
+from fugong.core.models import Campaign, Notification, Step
 from fugong.projects import reports, services
 from fugong.projects.models import ProjectProblem, ProjectReport
 from fugong.workorders import services as orders
@@ -152,6 +152,8 @@ def test_problems_in_a_report_become_work_orders_and_solved_follows_the_order(
     order = orders.transition(officer, order, "resolve", order.version, comment="已协调包车")
     problem.refresh_from_db()
     assert (problem.state, problem.solution, problem.solved_on) == ("solved", "已协调包车", TODAY)
+    [step] = Step.objects.filter(owner_type="projects.projectproblem", action="solve")
+    assert (step.owner_id, step.user) == (problem.pk, officer)  # the order's actor, in its timeline
     assert figure(cast.yanji)["solved"] == 1
     order = orders.transition(cast.contact_a, order, "close", order.version, rating=5)
     assert figure(cast.yanji)["solved"] == 1  # closed: still solved
@@ -233,6 +235,7 @@ def test_the_report_form_list_and_api_keep_to_scope(cast, campaign, project, log
     assert (listed[0]["status"], listed[0]["workers_on_site"]) == ("resumed", 31)
     earlier = api(cast.yanji)("get", f"/projects?date={YESTERDAY.isoformat()}").json()
     assert earlier[0]["status"] == "not_started"
+    assert api(cast.yanji)("get", "/projects/figures?date=0").status_code == 422  # ISO only
     assert api(cast.tumen)("get", f"/projects/{project.pk}/reports").status_code == 404
     outsider = api(cast.tumen)(
         "post", f"/projects/{project.pk}/reports", {"status": "resumed", "workers_on_site": 1}

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from fugong.core.inputs import IsoDate
 from fugong.core.models import Unit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise
@@ -12,7 +13,6 @@ from . import chains, reports, services
 from .models import CoordinationRequest, LinkIssue, Project, SupplyLink
 
 router = Router(tags=["projects"])
-Day = date  # a field named `date` shadows the type in a schema's body
 
 
 class ProjectOut(Schema):
@@ -87,7 +87,7 @@ class ProjectReportIn(Schema):
     status: str
     workers_on_site: int
     problems: str = ""
-    date: Day | None = None  # by default the data day due now
+    date: IsoDate | None = None  # by default the data day due now
 
 
 class ProjectReportOut(Schema):
@@ -185,7 +185,7 @@ class CoordinationAnswerIn(Schema):
 
 @router.get("/projects", response=list[ProjectOut])
 def list_projects(
-    request, project_list: str = "", stage: str = "", status: str = "", date: date | None = None
+    request, project_list: str = "", stage: str = "", status: str = "", date: IsoDate | None = None
 ):
     """The projects in scope with their status as of `date` (today by default)."""
     params = {"project_list": project_list, "stage": stage, "status": status}
@@ -193,7 +193,7 @@ def list_projects(
 
 
 @router.get("/projects/figures", response=list[ProjectListFigure])
-def project_figures(request, project_list: str = "", date: date | None = None):
+def project_figures(request, project_list: str = "", date: IsoDate | None = None):
     """Per list, as of `date`: projects, started or resumed, investment (万元), problems raised
     and solved (their work order resolved or closed)."""
     return services.figures(request.auth, {"project_list": project_list}, date)

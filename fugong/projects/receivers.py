@@ -10,6 +10,7 @@ from .services import settle_from_order
 
 
 @receiver(work_order_settled)
-def problem_follows_order(sender, order, source, settled, comment="", **kwargs):
-    """Returns how many problems moved (0 for an order that is not a project problem's)."""
-    return settle_from_order(source, settled, comment, order.pk)
+def problem_follows_order(sender, order, source, settled, user, comment="", **kwargs):
+    """Returns how many problems moved (0 for an order that is not a project problem's); the
+    step in the problem's timeline is the order's actor's."""
+    return settle_from_order(source, settled, comment, order.pk, user)

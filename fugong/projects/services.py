@@ -18,7 +18,7 @@ from fugong.core.audit import audit
 from fugong.core.excel import write_xlsx
 from fugong.core.inputs import BadInput, parse_decimal
 from fugong.core.models import Campaign, Region
-from fugong.core.permissions import person
+from fugong.core.permissions import SYSTEM, person
 from fugong.core.services import Workflow, as_date, campaign_for, campaigns_on, record_step
 from fugong.core.signals import project_problem_raised
 from fugong.registry.models import Enterprise
@@ -181,7 +181,9 @@ def solve_problem(
 
 
 @transaction.atomic
-def settle_from_order(source: str, settled: bool, comment: str, order_id: int) -> int:
+def settle_from_order(
+    source: str, settled: bool, comment: str, order_id: int, user: Any = SYSTEM
+) -> int:
     """The problem behind a work order (`source` "project-problem:<id>") follows it: solved when
     the order is resolved or closed, open again when it is reopened or sent back (重办).
     Returns how many problems moved (0 when the order is not a project problem's)."""
@@ -193,12 +195,12 @@ def settle_from_order(source: str, settled: bool, comment: str, order_id: int) -
         return 0
     if settled and problem.state == ProjectProblem.State.OPEN:
         text = comment or _("工单 #%(n)d 已办结") % {"n": order_id}
-        PROBLEM_FLOW.move(problem, problem.version, "solve", comment=text,
+        PROBLEM_FLOW.move(problem, problem.version, "solve", user=user, comment=text,
                           solution=text[:MAX_TEXT], solved_on=timezone.localdate())  # fmt: skip
         return 1
     if not settled and problem.state == ProjectProblem.State.SOLVED:
         text = comment or _("工单 #%(n)d 重新办理") % {"n": order_id}
-        PROBLEM_FLOW.move(problem, problem.version, "reopen", comment=text, solution="",
+        PROBLEM_FLOW.move(problem, problem.version, "reopen", user=user, comment=text, solution="",
                           solved_on=None)  # fmt: skip
         return 1
     return 0
