@@ -39,7 +39,12 @@ def project_data(cast, **over):
     return data
 
 
-def test_a_key_project_with_a_problem_becomes_a_work_order_and_is_counted(cast, campaign):
+def test_a_key_project_with_a_problem_becomes_a_work_order_and_is_counted(
+    cast, campaign, transport
+):
+    from fugong.workorders import services as orders
+
+    unit, officer = transport
     project = services.create_project(cast.yanji, project_data(cast))
     services.set_status(cast.yanji, project, "started")
     problem = services.raise_problem(cast.township, project, "施工人员无法返岗，需协调包车")
@@ -48,7 +53,9 @@ def test_a_key_project_with_a_problem_becomes_a_work_order_and_is_counted(cast, 
     assert order.channel == "hotline" and "延吉甲制药新厂房" in order.text
     assert problem.campaign == campaign
     services.raise_problem(cast.yanji, project, "原材料进不来")
-    services.solve_problem(cast.yanji, problem, problem.version, "已安排包车两辆")
+    order = orders.transition(cast.yanji, order, "dispatch", order.version, unit=unit)
+    order = orders.transition(officer, order, "sign", order.version)
+    orders.transition(officer, order, "resolve", order.version, comment="已安排包车两辆")
     problem.refresh_from_db()
     assert problem.state == "solved" and problem.solved_on == TODAY
     [row] = services.figures(cast.yanji)
@@ -94,7 +101,7 @@ def test_the_project_pages_api_and_export_keep_to_scope(cast, campaign, login, a
     project = services.create_project(cast.yanji, project_data(cast))
     client = login(cast.yanji)
     page = client.get("/projects/").content.decode()
-    assert "1 个三早项目，解决问题 0 个" in page and "延吉甲制药新厂房" in page
+    assert "1 个三早项目，已开(复)工 0 个，解决问题 0 个" in page and "延吉甲制药新厂房" in page
     client.post(f"/projects/{project.pk}/", {"action": "problem", "text": "缺少塔吊司机"})
     assert project.problems.get().order_id
     sheet = load_workbook(io.BytesIO(client.get("/projects/?format=xlsx").content)).active

@@ -103,9 +103,15 @@ def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
     assert Application.objects.filter(state="suspended").count() == 1
     # key projects: sixteen 三早 projects with problems as work orders; a chain blocked
     from fugong.projects.models import CoordinationRequest, Project, ProjectProblem, SupplyLink
+    from fugong.workorders.models import WorkOrder
 
     assert Project.objects.filter(project_list="三早").count() == 16
     assert not ProjectProblem.objects.filter(order_id=None).exists()
+    solved = ProjectProblem.objects.filter(state="solved")  # solved by their resolved order
+    assert solved.exists() and ProjectProblem.objects.filter(state="open").exists()
+    assert set(
+        WorkOrder.objects.filter(pk__in=solved.values("order_id")).values_list("state", flat=True)
+    ) == {"resolved"}
     assert SupplyLink.objects.filter(state="blocked").count() == 2
     assert CoordinationRequest.objects.filter(state="answered").count() == 1
     call_command("demo", "--quiet")  # idempotent

@@ -84,6 +84,11 @@ class Campaign(models.Model):
         SMS = "sms", _("短信")
         BOT = "bot", _("群机器人（@联系人）")
 
+    # key projects (fugong/projects) report daily through the same window and reminders
+    project_reports = models.BooleanField(
+        _("重点项目日报"), default=False, help_text=_("重点项目每日填报开复工状态、在场人数和问题")
+    )
+
     reminder_times = models.JSONField(_("提醒时间"), default=list, blank=True)
     reminder_channels = models.JSONField(_("提醒渠道"), default=list, blank=True)
     # the daily report's plausibility rules and their levels (README "Validation"): overrides
@@ -204,6 +209,24 @@ class Campaign(models.Model):
         """When the report for data day `day` is due (aware, local time)."""
         on = day + timedelta(days=1) if self.report_data_day == self.DataDay.PREVIOUS else day
         return timezone.make_aware(datetime.combine(on, self.report_due_time))
+
+    def report_on_time(self, day, arrived_at) -> bool:
+        """A report is on time when it arrived by the deadline of its data day `day`."""
+        return arrived_at <= self.report_deadline(day)
+
+    def reminder_slot(self, now) -> tuple[date, time, str] | None:
+        """The reminder due at `now` (aware): (data day, clock time, "pending" before the
+        deadline or "overdue" after it) — the latest time come today on the day of a due data
+        day's deadline — or None. The caller sends each slot once."""
+        now = timezone.localtime(now)
+        day = self.report_data_day_at(timezone.make_aware(datetime.combine(now.date(), time(12))))
+        if not self.report_due_on(day):
+            return None
+        come = [t for t in self.reminder_clock_times() if t <= now.time()]
+        if not come:
+            return None
+        moment = timezone.make_aware(datetime.combine(now.date(), come[-1]))
+        return day, come[-1], "pending" if moment < self.report_deadline(day) else "overdue"
 
     def report_locks_at(self, day) -> datetime | None:
         """When data day `day` stops taking reports, or None when days never lock."""

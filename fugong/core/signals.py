@@ -24,3 +24,9 @@ qualification_challenged = Signal()
 # project, with `user`, `campaign`, `enterprise` (the investor), `text` and `source`
 # ("project-problem:<id>"): the work-order app turns it into an order and returns it.
 project_problem_raised = Signal()
+
+# Sent by the work-order app inside the transaction that moved an order into a settled state
+# (已办结 or 已关闭) or out of one (重新打开, 重办), with `order`, `source` (the order's source
+# record, e.g. "project-problem:<id>"), `settled` (True when it now is resolved or closed),
+# `user` and `comment`: the projects app marks the problem behind the order solved or open.
+work_order_settled = Signal()

@@ -111,3 +111,25 @@ def build_readings(limit: int = 300) -> int:
     )
     power.recompute_baselines(campaign, ids)
     return len(readings)
+
+
+@transaction.atomic
+def settle_project_orders(share: float = 0.7) -> int:
+    """Most of the key projects' problems solved the way they are in life: their work order
+    dispatched to 州工信局, signed for and resolved there (the projects app follows through the
+    work_order_settled signal). Idempotent: only orders still new. Returns how many."""
+    from fugong.core.models import Unit, User
+    from fugong.workorders import services as orders
+    from fugong.workorders.models import WorkOrder
+
+    county, handler = User.objects.get(username="yanji"), User.objects.get(username="gongxin")
+    unit = Unit.objects.get(code="222400-gxj")
+    rng, done = random.Random(18), 0
+    for order in WorkOrder.objects.filter(source__startswith="project-problem:", state="new"):
+        if rng.random() >= share:
+            continue
+        order = orders.transition(county, order, "dispatch", order.version, unit=unit)
+        order = orders.transition(handler, order, "sign", order.version)
+        orders.transition(handler, order, "resolve", order.version, comment="已协调解决")
+        done += 1
+    return done

@@ -1,13 +1,15 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from fugong.core.inputs import IsoDate
 from fugong.core.models import Unit
 from fugong.registry.api import EnterpriseOwnedOut
 from fugong.registry.models import Enterprise
 
-from . import chains, services
+from . import chains, reports, services
 from .models import CoordinationRequest, LinkIssue, Project, SupplyLink
 
 router = Router(tags=["projects"])
@@ -23,8 +25,9 @@ class ProjectOut(Schema):
     planned_start: date
     stage: str
     project_list: str
-    status: str
+    status: str  # as of the day asked (today by default): the latest project report's
     status_on: date | None
+    workers_on_site: int | None
     problems: int
     solved: int
 
@@ -39,6 +42,18 @@ class ProjectOut(Schema):
     @staticmethod
     def resolve_region(obj):
         return obj.region.code
+
+    @staticmethod
+    def resolve_status(obj):
+        return getattr(obj, "status_as_of", obj.status)
+
+    @staticmethod
+    def resolve_status_on(obj):
+        return getattr(obj, "status_date", obj.status_on)
+
+    @staticmethod
+    def resolve_workers_on_site(obj):
+        return getattr(obj, "workers_as_of", None)
 
     @staticmethod
     def resolve_problems(obj):
@@ -66,6 +81,26 @@ class ProjectListFigure(Schema):
     investment: Decimal
     problems: int
     solved: int
+
+
+class ProjectReportIn(Schema):
+    status: str
+    workers_on_site: int
+    problems: str = ""
+    date: IsoDate | None = None  # by default the data day due now
+
+
+class ProjectReportOut(Schema):
+    id: int
+    project_id: int
+    date: date
+    status: str
+    workers_on_site: int
+    problems: str
+    problem_id: int | None
+    arrived_at: datetime
+    on_time: bool
+    version: int
 
 
 class ProjectProblemIn(Schema):
@@ -149,15 +184,19 @@ class CoordinationAnswerIn(Schema):
 
 
 @router.get("/projects", response=list[ProjectOut])
-def list_projects(request, project_list: str = "", stage: str = "", status: str = ""):
+def list_projects(
+    request, project_list: str = "", stage: str = "", status: str = "", date: IsoDate | None = None
+):
+    """The projects in scope with their status as of `date` (today by default)."""
     params = {"project_list": project_list, "stage": stage, "status": status}
-    return services.projects_for(request.auth, params)[:500]
+    return services.projects_for(request.auth, params, date)[:500]
 
 
 @router.get("/projects/figures", response=list[ProjectListFigure])
-def project_figures(request, project_list: str = ""):
-    """Per list: projects, started or resumed, investment (万元), problems raised and solved."""
-    return services.figures(request.auth, {"project_list": project_list})
+def project_figures(request, project_list: str = "", date: IsoDate | None = None):
+    """Per list, as of `date`: projects, started or resumed, investment (万元), problems raised
+    and solved (their work order resolved or closed)."""
+    return services.figures(request.auth, {"project_list": project_list}, date)
 
 
 @router.post("/projects", response={201: ProjectOut})
@@ -167,7 +206,26 @@ def create_project(request, payload: ProjectIn):
 
 @router.get("/projects/{int:pk}", response=ProjectOut)
 def get_project(request, pk: int):
-    return Project.objects.visible_to(request.auth).select_related("investor", "region").get(pk=pk)
+    return (
+        Project.objects.visible_to(request.auth)
+        .select_related("investor", "region")
+        .as_of(timezone.localdate())
+        .get(pk=pk)
+    )
+
+
+@router.post("/projects/{int:pk}/reports", response={201: ProjectReportOut})
+def submit_report(request, pk: int, payload: ProjectReportIn):
+    """The project's daily report (where its campaign asks for it): by the investor's account
+    or a coordinating officer; problems written in it become a work order."""
+    return Status(
+        201, reports.submit_report(request.auth, get_project(request, pk), payload.dict())
+    )
+
+
+@router.get("/projects/{int:pk}/reports", response=list[ProjectReportOut])
+def list_reports(request, pk: int):
+    return get_project(request, pk).reports.all()[:200]
 
 
 @router.post("/projects/{int:pk}/problems", response={201: ProjectProblemOut})

@@ -5,7 +5,8 @@ coordination requests to another city's command centre with their answers."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.models import Campaign, Region, Unit
@@ -21,6 +22,32 @@ class ProjectQuerySet(models.QuerySet):
         if user.is_region_scoped:
             rule |= Q(region__path__startswith=user.unit.region.path)
         return self.filter(rule)
+
+    def as_of(self, day):
+        """Annotated with the status as of `day` (`status_as_of`): the latest report dated on
+        or before it (carried forward), else the status set by hand on or before it, else
+        未开(复)工; the day that status was given (`status_date`) and the report's workers on
+        site (`workers_as_of`, None without a report)."""
+        latest = ProjectReport.objects.filter(project=OuterRef("pk"), date__lte=day).order_by(
+            "-date", "-id"
+        )
+        by_hand = Case(
+            When(Q(status_on__isnull=True) | Q(status_on__lte=day), then=F("status")),
+            default=Value(Project.Status.NOT_STARTED),
+        )
+        by_hand_on = Case(
+            When(status_on__lte=day, then=F("status_on")),
+            default=None,
+            output_field=models.DateField(),
+        )
+        return self.annotate(
+            reported_status=Subquery(latest.values("status")[:1]),
+            reported_on=Subquery(latest.values("date")[:1]),
+            workers_as_of=Subquery(latest.values("workers_on_site")[:1]),
+        ).annotate(
+            status_as_of=Coalesce("reported_status", by_hand, output_field=models.CharField()),
+            status_date=Coalesce("reported_on", by_hand_on, output_field=models.DateField()),
+        )
 
 
 class Project(models.Model):
@@ -63,6 +90,70 @@ class Project(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def status_as_of_label(self) -> str:
+        """The label of the status as of the day the queryset was annotated for (as_of)."""
+        return str(self.Status(getattr(self, "status_as_of", self.status)).label)
+
+
+class ProjectReport(models.Model):
+    """A key project's daily report (项目日报) where its campaign asks for it: started or resumed,
+    workers on site, problems (each becoming a work order). The same window as the enterprise
+    reports (`Campaign.report_*`): `arrived_at` and `on_time` of the day's first version kept,
+    a locked day refused; the project's status as of a day is its latest report's on or before
+    that day (it carries forward)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    date = models.DateField(_("日期"))
+    status = models.CharField(_("开复工状态"), max_length=12, choices=Project.Status.choices)
+    workers_on_site = models.PositiveIntegerField(_("在场施工人数"), default=0)
+    problems = models.TextField(_("存在问题"), blank=True)
+    problem = models.ForeignKey(
+        "ProjectProblem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("填报时间"))
+    arrived_at = models.DateTimeField(_("首次报送时间"))
+    on_time = models.BooleanField(_("按时报送"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("项目日报")
+        verbose_name_plural = _("项目日报")
+        ordering = ["-date", "project_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "project", "date"], name="one_project_report_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["project", "date"], name="project_report_asof")]
+
+    def __str__(self):
+        return f"{self.date} {self.project_id}"
+
+
+class ProjectReminderRun(models.Model):
+    """One reminder time of a campaign's data day sent to the projects not yet reported."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    at = models.TimeField()
+    kind = models.CharField(max_length=8)
+    missing = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "at"], name="one_project_reminder_run"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.at} {self.kind}"
 
 
 class ProjectProblemQuerySet(models.QuerySet):

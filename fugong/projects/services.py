@@ -17,16 +17,21 @@ from django.utils.translation import gettext as _
 from fugong.core.audit import audit
 from fugong.core.excel import write_xlsx
 from fugong.core.inputs import BadInput, parse_decimal
-from fugong.core.models import Region
-from fugong.core.permissions import person
-from fugong.core.services import Workflow, as_date, campaign_for, record_step
+from fugong.core.models import Campaign, Region
+from fugong.core.permissions import SYSTEM, person
+from fugong.core.services import Workflow, as_date, campaign_for, campaigns_on, record_step
 from fugong.core.signals import project_problem_raised
 from fugong.registry.models import Enterprise
 from fugong.registry.services import region_in_scope
 
 from .models import Project, ProjectProblem
 
-PROBLEM_FLOW = Workflow({"solve": ((ProjectProblem.State.OPEN,), ProjectProblem.State.SOLVED)})
+PROBLEM_FLOW = Workflow(
+    {
+        "solve": ((ProjectProblem.State.OPEN,), ProjectProblem.State.SOLVED),
+        "reopen": ((ProjectProblem.State.SOLVED,), ProjectProblem.State.OPEN),
+    }
+)
 MAX_TEXT = 1800  # the work order adds the project name before it (its text holds 2,000)
 
 
@@ -99,6 +104,11 @@ def set_status(user: Any, project: Project, status: str, on: Any = None) -> Proj
     day = as_date(on) if on else timezone.localdate()
     if day is None or day > timezone.localdate():
         raise ValidationError({"status_on": _("状态日期应为今天或以前（YYYY-MM-DD）")})
+    reporting = [c for c in campaigns_on(day, project.region.path) if c.project_reports]
+    if reporting:
+        raise ValidationError(
+            {"status": _("“%(c)s”要求重点项目日报，开复工状态以项目日报为准") % {"c": reporting[0]}}
+        )
     before = project.status
     Project.objects.filter(pk=project.pk).update(status=status, status_on=day)
     project.refresh_from_db()
@@ -121,6 +131,12 @@ def raise_problem(user: Any, project: Project, text: str) -> ProjectProblem:
     campaign = campaign_for(project.investor, timezone.localdate())
     if campaign is None:
         raise ValidationError({"text": _("该项目所在地没有正在进行的应急事件，无法派单")})
+    return open_problem(user, project, campaign, text)
+
+
+def open_problem(user: Any, project: Project, campaign: Campaign, text: str) -> ProjectProblem:
+    """The problem kept on the project and sent to the work-order app (inside the caller's
+    transaction): from the project page, the API or the project's daily report."""
     problem = ProjectProblem.objects.create(
         project=project, campaign=campaign, text=text, raised_by=person(user)
     )
@@ -146,6 +162,10 @@ def solve_problem(
 ) -> ProjectProblem:
     if not may_manage(user):
         raise PermissionError(_("只有指挥部或街镇/园区可以确认问题解决"))
+    if problem.order_id:
+        raise ValidationError(
+            {"solution": _("该问题已转为工单 #%(n)d，随工单办结而解决") % {"n": problem.order_id}}
+        )
     solution = (solution or "").strip()
     if not solution:
         raise ValidationError({"solution": _("请写明解决情况")})
@@ -160,29 +180,64 @@ def solve_problem(
     )
 
 
-def projects_for(user: Any, params: dict | None = None) -> QuerySet:
+@transaction.atomic
+def settle_from_order(
+    source: str, settled: bool, comment: str, order_id: int, user: Any = SYSTEM
+) -> int:
+    """The problem behind a work order (`source` "project-problem:<id>") follows it: solved when
+    the order is resolved or closed, open again when it is reopened or sent back (重办).
+    Returns how many problems moved (0 when the order is not a project problem's)."""
+    kind, _sep, pk = (source or "").partition(":")
+    if kind != "project-problem" or not pk.isdigit():
+        return 0
+    problem = ProjectProblem.objects.filter(pk=int(pk)).first()
+    if problem is None:
+        return 0
+    if settled and problem.state == ProjectProblem.State.OPEN:
+        text = comment or _("工单 #%(n)d 已办结") % {"n": order_id}
+        PROBLEM_FLOW.move(problem, problem.version, "solve", user=user, comment=text,
+                          solution=text[:MAX_TEXT], solved_on=timezone.localdate())  # fmt: skip
+        return 1
+    if not settled and problem.state == ProjectProblem.State.SOLVED:
+        text = comment or _("工单 #%(n)d 重新办理") % {"n": order_id}
+        PROBLEM_FLOW.move(problem, problem.version, "reopen", user=user, comment=text, solution="",
+                          solved_on=None)  # fmt: skip
+        return 1
+    return 0
+
+
+def projects_for(user: Any, params: dict | None = None, day: date | None = None) -> QuerySet:
+    """The projects in scope with their status as of `day` (today by default) and their
+    problems raised and solved (solved: their work order resolved or closed)."""
     params = params or {}
-    qs = Project.objects.visible_to(user).select_related("investor", "region")
-    for field in ("project_list", "stage", "status"):
+    qs = (
+        Project.objects.visible_to(user)
+        .select_related("investor", "region")
+        .as_of(day or timezone.localdate())
+    )
+    for field in ("project_list", "stage"):
         if params.get(field):
             qs = qs.filter(**{field: params[field]})
+    if params.get("status"):
+        qs = qs.filter(status_as_of=params["status"])
     return qs.annotate(
         problem_count=Count("problems", distinct=True),
         solved_count=Count("problems", filter=Q(problems__state="solved"), distinct=True),
-    )
+    ).order_by(*Project._meta.ordering)
 
 
-def figures(user: Any, params: dict | None = None) -> list[dict]:
-    """Per project list: projects, started or resumed, investment, problems raised and solved."""
+def figures(user: Any, params: dict | None = None, day: date | None = None) -> list[dict]:
+    """Per project list, as of `day`: projects, started or resumed, investment, problems raised
+    and solved."""
     rows: dict[str, dict] = {}
-    for project in projects_for(user, params):
+    for project in projects_for(user, params, day):
         row = rows.setdefault(
             project.project_list,
             {"list": project.project_list, "projects": 0, "going": 0, "investment": Decimal(0),
              "problems": 0, "solved": 0},
         )  # fmt: skip
         row["projects"] += 1
-        row["going"] += project.status in (Project.Status.STARTED, Project.Status.RESUMED)
+        row["going"] += project.status_as_of in (Project.Status.STARTED, Project.Status.RESUMED)
         row["investment"] += project.investment
         row["problems"] += project.problem_count
         row["solved"] += project.solved_count
@@ -214,8 +269,8 @@ def export_projects(qs: QuerySet, today: date | None = None) -> bytes:
             p.investment,
             p.get_stage_display(),
             p.planned_start,
-            p.get_status_display(),
-            p.status_on or "",
+            p.status_as_of_label,
+            p.status_date or "",
             p.problem_count,
             p.solved_count,
         ]

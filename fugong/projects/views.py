@@ -1,21 +1,26 @@
 """Key projects and supply-chain pages (thin: parse, call a service, render)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from fugong.core.forms import add_service_errors
 from fugong.core.models import Unit
 from fugong.core.permissions import get_scoped, scoped
-from fugong.core.services import timeline_of
+from fugong.core.services import as_date, campaigns_on, timeline_of
 from fugong.core.views import REFUSED, run_action, xlsx_response
 from fugong.registry.models import Enterprise
 
-from . import chains, services
+from . import chains, reports, services
+from .forms import ProjectReportForm
 from .models import CoordinationRequest, LinkIssue, Project, ProjectProblem, SupplyLink
 
-PARAMS = ("project_list", "stage", "status")
+PARAMS = ("project_list", "stage", "status", "date")
 
 
 def _government(user) -> None:
@@ -32,20 +37,62 @@ def _version(request) -> int:
 def project_list(request):
     _government(request.user)
     params = {k: request.GET.get(k, "") for k in PARAMS}
-    qs = services.projects_for(request.user, params)
+    day = as_date(params["date"]) or timezone.localdate()
+    qs = services.projects_for(request.user, params, day)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(services.export_projects(qs), "projects.xlsx")
+    reporting = [c for c in campaigns_on(day, None) if c.project_reports]
     return render(
         request,
         "projects/list.html",
         {
             "page": Paginator(qs, 50).get_page(request.GET.get("page")),
-            "figures": services.figures(request.user, params),
+            "figures": services.figures(request.user, params, day),
+            "day": day,
+            "completeness": [
+                (c, reports.completeness(request.user, c, day)) for c in reporting[:3]
+            ],
             "params": params,
             "stages": Project.Stage.choices,
             "statuses": Project.Status.choices,
             "may_manage": services.may_manage(request.user),
         },
+    )
+
+
+@login_required
+@scoped(Project, related=("investor", "region"))
+def project_report(request, project):
+    """The project's daily report, mobile-first: by the investor's account or on its behalf."""
+    if not reports.may_report(request.user, project):
+        raise PermissionDenied
+    now = timezone.now()
+    campaign = reports.campaign_of(project, timezone.localtime(now).date())
+    last = project.reports.order_by("-date", "-id").first()
+    initial = {"date": campaign.report_data_day_at(now) if campaign else None}
+    if last is not None:  # pre-filled from the latest report, like the enterprise report
+        initial.update(status=last.status, workers_on_site=last.workers_on_site)
+    form = ProjectReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = reports.submit_report(request.user, project, form.cleaned_data, now)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(d)s 项目日报已提交（第 %(v)d 版%(late)s）")
+                % {"d": report.date.isoformat(), "v": report.version,
+                   "late": "" if report.on_time else _("，迟报")},
+            )  # fmt: skip
+            return redirect(request.path)
+    return render(
+        request,
+        "projects/report_form.html",
+        {"project": project, "campaign": campaign, "form": form, "last": last},
+        status=422 if form.errors else 200,
     )
 
 
@@ -93,11 +140,17 @@ def project_detail(request, project):
 
         to = reverse("projects:detail", args=[project.pk])
         return run_action(request, None, step, to, done="", errors=REFUSED)
+    today = timezone.localdate()
     return render(
         request,
         "projects/detail.html",
         {
-            "project": project,
+            "project": Project.objects.as_of(today)
+            .select_related("investor", "region")
+            .get(pk=project.pk),
+            "reports": project.reports.select_related("problem")[:30],
+            "reporting": reports.campaign_of(project, today),
+            "may_report": reports.may_report(request.user, project),
             "problems": project.problems.all(),
             "statuses": Project.Status.choices,
             "steps": timeline_of(project),

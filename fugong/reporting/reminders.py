@@ -158,18 +158,12 @@ def reminders_due(now: datetime | None = None) -> list[dict]:
     now = timezone.localtime(now)
     sent = []
     for campaign in Campaign.objects.select_related("region"):
-        day = data_day_on(campaign, now.date())
-        if not campaign.report_due_on(day) or (
-            campaign.modules and "reports" not in campaign.modules
-        ):
+        slot = campaign.reminder_slot(now)  # shared with the key projects' reminders
+        if slot is None or (campaign.modules and "reports" not in campaign.modules):
             continue
-        come = [t for t in campaign.reminder_clock_times() if t <= now.time()]
-        if not come or ReminderRun.objects.filter(campaign=campaign, day=day, at=come[-1]).exists():
+        day, at, kind = slot
+        if ReminderRun.objects.filter(campaign=campaign, day=day, at=at).exists():
             continue
-        deadline = campaign.report_deadline(day)
-        at = come[-1]
-        moment = timezone.make_aware(datetime.combine(now.date(), at))
-        kind = ReminderRun.Kind.PENDING if moment < deadline else ReminderRun.Kind.OVERDUE
         try:
             with transaction.atomic():
                 run = ReminderRun.objects.create(campaign=campaign, day=day, at=at, kind=kind)

@@ -21,6 +21,7 @@ from fugong.core.services import (
     announce_to_units,
     audit,
 )
+from fugong.core.signals import work_order_settled
 
 from ..models import (
     ACTION_LABELS,
@@ -41,6 +42,9 @@ class WrongState(Conflict):
     """The action is not one the order's present state allows (the API answers 409, as for a
     stale version; a user who may not act at all gets PermissionError, 403)."""
 
+
+# an order in one of these is settled: the problem behind it counts as solved
+SETTLED = (State.RESOLVED, State.CLOSED)
 
 # rows of the table that an action chooses, not actions of their own
 INTERNAL_ROWS = {"redo"}  # chosen by visit_back
@@ -173,6 +177,7 @@ def transition(
     now = now or timezone.now()
     data = StepInput(**fields)
     plan = steps.prepare(action, user, order, data, now)
+    was_settled = order.state in SETTLED
     order = FLOW.move(
         order,
         version,
@@ -184,6 +189,15 @@ def transition(
         **plan.changes,
     )
     steps.after(action, user, order, data, now, plan)
+    if (order.state in SETTLED) != was_settled:
+        work_order_settled.send(
+            sender=WorkOrder,
+            order=order,
+            source=order.source,
+            settled=not was_settled,
+            user=user,
+            comment=plan.comment,
+        )
     FLOW.notify(order, plan.step or plan.row, plan.comment)  # once what it tells is written
     if plan.assist_unit is not None:
         announce_to_units(

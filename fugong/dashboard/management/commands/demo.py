@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from fugong.approvals.demo import build as build_applications
 from fugong.approvals.models import Application
 from fugong.consultations.demo import build as build_lines
-from fugong.dashboard.demo import build_boundaries, build_readings
+from fugong.dashboard.demo import build_boundaries, build_readings, settle_project_orders
 from fugong.financing.demo import build as build_financing
 from fugong.health.demo import build as build_roster
 from fugong.inspections.demo import build as build_inspections
@@ -53,6 +53,7 @@ class Command(BaseCommand):
         ).values_list("enterprise_id", flat=True)
         inspections = build_inspections(LIVE_CAMPAIGN, list(closed_loop[:1]))
         projects, links = build_projects()
+        settle_project_orders()
         if quiet:
             return
         self.stdout.write(
