@@ -12,6 +12,7 @@ from django.core.exceptions import (
 )
 from django.db import DataError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -185,6 +186,12 @@ def on_http_error(request, exc):
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request, exc):
     return _error(request, 400, "bad_request", "请求格式不正确")
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    """A multipart body Django cannot split (no or a bad boundary): the request's fault."""
+    return _error(request, 400, "bad_request", "multipart/form-data 请求体格式不正确（boundary）")
 
 
 @api.exception_handler(OverflowError)

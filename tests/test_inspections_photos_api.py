@@ -182,6 +182,8 @@ def test_bad_files_answer_422_naming_the_file_and_store_nothing(
         assert body["fields"]["photos"], case
         if case != "too many":
             assert files[-1].name in body["detail"], (case, body)
+    broken = call(cast.township, "post", url, data=b"x", content_type="multipart/form-data")
+    assert broken.status_code == 400 and broken.json()["error"] == "bad_request"  # no boundary
     nothing = call(cast.township, "post", url, data={})
     assert nothing.status_code == 422 and "photos" in str(nothing.json()["fields"])
     assert not Attachment.objects.exists()

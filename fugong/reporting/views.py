@@ -407,7 +407,10 @@ def _labelled(corrections) -> list:
     """Each correction with its changed figures as (label, before, after), for people."""
     fields = CorrectionForm.base_fields
     choices = {f: dict(fields[f].choices) for f in ("status", "mode")}
-    shown = lambda f, v: choices[f].get(v, v) if f in choices else v  # noqa: E731
+
+    def shown(f, v):
+        return choices[f].get(v, v) if f in choices else v
+
     for correction in corrections:
         correction.changes = [
             (fields[f].label if f in fields else f, shown(f, v), shown(f, correction.after.get(f)))
