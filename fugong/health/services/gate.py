@@ -139,9 +139,12 @@ DECLARED_ABNORMAL = gettext_lazy("今日健康申报异常")
 LEFT_BUBBLE = gettext_lazy("闭环人员出厂后不得返岗（需防疫专员核准）")
 
 
+DIRECTIONS = frozenset(GateCheck.Direction.values)
+
+
 def check_shape(direction: str, employee: bool, visitor: bool) -> None:
     """A passage goes in or out, of an employee or of a visitor (exactly one)."""
-    if direction not in GateCheck.Direction.values:
+    if direction not in DIRECTIONS:
         raise ValidationError({"direction": _("方向应为进或出")})
     if employee == visitor:
         raise ValidationError(_("请选择员工，或登记访客信息"))

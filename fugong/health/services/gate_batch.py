@@ -77,7 +77,8 @@ def ingest_gate_batch(
     item is malformed — none, raising `BatchRejected` with every bad item's index and fields."""
     _may_guard(user, enterprise)
     parsed, errors = _parse(items, timezone.now())
-    days = {timezone.localdate(at) for _n, _i, at, _h in parsed}
+    tz = timezone.get_current_timezone()
+    days = {at.astimezone(tz).date() for _n, _i, at, _h in parsed}
     campaigns = {day: campaign_for(enterprise, day) for day in days}
     upload = Upload(user, enterprise, parsed, errors, campaigns)
     return (_set_based if connection.vendor == "postgresql" else _row_by_row)(upload)
@@ -112,11 +113,12 @@ def _parse(items: list[dict[str, Any]], now: datetime.datetime) -> tuple[list[Pa
 def _on_roster(upload: Upload, known: Callable[[str], bool]) -> Iterator[tuple]:
     """The parsed items of employees on the roster (and of visitors), with their day; an
     unknown ID number is the item's error, before any other."""
+    tz = timezone.get_current_timezone()  # once: timezone.localdate per row costs
     for n, item, at, id_hash in upload.parsed:
         if id_hash is not None and not known(id_hash):
             upload.errors.append({"index": n, "fields": {"id_number": [_("不在本企业名册中")]}})
             continue
-        yield n, item, at, id_hash, timezone.localdate(at)
+        yield n, item, at, id_hash, at.astimezone(tz).date()
 
 
 def _no_campaign() -> ValidationError:
