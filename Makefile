@@ -74,6 +74,8 @@ bench: install
 	$(PY) bench/bench_verify.py
 	$(PY) bench/bench_health.py
 	$(PY) bench/bench_load.py
+	@command -v wrk >/dev/null && test -n "$$BENCH_DATABASE_URL" && $(PY) bench/bench_wrk.py || \
+	  echo "bench_wrk skipped: needs wrk (apt-get install -y wrk) and BENCH_DATABASE_URL"
 	$(PY) bench/bench_ratelimit.py
 
 clean:

@@ -90,8 +90,14 @@ class Server:
     """gunicorn serving fugong.wsgi on a free loopback port with the benchmark's settings
     (`with Server(workers=2) as port:`)."""
 
-    def __init__(self, workers=2):
-        self.workers = workers
+    def __init__(self, workers=2, app="fugong.wsgi", env=None, production=False):
+        self.workers, self.app, self.env = workers, app, env or {}
+        # the Procfile's web flags (without its access log, the same for every app measured)
+        self.extra = (
+            ["--timeout", "120", "--max-requests", "5000", "--max-requests-jitter", "500"]
+            if production
+            else []
+        )
 
     def __enter__(self):
         import socket
@@ -101,16 +107,17 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "fugong.wsgi",
+                self.app,
                 "--workers",
                 str(self.workers),
+                *self.extra,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
             ],
             cwd=ROOT,
-            env=dict(os.environ, DEBUG="0"),
+            env=dict(os.environ, DEBUG="0", **self.env),
         )
         for _ in range(100):
             try:
@@ -121,8 +128,14 @@ class Server:
         return self.port
 
     def __exit__(self, *exc):
+        import subprocess
+
         self.process.terminate()
-        self.process.wait(10)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not leave it running
+            self.process.kill()
+            self.process.wait(10)
 
 
 def load(port, work, seconds, concurrency):

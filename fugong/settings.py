@@ -142,6 +142,9 @@ FUGONG_REPLICA_VIEWS = env_list(
     "reporting:drill_down,reporting:completeness,registry:enterprise_list,"
     "registry:assignment_list,registry:list_detail,approvals:index,passes:index",
 )
+# the audit log's independent hash chains: each audited write locks the head of one chain that
+# no other transaction holds (SKIP LOCKED), so concurrent writers do not queue behind one lock
+FUGONG_AUDIT_CHAINS = env_int("FUGONG_AUDIT_CHAINS", 16, minimum=1)
 FUGONG_READ_YOUR_WRITES_SECONDS = env_int("FUGONG_READ_YOUR_WRITES_SECONDS", 10, minimum=1)
 FUGONG_REPLICA_MAX_LAG_BYTES = env_int("FUGONG_REPLICA_MAX_LAG_BYTES", 16 * 1024 * 1024)
 FUGONG_REPLICA_CHECK_SECONDS = env_int("FUGONG_REPLICA_CHECK_SECONDS", 5)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,13 +31,17 @@ def audit(
     target_type: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Append one entry to the audit log, chained to the previous one by hash (the head row is
-    locked until the caller's transaction commits, so concurrent writers chain in order).
-    The system acting is `SYSTEM` (entries name it "system")."""
+    """Append one entry to the audit log, chained by hash to the previous entry of its chain.
+
+    The log is `settings.FUGONG_AUDIT_CHAINS` independent chains. A writer locks the head of
+    a chain no other transaction holds (`SKIP LOCKED`) until the caller's transaction commits,
+    so concurrent writers do not queue behind one global lock, and each chain stays in order
+    (ids grow within a chain while its head is held). Only when every chain is busy does a
+    writer wait for one. The system acting is `SYSTEM` (entries name it "system")."""
 
     if obj is not None:
         target_type = target_type or obj._meta.label_lower
-    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    head = _lock_a_head(settings.FUGONG_AUDIT_CHAINS)
     entry = AuditLog(
         at=timezone.now(),
         user=person(user),
@@ -47,12 +53,29 @@ def audit(
         target_repr=clean_controls(str(obj)[:200]) if obj is not None else "",
         detail=detail or {},
         prev_hash=head.last_hash,
+        chain=head.pk,
     )
     entry.detail = _json_safe(entry.detail)
     entry.hash = entry.content_hash(head.last_hash)
     entry.save()
-    AuditHead.objects.filter(pk=1).update(last_id=entry.pk, last_hash=entry.hash)
+    AuditHead.objects.filter(pk=head.pk).update(last_id=entry.pk, last_hash=entry.hash)
     return entry
+
+
+def _lock_a_head(chains: int) -> AuditHead:
+    """The head of a chain no other transaction holds, locked: a random one of 1..`chains`
+    (created when missing), else any free one; when all are held, wait for the random one."""
+    k = random.randint(1, chains)
+    heads = AuditHead.objects.select_for_update(skip_locked=True)
+    head = heads.filter(pk=k).first()
+    if head is None and not AuditHead.objects.filter(pk=k).exists():
+        AuditHead.objects.bulk_create([AuditHead(pk=k)], ignore_conflicts=True)
+        head = heads.filter(pk=k).first()
+    if head is None:
+        head = heads.filter(pk__lte=chains).order_by("?").first()
+    if head is None:
+        head = AuditHead.objects.select_for_update().get(pk=k)
+    return head
 
 
 def _json_safe(value: object) -> Any:
@@ -61,18 +84,24 @@ def _json_safe(value: object) -> Any:
 
 
 def verify_audit_chain() -> tuple[int, str | None]:
-    """Walk the audit log in order; return (entries checked, None) when intact, or (entries
-    checked, what is wrong) at the first entry whose content no longer matches its hash or
-    whose link to the previous one is broken (an edit, an insertion, a deletion), or when the
-    newest entries were removed."""
-    prev, checked = "", 0
-    for entry in AuditLog.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != prev:
+    """Walk every audit chain in order; return (entries checked, None) when all are intact, or
+    (entries checked, what is wrong) at the first entry whose content no longer matches its
+    hash or whose link to the previous entry of its chain is broken (an edit, an insertion, a
+    deletion, a reordering, a move to another chain), or when a chain's newest entries were
+    removed (its head names a later entry)."""
+    prev: dict[int, str] = {}
+    checked = 0
+    for entry in AuditLog.objects.order_by("chain", "id").iterator(chunk_size=2000):
+        last = prev.get(entry.chain, "")
+        if entry.prev_hash != last:
             return checked, f"entry {entry.pk}: the link to the previous entry is broken"
-        if entry.content_hash(prev) != entry.hash:
+        if entry.content_hash(last) != entry.hash:
             return checked, f"entry {entry.pk}: its content was changed"
-        prev, checked = entry.hash, checked + 1
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.last_hash != prev:
-        return checked, f"the newest entries after {checked} were removed"
+        prev[entry.chain], checked = entry.hash, checked + 1
+    heads = dict(AuditHead.objects.values_list("pk", "last_hash"))
+    for chain in sorted(set(heads) | set(prev)):
+        if chain not in heads:
+            return checked, f"chain {chain}: its head is missing"
+        if heads[chain] != prev.get(chain, ""):
+            return checked, f"chain {chain}: the newest entries after {checked} were removed"
     return checked, None

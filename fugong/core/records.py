@@ -196,6 +196,8 @@ class AuditLog(models.Model):
     # tamper evidence: each entry's hash covers its content and the previous entry's hash
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False)
+    # which of the independent chains (settings.FUGONG_AUDIT_CHAINS) the entry is linked into
+    chain = models.PositiveSmallIntegerField(default=1, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -203,7 +205,10 @@ class AuditLog(models.Model):
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["chain", "id"], name="audit_chain_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
@@ -242,7 +247,8 @@ def audit_hash(entry: AuditLog, prev_hash: str) -> str:
 
 
 class AuditHead(models.Model):
-    """The newest entry of the audit chain; its row lock orders concurrent writers."""
+    """The newest entry of one audit chain (the chain's number is the primary key); its row
+    lock orders the writers of that chain."""
 
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)

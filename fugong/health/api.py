@@ -68,19 +68,18 @@ def gate_batch(request, payload: GateBatchIn):
     if len(payload.checks) > 100_000:
         raise Rejected("一次最多上传 100000 条", [])
     try:
-        rows = services.ingest_gate_batch(
+        batch = services.ingest_gate_batch(
             request.auth, enterprise, [c.dict() for c in payload.checks]
         )
     except services.BatchRejected as exc:
         raise Rejected(f"{len(exc.errors)} 条记录有误，全部未保存", exc.errors) from exc
-    refused = [{"index": i, "refusal": r.refusal} for i, r in enumerate(rows) if not r.admitted]
     return Status(
         201,
         {
-            "saved": len(rows),
-            "admitted": len(rows) - len(refused),
-            "refused": len(refused),
-            "refusals": refused[:1000],
+            "saved": batch.saved,
+            "admitted": batch.saved - len(batch.refusals),
+            "refused": len(batch.refusals),
+            "refusals": [{"index": i, "refusal": r} for i, r in batch.refusals[:1000]],
         },
     )
 

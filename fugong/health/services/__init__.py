@@ -70,7 +70,8 @@ from .declarations import (
 )
 from .exports import export_roster
 from .figures import counts
-from .gate import BatchRejected, _fields, _may_guard, check, ingest_gate_batch, passage, readmit
+from .gate import BatchRejected, _fields, _may_guard, check, passage, readmit
+from .gate_batch import GateBatch, ingest_gate_batch
 from .grants import grant_investigation, investigation_export
 from .links import (
     SMS_TEMPLATE,
