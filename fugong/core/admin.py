@@ -7,7 +7,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group, Permission
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import bots, services
@@ -49,7 +49,7 @@ def permission_label(permission: Permission) -> str:
     ct = permission.content_type
     name = model_name(f"{ct.app_label}.{ct.model}")
     if action in ACTIONS and permission.name.startswith("Can "):
-        return f"{name} | {_g('可以')}{ACTIONS[action]}"
+        return f"{name} | {gettext('可以')}{ACTIONS[action]}"
     return f"{name} | {permission.name}"
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from . import values
 from .excel import (
@@ -72,7 +72,7 @@ def can_manage_structure(user: Actor) -> bool:
 @register_importer
 class RegionImporter(Importer):
     kind = "regions"
-    title = _l("行政区划")
+    title = gettext_lazy("行政区划")
     columns = [
         Column("code", "行政区划代码", ("code", "region_code"), True, "222401"),
         Column("name", "名称", ("name",), True, "延吉市", 20),
@@ -179,7 +179,7 @@ class RegionImporter(Importer):
 @register_importer
 class UnitImporter(Importer):
     kind = "units"
-    title = _l("单位")
+    title = gettext_lazy("单位")
     columns = [
         Column("code", "单位编码", ("code", "unit_code"), True, "222401-gxj"),
         Column("name", "单位名称", ("name",), True, "延吉市工业和信息化局", 24),

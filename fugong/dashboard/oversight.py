@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.core.excel import write_xlsx
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 
 LIST_TITLES = {
-    "report_not_power": _l("日报已复工，用电未达阈值"),
-    "power_not_report": _l("日报未复工，用电已达阈值"),
+    "report_not_power": gettext_lazy("日报已复工，用电未达阈值"),
+    "power_not_report": gettext_lazy("日报未复工，用电已达阈值"),
 }
 
 

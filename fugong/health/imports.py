@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fugong.core import crypto, values
 from fugong.core.excel import Column, Importer, register_importer
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 @register_importer
 class RosterImporter(Importer):
     kind = "roster"
-    title = _l("员工名册")
+    title = gettext_lazy("员工名册")
     columns = [
         Column("name", "姓名", ("name",), True, "张三", 10),
         Column("id_number", "身份证号", ("id_number", "身份证"), True, "22240119900307271X", 22),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fugong.core.excel import Column, Importer, register_importer
 from fugong.core.imports import choice_lookup
@@ -34,7 +34,7 @@ SHEET_KINDS = (R.Kind.INDUSTRY, R.Kind.SCALE, R.Kind.LISTS, R.Kind.STAFF, R.Kind
 @register_importer
 class PolicyImporter(Importer):
     kind = "policies"
-    title = _l("惠企政策")
+    title = gettext_lazy("惠企政策")
     columns = [
         Column("title", "政策名称", ("title",), True, "支持中小微企业共渡难关20条措施", 36),
         Column("issuer", "发布单位", ("issuer",), False, "延边州人民政府", 18),

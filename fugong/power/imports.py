@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fugong.core.excel import Column, register_importer
 from fugong.registry.imports import ScopedImporter
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 @register_importer
 class PowerImporter(ScopedImporter):
     kind = "power"
-    title = _l("企业日用电量")
+    title = gettext_lazy("企业日用电量")
     columns = [
         Column("uscc", "统一社会信用代码", ("uscc",), False, "91222401MA0Y3K7X1B", 22),
         Column("account", "用电户号", ("power_account", "account", "户号"), False, "", 16),

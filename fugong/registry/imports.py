@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fugong.core import bulk, values
 from fugong.core.excel import Column, Importer, register_importer
@@ -113,7 +113,7 @@ class ScopedImporter(Importer):
 @register_importer
 class EnterpriseImporter(ScopedImporter):
     kind = "enterprises"
-    title = _l("企业名录")
+    title = gettext_lazy("企业名录")
     columns = [
         Column("uscc", "统一社会信用代码", ("uscc", "credit_code"), True, "91222401MA0Y3K7X1B", 22),
         Column("name", "企业名称", ("name",), True, "延边示例制药有限公司", 30),

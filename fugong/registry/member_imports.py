@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fugong.core import values
 from fugong.core.excel import Column, ImportRejected, RowError, register_importer
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 @register_importer
 class ListImporter(ScopedImporter):
     kind = "lists"
-    title = _l("名单成员")
+    title = gettext_lazy("名单成员")
     columns = [
         Column("list", "名单名称", ("list", "list_name", "名单"), True, "重点企业", 16),
         Column("uscc", "统一社会信用代码", ("uscc",), True, "91222401MA0Y3K7X1B", 22),
@@ -111,7 +111,7 @@ class ListImporter(ScopedImporter):
 @register_importer
 class AssignmentImporter(ScopedImporter):
     kind = "assignments"
-    title = _l("包保责任")
+    title = gettext_lazy("包保责任")
     columns = [
         Column("uscc", "统一社会信用代码", ("uscc",), True, "91222401MA0Y3K7X1B", 22),
         Column("leader_name", "包保领导", ("leader", "leader_name"), False, "张伟", 10),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fugong.core.models import Campaign, User
 from fugong.registry.models import Enterprise
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 MIN_GROUP = 5
 OUTLIER_METRICS = {
-    "staff_on_duty": _l("到岗率"),
-    "capacity_utilisation": _l("产能利用率"),
-    "output": _l("当日产值"),
+    "staff_on_duty": gettext_lazy("到岗率"),
+    "capacity_utilisation": gettext_lazy("产能利用率"),
+    "output": gettext_lazy("当日产值"),
 }
 
 

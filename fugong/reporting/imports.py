@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fugong.core import bulk, values
 from fugong.core.excel import Column, register_importer
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @register_importer
 class ReportImporter(ScopedImporter):
     kind = "reports"
-    title = _l("企业日报")
+    title = gettext_lazy("企业日报")
     columns = [
         Column("uscc", "统一社会信用代码", ("uscc",), True, "91222401MA0Y3K7X1B", 22),
         Column("date", "日期", ("date",), True, "2020-02-14", 12),

@@ -3,7 +3,7 @@ catalogue FILE.xlsx` (and the import page): the dispatch catalogue (派单目录
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fugong.core.excel import (
     Column,
@@ -46,7 +46,7 @@ class CatalogueImporter(Importer):
     keywords and scale is updated (its unit), any other is added."""
 
     kind = "catalogue"
-    title = _l("派单目录")
+    title = gettext_lazy("派单目录")
     columns = [
         Column("campaign", "应急事件", ("campaign",), True, "本轮应急", 20),
         Column("region", "行政区划代码", ("region", "region_code"), True, "222401"),
