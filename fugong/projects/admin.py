@@ -2,11 +2,26 @@
 
 from fugong.core.admin import register
 
-from .models import CoordinationRequest, LinkIssue, Project, ProjectProblem, SupplyLink
+from .models import (
+    CoordinationRequest,
+    LinkIssue,
+    Project,
+    ProjectProblem,
+    ProjectReminderRun,
+    ProjectReport,
+    SupplyLink,
+)
 
 register(
     Project, ("name", "investor", "region", "investment", "planned_start"), ("status",), ("name",)
 )
+register(
+    ProjectReport,
+    ("project", "date", "status", "workers_on_site", "on_time", "version"),
+    ("status", "on_time"),
+    ("project__name",),
+)
+register(ProjectReminderRun, ("campaign", "day", "at", "kind", "missing"), ("kind",))
 register(ProjectProblem, ("state", "order_id", "solved_on"), ("state",))
 register(
     SupplyLink,

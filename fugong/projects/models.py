@@ -139,13 +139,17 @@ class ProjectReport(models.Model):
 class ProjectReminderRun(models.Model):
     """One reminder time of a campaign's data day sent to the projects not yet reported."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    at = models.TimeField()
-    kind = models.CharField(max_length=8)
-    missing = models.PositiveIntegerField(default=0)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("应急事件")
+    )
+    day = models.DateField(_("数据日"))
+    at = models.TimeField(_("提醒时间"))
+    kind = models.CharField(_("类型"), max_length=8)
+    missing = models.PositiveIntegerField(_("未报项目数"), default=0)
 
     class Meta:
+        verbose_name = _("项目日报提醒")
+        verbose_name_plural = _("项目日报提醒")
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "day", "at"], name="one_project_reminder_run"
