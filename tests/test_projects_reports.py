@@ -16,6 +16,8 @@ from fugong.projects.models import ProjectProblem, ProjectReport
 from fugong.workorders import services as orders
 from fugong.workorders.models import WorkOrder
 
+from .test_projects import project_data
+
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 
@@ -38,18 +40,7 @@ def campaign(cast):
 
 @pytest.fixture
 def project(cast, campaign):
-    return services.create_project(
-        cast.yanji,
-        {
-            "name": "延吉甲制药新厂房",
-            "investor": cast.a.uscc,
-            "region": "222401001",
-            "investment": "12000",
-            "planned_start": TODAY.isoformat(),
-            "stage": "new",
-            "project_list": "三早",
-        },
-    )
+    return services.create_project(cast.yanji, project_data(cast, planned_start=TODAY.isoformat()))
 
 
 def figure(user, day=None):

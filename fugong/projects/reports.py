@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,23 +135,22 @@ def expected(campaign: Campaign, day: date, qs: QuerySet | None = None) -> Query
     qs = Project.objects.all() if qs is None else qs
     if not campaign.project_reports or not campaign.report_due_on(day):
         return qs.none()
-    return qs.filter(region__path__startswith=campaign.region.path)
+    return qs.filter(campaign.region.subtree_q())
 
 
 def completeness(user: Any, campaign: Campaign, day: date) -> dict[str, int]:
     """Of the projects in the user's scope expected `day`: reported, on time, late, missing."""
     projects = expected(campaign, day, Project.objects.visible_to(user))
-    reports = ProjectReport.objects.filter(campaign=campaign, date=day, project__in=projects)
-    n, on_time = projects.count(), reports.filter(on_time=True).count()
-    reported = reports.count()
-    if not campaign.late_reports_count:
-        reported = on_time
+    counts = ProjectReport.objects.filter(
+        campaign=campaign, date=day, project__in=projects
+    ).aggregate(all=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
+    n, on_time = projects.count(), counts["on_time"]
     return {
         "expected": n,
-        "reported": reported,
+        "reported": counts["all"] if campaign.late_reports_count else on_time,
         "on_time": on_time,
-        "late": reports.filter(on_time=False).count(),
-        "missing": n - reports.count(),
+        "late": counts["all"] - on_time,
+        "missing": n - counts["all"],
     }
 
 

@@ -250,7 +250,7 @@ def save_report(
     )
     if report is None:
         report = DailyReport(campaign=campaign, enterprise=enterprise, date=day)
-        report.arrived_at, report.on_time = now, windows.is_on_time(campaign, day, now)
+        report.arrived_at, report.on_time = now, campaign.report_on_time(day, now)
     else:
         keep_version(report)
     for field, value in clean.items():

@@ -22,11 +22,6 @@ from .models import DayReopening
 REOPEN_FOR = timedelta(hours=24)
 
 
-def is_on_time(campaign: Campaign, day: date, arrived_at: datetime) -> bool:
-    """A report is on time when it arrived by the campaign's deadline for its data day."""
-    return campaign.report_on_time(day, arrived_at)  # shared with the key projects' reports
-
-
 def reopened(campaign: Campaign, enterprise: Enterprise, day: date, at: datetime) -> bool:
     return DayReopening.objects.filter(
         campaign=campaign, enterprise=enterprise, day=day, open_until__gt=at
