@@ -42,7 +42,11 @@
           db.close();
           resolve(request ? request.result : undefined);
         };
-        transaction.onerror = function () { db.close(); reject(transaction.error); };
+        // an aborted transaction (quota, a closing database) rejects too, never hangs
+        transaction.onabort = transaction.onerror = function () {
+          db.close();
+          reject(transaction.error || new Error("IndexedDB transaction aborted"));
+        };
       });
     });
   }
@@ -136,8 +140,11 @@
   }
 
   function waitForNetwork() {
+    // say so at once: the draft is already kept as it is typed; this write marks it pending
     draft.pending = true;
-    return save().then(function () { say(form.dataset.offlineSaved, "warning"); });
+    say(form.dataset.offlineSaved, "warning");
+    // if the phone cannot keep it, this page still sends it when the network is back
+    return save().catch(function (error) { window.console.error(error); });
   }
 
   function send() {
