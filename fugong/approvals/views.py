@@ -221,9 +221,7 @@ def closed_loop(request):
         services.applications_for(
             request.user, services.ApplicationFilter(kind=Application.Kind.CLOSED_LOOP)
         )
-        .filter(
-            campaign=campaign, enterprise__region__path__startswith=region.path if region else ""
-        )
+        .filter(region.subtree_q("enterprise__"), campaign=campaign)
         .filter(state__in=(Application.State.APPROVED, Application.State.REVOKED))
     )
     if request.GET.get("format") == "xlsx":

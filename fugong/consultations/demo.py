@@ -56,9 +56,7 @@ def build() -> int:
             region=city,
             unit=Unit.objects.filter(code=unit).first(),
         )
-    enterprises = list(
-        Enterprise.objects.filter(region__path__startswith=city.path).order_by("pk")[:4]
-    )
+    enterprises = list(Enterprise.objects.filter(city.subtree_q()).order_by("pk")[:4])
     now = timezone.now()
     for i, (line, question, answer, action) in enumerate(CALLS[: len(enterprises)]):
         services.log_call(

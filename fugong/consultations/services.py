@@ -42,9 +42,7 @@ def lines_for(user: User) -> QuerySet:
     region = user.scope_region
     lines = Line.objects.select_related("region", "unit")
     if region is not None:
-        lines = lines.filter(
-            Q(region__code__in=region.chain_codes) | Q(region__path__startswith=region.path)
-        )
+        lines = lines.filter(Q(region__code__in=region.chain_codes) | region.subtree_q())
     return lines if manages_lines(user) else lines.filter(active=True)
 
 

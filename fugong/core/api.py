@@ -98,7 +98,7 @@ def list_units(request, region: str | None = None, kind: str | None = None):
     qs = Unit.objects.select_related("region", "parent")
     if region:
         r = get_object_or_404(Region, code=region)
-        qs = qs.filter(region__path__startswith=r.path)
+        qs = qs.filter(r.subtree_q())
     if kind:
         qs = qs.filter(kind=kind)
     return qs

@@ -12,6 +12,17 @@ from .fields import EncryptedCharField
 from .validators import validate_phone, validate_region_code
 
 
+def path_q(path: str, field: str = "path") -> models.Q:
+    """The Q of the rows whose `field` holds `path` or a path below it, as a range that a
+    B-tree index serves on SQLite and PostgreSQL alike (a `LIKE 'path%'` is not served on
+    SQLite, and PostgreSQL's `::text LIKE` misjudged a county's rows: 10.6 ms against 1.7 ms for a
+    page of a county's 1,100 enterprises among 100,000). Paths are codes of digits joined by
+    "/" (`/22/2224/222401/`), so every path under P sorts in [P, P with its last "/" made "0"):
+    "/" is the character just below "0" (byte order; PostgreSQL compares the column in the
+    "C" collation, migration core 0019)."""
+    return models.Q(**{f"{field}__gte": path, f"{field}__lt": path[:-1] + "0"})
+
+
 class Region(models.Model):
     """A node of the administrative tree (GB/T 2260) or a park under a county.
 
@@ -76,18 +87,23 @@ class Region(models.Model):
         self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
-            Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            Region.objects.filter(path_q(old_path)).exclude(pk=self.pk).update(
                 path=Concat(Value(self.path), Substr("path", Length(Value(old_path)) + 1))
             )
 
     def subtree(self):
-        return Region.objects.filter(path__startswith=self.path)
+        return Region.objects.filter(path_q(self.path))
+
+    def path_q(self, field: str = "path") -> models.Q:
+        """The Q of the rows whose `field` (a region path, or a lookup ending in one) lies in
+        this region's subtree. See `path_q` below."""
+        return path_q(self.path, field)
 
     def subtree_q(self, prefix: str = "") -> models.Q:
         """The Q of the rows located in this region's subtree: `prefix` is the path from the
         model to its region ("" for a model with a `region`, "enterprise__" for rows of an
         enterprise): `Enterprise.objects.filter(region.subtree_q())`."""
-        return models.Q(**{f"{prefix}region__path__startswith": self.path})
+        return path_q(self.path, f"{prefix}region__path")
 
     @property
     def chain_codes(self):

@@ -63,7 +63,7 @@ def users_visible_to(user: Actor) -> QuerySet[User]:
     if user.is_admin:
         return User.objects.all()
     if user.is_region_scoped:
-        return User.objects.filter(unit__region__path__startswith=user.unit.region.path)
+        return User.objects.filter(user.unit.region.subtree_q("unit__"))
     return User.objects.filter(pk=user.pk)
 
 

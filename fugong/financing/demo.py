@@ -70,7 +70,7 @@ def build() -> tuple[int, list[tuple[str, str]]]:
         return 0, logins
     officer = User.objects.get(username="jinrong")
     enterprises = list(
-        Enterprise.objects.filter(region__path__startswith=city.path, accounts__isnull=True)
+        Enterprise.objects.filter(city.subtree_q(), accounts__isnull=True)
         .order_by("pk")
         .distinct()[: len(AMOUNTS)]
     )

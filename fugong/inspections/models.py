@@ -24,7 +24,7 @@ class PlanQuerySet(models.QuerySet):
         rule = Q(teams__members=user)
         if user.is_region_scoped:
             region = user.unit.region
-            rule |= Q(region__path__startswith=region.path) | Q(region__code__in=region.chain_codes)
+            rule |= region.subtree_q() | Q(region__code__in=region.chain_codes)
         return self.filter(pk__in=InspectionPlan.objects.filter(rule).values("pk"))
 
 

@@ -55,7 +55,7 @@ def select(
 ) -> list[tuple[int, str]]:
     """The (enterprise id, township code) pairs a plan covers, ordered by township."""
     flt = EnterpriseFilter.from_params({k: criteria.get(k, "") for k in CRITERIA})
-    qs = flt.apply(Enterprise.objects.visible_to(user).filter(region__path__startswith=region.path))
+    qs = flt.apply(Enterprise.objects.visible_to(user).filter(region.subtree_q()))
     rows = list(qs.order_by("region__code", "id").values_list("id", "region__code"))
     if share:
         picked = set(stratified_sample(rows, share, seed))

@@ -20,7 +20,7 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         rule = scope_q(user, "investor__")
         if user.is_region_scoped:
-            rule |= Q(region__path__startswith=user.unit.region.path)
+            rule |= user.unit.region.subtree_q()
         return self.filter(rule)
 
     def as_of(self, day):

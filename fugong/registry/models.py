@@ -262,7 +262,7 @@ def as_of_q(day, region=None, scale="", prefix="") -> Q:
     uncorrelated subqueries (hashed by PostgreSQL), never a lookup per enterprise."""
     current, past = Q(), Q()
     if region is not None:
-        inside = Region.objects.filter(path__startswith=region.path).values("pk")
+        inside = region.subtree().values("pk")
         current &= Q(**{f"{prefix}region__in": inside})
         past &= Q(region__in=inside)
     if scale:

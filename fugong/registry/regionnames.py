@@ -63,7 +63,7 @@ class RegionIndex:
         qs = Region.objects.all()
         if user is not None and not user.is_admin:  # as services.region_in_scope
             scope = user.scope_region
-            qs = qs.filter(path__startswith=scope.path) if scope is not None else qs.none()
+            qs = qs.filter(scope.path_q()) if scope is not None else qs.none()
         self.regions = list(qs.only("id", "code", "name", "level", "parent_id", "path"))
         self.by_code = {r.code: r for r in self.regions}
         self.by_id = {r.pk: r for r in self.regions}

@@ -33,7 +33,8 @@ SELECT COUNT(*),
                 AND h.valid_to > %s AND (h.valid_from IS NULL OR h.valid_from <= %s)
            JOIN core_region g ON g.id = COALESCE(h.region_id, e.region_id)
            JOIN reporting_townshipconfirmation tc ON tc.campaign_id = %s AND tc.day = %s
-           JOIN core_region t ON t.id = tc.region_id AND g.path LIKE t.path || '%%'
+           JOIN core_region t ON t.id = tc.region_id
+                AND g.path >= t.path AND g.path < SUBSTR(t.path, 1, LENGTH(t.path) - 1) || '0'
        ) THEN 1 ELSE 0 END)
 FROM ({expected}) x
 LEFT JOIN reporting_dailyreport r

@@ -189,9 +189,9 @@ def confirm_township(
     waiting = (
         DailyReport.objects.visible_to(user)
         .filter(
+            region.subtree_q("enterprise__"),
             campaign=campaign,
             date=day,
-            enterprise__region__path__startswith=region.path,
             confirmed_at__isnull=True,
         )
         .count()

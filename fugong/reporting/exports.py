@@ -173,7 +173,5 @@ def day_reports(user: Actor, query: stats.StatsQuery) -> QuerySet[DailyReport]:
     """The query day's reports in its campaign, of the enterprises the user sees in its
     region."""
     return DailyReport.objects.visible_to(user).filter(
-        campaign=query.campaign,
-        date=query.day,
-        enterprise__region__path__startswith=query.region.path,
+        query.region.subtree_q("enterprise__"), campaign=query.campaign, date=query.day
     )

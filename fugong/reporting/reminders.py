@@ -93,9 +93,9 @@ def send_reminders(campaign: Campaign, day: date, kind: str) -> dict:
                 sms.queue(enterprise.contact_phone, f"report_{kind}", params, title) is not None
             )
     townships = list(
-        Unit.objects.filter(
-            kind=Unit.Kind.TOWNSHIP, region__path__startswith=campaign.region.path
-        ).select_related("region")
+        Unit.objects.filter(campaign.region.subtree_q(), kind=Unit.Kind.TOWNSHIP).select_related(
+            "region"
+        )
     )
     by_township: dict[int, tuple[Unit, list[Enterprise]]] = {}
     for enterprise in missing:

@@ -119,9 +119,7 @@ class RegionalQuerySet(models.QuerySet):
             return self
         region = user.scope_region
         if region is not None:
-            return self.filter(
-                Q(region__path__startswith=region.path) | Q(region__code__in=region.chain_codes)
-            )
+            return self.filter(region.subtree_q() | Q(region__code__in=region.chain_codes))
         served = Enterprise.objects.filter(scope_q(user)).values("pk")
         return self.filter(**{f"{self.enterprise_path}__in": served}).distinct()
 

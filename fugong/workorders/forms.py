@@ -130,10 +130,8 @@ class CatalogueForm(forms.ModelForm):
         units = Unit.objects.filter(kind__in=ASSISTING_KINDS)
         if not user.is_admin:  # the officer's subtree, and the units above it
             region = user.unit.region
-            regions = regions.filter(path__startswith=region.path)
-            units = units.filter(
-                Q(region__path__startswith=region.path) | Q(region__code__in=region.chain_codes)
-            )
+            regions = regions.filter(region.path_q())
+            units = units.filter(region.subtree_q() | Q(region__code__in=region.chain_codes))
         self.fields["region"].queryset = regions
         self.fields["unit"].queryset = units.select_related("region")
         self.fields["category"].empty_label = _("（兜底：目录未覆盖的问题）")

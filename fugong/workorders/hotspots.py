@@ -162,10 +162,10 @@ def rising(
     rows = list(
         WorkOrder.objects.visible_to(user)
         .filter(
+            areas[0].subtree_q("enterprise__"),
             campaign=campaign,
             created_at__gte=min(history_start, window_start),
             created_at__lt=now,
-            enterprise__region__path__startswith=areas[0].path,
         )
         .values_list(
             "id",

@@ -35,7 +35,7 @@ def catalogue_visible_to(user: Actor | None) -> QuerySet[CatalogueEntry]:
         return lines
     if not user.is_region_scoped:
         return lines.none()
-    return lines.filter(region__path__startswith=user.unit.region.path)
+    return lines.filter(user.unit.region.subtree_q())
 
 
 def same_conditions(line: CatalogueEntry) -> QuerySet[CatalogueEntry]:

@@ -126,7 +126,7 @@ class WorkOrderFilter:
         if self.category:
             qs = qs.filter(models_q_label(self.category))
         if self.region:
-            qs = qs.filter(enterprise__region__path__startswith=self._region().path)
+            qs = qs.filter(self._region().subtree_q("enterprise__"))
         if self.figure:
             region = self._region() or Region.objects.order_by("path").first()
             qs = qs.filter(stint_filter(region, self.period(), self._unit().pk, self.figure, now))

@@ -106,9 +106,7 @@ class Period:
 def stints_in(region: Region, period: Period) -> QuerySet:
     start, end = period.bounds()
     return Handling.objects.filter(
-        dispatched_at__gte=start,
-        dispatched_at__lt=end,
-        order__enterprise__region__path__startswith=region.path,
+        region.subtree_q("order__enterprise__"), dispatched_at__gte=start, dispatched_at__lt=end
     )
 
 
