@@ -27,7 +27,7 @@ from fugong.registry.services import EnterpriseFilter, enterprises_for
 
 from .campaigns import campaign_running, campaign_scope, current_campaign, default_region  # noqa: F401
 from .daysums import figures, percent, status_sums  # noqa: F401 (re-exported)
-from .models import DayStatus, RegionDay, Status
+from .models import DayStatus, RegionDay, SegmentDay, Status
 from .rollups import horizon_through, latest_report_day, reported_on, status_rows_on
 
 if TYPE_CHECKING:
@@ -200,17 +200,16 @@ def resumption(
 ) -> dict:
     """The figures for the query, and a breakdown `by` region, industry, scale or list.
 
-    A plain region subtree reads the RegionDay sums; filtered queries aggregate the
-    enterprises in scope LEFT JOINed to their status on the day."""
+    A region subtree reads the rollup's sums (`rollup_cells`: RegionDay, or SegmentDay under
+    an industry or scale filter); other queries (a list filter, confirmed figures) aggregate
+    the enterprises in scope LEFT JOINed to their status on the day."""
     if by and by not in BY:
         raise ValidationError({"by": _("by 应为 region、industry、scale 或 list")})
     ents = query.enterprises(user)
-    beyond = query.day > query.horizon()  # no RegionDay rows yet: the status rows, carried
-    path = None if use_status_rows or beyond else region_days_path(user, query)
-    if path is not None:
-        cells = RegionDay.objects.filter(
-            campaign=query.campaign, day=query.day, region__path__startswith=path
-        )
+    beyond = query.day > query.horizon()  # no rollup sums yet: the status rows, carried
+    cells = None if use_status_rows or beyond else rollup_cells(user, query)
+    if cells is not None:
+        cells = cells.filter(day=query.day)
         totals = ents.aggregate(**_REGISTRY)
         overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
     else:
@@ -234,7 +233,7 @@ def resumption(
     elif by:
         ents = registry.with_as_of(ents, query.day)  # grouped by region and scale then
         key = {"region": "region_as_of", "scale": "scale_as_of"}.get(by, "industry_division")
-        if path is not None and by == "region":
+        if cells is not None and by == "region":
             sums = _grouped(cells, "region_id", _CELL_SUMS)
             groups = {
                 k: _with_totals(sums.get(k, {}), t)
@@ -319,12 +318,30 @@ _CELL_SUMS = {
 }
 
 
-def region_days_path(user: User, query: StatsQuery) -> str | None:
-    """The region path whose RegionDay rows give exactly the query's enterprises, or None when
-    they cannot (filters, or a scope that is not a region subtree)."""
-    if query.filter.industry or query.filter.scale or query.filter.list:
+def rollup_cells(user: User, query: StatsQuery) -> QuerySet | None:
+    """The rollup rows, of every day, whose sums give exactly the statuses of the query's
+    enterprises: RegionDay's of the region subtree, or SegmentDay's under an industry or
+    scale filter (the campaign's or the query's; scale as of the day); None when none do (a
+    list filter, confirmed figures, a scope that is not a region subtree)."""
+    path = region_days_path(user, query)
+    if path is None:
         return None
-    if query.campaign.report_scale or query.campaign.report_list or query.confirmed:
+    flt, scale = query.filter, query.campaign.report_scale
+    if not (flt.industry or flt.scale or scale):
+        return RegionDay.objects.filter(campaign=query.campaign, region__path__startswith=path)
+    cells = SegmentDay.objects.filter(campaign=query.campaign, region__path__startswith=path)
+    if flt.industry:
+        cells = cells.filter(**flt.industry_lookup())
+    for value in {flt.scale, scale} - {""}:
+        cells = cells.filter(scale=value)
+    return cells
+
+
+def region_days_path(user: User, query: StatsQuery) -> str | None:
+    """The region path whose rollup rows (with the industry and scale filters) give exactly
+    the query's enterprises, or None when they cannot (a list, confirmed figures, or a scope
+    that is not a region subtree)."""
+    if query.filter.list or query.campaign.report_list or query.confirmed:
         return None
     paths = [query.region.path, query.campaign.region.path]
     if not user.is_admin:
@@ -368,7 +385,8 @@ def series(
     user: User, query: StatsQuery, start: date, end: date, use_status_rows: bool = False
 ) -> list[dict]:
     """Figures per day over [start, end] (bounded by the campaign and the query's day). Read
-    from RegionDay when the query is a plain region subtree, else from the status rows."""
+    from the rollup's sums when they give the query's enterprises (`rollup_cells`), else from
+    the status rows."""
     start = max(start, query.campaign.starts_on)
     end = min(end, query.day)
     if start > end:
@@ -378,21 +396,16 @@ def series(
         days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
         done = series(user, query, start, first - timedelta(days=1), use_status_rows)
         return done + [_one_day(user, query, d) for d in days]
-    if query.filter.list or query.campaign.report_list or registry.changed_between(start, end):
+    lists = {query.filter.list, query.campaign.report_list} - {""}
+    if registry.changed_between(start, end) or registry.lists_changed_between(lists, start, end):
         return [
             _one_day(user, query, start + timedelta(days=i)) for i in range((end - start).days + 1)
         ]
     ents = query.enterprises(user, day=end, active=False)
     totals = _daily_totals(ents, start, end)
-    path = region_days_path(user, query)
-    if path is not None and not use_status_rows:
-        by_day = _grouped(
-            RegionDay.objects.filter(
-                campaign=query.campaign, day__gte=start, day__lte=end, region__path__startswith=path
-            ),
-            "day",
-            _CELL_SUMS,
-        )
+    cells = None if use_status_rows else rollup_cells(user, query)
+    if cells is not None:
+        by_day = _grouped(cells.filter(day__gte=start, day__lte=end), "day", _CELL_SUMS)
     else:
         by_day = _status_series(query, ents, start, end)
     out = []
