@@ -13,6 +13,7 @@ from fugong.registry.models import ListMembership
 from fugong.reporting import stats
 from fugong.reporting.models import DailyReport, DayStatus
 from fugong.reporting.services import rebuild_status, roll_forward, submit_report
+from fugong.reporting.shares import weighted_shares
 
 from .factories import EnterpriseFactory, ListFactory, RegionFactory, UserFactory
 from .xlsx import REPORT_HEADERS, xlsx
@@ -301,9 +302,12 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
     import_reports(
         [report_row(e, "部分复工", day=datetime.date(2020, 2, 5)) for e in seeds.yb[30:35]]
     )  # late reports between others
-    import_reports(
-        [report_row(e, "复工", day=datetime.date(2020, 2, 8), on_duty=9) for e in seeds.yb[20:25]]
-    )  # resubmissions
+    resubmitted = [
+        report_row(e, "复工", day=datetime.date(2020, 2, 8), on_duty=9) for e in seeds.yb[20:25]
+    ]
+    for row in resubmitted[:3]:
+        row[3] = "闭环生产"  # closed-loop production: the weighted shares count it apart
+    import_reports(resubmitted)  # resubmissions
     moved = seeds.yb[1]
     moved.region = seeds.yanji if moved.region != seeds.yanji else Region.objects.get(code="222402")
     moved.total_staff = 77
@@ -343,7 +347,9 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
             assert stats.resumption(user, qd, by="region") == stats.resumption(
                 user, qd, by="region", use_status_rows=True
             ), (user, code, day, flt)
+            assert weighted_shares(user, qd) == weighted_shares(user, qd, use_status_rows=True)
         assert fast[-1]["resumed"] == stats.resumption(user, q)["resumed"]
+    assert weighted_shares(SYSTEM, query("222400"))["closed_loop"]["enterprises"] == 3
     # on D the rescaled enterprise was still 规上 (its history period), whatever it is now
     assert stats.resumption(SYSTEM, query("222400", scale="below"))["enterprises"] == 0
     assert stats.series(SYSTEM, query("222400"), first, last)[-1]["resumed"] > 0

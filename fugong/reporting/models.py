@@ -360,6 +360,16 @@ class DaySums(models.Model):
     output = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     capacity_sum = models.DecimalField(max_digits=18, decimal_places=1, default=0)
     capacity_n = models.PositiveIntegerField(default=0)
+    # for the output-weighted shares (shares.py): the resumed and those resumed in closed-loop
+    # production, their confirmed statuses, day output and the registry's annual output
+    confirmed = models.PositiveIntegerField(default=0)
+    resumed_confirmed = models.PositiveIntegerField(default=0)
+    resumed_output = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    resumed_annual = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    closed_loop = models.PositiveIntegerField(default=0)
+    closed_loop_confirmed = models.PositiveIntegerField(default=0)
+    closed_loop_output = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    closed_loop_annual = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         abstract = True

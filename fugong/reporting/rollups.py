@@ -74,10 +74,35 @@ def refresh_status(report: DailyReport) -> None:
         )
 
 
-SUM_COLUMNS = """resumed_full, resumed_partial, reported, reported_today, staff_on_duty,
-    staff_total_reported, registry_staff_reported, output, capacity_sum, capacity_n"""
+SUM_COLUMNS = (
+    "resumed_full",
+    "resumed_partial",
+    "reported",
+    "reported_today",
+    "staff_on_duty",
+    "staff_total_reported",
+    "registry_staff_reported",
+    "output",
+    "capacity_sum",
+    "capacity_n",
+    "confirmed",
+    "resumed_confirmed",
+    "resumed_output",
+    "resumed_annual",
+    "closed_loop",
+    "closed_loop_confirmed",
+    "closed_loop_output",
+    "closed_loop_annual",
+)
+COLUMNS = ", ".join(SUM_COLUMNS)
 
-_COPY_SUMS_SQL = """
+_COPY_SUMS_SQL = f"""
+INSERT INTO {{table}} (campaign_id, day, region_id{{keys}}, {COLUMNS})
+SELECT campaign_id, %s, region_id{{keys}}, {COLUMNS.replace("reported_today", "0")}
+FROM {{table}} WHERE campaign_id = %s AND day = %s
+"""
+
+SUMS_SQL = """
 INSERT INTO {table} (campaign_id, day, region_id{keys}, {columns})
 SELECT campaign_id, %s, region_id{keys}, resumed_full, resumed_partial, reported, 0,
     staff_on_duty, staff_total_reported, registry_staff_reported, output, capacity_sum, capacity_n
@@ -92,7 +117,15 @@ SELECT s.campaign_id, s.day, COALESCE(h.region_id, e.region_id){values},
     COUNT(*), SUM(CASE WHEN s.reported_today THEN 1 ELSE 0 END),
     SUM(s.staff_on_duty), SUM(s.staff_total), SUM(e.total_staff),
     COALESCE(SUM(s.output), 0), COALESCE(SUM(s.capacity_utilisation), 0),
-    COUNT(s.capacity_utilisation)
+    COUNT(s.capacity_utilisation),
+    SUM(CASE WHEN s.confirmed THEN 1 ELSE 0 END),
+    SUM(CASE WHEN {resumed} AND s.confirmed THEN 1 ELSE 0 END),
+    COALESCE(SUM(CASE WHEN {resumed} THEN s.output END), 0),
+    COALESCE(SUM(CASE WHEN {resumed} THEN e.annual_output END), 0),
+    SUM(CASE WHEN {closed_loop} THEN 1 ELSE 0 END),
+    SUM(CASE WHEN {closed_loop} AND s.confirmed THEN 1 ELSE 0 END),
+    COALESCE(SUM(CASE WHEN {closed_loop} THEN s.output END), 0),
+    COALESCE(SUM(CASE WHEN {closed_loop} THEN e.annual_output END), 0)
 FROM reporting_daystatus s JOIN registry_enterprise e ON e.id = s.enterprise_id
 LEFT JOIN registry_enterprisehistory h ON h.enterprise_id = s.enterprise_id
     AND h.valid_to > s.day AND (h.valid_from IS NULL OR h.valid_from <= s.day)
@@ -106,6 +139,22 @@ GROUP BY s.campaign_id, s.day, COALESCE(h.region_id, e.region_id){values}
 # README "As of day D". The migration creating SegmentDay fills it with the same statement.
 SEGMENT_KEYS = ", industry_section, industry_division, scale"
 SEGMENT_VALUES = ", e.industry_section, e.industry_division, COALESCE(h.scale, e.scale)"
+_RESUMED = "s.status IN ('full', 'partial')"
+
+
+def sums_sql(table: str, keys: str, values: str, where: str) -> str:
+    """The INSERT of a rollup table's sums from the status rows `where` selects."""
+    return SUMS_SQL.format(
+        table=table,
+        keys=keys,
+        values=values,
+        columns=COLUMNS,
+        where=where,
+        resumed=_RESUMED,
+        closed_loop=f"{_RESUMED} AND s.mode = 'closed_loop'",
+    )
+
+
 _ROLLUPS = (  # (model, table, key columns, their values)
     (RegionDay, "reporting_regionday", "", ""),
     (SegmentDay, "reporting_segmentday", SEGMENT_KEYS, SEGMENT_VALUES),
@@ -135,10 +184,7 @@ def recompute_region_days(
             if region_ids is not None:
                 rows = rows.filter(region_id__in=region_ids)
             rows.delete()
-            text = SUMS_SQL.format(
-                table=table, keys=keys, values=values, columns=SUM_COLUMNS, where=where
-            )
-            cursor.execute(text, params)
+            cursor.execute(sums_sql(table, keys, values, where), params)
 
 
 def enterprises_changed(region_ids: Iterable[int]) -> None:
@@ -174,7 +220,7 @@ def _roll_one_day(cursor: object, campaign_id: int, d: date) -> None:
     else:
         cursor.execute(_COPY_SQL.format(skip=""), [d, False, campaign_id, before])
     for _model, table, keys, _values in _ROLLUPS:
-        text = _COPY_SUMS_SQL.format(table=table, keys=keys, columns=SUM_COLUMNS)
+        text = _COPY_SUMS_SQL.format(table=table, keys=keys)
         cursor.execute(text, [d, campaign_id, before])
     if reported:
         recompute_region_days(campaign_id, reported, d, d)

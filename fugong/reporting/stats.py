@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from fugong.registry.services import EnterpriseFilter, enterprises_for
 from .campaigns import campaign_running, campaign_scope, current_campaign, default_region  # noqa: F401
 from .daysums import figures, percent, status_sums  # noqa: F401 (re-exported)
 from .models import DayStatus, RegionDay, SegmentDay, Status
-from .rollups import horizon_through, latest_report_day, reported_on, status_rows_on
+from .rollups import SUM_COLUMNS, horizon_through, latest_report_day, reported_on, status_rows_on
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -58,6 +59,7 @@ class StatsQuery:
     # it was confirmed; an enterprise without one counts as not resumed
     confirmed: bool = False
     _through: date | None = field(default=None, init=False, repr=False, compare=False)
+    _sums: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def parse(
@@ -210,8 +212,8 @@ def resumption(
     cells = None if use_status_rows or beyond else rollup_cells(user, query)
     if cells is not None:
         cells = cells.filter(day=query.day)
-        totals = ents.aggregate(**_REGISTRY)
-        overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
+        sums = rollup_sums(user, query, cells)
+        overall = _with_totals(sums, sums)
     else:
         if beyond:  # the carried status rows, counted in the query
             overall = with_status(query, ents).aggregate(**aggregates(query))
@@ -254,6 +256,31 @@ def resumption(
 
 
 _REGISTRY = {"enterprises": Count("id"), "registry_staff": Sum("total_staff")}
+# the registry's sums the output-weighted shares need too (shares.py)
+_REGISTRY_SHARES = {"annual_known": Count("annual_output"), "annual": Sum("annual_output")}
+
+
+def rollup_sums(user: User, query: StatsQuery, cells: QuerySet) -> dict:
+    """The query's day: the registry's sums of its enterprises and the sums of its rollup
+    rows (`cells`, of that day; models.DaySums' columns), in one statement, kept on the query
+    (the API's figures and weighted shares read them both)."""
+    if query._sums is None:
+        one = Value(1)  # grouped by a constant: one row of sums, even over no rows
+        registry_sums = query.enterprises(user).order_by().annotate(g=one).values("g")
+        registry_sums = registry_sums.annotate(**_REGISTRY, **_REGISTRY_SHARES)
+        cell_sums = cells.order_by().annotate(g=one).values("g").annotate(**_CELL_SUMS)
+        (r_sql, r_params), (c_sql, c_params) = (
+            registry_sums.query.sql_with_params(),
+            cell_sums.query.sql_with_params(),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT * FROM ({r_sql}) r CROSS JOIN ({c_sql}) c", [*r_params, *c_params]
+            )
+            names = [col.name for col in cursor.description]
+            query._sums = dict(zip(names, cursor.fetchone(), strict=True))
+        query._sums.pop("g", None)
+    return query._sums
 
 
 def _with_totals(sums: dict, totals: dict) -> dict:
@@ -301,21 +328,7 @@ def _to_children(parent: Region, groups: dict) -> tuple[dict, dict]:
     return out, labels
 
 
-_CELL_SUMS = {
-    k: Sum(k)
-    for k in (
-        "resumed_full",
-        "resumed_partial",
-        "reported",
-        "reported_today",
-        "staff_on_duty",
-        "staff_total_reported",
-        "registry_staff_reported",
-        "output",
-        "capacity_sum",
-        "capacity_n",
-    )
-}
+_CELL_SUMS = {k: Sum(k) for k in SUM_COLUMNS}  # of RegionDay or SegmentDay rows
 
 
 def rollup_cells(user: User, query: StatsQuery) -> QuerySet | None:
