@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -260,6 +270,11 @@ _REGISTRY = {"enterprises": Count("id"), "registry_staff": Sum("total_staff")}
 _REGISTRY_SHARES = {"annual_known": Count("annual_output"), "annual": Sum("annual_output")}
 
 
+_INTEGERS = {"enterprises", "registry_staff", "annual_known"} | {
+    f.name for f in SegmentDay._meta.fields if isinstance(f, IntegerField)
+}
+
+
 def rollup_sums(user: User, query: StatsQuery, cells: QuerySet) -> dict:
     """The query's day: the registry's sums of its enterprises and the sums of its rollup
     rows (`cells`, of that day; models.DaySums' columns), in one statement, kept on the query
@@ -278,7 +293,9 @@ def rollup_sums(user: User, query: StatsQuery, cells: QuerySet) -> dict:
                 f"SELECT * FROM ({r_sql}) r CROSS JOIN ({c_sql}) c", [*r_params, *c_params]
             )
             names = [col.name for col in cursor.description]
-            query._sums = dict(zip(names, cursor.fetchone(), strict=True))
+            row = zip(names, cursor.fetchone(), strict=True)
+            # PostgreSQL sums integers as numeric: integers, as the ORM's aggregates give them
+            query._sums = {k: int(v) if k in _INTEGERS and v is not None else v for k, v in row}
         query._sums.pop("g", None)
     return query._sums
 
