@@ -23,6 +23,7 @@ import argparse
 import os
 import statistics
 import sys
+from dataclasses import replace
 
 from common import p50_alternating, setup
 
@@ -234,6 +235,7 @@ def main():
                 url = f"{base}?region={region.code}&date={day}&start={start}&{qs}"
 
                 def service(query=query, series=series):
+                    query = replace(query)  # a fresh query, as each request parses its own
                     if series:
                         return stats.series(user, query, start, day)
                     return stats.resumption(user, query)
