@@ -292,7 +292,7 @@ def rollup_sums(user: User, query: StatsQuery, cells: QuerySet) -> dict:
             cursor.execute(
                 f"SELECT * FROM ({r_sql}) r CROSS JOIN ({c_sql}) c", [*r_params, *c_params]
             )
-            names = [col.name for col in cursor.description]
+            names = [col[0] for col in cursor.description]
             row = zip(names, cursor.fetchone(), strict=True)
             # PostgreSQL sums integers as numeric: integers, as the ORM's aggregates give them
             query._sums = {k: int(v) if k in _INTEGERS and v is not None else v for k, v in row}
