@@ -2,6 +2,7 @@
 semantics that must not drift (carry-forward, partial, never reported, changes back)."""
 
 import datetime
+import itertools
 
 import pytest
 
@@ -12,6 +13,7 @@ from fugong.registry.models import ListMembership
 from fugong.reporting import stats
 from fugong.reporting.models import DailyReport, DayStatus
 from fugong.reporting.services import rebuild_status, roll_forward, submit_report
+from fugong.reporting.shares import weighted_shares
 
 from .factories import EnterpriseFactory, ListFactory, RegionFactory, UserFactory
 from .xlsx import REPORT_HEADERS, xlsx
@@ -281,8 +283,9 @@ def test_submit_checks_rights_and_rules(seeds):
 
 
 def test_region_days_stay_in_step_with_the_status_rows(seeds):
-    """The series read from RegionDay equals the series computed from the status rows, after
-    reports, late reports, resubmissions and registry moves, staff edits, imports, deletions."""
+    """The series read from RegionDay (and SegmentDay, under an industry or scale filter) equals
+    the series computed from the status rows, after reports, late reports, resubmissions and
+    registry moves, staff, industry and scale edits, imports, deletions."""
     from fugong.core.models import Region, Role, Unit
     from fugong.registry.services import save_enterprise
 
@@ -299,9 +302,12 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
     import_reports(
         [report_row(e, "部分复工", day=datetime.date(2020, 2, 5)) for e in seeds.yb[30:35]]
     )  # late reports between others
-    import_reports(
-        [report_row(e, "复工", day=datetime.date(2020, 2, 8), on_duty=9) for e in seeds.yb[20:25]]
-    )  # resubmissions
+    resubmitted = [
+        report_row(e, "复工", day=datetime.date(2020, 2, 8), on_duty=9) for e in seeds.yb[20:25]
+    ]
+    for row in resubmitted[:3]:
+        row[3] = "闭环生产"  # closed-loop production: the weighted shares count it apart
+    import_reports(resubmitted)  # resubmissions
     moved = seeds.yb[1]
     moved.region = seeds.yanji if moved.region != seeds.yanji else Region.objects.get(code="222402")
     moved.total_staff = 77
@@ -316,24 +322,53 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
     )  # a bulk move
     assert Enterprise.objects.get(pk=other.pk).region.code == target
     seeds.yb[3].delete()
+    changed = seeds.yb[4]
+    changed.industry = "34"  # another division and section: every day's segment changes
+    save_enterprise(SYSTEM, changed)
+    rescaled = seeds.yb[5]
+    rescaled.scale = "below"  # from today: the campaign's days keep the old scale
+    save_enterprise(SYSTEM, rescaled)
     unit = Unit.objects.create(
         code="222401-zb", name="延吉市专班", kind="command_centre", region=seeds.yanji
     )
     officer = UserFactory(username="yanji", role=Role.COMMAND_CENTRE, unit=unit)
-    for user, code in (
-        (SYSTEM, "222400"),
-        (SYSTEM, "222401"),
-        (officer, "222400"),
-        (officer, "222401"),
+    filters = ({}, {"industry": "13"}, {"industry": "C"}, {"scale": "above"}, {"scale": "below"})
+    for (user, code), flt in itertools.product(
+        ((SYSTEM, "222400"), (SYSTEM, "222401"), (officer, "222400"), (officer, "222401")),
+        filters,
     ):
-        q = stats.StatsQuery.parse(user, {"region": code, "date": last.isoformat()})
+        q = stats.StatsQuery.parse(user, {"region": code, "date": last.isoformat(), **flt})
+        assert stats.rollup_cells(user, q) is not None  # these read the rollup
         fast = stats.series(user, q, first, last)
         slow = stats.series(user, q, first, last, use_status_rows=True)
-        assert fast == slow, (user, code)
+        assert fast == slow, (user, code, flt)
         for day in (first, datetime.date(2020, 2, 8), last):
-            qd = stats.StatsQuery.parse(user, {"region": code, "date": day.isoformat()})
+            qd = stats.StatsQuery.parse(user, {"region": code, "date": day.isoformat(), **flt})
             assert stats.resumption(user, qd, by="region") == stats.resumption(
                 user, qd, by="region", use_status_rows=True
-            ), (user, code, day)
+            ), (user, code, day, flt)
+            assert weighted_shares(user, qd) == weighted_shares(user, qd, use_status_rows=True)
         assert fast[-1]["resumed"] == stats.resumption(user, q)["resumed"]
+    assert weighted_shares(SYSTEM, query("222400"))["closed_loop"]["enterprises"] == 3
+    # on D the rescaled enterprise was still 规上 (its history period), whatever it is now
+    assert stats.resumption(SYSTEM, query("222400", scale="below"))["enterprises"] == 0
     assert stats.series(SYSTEM, query("222400"), first, last)[-1]["resumed"] > 0
+
+
+def test_a_list_series_follows_the_memberships_of_each_day(seeds):
+    """A list's series reads the status rows of its members as of the last day only when no
+    one joined or left within the window; else each day's members count on that day."""
+    first, last = datetime.date(2020, 2, 3), D
+    import_reports([report_row(e, "复工", day=first) for e in seeds.yb[:80]])
+    q = query("222400", list="重点企业")
+    steady = stats.series(SYSTEM, q, first, last)
+    assert [d["enterprises"] for d in steady] == [50] * len(steady)
+    assert steady[-1]["resumed"] == stats.resumption(SYSTEM, q)["resumed"] == 50
+    ListMembership.objects.filter(enterprise__in=seeds.yb[:10]).update(
+        removed_on=datetime.date(2020, 2, 10)
+    )
+    moving = stats.series(SYSTEM, q, first, last)
+    for day in moving:
+        one = stats.resumption(SYSTEM, query("222400", list="重点企业", date=day["date"]))
+        assert all(day[k] == one[k] for k in day if k != "date"), day["date"]
+    assert moving[0]["enterprises"] == 50 and moving[-1]["enterprises"] == 40

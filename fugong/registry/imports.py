@@ -297,6 +297,8 @@ class EnterpriseImporter(ScopedImporter):
         "closure_reason",
     )
     ATTNAMES = tuple("region_id" if f == "region" else f for f in FIELDS)
+    # the columns the statistics' rollups depend on: a change sends enterprises_changed
+    ROLLUP_FIELDS = ("region_id", "total_staff", "active_from", "active_to", "industry", "scale")
 
     def stored(self, data: dict[str, Any]) -> dict[str, Any]:
         """A cleaned row as the enterprise's column values, industry levels derived."""
@@ -315,12 +317,7 @@ class EnterpriseImporter(ScopedImporter):
             if old is None:
                 new.append((data, {"uscc": data["uscc"], **values}))
             elif any(old[f] != values[f] for f in self.ATTNAMES):
-                if (
-                    old["region_id"] != values["region_id"]
-                    or old["total_staff"] != values["total_staff"]
-                    or (old["active_from"], old["active_to"])
-                    != (values["active_from"], values["active_to"])
-                ):
+                if any(old[f] != values[f] for f in self.ROLLUP_FIELDS):
                     moved.update({old["region_id"], values["region_id"]})
                 if (old["region_id"], old["scale"]) != (values["region_id"], values["scale"]):
                     history.append((old["id"], old["region_id"], old["scale"]))

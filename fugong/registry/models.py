@@ -304,6 +304,18 @@ def changed_between(start, end) -> bool:
     return EnterpriseHistory.objects.filter(valid_to__gt=start, valid_to__lte=end).exists()
 
 
+def lists_changed_between(lists, start, end) -> bool:
+    """Whether an enterprise joined or left one of the lists (names, or ids as digits) on a
+    day in (start, end]: membership as of `end` is each day's membership otherwise."""
+    named = Q(pk__in=[])
+    for name in lists:
+        named |= Q(list__name=name) | (Q(list_id=int(name)) if name.isdigit() else Q(pk__in=[]))
+    changes = Q(added_on__gt=start, added_on__lte=end) | Q(
+        removed_on__gt=start, removed_on__lte=end
+    )
+    return ListMembership.objects.filter(named, changes).exists()
+
+
 class EnterpriseAccount(models.Model):
     """Links an enterprise user (contact, health officer) to the one enterprise they act for."""
 

@@ -84,6 +84,13 @@ class EnterpriseFilter(ListFilter):
         except ValueError:
             return None
 
+    def industry_lookup(self) -> dict[str, str | None]:
+        """The industry filter as a lookup on `industry_section` (a section letter) or
+        `industry_division` (a division code): columns of the enterprise and of the rollups."""
+        if self.industry.upper() in industry.SECTIONS:
+            return {"industry_section": self.industry.upper()}
+        return {"industry_division": self._division()}
+
     def apply(self, qs: QuerySet[Enterprise], as_of: date | None = None) -> QuerySet[Enterprise]:
         """Filter `qs`; with `as_of`, region, scale and list membership are taken as they stood
         on that day (README "As of day D")."""
@@ -94,10 +101,7 @@ class EnterpriseFilter(ListFilter):
             else:
                 qs = qs.filter(region.subtree_q() if as_of is None else as_of_q(as_of, region))
         if self.industry:
-            if self.industry.upper() in industry.SECTIONS:
-                qs = qs.filter(industry_section=self.industry.upper())
-            else:
-                qs = qs.filter(industry_division=self._division())
+            qs = qs.filter(**self.industry_lookup())
         if self.scale:
             scale = Q(scale=self.scale) if as_of is None else as_of_q(as_of, scale=self.scale)
             qs = qs.filter(scale)

@@ -343,10 +343,9 @@ class Summary(models.Model):
         return f"{self.campaign_id} {self.day}"
 
 
-class RegionDay(models.Model):
-    """Per campaign, day and leaf region: the sums of its enterprises' DayStatus rows, kept in
-    step with them (services.recompute_region_days), so that a series over many days reads a
-    few hundred rows instead of every enterprise's."""
+class DaySums(models.Model):
+    """The sums of a group of enterprises' DayStatus rows on one day (services.figures reads
+    them with the registry's denominators)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
@@ -361,6 +360,25 @@ class RegionDay(models.Model):
     output = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     capacity_sum = models.DecimalField(max_digits=18, decimal_places=1, default=0)
     capacity_n = models.PositiveIntegerField(default=0)
+    # for the output-weighted shares (shares.py): the resumed and those resumed in closed-loop
+    # production, their confirmed statuses, day output and the registry's annual output
+    confirmed = models.PositiveIntegerField(default=0)
+    resumed_confirmed = models.PositiveIntegerField(default=0)
+    resumed_output = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    resumed_annual = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    closed_loop = models.PositiveIntegerField(default=0)
+    closed_loop_confirmed = models.PositiveIntegerField(default=0)
+    closed_loop_output = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    closed_loop_annual = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RegionDay(DaySums):
+    """Per campaign, day and leaf region: the sums of its enterprises' DayStatus rows, kept in
+    step with them (rollups.recompute_region_days), so that a series over many days reads a
+    few hundred rows instead of every enterprise's."""
 
     class Meta:
         constraints = [
@@ -371,3 +389,28 @@ class RegionDay(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} {self.day} {self.region_id}"
+
+
+class SegmentDay(DaySums):
+    """Per campaign, day, leaf region, industry division and scale (region and scale as of
+    the day, README "As of day D"): the same sums as RegionDay, kept in step with it, so that
+    statistics filtered by industry or scale read the rollup too."""
+
+    industry_section = models.CharField(max_length=1)
+    industry_division = models.CharField(max_length=2)
+    scale = models.CharField(max_length=5)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "region", "industry_division", "scale"],
+                name="one_row_per_segment_day",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "industry_division", "day"]),
+            models.Index(fields=["campaign", "scale", "day"]),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day} {self.region_id} {self.industry_division}"

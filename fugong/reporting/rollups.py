@@ -1,6 +1,7 @@
-"""The DayStatus / RegionDay rollup: every enterprise's status on every day of a campaign and
-its sums per leaf region, kept current as reports arrive and carried forward day by day. Both
-the report use-cases (services) and the statistics (stats) read it; it imports neither."""
+"""The DayStatus / RegionDay / SegmentDay rollup: every enterprise's status on every day of a
+campaign, its sums per leaf region (RegionDay) and per leaf region, industry division and
+scale (SegmentDay), kept current as reports arrive and carried forward day by day. Both the
+report use-cases (services) and the statistics (stats) read it; it imports neither."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from fugong.core.models import Campaign
 from fugong.registry.models import Enterprise, EnterpriseHistory, regions_of
 
-from .models import DailyReport, DayStatus, Horizon, RegionDay
+from .models import DailyReport, DayStatus, Horizon, RegionDay, SegmentDay
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -73,36 +74,91 @@ def refresh_status(report: DailyReport) -> None:
         )
 
 
-_COPY_REGION_DAYS_SQL = """
-INSERT INTO reporting_regionday (campaign_id, day, region_id, resumed_full, resumed_partial,
-    reported, reported_today, staff_on_duty, staff_total_reported, registry_staff_reported,
-    output, capacity_sum, capacity_n)
-SELECT campaign_id, %s, region_id, resumed_full, resumed_partial, reported, 0, staff_on_duty,
-    staff_total_reported, registry_staff_reported, output, capacity_sum, capacity_n
-FROM reporting_regionday WHERE campaign_id = %s AND day = %s
+SUM_COLUMNS = (
+    "resumed_full",
+    "resumed_partial",
+    "reported",
+    "reported_today",
+    "staff_on_duty",
+    "staff_total_reported",
+    "registry_staff_reported",
+    "output",
+    "capacity_sum",
+    "capacity_n",
+    "confirmed",
+    "resumed_confirmed",
+    "resumed_output",
+    "resumed_annual",
+    "closed_loop",
+    "closed_loop_confirmed",
+    "closed_loop_output",
+    "closed_loop_annual",
+)
+COLUMNS = ", ".join(SUM_COLUMNS)
+
+_COPY_SUMS_SQL = f"""
+INSERT INTO {{table}} (campaign_id, day, region_id{{keys}}, {COLUMNS})
+SELECT campaign_id, %s, region_id{{keys}}, {COLUMNS.replace("reported_today", "0")}
+FROM {{table}} WHERE campaign_id = %s AND day = %s
 """
 
-_REGION_DAYS_SQL = """
-INSERT INTO reporting_regionday (campaign_id, day, region_id, resumed_full, resumed_partial,
-    reported, reported_today, staff_on_duty, staff_total_reported, registry_staff_reported,
-    output, capacity_sum, capacity_n)
-SELECT s.campaign_id, s.day, COALESCE(h.region_id, e.region_id),
+SUMS_SQL = """
+INSERT INTO {table} (campaign_id, day, region_id{keys}, {columns})
+SELECT campaign_id, %s, region_id{keys}, resumed_full, resumed_partial, reported, 0,
+    staff_on_duty, staff_total_reported, registry_staff_reported, output, capacity_sum, capacity_n
+FROM {table} WHERE campaign_id = %s AND day = %s
+"""
+
+SUMS_SQL = """
+INSERT INTO {table} (campaign_id, day, region_id{keys}, {columns})
+SELECT s.campaign_id, s.day, COALESCE(h.region_id, e.region_id){values},
     SUM(CASE WHEN s.status = 'full' THEN 1 ELSE 0 END),
     SUM(CASE WHEN s.status = 'partial' THEN 1 ELSE 0 END),
     COUNT(*), SUM(CASE WHEN s.reported_today THEN 1 ELSE 0 END),
     SUM(s.staff_on_duty), SUM(s.staff_total), SUM(e.total_staff),
     COALESCE(SUM(s.output), 0), COALESCE(SUM(s.capacity_utilisation), 0),
-    COUNT(s.capacity_utilisation)
+    COUNT(s.capacity_utilisation),
+    SUM(CASE WHEN s.confirmed THEN 1 ELSE 0 END),
+    SUM(CASE WHEN {resumed} AND s.confirmed THEN 1 ELSE 0 END),
+    COALESCE(SUM(CASE WHEN {resumed} THEN s.output END), 0),
+    COALESCE(SUM(CASE WHEN {resumed} THEN e.annual_output END), 0),
+    SUM(CASE WHEN {closed_loop} THEN 1 ELSE 0 END),
+    SUM(CASE WHEN {closed_loop} AND s.confirmed THEN 1 ELSE 0 END),
+    COALESCE(SUM(CASE WHEN {closed_loop} THEN s.output END), 0),
+    COALESCE(SUM(CASE WHEN {closed_loop} THEN e.annual_output END), 0)
 FROM reporting_daystatus s JOIN registry_enterprise e ON e.id = s.enterprise_id
 LEFT JOIN registry_enterprisehistory h ON h.enterprise_id = s.enterprise_id
     AND h.valid_to > s.day AND (h.valid_from IS NULL OR h.valid_from <= s.day)
-WHERE s.campaign_id = %s AND s.day >= %s AND s.day <= %s {regions}
+WHERE {where}
     AND (e.active_from IS NULL OR e.active_from <= s.day)
     AND (e.active_to IS NULL OR e.active_to > s.day)
-GROUP BY s.campaign_id, s.day, COALESCE(h.region_id, e.region_id)
+GROUP BY s.campaign_id, s.day, COALESCE(h.region_id, e.region_id){values}
 """
 # each day's sums go to the leaf region the enterprise was in that day (its history period
-# covering the day, else its current region): README "As of day D"
+# covering the day, else its current region), and SegmentDay's to its scale that day too:
+# README "As of day D". The migration creating SegmentDay fills it with the same statement.
+SEGMENT_KEYS = ", industry_section, industry_division, scale"
+SEGMENT_VALUES = ", e.industry_section, e.industry_division, COALESCE(h.scale, e.scale)"
+_RESUMED = "s.status IN ('full', 'partial')"
+
+
+def sums_sql(table: str, keys: str, values: str, where: str) -> str:
+    """The INSERT of a rollup table's sums from the status rows `where` selects."""
+    return SUMS_SQL.format(
+        table=table,
+        keys=keys,
+        values=values,
+        columns=COLUMNS,
+        where=where,
+        resumed=_RESUMED,
+        closed_loop=f"{_RESUMED} AND s.mode = 'closed_loop'",
+    )
+
+
+_ROLLUPS = (  # (model, table, key columns, their values)
+    (RegionDay, "reporting_regionday", "", ""),
+    (SegmentDay, "reporting_segmentday", SEGMENT_KEYS, SEGMENT_VALUES),
+)
 
 
 def recompute_region_days(
@@ -111,22 +167,24 @@ def recompute_region_days(
     start: date | None = None,
     end: date | None = None,
 ) -> None:
-    """Recompute RegionDay rows from DayStatus for some leaf regions (all when None) over
-    [start, end] (the whole campaign when None)."""
+    """Recompute the RegionDay and SegmentDay rows from DayStatus for some leaf regions (all
+    when None) over [start, end] (the whole campaign when None)."""
     start, end = start or date.min, end or date.max
-    rows = RegionDay.objects.filter(campaign_id=campaign_id, day__gte=start, day__lte=end)
-    regions, params = "", [campaign_id, start, end]
+    where, params = "s.campaign_id = %s AND s.day >= %s AND s.day <= %s", [campaign_id, start, end]
     if region_ids is not None:
         region_ids = sorted(set(region_ids))
         if not region_ids:
             return
-        rows = rows.filter(region_id__in=region_ids)
         ids = ", ".join(["%s"] * len(region_ids))
-        regions = "AND COALESCE(h.region_id, e.region_id) IN (" + ids + ")"
+        where += " AND COALESCE(h.region_id, e.region_id) IN (" + ids + ")"
         params += region_ids
-    rows.delete()
     with connection.cursor() as cursor:
-        cursor.execute(_REGION_DAYS_SQL.format(regions=regions), params)
+        for model, table, keys, values in _ROLLUPS:
+            rows = model.objects.filter(campaign_id=campaign_id, day__gte=start, day__lte=end)
+            if region_ids is not None:
+                rows = rows.filter(region_id__in=region_ids)
+            rows.delete()
+            cursor.execute(sums_sql(table, keys, values, where), params)
 
 
 def enterprises_changed(region_ids: Iterable[int]) -> None:
@@ -161,7 +219,9 @@ def _roll_one_day(cursor: object, campaign_id: int, d: date) -> None:
         cursor.execute(_COPY_SQL.format(skip=_SKIP_REPORTED), [d, False, campaign_id, before, d])
     else:
         cursor.execute(_COPY_SQL.format(skip=""), [d, False, campaign_id, before])
-    cursor.execute(_COPY_REGION_DAYS_SQL, [d, campaign_id, before])
+    for _model, table, keys, _values in _ROLLUPS:
+        text = _COPY_SUMS_SQL.format(table=table, keys=keys)
+        cursor.execute(text, [d, campaign_id, before])
     if reported:
         recompute_region_days(campaign_id, reported, d, d)
     _recompute_where_dates_fall(campaign_id, d)
@@ -275,6 +335,7 @@ def rebuild_status(campaign: Campaign) -> None:
         horizon = Horizon.objects.filter(campaign=campaign).first()
         DayStatus.objects.filter(campaign=campaign).delete()
         RegionDay.objects.filter(campaign=campaign).delete()
+        SegmentDay.objects.filter(campaign=campaign).delete()
         Horizon.objects.filter(campaign=campaign).delete()
         # no rows yet: this only sets the horizon
         through = roll_forward(campaign, horizon.through if horizon else None)

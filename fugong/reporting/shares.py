@@ -12,15 +12,31 @@ from django.db.models import Count, Q, Sum
 from fugong.core.models import User
 
 from .models import Mode, Status
-from .stats import StatsQuery, percent, resumption, with_status
+from .stats import StatsQuery, percent, resumption, rollup_cells, rollup_sums, with_status
 
 GROUPS = {
     "resumed": Q(s__status__in=[Status.FULL, Status.PARTIAL]),
     "closed_loop": Q(s__status__in=[Status.FULL, Status.PARTIAL], s__mode=Mode.CLOSED_LOOP),
 }
 
+# the keys below from the rollup's sums of the day (stats.rollup_sums)
+_FROM_ROLLUP = {
+    "n": "enterprises",
+    "annual_known": "annual_known",
+    "annual": "annual",
+    "day_output": "output",
+    "confirmed": "confirmed",
+    "resumed_annual": "resumed_annual",
+    "resumed_output": "resumed_output",
+    "resumed_confirmed": "resumed_confirmed",
+    "closed_loop_n": "closed_loop",
+    "closed_loop_annual": "closed_loop_annual",
+    "closed_loop_output": "closed_loop_output",
+    "closed_loop_confirmed": "closed_loop_confirmed",
+}
 
-def weighted_shares(user: User, query: StatsQuery) -> dict:
+
+def weighted_shares(user: User, query: StatsQuery, use_status_rows: bool = False) -> dict:
     """{group: {enterprises, share, annual_output, annual_output_share, day_output,
     day_output_share, confirmed}} and the totals they are shares of."""
     sums = {
@@ -35,7 +51,14 @@ def weighted_shares(user: User, query: StatsQuery) -> dict:
         sums[f"{key}_annual"] = Sum("annual_output", filter=condition)
         sums[f"{key}_output"] = Sum("s__output", filter=condition)
         sums[f"{key}_confirmed"] = Count("id", filter=condition & Q(s__confirmed=True))
-    agg = with_status(query, query.enterprises(user)).aggregate(**sums)
+    beyond = query.day > query.horizon()  # no rollup sums yet: the status rows, carried
+    cells = None if beyond or use_status_rows else rollup_cells(user, query)
+    if cells is not None:  # the rollup's sums, and the registry's for the denominators
+        day = rollup_sums(user, query, cells.filter(day=query.day))
+        agg = {k: day[v] or 0 for k, v in _FROM_ROLLUP.items()}
+        agg["resumed_n"] = (day["resumed_full"] or 0) + (day["resumed_partial"] or 0)
+    else:
+        agg = with_status(query, query.enterprises(user)).aggregate(**sums)
     annual, day_output = float(agg["annual"] or 0), float(agg["day_output"] or 0)
     out = {
         "enterprises": agg["n"],

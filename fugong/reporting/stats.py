@@ -13,7 +13,18 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +38,8 @@ from fugong.registry.services import EnterpriseFilter, enterprises_for
 
 from .campaigns import campaign_running, campaign_scope, current_campaign, default_region  # noqa: F401
 from .daysums import figures, percent, status_sums  # noqa: F401 (re-exported)
-from .models import DayStatus, RegionDay, Status
-from .rollups import horizon_through, latest_report_day, reported_on, status_rows_on
+from .models import DayStatus, RegionDay, SegmentDay, Status
+from .rollups import SUM_COLUMNS, horizon_through, latest_report_day, reported_on, status_rows_on
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -58,6 +69,7 @@ class StatsQuery:
     # it was confirmed; an enterprise without one counts as not resumed
     confirmed: bool = False
     _through: date | None = field(default=None, init=False, repr=False, compare=False)
+    _sums: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def parse(
@@ -200,19 +212,18 @@ def resumption(
 ) -> dict:
     """The figures for the query, and a breakdown `by` region, industry, scale or list.
 
-    A plain region subtree reads the RegionDay sums; filtered queries aggregate the
-    enterprises in scope LEFT JOINed to their status on the day."""
+    A region subtree reads the rollup's sums (`rollup_cells`: RegionDay, or SegmentDay under
+    an industry or scale filter); other queries (a list filter, confirmed figures) aggregate
+    the enterprises in scope LEFT JOINed to their status on the day."""
     if by and by not in BY:
         raise ValidationError({"by": _("by 应为 region、industry、scale 或 list")})
     ents = query.enterprises(user)
-    beyond = query.day > query.horizon()  # no RegionDay rows yet: the status rows, carried
-    path = None if use_status_rows or beyond else region_days_path(user, query)
-    if path is not None:
-        cells = RegionDay.objects.filter(
-            campaign=query.campaign, day=query.day, region__path__startswith=path
-        )
-        totals = ents.aggregate(**_REGISTRY)
-        overall = _with_totals(cells.aggregate(**_CELL_SUMS), totals)
+    beyond = query.day > query.horizon()  # no rollup sums yet: the status rows, carried
+    cells = None if use_status_rows or beyond else rollup_cells(user, query)
+    if cells is not None:
+        cells = cells.filter(day=query.day)
+        sums = rollup_sums(user, query, cells)
+        overall = _with_totals(sums, sums)
     else:
         if beyond:  # the carried status rows, counted in the query
             overall = with_status(query, ents).aggregate(**aggregates(query))
@@ -234,7 +245,7 @@ def resumption(
     elif by:
         ents = registry.with_as_of(ents, query.day)  # grouped by region and scale then
         key = {"region": "region_as_of", "scale": "scale_as_of"}.get(by, "industry_division")
-        if path is not None and by == "region":
+        if cells is not None and by == "region":
             sums = _grouped(cells, "region_id", _CELL_SUMS)
             groups = {
                 k: _with_totals(sums.get(k, {}), t)
@@ -255,6 +266,38 @@ def resumption(
 
 
 _REGISTRY = {"enterprises": Count("id"), "registry_staff": Sum("total_staff")}
+# the registry's sums the output-weighted shares need too (shares.py)
+_REGISTRY_SHARES = {"annual_known": Count("annual_output"), "annual": Sum("annual_output")}
+
+
+_INTEGERS = {"enterprises", "registry_staff", "annual_known"} | {
+    f.name for f in SegmentDay._meta.fields if isinstance(f, IntegerField)
+}
+
+
+def rollup_sums(user: User, query: StatsQuery, cells: QuerySet) -> dict:
+    """The query's day: the registry's sums of its enterprises and the sums of its rollup
+    rows (`cells`, of that day; models.DaySums' columns), in one statement, kept on the query
+    (the API's figures and weighted shares read them both)."""
+    if query._sums is None:
+        one = Value(1)  # grouped by a constant: one row of sums, even over no rows
+        registry_sums = query.enterprises(user).order_by().annotate(g=one).values("g")
+        registry_sums = registry_sums.annotate(**_REGISTRY, **_REGISTRY_SHARES)
+        cell_sums = cells.order_by().annotate(g=one).values("g").annotate(**_CELL_SUMS)
+        (r_sql, r_params), (c_sql, c_params) = (
+            registry_sums.query.sql_with_params(),
+            cell_sums.query.sql_with_params(),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT * FROM ({r_sql}) r CROSS JOIN ({c_sql}) c", [*r_params, *c_params]
+            )
+            names = [col[0] for col in cursor.description]
+            row = zip(names, cursor.fetchone(), strict=True)
+            # PostgreSQL sums integers as numeric: integers, as the ORM's aggregates give them
+            query._sums = {k: int(v) if k in _INTEGERS and v is not None else v for k, v in row}
+        query._sums.pop("g", None)
+    return query._sums
 
 
 def _with_totals(sums: dict, totals: dict) -> dict:
@@ -302,29 +345,33 @@ def _to_children(parent: Region, groups: dict) -> tuple[dict, dict]:
     return out, labels
 
 
-_CELL_SUMS = {
-    k: Sum(k)
-    for k in (
-        "resumed_full",
-        "resumed_partial",
-        "reported",
-        "reported_today",
-        "staff_on_duty",
-        "staff_total_reported",
-        "registry_staff_reported",
-        "output",
-        "capacity_sum",
-        "capacity_n",
-    )
-}
+_CELL_SUMS = {k: Sum(k) for k in SUM_COLUMNS}  # of RegionDay or SegmentDay rows
+
+
+def rollup_cells(user: User, query: StatsQuery) -> QuerySet | None:
+    """The rollup rows, of every day, whose sums give exactly the statuses of the query's
+    enterprises: RegionDay's of the region subtree, or SegmentDay's under an industry or
+    scale filter (the campaign's or the query's; scale as of the day); None when none do (a
+    list filter, confirmed figures, a scope that is not a region subtree)."""
+    path = region_days_path(user, query)
+    if path is None:
+        return None
+    flt, scale = query.filter, query.campaign.report_scale
+    if not (flt.industry or flt.scale or scale):
+        return RegionDay.objects.filter(campaign=query.campaign, region__path__startswith=path)
+    cells = SegmentDay.objects.filter(campaign=query.campaign, region__path__startswith=path)
+    if flt.industry:
+        cells = cells.filter(**flt.industry_lookup())
+    for value in {flt.scale, scale} - {""}:
+        cells = cells.filter(scale=value)
+    return cells
 
 
 def region_days_path(user: User, query: StatsQuery) -> str | None:
-    """The region path whose RegionDay rows give exactly the query's enterprises, or None when
-    they cannot (filters, or a scope that is not a region subtree)."""
-    if query.filter.industry or query.filter.scale or query.filter.list:
-        return None
-    if query.campaign.report_scale or query.campaign.report_list or query.confirmed:
+    """The region path whose rollup rows (with the industry and scale filters) give exactly
+    the query's enterprises, or None when they cannot (a list, confirmed figures, or a scope
+    that is not a region subtree)."""
+    if query.filter.list or query.campaign.report_list or query.confirmed:
         return None
     paths = [query.region.path, query.campaign.region.path]
     if not user.is_admin:
@@ -368,7 +415,8 @@ def series(
     user: User, query: StatsQuery, start: date, end: date, use_status_rows: bool = False
 ) -> list[dict]:
     """Figures per day over [start, end] (bounded by the campaign and the query's day). Read
-    from RegionDay when the query is a plain region subtree, else from the status rows."""
+    from the rollup's sums when they give the query's enterprises (`rollup_cells`), else from
+    the status rows."""
     start = max(start, query.campaign.starts_on)
     end = min(end, query.day)
     if start > end:
@@ -378,21 +426,16 @@ def series(
         days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
         done = series(user, query, start, first - timedelta(days=1), use_status_rows)
         return done + [_one_day(user, query, d) for d in days]
-    if query.filter.list or query.campaign.report_list or registry.changed_between(start, end):
+    lists = {query.filter.list, query.campaign.report_list} - {""}
+    if registry.changed_between(start, end) or registry.lists_changed_between(lists, start, end):
         return [
             _one_day(user, query, start + timedelta(days=i)) for i in range((end - start).days + 1)
         ]
     ents = query.enterprises(user, day=end, active=False)
     totals = _daily_totals(ents, start, end)
-    path = region_days_path(user, query)
-    if path is not None and not use_status_rows:
-        by_day = _grouped(
-            RegionDay.objects.filter(
-                campaign=query.campaign, day__gte=start, day__lte=end, region__path__startswith=path
-            ),
-            "day",
-            _CELL_SUMS,
-        )
+    cells = None if use_status_rows else rollup_cells(user, query)
+    if cells is not None:
+        by_day = _grouped(cells.filter(day__gte=start, day__lte=end), "day", _CELL_SUMS)
     else:
         by_day = _status_series(query, ents, start, end)
     out = []
