@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .permissions import Actor
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the caller's transaction: no savepoint round trips
 def audit(
     user: Actor,
     action: str,

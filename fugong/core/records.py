@@ -320,7 +320,10 @@ class ApiToken(models.Model):
     @classmethod
     def authenticate(cls, raw: str | None) -> User | None:
         token = (
-            cls.objects.select_related("user", "user__unit__region")
+            # the enterprise account too: a gate device's every request needs its enterprise
+            cls.objects.select_related(
+                "user", "user__unit__region", "user__enterprise_account__enterprise__region"
+            )
             .filter(key_hash=_token_hash(raw or ""), user__is_active=True)
             .first()
         )

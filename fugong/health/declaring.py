@@ -73,6 +73,10 @@ def _link_url(token):
     return absolute_url(reverse("health:personal", args=[token]))
 
 
+# the personal page is the morning's hot path: its gate QR takes a fixed mask (see qr_svg)
+GATE_QR_MASK = 2
+
+
 @rate_limit("declare")
 def personal(request, token):
     """Public: the employee's personal link identifies them (audited, success or failure); GET
@@ -111,6 +115,7 @@ def personal(request, token):
         gate = qr_svg(
             absolute_url(reverse("health:gate") + "?code=" + services.gate_code(existing)),
             width=220,
+            mask=GATE_QR_MASK,
         )
     response = render(
         request,

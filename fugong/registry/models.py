@@ -42,7 +42,13 @@ def enterprise_id_of(user):
 
 
 def own_enterprise(user):
-    """The enterprise whose own account this is (with its region), or None."""
+    """The enterprise whose own account this is (with its region), or None; the one already
+    loaded with the account (the API token's authentication fetches it) is reused."""
+    account = getattr(user, "enterprise_account", None) if user.pk else None
+    if account is not None and EnterpriseAccount.enterprise.is_cached(account):
+        enterprise = account.enterprise
+        if Enterprise.region.is_cached(enterprise):
+            return enterprise
     pk = enterprise_id_of(user)
     return Enterprise.objects.select_related("region").filter(pk=pk).first() if pk else None
 

@@ -102,7 +102,7 @@ def send_link_sms(user: User, employee: Employee, url_of: Callable[[str], str]) 
     return True
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # raises nothing of its own: no savepoint needed
 def employee_by_link(token: str, ip: str = "") -> Employee | None:
     """The active employee whose personal link this is, or None; audited either way (the
     token never: a failure records only the address and the enterprise id it claimed)."""
@@ -111,7 +111,7 @@ def employee_by_link(token: str, ip: str = "") -> Employee | None:
     if parts is not None:
         enterprise_id, secret = parts
         employee = (
-            Employee.objects.select_related("enterprise")
+            Employee.objects.select_related("enterprise__region")
             .filter(enterprise_id=enterprise_id, link_hash=token_hash(secret), active=True)
             .first()
         )
