@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fugong.core.models import Campaign, Region, User
+from fugong.core.models import Campaign, Region, User, path_q
 from fugong.core.permissions import SYSTEM
 from fugong.registry import industry as industries
 from fugong.registry import models as registry
@@ -358,8 +358,8 @@ def rollup_cells(user: User, query: StatsQuery) -> QuerySet | None:
         return None
     flt, scale = query.filter, query.campaign.report_scale
     if not (flt.industry or flt.scale or scale):
-        return RegionDay.objects.filter(campaign=query.campaign, region__path__startswith=path)
-    cells = SegmentDay.objects.filter(campaign=query.campaign, region__path__startswith=path)
+        return RegionDay.objects.filter(path_q(path, "region__path"), campaign=query.campaign)
+    cells = SegmentDay.objects.filter(path_q(path, "region__path"), campaign=query.campaign)
     if flt.industry:
         cells = cells.filter(**flt.industry_lookup())
     for value in {flt.scale, scale} - {""}:
