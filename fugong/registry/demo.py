@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from fugong.core import bulk
 from fugong.core.models import SEVEN_MUSTS, Campaign, Region, Role, Unit, User
 from fugong.core.validators import USCC_ALPHABET, uscc_check_char
 
@@ -368,13 +369,26 @@ def enterprise_data(i, places):
     )
 
 
+def insert_enterprises(enterprises):
+    """Every demo enterprise is inserted here (COPY on PostgreSQL: the province demo's
+    100,000 in seconds): the one place to fill a column derived at insert."""
+    for start in range(0, len(enterprises), 20000):
+        bulk.insert(Enterprise, enterprises[start : start + 20000])
+
+
 @transaction.atomic
 def build_enterprises(n):
     places = _places()
-    wanted = [enterprise_data(i, places) for i in range(n)]
+    wanted, seen = [enterprise_data(i, places) for i in range(n)], set()
+    for i, e in enumerate(wanted):  # 8 random digits repeat among 100,000 enterprises
+        attempt = 0
+        while e.uscc in seen:
+            attempt += 1
+            e.uscc = make_uscc(random.Random(f"fugong-uscc-{i}-{attempt}"), e.uscc[2:8])
+        seen.add(e.uscc)
     have = set(Enterprise.objects.values_list("uscc", flat=True))
     new = [e for e in wanted if e.uscc not in have]
-    Enterprise.objects.bulk_create(new, batch_size=1000)
+    insert_enterprises(new)
     by_uscc = dict(Enterprise.objects.values_list("uscc", "pk"))
     ids = [by_uscc[e.uscc] for e in wanted]
     lists = {lst.kind: lst for lst in EnterpriseList.objects.all()}
@@ -389,13 +403,13 @@ def build_enterprises(n):
         if i >= 300 and i % 10 == 0:
             members.append((lists["key"].pk, pk, "州级重点企业"))
     current = set(ListMembership.objects.current().values_list("list_id", "enterprise_id"))
-    ListMembership.objects.bulk_create(
+    bulk.insert(
+        ListMembership,
         [
             ListMembership(list_id=lst, enterprise_id=e, reason=r, added_on=date(2020, 2, 1))
             for lst, e, r in members
             if (lst, e) not in current
         ],
-        batch_size=1000,
     )
     units = {u.region_id: u for u in Unit.objects.filter(kind__in=["township", "park"])}
     county_gxj = {
@@ -421,7 +435,7 @@ def build_enterprises(n):
                 leader_phone=_phone(rng),
             )
         )
-    Assignment.objects.bulk_create(new_assignments, batch_size=1000)
+    bulk.insert(Assignment, new_assignments)
     return len(new), ids
 
 

@@ -1,3 +1,5 @@
+import time
+
 from django.core.management.base import BaseCommand
 
 from fugong.approvals.demo import build as build_applications
@@ -6,6 +8,7 @@ from fugong.consultations.demo import build as build_lines
 from fugong.dashboard.demo import build_boundaries, build_readings, settle_project_orders
 from fugong.financing.demo import build as build_financing
 from fugong.health.demo import build as build_roster
+from fugong.health.demo import build_large_roster
 from fugong.inspections.demo import build as build_inspections
 from fugong.passes.demo import build as build_passes
 from fugong.policies.demo import build as build_policies
@@ -35,13 +38,33 @@ class Command(BaseCommand):
             default=27,
             help="days of daily reports from 2020-02-03 (default 27; up to 180)",
         )
+        parser.add_argument(
+            "--employees",
+            type=int,
+            default=0,
+            help="also a roster of this many employees over the enterprises, for the health "
+            "benchmarks (e.g. 1000000; COPY on PostgreSQL)",
+        )
+        parser.add_argument(
+            "--workers", type=int, default=1, help="processes encrypting the --employees roster"
+        )
         parser.add_argument("--quiet", action="store_true")
 
-    def handle(self, enterprises, report_days, quiet, **options):
-        created, logins = demo.build(enterprises)
-        reports = build_reports(report_days) + build_live_reports()
+    def handle(self, enterprises, report_days, employees, workers, quiet, **options):
+        timings = {}
+
+        def timed(part, build, *args):
+            started = time.monotonic()
+            result = build(*args)
+            timings[part] = time.monotonic() - started
+            return result
+
+        created, logins = timed("enterprises", demo.build, enterprises)
+        reports = timed("reports", build_reports, report_days)
+        reports += timed("live reports", build_live_reports)
         applications, passes = build_applications(), build_passes()
         roster = build_roster()
+        large_roster = timed("employees", build_large_roster, employees, workers)
         policies = build_policies()
         financing, service_logins = build_financing()
         purchases = build_supplies()
@@ -56,6 +79,11 @@ class Command(BaseCommand):
         settle_project_orders()
         if quiet:
             return
+        self.stdout.write(
+            "built in " + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in timings.items())
+        )
+        if large_roster:
+            self.stdout.write(f"a roster of {large_roster} employees over the enterprises")
         self.stdout.write(
             f"demo city 延边州: {enterprises} enterprises ({created} new), "
             f"{reports} daily reports written, {applications} applications, {passes} "
