@@ -129,7 +129,7 @@ def build_reports(days=27):
 
 def _build(campaign, days, shift=timedelta(0)):
     DailyReport.objects.filter(campaign=campaign).delete()
-    enterprises = Enterprise.objects.filter(region__path__startswith=campaign.region.path)
+    enterprises = Enterprise.objects.filter(campaign.region.subtree_q())
     count = enterprises.count()
     in_sql = connection.vendor == "postgresql" and count > SMALL
     enterprises = list(enterprises.order_by("pk")[:SMALL] if in_sql else enterprises.order_by("pk"))
