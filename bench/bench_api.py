@@ -72,7 +72,7 @@ WHERE r.path >= %s AND r.path < %s"""
 def _levels(client, n):
     from django.db import connection
 
-    from fugong.core.models import Region, User
+    from fugong.core.models import Region, User, path_end
     from fugong.core.services import issue_token
 
     _t, raw = issue_token(User.objects.get(username="zhuanban"), "bench")
@@ -80,7 +80,7 @@ def _levels(client, n):
     out = {}
     for code in ("222400", "222401", "222401001"):
         path = Region.objects.get(code=code).path
-        bounds = {"lo": path, "hi": path[:-1] + "0"}
+        bounds = {"lo": path, "hi": path_end(path)}
 
         def hand(bounds=bounds):
             with connection.cursor() as cursor:

@@ -20,7 +20,13 @@ def path_q(path: str, field: str = "path") -> models.Q:
     "/" (`/22/2224/222401/`), so every path under P sorts in [P, P with its last "/" made "0"):
     "/" is the character just below "0" (byte order; PostgreSQL compares the column in the
     "C" collation, migration core 0019)."""
-    return models.Q(**{f"{field}__gte": path, f"{field}__lt": path[:-1] + "0"})
+    return models.Q(**{f"{field}__gte": path, f"{field}__lt": path_end(path)})
+
+
+def path_end(path: str) -> str:
+    """The first path after the subtree of `path` (for hand-written SQL: `p >= path AND p <
+    path_end(path)`, as `path_q`)."""
+    return path[:-1] + "0"
 
 
 class Region(models.Model):

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fugong.core.bulk import indexes_deferred
-from fugong.core.models import Campaign
+from fugong.core.models import Campaign, path_end
 from fugong.registry.demo import ABOVE_SCALE, LIVE_CAMPAIGN
 from fugong.registry.models import Enterprise, ListMembership
 
@@ -198,7 +198,7 @@ def _reports_sql():
 WITH ents AS (
     SELECT e.id, e.total_staff, row_number() OVER (ORDER BY e.id) - 1 AS i
     FROM registry_enterprise e JOIN core_region r ON r.id = e.region_id
-    WHERE r.path LIKE %(path)s
+    WHERE r.path >= %(path)s AND r.path < %(path_end)s
 ), starts AS (
     SELECT id, total_staff, i, CASE WHEN {_u("id", 1)} < 0.25 THEN NULL
         ELSE %(first)s::date + floor({_u("id", 2)} * 61)::int END AS start
@@ -247,7 +247,8 @@ def _insert_reports_in_sql(campaign, days, shift):
     first = FIRST_DAY + shift
     last = campaign_last(campaign)
     params = {
-        "path": campaign.region.path + "%",
+        "path": campaign.region.path,
+        "path_end": path_end(campaign.region.path),
         "first": first,
         "offset": SMALL,
         "days": days,
