@@ -144,7 +144,8 @@ def _summaries(
         f"report_missing_{kind}",
         _("%(d)s 日报%(k)s：全域 %(n)d 家未报") % {"d": day, "k": label, "n": total},
         "\n".join(
-            f"- {unit.name}：{len(enterprises)} 家" for unit, enterprises in by_township.values()
+            _("- %(unit)s：%(n)d 家") % {"unit": unit.name, "n": len(enterprises)}
+            for unit, enterprises in by_township.values()
         ),
         url=f"/completeness/?date={day.isoformat()}",
         day=day,
