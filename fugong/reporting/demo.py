@@ -82,18 +82,7 @@ def reports_for(i, enterprise, campaign, days, key_ids, ranks, shift=timedelta(0
                 thermometers_needed=rng.choice([0, 0, 0, 0, 5, 10]),
                 workers_short=rng.choice([0, 0, 0, 5, 20]),
                 funding_needed=Decimal(rng.choice([0, 0, 0, 0, 50, 200])),
-                difficulties=rng.choice(
-                    [
-                        "",
-                        "",
-                        "",
-                        "",
-                        "原材料运输受阻，货车无法进城",
-                        "口罩和消毒液库存不足",
-                        "外地员工返岗难，用工缺口大",
-                        "流动资金紧张，需要贷款支持",
-                    ]
-                ),
+                difficulties=rng.choice(_DIFFICULTIES),
                 channel="h5",
                 submitted_at=timezone.make_aware(
                     timezone.datetime.combine(day, timezone.datetime.min.time())
@@ -178,6 +167,7 @@ def _pick(values, draw, kind):
     return f"(ARRAY[{', '.join(values)}]::{kind}[])[1 + floor({draw} * {len(values)})::int]"
 
 
+# a report's difficulties: four in eight reports have none (the Python and the SQL demo)
 _DIFFICULTIES = [
     "",
     "",
