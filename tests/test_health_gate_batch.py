@@ -131,3 +131,10 @@ def test_the_batch_refuses_what_the_gate_page_refuses_with_the_same_fields(
     assert [e["fields"] for e in errors[:5]] == single
     assert set(errors[5]["fields"]) == {"id_number"} and set(errors[6]["fields"]) == {"at"}
     assert not GateCheck.objects.exists()
+
+
+def test_an_empty_batch_saves_nothing_and_fails_nothing(cast, health, people):  # noqa: F811
+    # schemathesis sent `{"checks": []}`: the small-batch statement's VALUES list had no row
+    batch = services.ingest_gate_batch(health.officer, cast.a, [])
+    assert (batch.saved, batch.refusals) == (0, [])
+    assert not GateCheck.objects.exists()

@@ -232,7 +232,9 @@ def _set_based(upload: Upload) -> GateBatch:
         "days": sorted(campaigns),
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        if len(staged) <= INLINE_ROWS:
+        if not staged:
+            refused = []  # an empty batch: nothing to judge (a VALUES list needs a row)
+        elif len(staged) <= INLINE_ROWS:
             staging, values = _inline_staging(staged)
             cursor.execute(JUDGE.format(staging=staging), {**params, **values})
             refused = cursor.fetchall()
