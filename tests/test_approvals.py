@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from fugong.approvals import services
 from fugong.approvals.models import Application
-from fugong.core.models import SEVEN_MUSTS, Attachment, Notification, Step
+from fugong.core.models import SEVEN_MUSTS, Attachment, Notification, Role, Step
 from fugong.core.services import Conflict
 
-from .factories import EnterpriseFactory
+from .factories import EnterpriseFactory, UserFactory
 from .pdfs import ink, qr_texts, render, text_of
 
 TODAY = timezone.localdate()
@@ -396,3 +396,11 @@ def test_a_suspended_qualification_blocks_a_new_one_and_verifies_as_suspended(
     assert "已暂停" in page and "已取缔" not in page
     Application.objects.filter(pk=app.pk).update(state="revoked")
     assert services.verify_certificate(app.code)["status_label"].startswith("已取缔")
+
+
+def test_the_closed_loop_roster_opens_before_any_region_exists(db, login):
+    # a fresh installation: an administrator, no region yet; the roster is empty, not a 500
+    admin = UserFactory(username="admin0", is_superuser=True, is_staff=True, role=Role.ADMIN)
+    page = login(admin).get("/applications/closed-loop/")
+    assert page.status_code == 200
+    assert list(page.context["applications"]) == [] and page.context["region"] is None

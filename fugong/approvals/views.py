@@ -4,6 +4,7 @@ reviewers work a queue; anyone verifies a certificate by its QR."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -221,7 +222,8 @@ def closed_loop(request):
         services.applications_for(
             request.user, services.ApplicationFilter(kind=Application.Kind.CLOSED_LOOP)
         )
-        .filter(region.subtree_q("enterprise__"), campaign=campaign)
+        # no region at all (a fresh installation with no root region): no limit, as before
+        .filter(region.subtree_q("enterprise__") if region else Q(), campaign=campaign)
         .filter(state__in=(Application.State.APPROVED, Application.State.REVOKED))
     )
     if request.GET.get("format") == "xlsx":

@@ -58,6 +58,9 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # compared in the "C" collation on PostgreSQL (migration 0019; `path_q` needs byte order):
+    # a migration altering this field must set the collation again, as Django's ALTER TYPE
+    # resets it to the database's default
     path = models.CharField(max_length=255, editable=False, db_index=True)
 
     class Meta:
