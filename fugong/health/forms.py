@@ -37,7 +37,7 @@ class DeclarationForm(forms.Form):
 
     def render(self, template_name=None, context=None, renderer=None):
         """The personal page is the morning's hot path, and rendering these widgets through
-        the templates was a third of its CPU: an unbound form's HTML depends only on the
+        the templates was a fifth of its CPU: an unbound form's HTML depends only on the
         language and the initial values, so each worker keeps it (a few hundred variants)."""
         if self.is_bound or template_name or context or renderer:
             return super().render(template_name, context, renderer)
