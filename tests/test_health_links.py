@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -23,6 +24,7 @@ from fugong.health import services
 from fugong.health.demo import id_card
 from fugong.health.models import Declaration, Employee
 
+from .clock import travel
 from .factories import enterprise_user
 
 pytestmark = pytest.mark.shard_keys  # tests/shard_keys.py: Citus-ready queries
@@ -104,6 +106,44 @@ def test_it_declares_with_one_get_and_one_post_and_the_gate_qr_works(cast, healt
     r = fresh.post(path, {"temperature": "45.0", "test_result": "none"})
     assert "不在 34.0–42.0℃ 之间" in r.content.decode()
     assert Declaration.objects.get().temperature == d.temperature
+
+
+def test_the_gate_code_is_the_same_all_day_and_its_qr_is_drawn_once(cast, health, login):
+    from django.core import signing
+
+    from fugong.health import declaring
+
+    path = slip(login, health.officer, health.zhang)
+    phone = Client()
+    phone.get(path)
+    assert phone.post(path, FORM).status_code == 302
+    d = Declaration.objects.get()
+    with travel(TODAY, 7, 1):
+        morning = services.gate_code(d)
+    with travel(TODAY, 17, 59):
+        evening = services.gate_code(d)
+        assert services.employee_by_gate_code(cast.a, morning, TODAY) == health.zhang
+    # no timestamp in it: the same code, and so the same QR, all day; a day's code, not another's
+    assert morning == evening and str(d.employee_id) in morning
+    yesterday = Declaration(employee_id=d.employee_id, day=TODAY - datetime.timedelta(days=1))
+    with pytest.raises(ValidationError, match="今日申报码"):
+        services.employee_by_gate_code(cast.a, services.gate_code(yesterday), TODAY)
+    # a changed employee or day breaks the signature
+    forged = morning.replace(f"{d.employee_id}.", f"{health.li.pk}.", 1)
+    with pytest.raises(ValidationError, match="篡改"):
+        services.employee_by_gate_code(cast.a, forged, TODAY)
+    # a page opened before the deploy shows the earlier, timestamped code: still admitted today
+    earlier = signing.dumps([d.employee_id, TODAY.isoformat()], salt=services.GATE_SALT)
+    assert services.employee_by_gate_code(cast.a, earlier, TODAY) == health.zhang
+    # the worker draws the QR once and shows the same one on every later view of the day
+    declaring.gate_qr.cache_clear()
+    first = re.search(r'id="gate-qr">.*?</svg>', phone.get(path).content.decode(), re.S)
+    second = re.search(r'id="gate-qr">.*?</svg>', phone.get(path).content.decode(), re.S)
+    assert first and second and first.group(0) == second.group(0)
+    info = declaring.gate_qr.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    r = login(health.officer).get(f"/health/gate/?code={morning}")
+    assert r.context["employee"] == health.zhang and r.context["declared"] == d
 
 
 def test_it_audits_every_identification_without_the_token(cast, health, login):

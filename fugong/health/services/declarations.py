@@ -159,13 +159,32 @@ REPLACED = (
 
 
 def gate_code(declaration: Declaration) -> str:
-    """The personal code of today's declaration (the QR the employee shows at the gate)."""
-    return signing.dumps([declaration.employee_id, declaration.day.isoformat()], salt=GATE_SALT)
+    """The personal code of today's declaration (the QR the employee shows at the gate): the
+    employee and the day, signed — the same all day, so a worker draws its QR once, and short,
+    so the QR is a small one (version 7 instead of 8 for a typical address)."""
+    return _gate_signer().sign(f"{declaration.employee_id}.{declaration.day:%Y%m%d}")
+
+
+def _gate_signer() -> signing.Signer:
+    # the day is in the signed value and checked on every scan: the code needs no timestamp
+    return signing.Signer(salt=GATE_SALT + ".day")
+
+
+def _read_gate_code(code: str) -> tuple[int, str]:
+    """The employee id and ISO day a gate code names; `BadSignature` for anything we did not
+    sign. Codes of the earlier, timestamped form (`signing.dumps`, until 2026-12) are still
+    read, so the pages open during a deploy keep working for the rest of their day."""
+    try:
+        employee, day = _gate_signer().unsign(code).split(".")
+        return int(employee), f"{day[:4]}-{day[4:6]}-{day[6:]}"
+    except signing.BadSignature:
+        employee_id, day = signing.loads(code, salt=GATE_SALT, max_age=36 * 3600)
+        return int(employee_id), str(day)
 
 
 def employee_by_gate_code(enterprise: Enterprise, code: str, today: date) -> Employee:
     try:
-        employee_id, day = signing.loads(code, salt=GATE_SALT, max_age=36 * 3600)
+        employee_id, day = _read_gate_code(code)
     except signing.BadSignature as exc:
         raise ValidationError(_("二维码无效或已被篡改")) from exc
     if day != today.isoformat():
