@@ -7,7 +7,7 @@ import random
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditHead, AuditLog
@@ -58,8 +58,28 @@ def audit(
     entry.detail = _json_safe(entry.detail)
     entry.hash = entry.content_hash(head.last_hash)
     entry.save()
-    AuditHead.objects.filter(pk=head.pk).update(last_id=entry.pk, last_hash=entry.hash)
+    with connection.cursor() as cursor:  # SQL of our own: the ORM's compiling cost more here
+        cursor.execute(
+            f"UPDATE {AuditHead._meta.db_table} SET last_id = %s, last_hash = %s WHERE id = %s",
+            [entry.pk, entry.hash, head.pk],
+        )
     return entry
+
+
+def _try_lock(chain: int) -> AuditHead | None:
+    """The head of `chain`, locked, or None when another transaction holds it (or it does not
+    exist yet). Every audited write starts here, so it is SQL of our own, as the update of the
+    head: the ORM's compiling of the two was half of an audit entry's CPU."""
+    lock = ""
+    if connection.features.has_select_for_update_skip_locked:
+        lock = connection.ops.for_update_sql(skip_locked=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, last_id, last_hash FROM {AuditHead._meta.db_table} WHERE id = %s {lock}",
+            [chain],
+        )
+        row = cursor.fetchone()
+    return AuditHead(id=row[0], last_id=row[1], last_hash=row[2]) if row else None
 
 
 def _lock_a_head(chains: int) -> AuditHead:
@@ -67,10 +87,10 @@ def _lock_a_head(chains: int) -> AuditHead:
     (created when missing), else any free one; when all are held, wait for the random one."""
     k = random.randint(1, chains)
     heads = AuditHead.objects.select_for_update(skip_locked=True)
-    head = heads.filter(pk=k).first()
+    head = _try_lock(k)
     if head is None and not AuditHead.objects.filter(pk=k).exists():
         AuditHead.objects.bulk_create([AuditHead(pk=k)], ignore_conflicts=True)
-        head = heads.filter(pk=k).first()
+        head = _try_lock(k)
     if head is None:
         head = heads.filter(pk__lte=chains).order_by("?").first()
     if head is None:
