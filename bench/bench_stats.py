@@ -35,7 +35,7 @@ FROM registry_enterprise e
 LEFT JOIN registry_enterprisehistory h ON h.enterprise_id = e.id AND h.valid_to > {day}
      AND (h.valid_from IS NULL OR h.valid_from <= {day})
 JOIN core_region g ON g.id = COALESCE(h.region_id, e.region_id)
-WHERE g.path LIKE %(path)s {active} {filters}
+WHERE g.path >= %(path)s AND g.path < %(path_end)s {active} {filters}
 """
 ACTIVE = """AND (e.active_from IS NULL OR e.active_from <= {day})
   AND (e.active_to IS NULL OR e.active_to > {day})"""
@@ -74,7 +74,8 @@ SUMS = """SUM(c.resumed_full) f, SUM(c.resumed_partial) p, SUM(c.reported) r,
 DAY_SUMS = """
 WITH reg AS (SELECT COUNT(*) n, SUM(x.total_staff) ts FROM ({scope}) x),
      c AS (SELECT {sums} FROM {table} c JOIN core_region g ON g.id = c.region_id
-           WHERE c.campaign_id = %(campaign)s AND c.day = %(day)s AND g.path LIKE %(path)s
+           WHERE c.campaign_id = %(campaign)s AND c.day = %(day)s
+             AND g.path >= %(path)s AND g.path < %(path_end)s
            {cell_filters})
 SELECT reg.n, COALESCE(c.f, 0), COALESCE(c.p, 0), COALESCE(c.r, 0), COALESCE(c.t, 0),
        COALESCE(c.o, 0), reg.ts - COALESCE(c.rsr, 0) + COALESCE(c.str, 0)
@@ -89,7 +90,7 @@ WITH a AS (SELECT x.active_from af, x.active_to at, COUNT(*) n, SUM(x.total_staf
              GROUP BY d.day),
      c AS (SELECT c.day, {sums} FROM {table} c JOIN core_region g ON g.id = c.region_id
            WHERE c.campaign_id = %(campaign)s AND c.day >= %(start)s AND c.day <= %(day)s
-             AND g.path LIKE %(path)s {cell_filters} GROUP BY c.day)
+             AND g.path >= %(path)s AND g.path < %(path_end)s {cell_filters} GROUP BY c.day)
 SELECT reg.day, reg.n, COALESCE(c.f, 0), COALESCE(c.p, 0), COALESCE(c.r, 0), COALESCE(c.t, 0),
        COALESCE(c.o, 0), reg.ts - COALESCE(c.rsr, 0) + COALESCE(c.str, 0)
 FROM reg LEFT JOIN c ON c.day = reg.day ORDER BY reg.day
@@ -172,7 +173,7 @@ def main():
     from django.db.models import Count
     from django.test import Client
 
-    from fugong.core.models import User
+    from fugong.core.models import User, path_end
     from fugong.core.services import issue_token
     from fugong.registry.models import Enterprise, EnterpriseList
     from fugong.reporting import stats
@@ -229,7 +230,8 @@ def main():
                     "campaign": campaign.pk,
                     "day": day,
                     "start": start,
-                    "path": region.path + "%",
+                    "path": region.path,  # the subtree as a range, as path_q
+                    "path_end": path_end(region.path),
                     **extra,
                 }
                 query = stats.StatsQuery.parse(

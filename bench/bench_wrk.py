@@ -5,14 +5,18 @@ thread, so the generator is not what is measured), on gunicorn with the Procfile
 - the floor: a bare WSGI callable (bench/bare_wsgi.py) under the same gunicorn;
 - Django's `/api/v1/ping`;
 - a declaration by personal link (the page load GET and the one POST that identifies and
-  declares), a gate check one per request, a pass verification, a dashboard read;
+  declares), a gate check one per request, a pass verification, a dashboard read (the
+  running campaign's reports up to today, carried into today as the worker does);
 - the morning-peak mix of those four (wrk with a Lua script choosing by weight);
 - the gate check and the declaration again with one audit chain (the old global head lock)
   and with auditing switched off (bench/noaudit_wsgi.py), against the default 16 chains.
 
-Rounds are interleaved and each figure is its best round.
+Rounds are interleaved and each figure is its best round. `--before DIR` serves an earlier
+commit too (`git worktree add DIR REV`, the same database schema), from the same virtualenv,
+and measures the declaration, the gate check, the dashboard and the mix on it in the same
+rounds: a before/after that the machine's drift between runs does not blur.
 
-    python bench/bench_wrk.py [--seconds 8] [--connections 16] [--rounds 2]
+    python bench/bench_wrk.py [--seconds 8] [--connections 16] [--rounds 2] [--before DIR]
 """
 
 import argparse
@@ -145,6 +149,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--before", type=Path, help="a worktree of an earlier commit")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench_wrk needs wrk: apt-get install -y wrk")
@@ -156,8 +161,16 @@ def main():
     from fugong.core.services import campaign_for, issue_token
     from fugong.health.models import Declaration, GateCheck
     from fugong.registry import demo
+    from fugong.reporting.demo import build_live_reports
+    from fugong.reporting.services import roll_forward, running_campaigns
 
     demo.build(300)
+    # the dashboard reads a city's morning: the running campaign's reports up to today, their
+    # statuses carried into today by the worker's roll-forward (without them every read took
+    # the slow path of a day beyond the horizon)
+    build_live_reports()
+    for running in running_campaigns(timezone.localdate()):
+        roll_forward(running)
     officer = User.objects.get(username="fangyi1")
     enterprise = officer.enterprise_account.enterprise
     people = build_roster(enterprise, 3000)
@@ -200,6 +213,8 @@ def main():
         "one chain": Server(2, production=True, env={"FUGONG_AUDIT_CHAINS": "1"}),
         "no audit": Server(2, app="bench.noaudit_wsgi:application", production=True),
     }
+    if args.before:
+        servers["before"] = Server(2, production=True, cwd=args.before.resolve())
     ports = {name: server.__enter__() for name, server in servers.items()}
     try:
         for port in ports.values():
@@ -225,8 +240,14 @@ def main():
             ("declaration, no audit", "no audit", {"declaration": 1}),
             ("gate check, no audit", "no audit", {"gate": 1}),
         ]
+        if args.before:
+            runs += [
+                (f"{name} (before)", "before", weights)
+                for name, _s, weights in runs[2:7]
+                if name != "pass verification"
+            ]
         scripts = {name: script(tmp, f"s{i}", w, data) for i, (name, _s, w) in enumerate(runs)}
-        for name, server, _w in runs[:7]:  # warm up every worker and path
+        for name, server, _w in runs[:7] + runs[11:]:  # warm up every worker and path
             wrk(ports[server], scripts[name], 2, args.connections)
         declared_before = Declaration.objects.count() + GateCheck.objects.count()
         best = {}

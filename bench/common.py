@@ -90,8 +90,10 @@ class Server:
     """gunicorn serving fugong.wsgi on a free loopback port with the benchmark's settings
     (`with Server(workers=2) as port:`)."""
 
-    def __init__(self, workers=2, app="fugong.wsgi", env=None, production=False):
-        self.workers, self.app, self.env = workers, app, env or {}
+    def __init__(self, workers=2, app="fugong.wsgi", env=None, production=False, cwd=ROOT):
+        # cwd: the checkout served (gunicorn puts it first on sys.path: an earlier commit's
+        # worktree, with this one's virtualenv, for a before/after in one run)
+        self.workers, self.app, self.env, self.cwd = workers, app, env or {}, cwd
         # the Procfile's web flags (without its access log, the same for every app measured)
         self.extra = (
             ["--timeout", "120", "--max-requests", "5000", "--max-requests-jitter", "500"]
@@ -116,7 +118,7 @@ class Server:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
+            cwd=self.cwd,
             env=dict(os.environ, DEBUG="0", **self.env),
         )
         for _ in range(100):
