@@ -76,7 +76,23 @@ end
 
 # the morning peak's proportions (as bench/locustfile.py): tasks, not requests
 MIX = {"declaration": 4, "gate": 6, "verify": 8, "dashboard": 1}
+# the paths --before measures on the earlier commit too
+BEFORE_AFTER = {
+    "declaration (GET + one POST)",
+    "gate check, one per request",
+    "dashboard read (2 requests)",
+    "morning-peak mix",
+}
 REQUESTS_PER_TASK = {"declaration": 2, "gate": 1, "verify": 1, "dashboard": 2, "ping": 1}
+
+
+def swap_twins(runs):
+    """The runs with each (after, before) twin in the other order."""
+    out = list(runs)
+    for i in range(len(out) - 1):
+        if out[i + 1][0] == f"{out[i][0]} (before)":
+            out[i], out[i + 1] = out[i + 1], out[i]
+    return out
 
 
 def lua_list(values):
@@ -240,19 +256,25 @@ def main():
             ("declaration, no audit", "no audit", {"declaration": 1}),
             ("gate check, no audit", "no audit", {"gate": 1}),
         ]
-        if args.before:
-            runs += [
-                (f"{name} (before)", "before", weights)
-                for name, _s, weights in runs[2:7]
-                if name != "pass verification"
+        if args.before:  # each right after its counterpart: the machine's drift hits both
+            runs = [
+                twin
+                for run in runs
+                for twin in (
+                    [run, (f"{run[0]} (before)", "before", run[2])]
+                    if run[0] in BEFORE_AFTER
+                    else [run]
+                )
             ]
         scripts = {name: script(tmp, f"s{i}", w, data) for i, (name, _s, w) in enumerate(runs)}
-        for name, server, _w in runs[:7] + runs[11:]:  # warm up every worker and path
-            wrk(ports[server], scripts[name], 2, args.connections)
+        for name, server, _w in runs:  # warm up every worker and path
+            if "audit chain" not in name:
+                wrk(ports[server], scripts[name], 2, args.connections)
         declared_before = Declaration.objects.count() + GateCheck.objects.count()
         best = {}
-        for _round in range(args.rounds):
-            for name, server, _w in runs:
+        for n in range(args.rounds):
+            order = runs if n % 2 == 0 else swap_twins(runs)  # which twin goes first, in turn
+            for name, server, _w in order:
                 r = wrk(ports[server], scripts[name], args.seconds, args.connections)
                 if name not in best or r["rps"] > best[name]["rps"]:
                     best[name] = r

@@ -5,15 +5,17 @@ Screenshots under artifacts/browser/."""
 
 import datetime
 
+import numpy
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from fugong.core.models import Campaign, Role
 from fugong.health import services
 from fugong.health.demo import id_card
-from fugong.health.models import Employee, GateCheck
+from fugong.health.models import Declaration, Employee, GateCheck
 
-from .conftest import log_in, shot
+from .conftest import ARTIFACTS, log_in, shot
 from .factories import enterprise_user
 from .pdfs import qr_texts, render
 
@@ -62,6 +64,15 @@ def test_declare_refuse_alert(live_server, transactional_db, cast, page, setting
     assert "今日已申报，正常" in page.inner_text("#declared")
     assert page.locator("#gate-qr svg").count() == 1
     shot(page, "h2-declared-phone")
+    # the guard's scanner reads the phone's screen: today's gate code, the same on a reload
+    page.locator("#gate-qr").screenshot(path=str(ARTIFACTS / "h2-gate-qr.png"))
+    [scanned] = qr_texts(numpy.asarray(Image.open(ARTIFACTS / "h2-gate-qr.png").convert("L")))
+    declared = Declaration.objects.get(employee=staff["张小三"])
+    assert scanned == f"{base}/health/gate/?code={services.gate_code(declared)}"
+    page.reload()
+    page.locator("#gate-qr").screenshot(path=str(ARTIFACTS / "h2-gate-qr-reload.png"))
+    again = Image.open(ARTIFACTS / "h2-gate-qr-reload.png").convert("L")
+    assert qr_texts(numpy.asarray(again)) == [scanned]
 
     page.context.clear_cookies()  # a colleague, on another phone
     page.goto(links["李四"])
