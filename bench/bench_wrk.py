@@ -178,15 +178,12 @@ def main():
     from fugong.health.models import Declaration, GateCheck
     from fugong.registry import demo
     from fugong.reporting.demo import build_live_reports
-    from fugong.reporting.services import roll_forward, running_campaigns
 
     demo.build(300)
     # the dashboard reads a city's morning: the running campaign's reports up to today, their
-    # statuses carried into today by the worker's roll-forward (without them every read took
-    # the slow path of a day beyond the horizon)
+    # statuses carried into today (the rebuild rolls forward, as the worker does; without them
+    # every read took the slow path of a day beyond the horizon)
     build_live_reports()
-    for running in running_campaigns(timezone.localdate()):
-        roll_forward(running)
     officer = User.objects.get(username="fangyi1")
     enterprise = officer.enterprise_account.enterprise
     people = build_roster(enterprise, 3000)
@@ -257,19 +254,15 @@ def main():
             ("gate check, no audit", "no audit", {"gate": 1}),
         ]
         if args.before:  # each right after its counterpart: the machine's drift hits both
-            runs = [
-                twin
-                for run in runs
-                for twin in (
-                    [run, (f"{run[0]} (before)", "before", run[2])]
-                    if run[0] in BEFORE_AFTER
-                    else [run]
-                )
-            ]
+            twinned = []
+            for name, server, weights in runs:
+                twinned.append((name, server, weights))
+                if name in BEFORE_AFTER:
+                    twinned.append((f"{name} (before)", "before", weights))
+            runs = twinned
         scripts = {name: script(tmp, f"s{i}", w, data) for i, (name, _s, w) in enumerate(runs)}
         for name, server, _w in runs:  # warm up every worker and path
-            if "audit chain" not in name:
-                wrk(ports[server], scripts[name], 2, args.connections)
+            wrk(ports[server], scripts[name], 2, args.connections)
         declared_before = Declaration.objects.count() + GateCheck.objects.count()
         best = {}
         for n in range(args.rounds):

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -20,7 +21,7 @@ from django.utils import timezone
 from fugong.core import security
 from fugong.core.models import AuditLog, Campaign, Delivery, Role
 from fugong.core.outbox import send_delivery
-from fugong.health import services
+from fugong.health import declaring, services
 from fugong.health.demo import id_card
 from fugong.health.models import Declaration, Employee
 
@@ -109,10 +110,6 @@ def test_it_declares_with_one_get_and_one_post_and_the_gate_qr_works(cast, healt
 
 
 def test_the_gate_code_is_the_same_all_day_and_its_qr_is_drawn_once(cast, health, login):
-    from django.core import signing
-
-    from fugong.health import declaring
-
     path = slip(login, health.officer, health.zhang)
     phone = Client()
     phone.get(path)
