@@ -3,6 +3,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
 HOST   ?= 127.0.0.1:8000
+# test processes (pytest-xdist, one file at a time each): this machine's two cores
+TEST_WORKERS ?= 2
 
 .PHONY: run serve test lint format bench install browser clean vendor
 
@@ -53,7 +55,7 @@ test: install browser
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	FUGONG_QUEUE_NAME=fugong-test $(VENV)/bin/pytest
+	FUGONG_QUEUE_NAME=fugong-test $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: install
 	$(VENV)/bin/ruff check .

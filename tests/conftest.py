@@ -28,6 +28,33 @@ from .factories import (
 PASSWORD = "Fugong@2026"
 
 
+def pytest_xdist_setupnodes(config, specs):
+    """`make test` runs the suite in parallel processes (pytest-xdist, a file at a time each).
+    pytest-django gives each its own test database; each also gets its own queue name and its
+    own pair of Redis databases (queue, cache), so one worker's `cache.clear()` or
+    `HUEY.flush()` never touches the other's. Set here, before the workers start, because the
+    settings read them at import."""
+    queue = os.environ.get("FUGONG_QUEUE_NAME", "fugong")
+    redis_url = os.environ.get("FUGONG_REDIS_URL", "")
+    for i, spec in enumerate(specs):
+        spec.env["FUGONG_QUEUE_NAME"] = f"{queue}-{i}"
+        if redis_url:
+            base, _sep, db = redis_url.rpartition("/")
+            spec.env["FUGONG_REDIS_URL"] = f"{base}/{int(db) + 2 * i}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest tests first (`slow`, then the browser's), so that the parallel workers,
+    which take the files in this order, finish together rather than one waiting on the other's
+    last long file."""
+    items.sort(
+        key=lambda item: (
+            not item.get_closest_marker("slow"),
+            not item.get_closest_marker("browser"),
+        )
+    )
+
+
 @pytest.fixture
 def cast(db):
     jilin = RegionFactory(code="220000", name="吉林省", level="province")

@@ -25,6 +25,8 @@ from django.core.management import call_command
 from fugong.core.models import User
 from fugong.core.services import issue_token
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG = """

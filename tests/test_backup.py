@@ -9,6 +9,7 @@ from fugong.core.backup import fingerprints
 from fugong.core.models import Attachment
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_round_trip_every_table(tmp_path, settings, capsys):
     from django.core.files.base import ContentFile

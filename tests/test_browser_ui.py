@@ -84,6 +84,7 @@ def _journey(page, base, username, report):
     page.context.clear_cookies()
 
 
+@pytest.mark.slow
 def test_it_lays_out_the_desk_and_the_phone(live_server, transactional_db, cast, running, page):
     report = {}
     _journey(page, live_server.url, "yanji", report)

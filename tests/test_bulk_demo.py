@@ -22,6 +22,7 @@ from fugong.reporting.rollups import rebuild_status
 from fugong.reporting.stats import StatsQuery, resumption, series
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.django_db,
     pytest.mark.skipif(
         connection.vendor != "postgresql",

@@ -15,6 +15,8 @@ import pytest
 
 from .conftest import own_database
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 

@@ -18,6 +18,8 @@ from fugong.core.jobs import claim
 
 from .conftest import free_port, own_database
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 HEALTH_TOKEN = "monitoring-token-0123456789"

@@ -28,6 +28,8 @@ import pytest
 from fugong.core.replicas import COOKIE, ReplicaRouter, replica_reads, replica_status
 from fugong.registry.models import Enterprise
 
+pytestmark = pytest.mark.slow
+
 BIN = Path("/usr/lib/postgresql/15/bin")
 ROOT = Path(__file__).resolve().parent.parent
 NEEDED = ("initdb", "pg_ctl", "pg_basebackup", "postgres", "createdb")

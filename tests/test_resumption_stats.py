@@ -217,6 +217,7 @@ def test_drill_down_lists_exactly_the_enterprises_counted(seeds):
     assert set(stats.drill_down(SYSTEM, q, "resumed_partial")) == set(seeds.yb[5:7])
 
 
+@pytest.mark.slow
 def test_rebuild_gives_the_same_rows_as_incremental_writes(seeds):
     import_reports(
         [report_row(e, "复工", day=datetime.date(2020, 2, 3)) for e in seeds.yb[:5]]

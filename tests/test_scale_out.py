@@ -29,9 +29,12 @@ VENV = ROOT / ".venv" / "bin"
 DB = os.environ.get("DATABASE_URL", "")
 REDIS = os.environ.get("FUGONG_REDIS_URL", "")
 
-pytestmark = pytest.mark.skipif(
-    not (DB.startswith("postgres") and REDIS), reason="needs DATABASE_URL and FUGONG_REDIS_URL"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (DB.startswith("postgres") and REDIS), reason="needs DATABASE_URL and FUGONG_REDIS_URL"
+    ),
+]
 
 
 def manage(env, *args):

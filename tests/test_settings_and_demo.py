@@ -51,6 +51,7 @@ def test_production_mode_refuses_the_embedded_defaults():
     assert r.returncode != 0 and "FUGONG_DATA_KEYS" in r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_demo_city_has_the_seed_shape_and_a_user_for_every_role(capsys):
     call_command("demo")

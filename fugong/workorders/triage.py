@@ -22,6 +22,7 @@ downloads.
 
 import hashlib
 import inspect
+import os
 import threading
 import time
 from collections import Counter
@@ -191,7 +192,7 @@ def save(model, path=None):
 
     path = Path(path or model_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{threading.get_ident()}")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     joblib.dump(model, partial)
     partial.replace(path)  # atomic: a worker starting beside us never reads half a file
 
