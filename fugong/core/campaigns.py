@@ -240,3 +240,20 @@ class Campaign(models.Model):
         if self.report_data_day == self.DataDay.PREVIOUS:
             return today - timedelta(days=1)
         return today
+
+
+class CampaignStamp(models.Model):
+    """One row that database triggers give a new random value whenever campaigns or regions
+    are written, by any path (`save`, `QuerySet.update`, raw SQL, `COPY`, the admin): a process
+    keeps the campaign list it read for as long as the stamp it read with it is still the
+    current one (`core.services.campaigns_on`). Random rather than counted, so that the stamp
+    of a transaction that rolled back never comes back."""
+
+    stamp = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("应急事件版本")
+        verbose_name_plural = _("应急事件版本")
+
+    def __str__(self):
+        return self.stamp

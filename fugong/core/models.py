@@ -7,7 +7,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 
-from .campaigns import Campaign  # noqa: F401  (a model of this app, kept in its own module)
+from .campaigns import Campaign, CampaignStamp  # noqa: F401  (models of this app, in their own module)
 from .fields import EncryptedCharField
 from .validators import validate_phone, validate_region_code
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import chinese_calendar
-from django.db import transaction
-from django.db.models import Q
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils import timezone
 
 # re-exported: the audit trail, the outbox and the workflow engine were once this module
 from .audit import audit, verify_audit_chain  # noqa: F401
-from .models import ApiToken, Campaign, Unit, User
+from .models import ApiToken, Campaign, CampaignStamp, Unit, User
 from .outbox import (  # noqa: F401
     absolute_url,
     announce,
@@ -107,18 +107,39 @@ def working_deadline(hours: int, now: datetime.datetime | None = None) -> dateti
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(18, 0)))
 
 
+# per process and database: (the campaign stamp, every campaign with its region, most recent
+# first) as last read
+_campaigns_kept: dict[str, tuple[str, list[Campaign]]] = {}
+
+
+def _all_campaigns() -> list[Campaign]:
+    """Every campaign with its region, most recent first (copies: a caller may change one).
+    Read afresh only when the campaign stamp, which triggers renew on every write to campaigns
+    and regions (`core.campaigns.CampaignStamp`), is not the one read with the kept list: one
+    small statement instead of the ORM's query, on every report, gate check and application."""
+    alias = router.db_for_read(Campaign) or DEFAULT_DB_ALIAS
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT stamp FROM {CampaignStamp._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    kept = _campaigns_kept.get(alias)
+    if row is None or kept is None or kept[0] != row[0]:
+        campaigns = Campaign.objects.using(alias).select_related("region")
+        kept = (row[0] if row else "", list(campaigns.order_by("-starts_on", "-id")))
+        if row is not None:  # no stamp (a test's flushed tables): keep nothing
+            _campaigns_kept[alias] = kept
+    return [copy.copy(c) for c in kept[1]]
+
+
 def campaigns_on(day: datetime.date, region_path: str | None = None) -> list[Campaign]:
     """Campaigns running on `day` (optionally covering a region path), most recent first."""
 
-    campaigns = list(
-        Campaign.objects.select_related("region")
-        .filter(starts_on__lte=day)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-        .order_by("-starts_on", "-id")
-    )
-    if region_path:
-        campaigns = [c for c in campaigns if region_path.startswith(c.region.path)]
-    return campaigns
+    return [
+        c
+        for c in _all_campaigns()
+        if c.starts_on <= day
+        and (c.ends_on is None or c.ends_on >= day)
+        and (not region_path or region_path.startswith(c.region.path))
+    ]
 
 
 def campaign_for(enterprise: models.Model, day: datetime.date) -> Campaign | None:
