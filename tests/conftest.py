@@ -26,8 +26,12 @@ from .factories import (
 )
 
 PASSWORD = "Fugong@2026"
+# Redis databases of the servers and workers that test_scale_out (5, 6) and test_faults (7, 8)
+# start themselves
+FIXED_REDIS_DBS = (5, 6, 7, 8)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_setupnodes(config, specs):
     """`make test` runs the suite in parallel processes (pytest-xdist, a file at a time each).
     pytest-django gives each its own test database; each also gets its own queue name and its
@@ -36,11 +40,19 @@ def pytest_xdist_setupnodes(config, specs):
     settings read them at import."""
     queue = os.environ.get("FUGONG_QUEUE_NAME", "fugong")
     redis_url = os.environ.get("FUGONG_REDIS_URL", "")
+    base, _sep, db = redis_url.rpartition("/")
+    first = int(db) if db.isdigit() else 0
+    base = base if db.isdigit() else redis_url.rstrip("/")
+    if redis_url and set(range(first, first + 2 * len(specs))) & set(FIXED_REDIS_DBS):
+        raise pytest.UsageError(
+            f"{len(specs)} test workers from Redis database {first} reach the databases that "
+            f"tests use for servers of their own ({FIXED_REDIS_DBS}): use fewer workers or "
+            "another FUGONG_REDIS_URL database"
+        )
     for i, spec in enumerate(specs):
         spec.env["FUGONG_QUEUE_NAME"] = f"{queue}-{i}"
         if redis_url:
-            base, _sep, db = redis_url.rpartition("/")
-            spec.env["FUGONG_REDIS_URL"] = f"{base}/{int(db) + 2 * i}"
+            spec.env["FUGONG_REDIS_URL"] = f"{base}/{first + 2 * i}"
 
 
 def pytest_collection_modifyitems(config, items):

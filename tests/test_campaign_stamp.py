@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from fugong.core.models import Campaign, CampaignStamp
+from fugong.core.models import Campaign, CampaignStamp, Region
 from fugong.core.services import campaign_for, campaigns_on
 
 TODAY = timezone.localdate()
@@ -39,6 +39,17 @@ def test_a_kept_list_costs_one_statement_and_any_write_renews_it(cast, campaign)
     assert campaigns_on(TODAY, cast.a.region.path) == [campaign]
     later.delete()
     assert campaigns_on(TODAY, cast.b.region.path) == [campaign]
+
+
+def test_an_insert_that_ignores_conflicts_renews_the_stamp_too(cast):
+    """On SQLite a trigger's statements take the firing statement's conflict policy: an
+    INSERT OR IGNORE must not leave the stamp as it was."""
+    before = CampaignStamp.objects.get().stamp
+    Region.objects.bulk_create(
+        [Region(code="222403", name="敦化市", level="county", parent=cast.regions.yanbian)],
+        ignore_conflicts=True,
+    )
+    assert CampaignStamp.objects.get().stamp != before
 
 
 def test_a_move_in_the_region_tree_moves_the_campaign(cast):

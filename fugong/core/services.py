@@ -113,10 +113,11 @@ _campaigns_kept: dict[str, tuple[str, list[Campaign]]] = {}
 
 
 def _all_campaigns() -> list[Campaign]:
-    """Every campaign with its region, most recent first (copies: a caller may change one).
-    Read afresh only when the campaign stamp, which triggers renew on every write to campaigns
-    and regions (`core.campaigns.CampaignStamp`), is not the one read with the kept list: one
-    small statement instead of the ORM's query, on every report, gate check and application."""
+    """Every campaign with its region, most recent first, as kept (the caller copies what it
+    hands on: a caller may change one). Read afresh only when the campaign stamp, which
+    triggers renew on every write to campaigns and regions (`core.campaigns.CampaignStamp`),
+    is not the one read with the kept list: one small statement instead of the ORM's query,
+    on every report, gate check and application."""
     alias = router.db_for_read(Campaign) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT stamp FROM {CampaignStamp._meta.db_table} WHERE id = 1")
@@ -127,14 +128,14 @@ def _all_campaigns() -> list[Campaign]:
         kept = (row[0] if row else "", list(campaigns.order_by("-starts_on", "-id")))
         if row is not None:  # no stamp (a test's flushed tables): keep nothing
             _campaigns_kept[alias] = kept
-    return [copy.copy(c) for c in kept[1]]
+    return kept[1]
 
 
 def campaigns_on(day: datetime.date, region_path: str | None = None) -> list[Campaign]:
     """Campaigns running on `day` (optionally covering a region path), most recent first."""
 
     return [
-        c
+        copy.copy(c)
         for c in _all_campaigns()
         if c.starts_on <= day
         and (c.ends_on is None or c.ends_on >= day)

@@ -23,9 +23,13 @@ DROP TRIGGER core_campaign_stamp ON core_region;
 DROP FUNCTION core_campaign_stamp_renew();
 """
 EVENTS = ("insert", "update", "delete")
+# no INSERT OR REPLACE: inside a trigger SQLite applies the firing statement's conflict policy,
+# so an INSERT OR IGNORE (bulk_create(ignore_conflicts=True)) would keep the old stamp
 SQLITE = [
     f"CREATE TRIGGER core_{table}_stamp_{event} AFTER {event.upper()} ON core_{table} BEGIN "
-    "INSERT OR REPLACE INTO core_campaignstamp (id, stamp) VALUES (1, hex(randomblob(16))); END"
+    "UPDATE core_campaignstamp SET stamp = hex(randomblob(16)) WHERE id = 1; "
+    "INSERT INTO core_campaignstamp (id, stamp) SELECT 1, hex(randomblob(16)) "
+    "WHERE NOT EXISTS (SELECT 1 FROM core_campaignstamp WHERE id = 1); END"
     for table in ("campaign", "region")
     for event in EVENTS
 ] + ["INSERT INTO core_campaignstamp (id, stamp) VALUES (1, hex(randomblob(16)))"]
