@@ -325,6 +325,16 @@ def campaign(cast):
     )
 
 
+def statements(call):
+    """`call()`'s result and the number of SQL statements it sent on the default connection."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = call()
+    return result, len(queries.captured_queries)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

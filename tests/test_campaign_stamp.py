@@ -7,19 +7,14 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fugong.core.models import Campaign, CampaignStamp, Region
 from fugong.core.services import campaign_for, campaigns_on
 
+from .conftest import statements
+
 TODAY = timezone.localdate()
-
-
-def statements(call):
-    with CaptureQueriesContext(connection) as queries:
-        result = call()
-    return result, len(queries.captured_queries)
 
 
 def test_a_kept_list_costs_one_statement_and_any_write_renews_it(cast, campaign):

@@ -6,7 +6,6 @@ numbers when a change removes one."""
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fugong.core.models import AuditHead
@@ -15,6 +14,7 @@ from fugong.health import services
 from fugong.health.demo import id_card
 from fugong.health.models import Declaration, GateCheck
 
+from .conftest import statements
 from .test_health_links import FORM, health, personal_path  # noqa: F401  (the fixture)
 
 # inside the test's transaction (savepoints, no BEGIN/COMMIT); PostgreSQL judges a gate batch
@@ -31,12 +31,6 @@ def audit_chain_heads(db, settings):
     lock), and the head is picked at random."""
     chains = range(1, settings.FUGONG_AUDIT_CHAINS + 1)
     AuditHead.objects.bulk_create([AuditHead(pk=k) for k in chains], ignore_conflicts=True)
-
-
-def statements(call):
-    with CaptureQueriesContext(connection) as queries:
-        response = call()
-    return response, len(queries.captured_queries)
 
 
 def test_a_declaration_by_personal_link_takes_few_statements(cast, health):  # noqa: F811
