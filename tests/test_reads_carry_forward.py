@@ -62,6 +62,17 @@ def world(db):
     ListMembership.objects.bulk_create(
         [ListMembership(list=key, enterprise=e, added_on=START) for e in ents[:10]]
         + [ListMembership(list=key, enterprise=ents[15], added_on=datetime.date(2020, 2, 6))]
+        # after the horizon, on days nothing else happens in their county, one reporting
+        # enterprise joins the list and one leaves: the roll-forward's list sums follow them
+        + [ListMembership(list=key, enterprise=ents[13], added_on=datetime.date(2020, 2, 7))]
+        + [
+            ListMembership(
+                list=key,
+                enterprise=ents[12],
+                added_on=START,
+                removed_on=datetime.date(2020, 2, 8),
+            )
+        ]
     )
     for i, e in enumerate(ents[:12]):
         Baseline.objects.create(

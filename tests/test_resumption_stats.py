@@ -15,6 +15,7 @@ from fugong.reporting.models import DailyReport, DayStatus
 from fugong.reporting.services import rebuild_status, roll_forward, submit_report
 from fugong.reporting.shares import weighted_shares
 
+from .clock import travel
 from .factories import EnterpriseFactory, ListFactory, RegionFactory, UserFactory
 from .xlsx import REPORT_HEADERS, xlsx
 
@@ -284,13 +285,18 @@ def test_submit_checks_rights_and_rules(seeds):
 
 
 def test_region_days_stay_in_step_with_the_status_rows(seeds):
-    """The series read from RegionDay (and SegmentDay, under an industry or scale filter) equals
-    the series computed from the status rows, after reports, late reports, resubmissions and
-    registry moves, staff, industry and scale edits, imports, deletions."""
+    """The series read from the rollups (RegionDay; SegmentDay under an industry filter,
+    ScaleDay under a scale filter, ListDay under a list) equals the series computed from the
+    status rows, after reports, late reports, resubmissions and registry moves, staff, industry
+    and scale edits, imports, deletions, and list memberships added, ended and deleted on past
+    days."""
     from fugong.core.models import Region, Role, Unit
-    from fugong.registry.services import save_enterprise
+    from fugong.registry.models import EnterpriseList
+    from fugong.registry.services import add_to_list, remove_from_list, save_enterprise
 
     first, last = datetime.date(2020, 2, 3), D
+    for campaign in Campaign.objects.all():
+        roll_forward(campaign, last)  # the worker's horizon: the days below read the rollups
     import_reports(
         [
             report_row(e, "复工", day=first + datetime.timedelta(days=i % 9))
@@ -329,27 +335,54 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
     rescaled = seeds.yb[5]
     rescaled.scale = "below"  # from today: the campaign's days keep the old scale
     save_enterprise(SYSTEM, rescaled)
+    key = EnterpriseList.objects.get(name="重点企业")
+    for e in seeds.yb[60:70]:  # joined on a past day, inside the series
+        add_to_list(SYSTEM, key, e, on=datetime.date(2020, 2, 6))
+    for m in ListMembership.objects.filter(list=key, enterprise__in=seeds.yb[6:12]):
+        remove_from_list(SYSTEM, m, on=datetime.date(2020, 2, 9))  # left on a past day
+    ListMembership.objects.get(list=key, enterprise=seeds.yb[12]).delete()  # never was
+    joined_late = ListMembership.objects.get(list=key, enterprise=seeds.yb[61])
+    joined_late.added_on = datetime.date(2020, 2, 11)  # an edit moving its first day
+    joined_late.save()
+    listed = seeds.yb[56]  # a reporting enterprise put on the list by an import, that day
+    with travel(datetime.date(2020, 2, 12), 9):
+        IMPORTERS["enterprises"](SYSTEM).run(
+            xlsx(
+                [*headers, "名单"],
+                [[listed.uscc, listed.name, listed.region.code, "13", "规上", 50, "重点企业"]],
+            )
+        )
+    assert ListMembership.objects.get(list=key, enterprise=listed).added_on.day == 12
     unit = Unit.objects.create(
         code="222401-zb", name="延吉市专班", kind="command_centre", region=seeds.yanji
     )
     officer = UserFactory(username="yanji", role=Role.COMMAND_CENTRE, unit=unit)
+    lists = ({"list": "重点企业"}, {"list": "重点企业", "scale": "above"})
     filters = ({}, {"industry": "13"}, {"industry": "C"}, {"scale": "above"}, {"scale": "below"})
+    filters += lists
     for (user, code), flt in itertools.product(
         ((SYSTEM, "222400"), (SYSTEM, "222401"), (officer, "222400"), (officer, "222401")),
         filters,
     ):
         q = stats.StatsQuery.parse(user, {"region": code, "date": last.isoformat(), **flt})
-        assert stats.rollup_cells(user, q) is not None  # these read the rollup
+        assert q.day <= q.horizon()
+        cells = stats.rollup_cells(user, q)  # these read the rollup, each its own table
+        table = {"industry": "segmentday", "scale": "scaleday", "list": "listday"}
+        assert cells.model._meta.model_name == table.get(next(iter(flt), ""), "regionday")
         fast = stats.series(user, q, first, last)
         slow = stats.series(user, q, first, last, use_status_rows=True)
         assert fast == slow, (user, code, flt)
-        for day in (first, datetime.date(2020, 2, 8), last):
+        for day in (first, datetime.date(2020, 2, 8), datetime.date(2020, 2, 10), last):
             qd = stats.StatsQuery.parse(user, {"region": code, "date": day.isoformat(), **flt})
             assert stats.resumption(user, qd, by="region") == stats.resumption(
                 user, qd, by="region", use_status_rows=True
             ), (user, code, day, flt)
             assert weighted_shares(user, qd) == weighted_shares(user, qd, use_status_rows=True)
         assert fast[-1]["resumed"] == stats.resumption(user, q)["resumed"]
+    by_list = stats.resumption(SYSTEM, query("222400"), by="list")
+    assert by_list == stats.resumption(SYSTEM, query("222400"), by="list", use_status_rows=True)
+    # 50 seeded, 1 enterprise deleted, 11 joined, 6 left, 1 membership deleted: 53 that day
+    assert [b["enterprises"] for b in by_list["breakdown"] if b["label"] == "重点企业"] == [53]
     assert weighted_shares(SYSTEM, query("222400"))["closed_loop"]["enterprises"] == 3
     # on D the rescaled enterprise was still 规上 (its history period), whatever it is now
     assert stats.resumption(SYSTEM, query("222400", scale="below"))["enterprises"] == 0
@@ -365,9 +398,9 @@ def test_a_list_series_follows_the_memberships_of_each_day(seeds):
     steady = stats.series(SYSTEM, q, first, last)
     assert [d["enterprises"] for d in steady] == [50] * len(steady)
     assert steady[-1]["resumed"] == stats.resumption(SYSTEM, q)["resumed"] == 50
-    ListMembership.objects.filter(enterprise__in=seeds.yb[:10]).update(
-        removed_on=datetime.date(2020, 2, 10)
-    )
+    for m in ListMembership.objects.filter(enterprise__in=seeds.yb[:10]):
+        m.removed_on = datetime.date(2020, 2, 10)
+        m.save()  # the admin's edit: the list's sums follow it
     moving = stats.series(SYSTEM, q, first, last)
     for day in moving:
         one = stats.resumption(SYSTEM, query("222400", list="重点企业", date=day["date"]))

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .stamps import Stamp
+
 
 def _clock(text) -> time | None:
     """ "HH:MM" as a time, or None."""
@@ -242,18 +244,11 @@ class Campaign(models.Model):
         return today
 
 
-class CampaignStamp(models.Model):
-    """One row that database triggers give a new random value whenever campaigns or regions
-    are written, by any path (`save`, `QuerySet.update`, raw SQL, `COPY`, the admin): a process
-    keeps the campaign list it read for as long as the stamp it read with it is still the
-    current one (`core.services.campaigns_on`). Random rather than counted, so that the stamp
-    of a transaction that rolled back never comes back."""
-
-    stamp = models.CharField(max_length=32)
+class CampaignStamp(Stamp):
+    """The stamp (`core.stamps`) that database triggers renew whenever campaigns or regions are
+    written: a process keeps the campaign list it read for as long as the stamp it read with it
+    is still the current one (`core.services.campaigns_on`)."""
 
     class Meta:
         verbose_name = _("应急事件版本")
         verbose_name_plural = _("应急事件版本")
-
-    def __str__(self):
-        return self.stamp

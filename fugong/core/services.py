@@ -7,10 +7,11 @@ import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import chinese_calendar
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.utils import timezone
 
 # re-exported: the audit trail, the outbox and the workflow engine were once this module
+from . import stamps
 from .audit import audit, verify_audit_chain  # noqa: F401
 from .models import ApiToken, Campaign, CampaignStamp, Unit, User
 from .outbox import (  # noqa: F401
@@ -119,14 +120,12 @@ def _all_campaigns() -> list[Campaign]:
     is not the one read with the kept list: one small statement instead of the ORM's query,
     on every report, gate check and application."""
     alias = router.db_for_read(Campaign) or DEFAULT_DB_ALIAS
-    with connections[alias].cursor() as cursor:
-        cursor.execute(f"SELECT stamp FROM {CampaignStamp._meta.db_table} WHERE id = 1")
-        row = cursor.fetchone()
+    stamp = stamps.current(alias, CampaignStamp._meta.db_table)
     kept = _campaigns_kept.get(alias)
-    if row is None or kept is None or kept[0] != row[0]:
+    if stamp is None or kept is None or kept[0] != stamp:
         campaigns = Campaign.objects.using(alias).select_related("region")
-        kept = (row[0] if row else "", list(campaigns.order_by("-starts_on", "-id")))
-        if row is not None:  # no stamp (a test's flushed tables): keep nothing
+        kept = (stamp or "", list(campaigns.order_by("-starts_on", "-id")))
+        if stamp is not None:  # no stamp (a test's flushed tables): keep nothing
             _campaigns_kept[alias] = kept
     return kept[1]
 

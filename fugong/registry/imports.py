@@ -21,7 +21,7 @@ from fugong.core.permissions import person
 from . import industry, services
 from .models import Enterprise, EnterpriseList, ListMembership, record_history
 from .regionnames import RegionIndex
-from .signals import enterprises_changed
+from .signals import enterprises_changed, memberships_changed
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -364,11 +364,15 @@ class EnterpriseImporter(ScopedImporter):
             for qs in bulk.matching(members, "enterprise_id", {e for _l, e in wanted} & before):
                 current.update(qs.values_list("list_id", "enterprise_id"))
             by, reason = person(self.user), _("企业名录导入")
-            bulk.insert(
-                ListMembership,
-                [
-                    ListMembership(list_id=lst, enterprise_id=e, added_by=by, reason=reason)
-                    for lst, e in sorted(wanted - current)
-                ],
-            )
+            added = [
+                ListMembership(list_id=lst, enterprise_id=e, added_by=by, reason=reason)
+                for lst, e in sorted(wanted - current)
+            ]
+            bulk.insert(ListMembership, added)
+            if added:
+                memberships_changed.send(
+                    sender=ListMembership,
+                    enterprise_ids={m.enterprise_id for m in added},
+                    since=min(m.added_on for m in added),
+                )
         return len(new), len(changed)

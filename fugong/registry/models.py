@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fugong.core.models import Region, Unit
+from fugong.core.stamps import Stamp
 from fugong.core.validators import validate_phone, validate_uscc
 
 from . import industry
@@ -491,3 +492,14 @@ class Visit(models.Model):
     def clean(self):
         if self.visited_on and self.visited_on > timezone.localdate():
             raise ValidationError({"visited_on": _("走访日期不能晚于今天")})
+
+
+class RegistryStamp(Stamp):
+    """The stamp (`core.stamps`) that database triggers renew whenever enterprises, their
+    history, lists, list memberships or regions are written: the statistics keep the
+    registry's denominators they counted for as long as it is unchanged
+    (`reporting.stats.registry_kept`)."""
+
+    class Meta:
+        verbose_name = _("企业名录版本")
+        verbose_name_plural = _("企业名录版本")

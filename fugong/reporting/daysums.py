@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import F, QuerySet
 
 from fugong.core.models import Campaign
@@ -45,7 +45,7 @@ def status_sums(campaign: Campaign, day: date, enterprises: QuerySet, confirmed:
     ents = enterprises.order_by().values(eid=F("pk"), ts=F("total_staff"))
     sql, params = ents.query.sql_with_params()
     text = _SQL.format(enterprises=sql, confirmed="AND s.confirmed" if confirmed else "")
-    with connection.cursor() as cursor:
+    with connections[enterprises.db].cursor() as cursor:  # where the ORM would read them
         cursor.execute(text, [*params, campaign.pk, day])
         return dict(zip(KEYS, cursor.fetchone(), strict=True))
 

@@ -414,3 +414,42 @@ class SegmentDay(DaySums):
 
     def __str__(self):
         return f"{self.campaign_id} {self.day} {self.region_id} {self.industry_division}"
+
+
+class ScaleDay(DaySums):
+    """Per campaign, day, leaf region and scale (both as of the day): SegmentDay's sums over
+    every industry, so that statistics filtered by scale alone read a few rows a day."""
+
+    scale = models.CharField(max_length=5)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "region", "scale"], name="one_row_per_scale_day"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "scale", "day"])]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day} {self.region_id} {self.scale}"
+
+
+class ListDay(DaySums):
+    """Per campaign, day, enterprise list, leaf region and scale (membership, region and
+    scale as of the day): the sums of the list's members, so that statistics filtered by a
+    list (or a campaign reporting by one) read the rollup, not every member's status row."""
+
+    list = models.ForeignKey("registry.EnterpriseList", on_delete=models.CASCADE, related_name="+")
+    scale = models.CharField(max_length=5)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "list", "region", "scale"],
+                name="one_row_per_list_day",
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "list", "day"])]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day} {self.list_id} {self.region_id} {self.scale}"

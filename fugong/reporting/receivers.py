@@ -1,12 +1,12 @@
-"""Keep RegionDay and SegmentDay in step with registry changes that move an enterprise's
-status between regions, industries or scales, change its registered staff or the dates it is
-active."""
+"""Keep the rollups (RegionDay, SegmentDay, ScaleDay, ListDay) in step with registry changes
+that move an enterprise's status between regions, industries, scales or lists, change its
+registered staff or the dates it is active."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from fugong.registry.models import Enterprise
-from fugong.registry.signals import enterprises_changed
+from fugong.registry.models import Enterprise, ListMembership, regions_of
+from fugong.registry.signals import enterprises_changed, memberships_changed
 
 from . import rollups
 
@@ -42,3 +42,36 @@ def enterprise_deleted(sender, instance, **kwargs):
 @receiver(enterprises_changed)
 def enterprises_changed_in_bulk(sender, region_ids, **kwargs):
     rollups.enterprises_changed(region_ids)
+
+
+@receiver(pre_save, sender=ListMembership)
+def remember_membership(sender, instance, **kwargs):
+    instance._before = (
+        ListMembership.objects.filter(pk=instance.pk).values("added_on", "removed_on").first()
+    )
+
+
+@receiver(post_save, sender=ListMembership)
+@receiver(post_delete, sender=ListMembership)
+def membership_changed(sender, instance, created=None, **kwargs):
+    """A membership added, ended, moved or deleted, perhaps dated in the past: the list's sums
+    from the first day whose membership changed."""
+    old = getattr(instance, "_before", None)
+    if created is False and old is not None:  # saved again: the days between old and new
+        days = [
+            d
+            for field in ("added_on", "removed_on")
+            if old[field] != getattr(instance, field)
+            for d in (old[field], getattr(instance, field))
+            if d is not None
+        ]
+    else:  # created or deleted: its whole period
+        days = [instance.added_on]
+    if days:
+        memberships_changed_in_bulk(sender, [instance.enterprise_id], min(days))
+
+
+@receiver(memberships_changed)
+def memberships_changed_in_bulk(sender, enterprise_ids, since, **kwargs):
+    lists = (rollups.ROLLUP["reporting_listday"],)
+    rollups.enterprises_changed(regions_of(enterprise_ids), since, lists)

@@ -1,12 +1,14 @@
-"""The DayStatus / RegionDay / SegmentDay rollup: every enterprise's status on every day of a
-campaign, its sums per leaf region (RegionDay) and per leaf region, industry division and
-scale (SegmentDay), kept current as reports arrive and carried forward day by day. Both the
+"""The DayStatus rollup and its sums: every enterprise's status on every day of a campaign,
+its sums per leaf region (RegionDay), per leaf region, industry division and scale
+(SegmentDay), per leaf region and scale (ScaleDay) and per list, leaf region and scale
+(ListDay), kept current as reports arrive and carried forward day by day. Both the
 report use-cases (services) and the statistics (stats) read it; it imports neither."""
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,9 +18,9 @@ from django.utils import timezone
 
 from fugong.core.bulk import indexes_deferred
 from fugong.core.models import Campaign
-from fugong.registry.models import Enterprise, EnterpriseHistory, regions_of
+from fugong.registry.models import Enterprise, EnterpriseHistory, ListMembership, regions_of
 
-from .models import DailyReport, DayStatus, Horizon, RegionDay, SegmentDay
+from .models import DailyReport, DayStatus, Horizon, ListDay, RegionDay, ScaleDay, SegmentDay
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -109,13 +111,6 @@ FROM {{table}} WHERE campaign_id = %s AND day = %s
 
 SUMS_SQL = """
 INSERT INTO {table} (campaign_id, day, region_id{keys}, {columns})
-SELECT campaign_id, %s, region_id{keys}, resumed_full, resumed_partial, reported, 0,
-    staff_on_duty, staff_total_reported, registry_staff_reported, output, capacity_sum, capacity_n
-FROM {table} WHERE campaign_id = %s AND day = %s
-"""
-
-SUMS_SQL = """
-INSERT INTO {table} (campaign_id, day, region_id{keys}, {columns})
 SELECT s.campaign_id, s.day, COALESCE(h.region_id, e.region_id){values},
     SUM(CASE WHEN s.status = 'full' THEN 1 ELSE 0 END),
     SUM(CASE WHEN s.status = 'partial' THEN 1 ELSE 0 END),
@@ -133,37 +128,59 @@ SELECT s.campaign_id, s.day, COALESCE(h.region_id, e.region_id){values},
     COALESCE(SUM(CASE WHEN {closed_loop} THEN e.annual_output END), 0)
 FROM reporting_daystatus s JOIN registry_enterprise e ON e.id = s.enterprise_id
 LEFT JOIN registry_enterprisehistory h ON h.enterprise_id = s.enterprise_id
-    AND h.valid_to > s.day AND (h.valid_from IS NULL OR h.valid_from <= s.day)
+    AND h.valid_to > s.day AND (h.valid_from IS NULL OR h.valid_from <= s.day){join}
 WHERE {where}
     AND (e.active_from IS NULL OR e.active_from <= s.day)
     AND (e.active_to IS NULL OR e.active_to > s.day)
 GROUP BY s.campaign_id, s.day, COALESCE(h.region_id, e.region_id){values}
 """
 # each day's sums go to the leaf region the enterprise was in that day (its history period
-# covering the day, else its current region), and SegmentDay's to its scale that day too:
-# README "As of day D". The migration creating SegmentDay fills it with the same statement.
+# covering the day, else its current region), and SegmentDay's, ScaleDay's and ListDay's to
+# its scale that day too; ListDay's are a list's members that day, each of its lists once:
+# README "As of day D". The migrations creating the tables fill them with the same statement.
+SCALE = "COALESCE(h.scale, e.scale)"
 SEGMENT_KEYS = ", industry_section, industry_division, scale"
-SEGMENT_VALUES = ", e.industry_section, e.industry_division, COALESCE(h.scale, e.scale)"
+SEGMENT_VALUES = f", e.industry_section, e.industry_division, {SCALE}"
+MEMBERS_JOIN = """
+JOIN registry_listmembership m ON m.enterprise_id = s.enterprise_id
+    AND m.added_on <= s.day AND (m.removed_on IS NULL OR m.removed_on > s.day)"""
 _RESUMED = "s.status IN ('full', 'partial')"
 
 
-def sums_sql(table: str, keys: str, values: str, where: str) -> str:
-    """The INSERT of a rollup table's sums from the status rows `where` selects."""
-    return SUMS_SQL.format(
-        table=table,
-        keys=keys,
-        values=values,
-        columns=COLUMNS,
-        where=where,
-        resumed=_RESUMED,
-        closed_loop=f"{_RESUMED} AND s.mode = 'closed_loop'",
-    )
+@dataclass(frozen=True)
+class Rollup:
+    """A rollup table: its sums of the status rows grouped by leaf region and `keys`."""
+
+    model: type
+    table: str
+    keys: str = ""  # the key columns after region_id, each after a comma
+    values: str = ""  # their values in the status rows' join
+    join: str = ""  # more of that join
+
+    def sums_sql(self, where: str) -> str:
+        """The INSERT of the table's sums from the status rows `where` selects."""
+        return SUMS_SQL.format(
+            table=self.table,
+            keys=self.keys,
+            values=self.values,
+            join=self.join,
+            columns=COLUMNS,
+            where=where,
+            resumed=_RESUMED,
+            closed_loop=f"{_RESUMED} AND s.mode = 'closed_loop'",
+        )
 
 
-_ROLLUPS = (  # (model, table, key columns, their values)
-    (RegionDay, "reporting_regionday", "", ""),
-    (SegmentDay, "reporting_segmentday", SEGMENT_KEYS, SEGMENT_VALUES),
+ROLLUPS = (
+    Rollup(RegionDay, "reporting_regionday"),
+    Rollup(SegmentDay, "reporting_segmentday", SEGMENT_KEYS, SEGMENT_VALUES),
+    Rollup(ScaleDay, "reporting_scaleday", ", scale", f", {SCALE}"),
+    Rollup(ListDay, "reporting_listday", ", list_id, scale", f", m.list_id, {SCALE}", MEMBERS_JOIN),
 )
+ROLLUP = {r.table: r for r in ROLLUPS}
+# the `where` of every campaign's sums up to its horizon: the migrations creating a rollup
+# table fill it with `sums_sql(UP_TO_HORIZON)`, each in one set-based statement
+UP_TO_HORIZON = "s.day <= (SELECT through FROM reporting_horizon WHERE campaign_id = s.campaign_id)"
 
 
 def recompute_region_days(
@@ -171,9 +188,10 @@ def recompute_region_days(
     region_ids: Iterable[int] | None = None,
     start: date | None = None,
     end: date | None = None,
+    rollups: tuple[Rollup, ...] = ROLLUPS,
 ) -> None:
-    """Recompute the RegionDay and SegmentDay rows from DayStatus for some leaf regions (all
-    when None) over [start, end] (the whole campaign when None)."""
+    """Recompute the rollups' rows (all of them unless told) from DayStatus for some leaf
+    regions (all when None) over [start, end] (the whole campaign when None)."""
     start, end = start or date.min, end or date.max
     where, params = "s.campaign_id = %s AND s.day >= %s AND s.day <= %s", [campaign_id, start, end]
     if region_ids is not None:
@@ -184,19 +202,25 @@ def recompute_region_days(
         where += " AND COALESCE(h.region_id, e.region_id) IN (" + ids + ")"
         params += region_ids
     with connection.cursor() as cursor:
-        for model, table, keys, values in _ROLLUPS:
-            rows = model.objects.filter(campaign_id=campaign_id, day__gte=start, day__lte=end)
+        for rollup in rollups:
+            rows = rollup.model.objects.filter(
+                campaign_id=campaign_id, day__gte=start, day__lte=end
+            )
             if region_ids is not None:
                 rows = rows.filter(region_id__in=region_ids)
             rows.delete()
-            cursor.execute(sums_sql(table, keys, values, where), params)
+            cursor.execute(rollup.sums_sql(where), params)
 
 
-def enterprises_changed(region_ids: Iterable[int]) -> None:
-    """The registry changed enterprises of these leaf regions (moved, staff, deleted): bring
-    every campaign's RegionDay rows for them back in step."""
+def enterprises_changed(
+    region_ids: Iterable[int], since: date | None = None, rollups: tuple[Rollup, ...] = ROLLUPS
+) -> None:
+    """The registry changed enterprises of these leaf regions (moved, staff, deleted, joined
+    or left a list) from `since` (always, when None): bring every campaign's rollup rows for
+    them back in step."""
     for campaign_id, through in Horizon.objects.values_list("campaign_id", "through"):
-        recompute_region_days(campaign_id, region_ids, None, through)
+        if since is None or since <= through:
+            recompute_region_days(campaign_id, region_ids, since, through, rollups)
 
 
 _COPY_SQL = """
@@ -224,8 +248,8 @@ def _roll_one_day(cursor: object, campaign_id: int, d: date) -> None:
         cursor.execute(_COPY_SQL.format(skip=_SKIP_REPORTED), [d, False, campaign_id, before, d])
     else:
         cursor.execute(_COPY_SQL.format(skip=""), [d, False, campaign_id, before])
-    for _model, table, keys, _values in _ROLLUPS:
-        text = _COPY_SUMS_SQL.format(table=table, keys=keys)
+    for rollup in ROLLUPS:
+        text = _COPY_SUMS_SQL.format(table=rollup.table, keys=rollup.keys)
         cursor.execute(text, [d, campaign_id, before])
     if reported:
         recompute_region_days(campaign_id, reported, d, d)
@@ -234,14 +258,17 @@ def _roll_one_day(cursor: object, campaign_id: int, d: date) -> None:
 
 def _recompute_where_dates_fall(campaign_id: int, day: date) -> None:
     """The copied sums of `day` are wrong in the leaf regions where an enterprise opened,
-    closed or moved that day (RegionDay counts only enterprises active on its day, in the
-    region they were in that day): recompute them."""
+    closed, moved, joined or left a list that day (the rollups count only enterprises active
+    on their day, in the region they were in and the lists they were on that day): recompute
+    them."""
     moved = EnterpriseHistory.objects.filter(Q(valid_from=day) | Q(valid_to=day))
+    listed = ListMembership.objects.filter(Q(added_on=day) | Q(removed_on=day))
     regions = set(
         Enterprise.objects.filter(
             Q(active_from=day) | Q(active_to=day) | Q(pk__in=moved.values("enterprise_id"))
         ).values_list("region_id", flat=True)
     ) | set(moved.values_list("region_id", flat=True))
+    regions |= regions_of(listed.values_list("enterprise_id", flat=True))
     if regions:
         recompute_region_days(campaign_id, regions, day, day)
 
@@ -339,8 +366,8 @@ def rebuild_status(campaign: Campaign) -> None:
     with transaction.atomic():
         horizon = Horizon.objects.filter(campaign=campaign).first()
         DayStatus.objects.filter(campaign=campaign).delete()
-        RegionDay.objects.filter(campaign=campaign).delete()
-        SegmentDay.objects.filter(campaign=campaign).delete()
+        for rollup in ROLLUPS:
+            rollup.model.objects.filter(campaign=campaign).delete()
         Horizon.objects.filter(campaign=campaign).delete()
         # no rows yet: this only sets the horizon
         through = roll_forward(campaign, horizon.through if horizon else None)

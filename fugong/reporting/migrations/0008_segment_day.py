@@ -3,15 +3,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from fugong.reporting.rollups import SEGMENT_KEYS, SEGMENT_VALUES, sums_sql
+from fugong.reporting.rollups import ROLLUP, UP_TO_HORIZON
 
-# every campaign's sums up to its horizon (as rollups.recompute_region_days writes them), each
-# table in one set-based statement
-UP_TO_HORIZON = "s.day <= (SELECT through FROM reporting_horizon WHERE campaign_id = s.campaign_id)"
 FILL = [
     "DELETE FROM reporting_regionday",
-    sums_sql("reporting_regionday", "", "", UP_TO_HORIZON),
-    sums_sql("reporting_segmentday", SEGMENT_KEYS, SEGMENT_VALUES, UP_TO_HORIZON),
+    ROLLUP["reporting_regionday"].sums_sql(UP_TO_HORIZON),
+    ROLLUP["reporting_segmentday"].sums_sql(UP_TO_HORIZON),
 ]
 
 
