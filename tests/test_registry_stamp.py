@@ -14,7 +14,7 @@ from django.utils import timezone
 from fugong.core.permissions import SYSTEM
 from fugong.registry.models import Enterprise, ListMembership, RegistryStamp
 from fugong.reporting import stats
-from fugong.reporting.services import roll_forward, submit_report
+from fugong.reporting.services import roll_forward, settle_list_days, submit_report
 
 from .factories import EnterpriseFactory
 
@@ -69,6 +69,7 @@ def test_kept_denominators_follow_every_write_to_the_registry(cast, reported):
     assert figures()[0]["enterprises"] == n + 1
     assert figures({"list": "重点企业"})[0]["enterprises"] == 0
     ListMembership.objects.create(list=cast.key_list, enterprise=cast.a, added_on=TODAY)
+    settle_list_days()  # the worker's job after the commit: the list's rollup again
     assert figures({"list": "重点企业"})[0]["enterprises"] == 1
     ListMembership.objects.filter(enterprise=cast.a).update(removed_on=TODAY)
     assert figures({"list": "重点企业"})[0]["enterprises"] == 0

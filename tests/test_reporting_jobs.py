@@ -4,6 +4,7 @@ bot after it, and tasks through the real queue (SQLite embedded, Redis in CI).""
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -12,6 +13,8 @@ from fugong.core.models import Campaign, Notification
 from fugong.core.permissions import SYSTEM
 from fugong.reporting import services, tasks
 from fugong.reporting.models import Summary
+
+from .factories import EnterpriseFactory
 
 TODAY = timezone.localdate()
 
@@ -96,3 +99,29 @@ def test_tasks_run_through_the_real_queue(transactional_db, cast, campaign, bot)
 def test_the_periodic_jobs_are_declared():
     names = {t.__name__ for t in HUEY._registry._periodic_tasks}
     assert {"remind_missing_reports", "send_summaries", "roll_status_forward"} <= names
+
+
+def test_a_membership_change_enqueues_one_settling_of_the_list_sums(
+    transactional_db, cast, campaign
+):
+    """Ten memberships in one transaction (a spreadsheet's rows): after the commit the queue
+    holds one job, and the worker's run of it recomputes the regions and clears the marks."""
+    from fugong.registry.models import ListMembership
+    from fugong.registry.services import add_to_list
+    from fugong.reporting.models import ListDay, ListDayPending
+
+    services.roll_forward(campaign)
+    services.submit_report(
+        SYSTEM, cast.a, TODAY, {"status": "full", "staff_on_duty": 5, "staff_total": 9}
+    )
+    HUEY.flush()
+    others = [EnterpriseFactory(region=cast.a.region) for _ in range(9)]
+    with transaction.atomic():
+        for e in [cast.a, *others]:
+            add_to_list(SYSTEM, cast.key_list, e)
+    assert ListMembership.objects.filter(list=cast.key_list).count() == 10
+    assert ListDayPending.objects.count() == 1 and not ListDay.objects.exists()
+    assert HUEY.pending_count() == 1
+    assert HUEY.execute(HUEY.dequeue()) == 1  # one region settled
+    assert not ListDayPending.objects.exists()
+    assert ListDay.objects.get(list=cast.key_list, day=TODAY).resumed_full == 1

@@ -14,6 +14,7 @@ from fugong.reporting import stats
 from fugong.reporting.models import DailyReport, DayStatus
 from fugong.reporting.services import rebuild_status, roll_forward, submit_report
 from fugong.reporting.shares import weighted_shares
+from fugong.reporting.tasks import settle_list_days
 
 from .clock import travel
 from .factories import EnterpriseFactory, ListFactory, RegionFactory, UserFactory
@@ -353,6 +354,13 @@ def test_region_days_stay_in_step_with_the_status_rows(seeds):
             )
         )
     assert ListMembership.objects.get(list=key, enterprise=listed).added_on.day == 12
+    # until the worker settles the changed regions, list figures read the status rows
+    pending = query("222400", date=first.isoformat(), list="重点企业")
+    assert stats.rollup_cells(SYSTEM, pending) is None
+    assert stats.resumption(SYSTEM, pending) == stats.resumption(
+        SYSTEM, pending, use_status_rows=True
+    )
+    assert settle_list_days.call_local() == 2  # 延吉 and 图们, once each
     unit = Unit.objects.create(
         code="222401-zb", name="延吉市专班", kind="command_centre", region=seeds.yanji
     )

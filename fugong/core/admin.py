@@ -26,6 +26,7 @@ MODEL_NAMES = {
     "segmentday": _("行业规模每日汇总"),
     "scaleday": _("规模每日汇总"),
     "listday": _("名单每日汇总"),
+    "listdaypending": _("名单汇总待重算"),
     "event": _("工单事件"),
     "enterprisehealth": _("企业防疫设置"),
     "roundenterprise": _("检测轮次企业"),

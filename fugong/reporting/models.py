@@ -453,3 +453,17 @@ class ListDay(DaySums):
 
     def __str__(self):
         return f"{self.campaign_id} {self.day} {self.list_id} {self.region_id} {self.scale}"
+
+
+class ListDayPending(models.Model):
+    """A leaf region whose ListDay rows are stale from `since` on: a list membership of one of
+    its enterprises was added, ended, re-dated or deleted. The list statistics read the status
+    rows while any region is pending, and the worker recomputes the rows and clears the marks
+    (`rollups.settle_list_days`), so that a spreadsheet of 10,000 memberships costs one
+    recomputation per region, not one per row."""
+
+    region = models.OneToOneField("core.Region", on_delete=models.CASCADE, related_name="+")
+    since = models.DateField()
+
+    def __str__(self):
+        return f"{self.region_id} {self.since}"

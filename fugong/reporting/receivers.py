@@ -5,7 +5,7 @@ registered staff or the dates it is active."""
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from fugong.registry.models import Enterprise, ListMembership, regions_of
+from fugong.registry.models import Enterprise, EnterpriseList, ListMembership, regions_of
 from fugong.registry.signals import enterprises_changed, memberships_changed
 
 from . import rollups
@@ -53,9 +53,12 @@ def remember_membership(sender, instance, **kwargs):
 
 @receiver(post_save, sender=ListMembership)
 @receiver(post_delete, sender=ListMembership)
-def membership_changed(sender, instance, created=None, **kwargs):
+def membership_changed(sender, instance, created=None, origin=None, **kwargs):
     """A membership added, ended, moved or deleted, perhaps dated in the past: the list's sums
-    from the first day whose membership changed."""
+    from the first day whose membership changed are pending. Not when its list is deleted:
+    the list's rows go with it."""
+    if isinstance(origin, EnterpriseList) or getattr(origin, "model", None) is EnterpriseList:
+        return
     old = getattr(instance, "_before", None)
     if created is False and old is not None:  # saved again: the days between old and new
         days = [
@@ -73,5 +76,4 @@ def membership_changed(sender, instance, created=None, **kwargs):
 
 @receiver(memberships_changed)
 def memberships_changed_in_bulk(sender, enterprise_ids, since, **kwargs):
-    lists = (rollups.ROLLUP["reporting_listday"],)
-    rollups.enterprises_changed(regions_of(enterprise_ids), since, lists)
+    rollups.lists_changed(regions_of(enterprise_ids), since)

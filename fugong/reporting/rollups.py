@@ -20,7 +20,16 @@ from fugong.core.bulk import indexes_deferred
 from fugong.core.models import Campaign
 from fugong.registry.models import Enterprise, EnterpriseHistory, ListMembership, regions_of
 
-from .models import DailyReport, DayStatus, Horizon, ListDay, RegionDay, ScaleDay, SegmentDay
+from .models import (
+    DailyReport,
+    DayStatus,
+    Horizon,
+    ListDay,
+    ListDayPending,
+    RegionDay,
+    ScaleDay,
+    SegmentDay,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -178,6 +187,7 @@ ROLLUPS = (
     Rollup(ListDay, "reporting_listday", ", list_id, scale", f", m.list_id, {SCALE}", MEMBERS_JOIN),
 )
 ROLLUP = {r.table: r for r in ROLLUPS}
+LIST_DAYS = ROLLUP["reporting_listday"]
 # the `where` of every campaign's sums up to its horizon: the migrations creating a rollup
 # table fill it with `sums_sql(UP_TO_HORIZON)`, each in one set-based statement
 UP_TO_HORIZON = "s.day <= (SELECT through FROM reporting_horizon WHERE campaign_id = s.campaign_id)"
@@ -212,15 +222,58 @@ def recompute_region_days(
             cursor.execute(rollup.sums_sql(where), params)
 
 
-def enterprises_changed(
-    region_ids: Iterable[int], since: date | None = None, rollups: tuple[Rollup, ...] = ROLLUPS
-) -> None:
-    """The registry changed enterprises of these leaf regions (moved, staff, deleted, joined
-    or left a list) from `since` (always, when None): bring every campaign's rollup rows for
-    them back in step."""
+def enterprises_changed(region_ids: Iterable[int]) -> None:
+    """The registry changed enterprises of these leaf regions (moved, staff, deleted): bring
+    every campaign's rollup rows for them back in step."""
     for campaign_id, through in Horizon.objects.values_list("campaign_id", "through"):
-        if since is None or since <= through:
-            recompute_region_days(campaign_id, region_ids, since, through, rollups)
+        recompute_region_days(campaign_id, region_ids, None, through)
+
+
+def lists_changed(region_ids: Iterable[int], since: date) -> None:
+    """List memberships of enterprises of these leaf regions changed from `since` on: mark
+    their ListDay rows pending (one row per region, the earliest day kept) and have the worker
+    settle them after the commit (`settle_list_days`)."""
+    for region_id in set(region_ids):
+        pending, created = ListDayPending.objects.get_or_create(
+            region_id=region_id, defaults={"since": since}
+        )
+        if not created and since < pending.since:
+            ListDayPending.objects.filter(pk=pending.pk, since__gt=since).update(since=since)
+    queued = getattr(connection, "run_on_commit", [])
+    if not any(call is _enqueue_settle for _sids, call, *_robust in queued):  # once per commit
+        transaction.on_commit(_enqueue_settle)
+
+
+def settle_list_days() -> int:
+    """Recompute the ListDay rows of the pending regions, every campaign from the region's
+    first stale day up to its horizon, and clear the marks; the number of regions settled.
+    The campaigns' horizons are locked first, as the roll-forward locks them, so neither copies
+    the other's half-made rows."""
+    with transaction.atomic():
+        horizons = list(Horizon.objects.select_for_update().order_by("pk"))
+        pending = list(ListDayPending.objects.select_for_update().order_by("pk"))
+        by_since: dict[date, set[int]] = {}
+        for mark in pending:
+            by_since.setdefault(mark.since, set()).add(mark.region_id)
+        for horizon in horizons:
+            for since, regions in sorted(by_since.items()):
+                if since <= horizon.through:
+                    recompute_region_days(
+                        horizon.campaign_id, regions, since, horizon.through, (LIST_DAYS,)
+                    )
+        ListDayPending.objects.filter(pk__in=[mark.pk for mark in pending]).delete()
+    return len(pending)
+
+
+def lists_pending() -> bool:
+    """Whether some region's ListDay rows wait for `settle_list_days`."""
+    return ListDayPending.objects.exists()
+
+
+def _enqueue_settle() -> None:
+    from . import tasks  # the task module imports the services, which import this one
+
+    tasks.settle_list_days()
 
 
 _COPY_SQL = """

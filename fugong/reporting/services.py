@@ -36,6 +36,7 @@ from .rollups import (  # noqa: F401  (re-exported: callers use services.roll_fo
     recompute_region_days,
     refresh_status,
     roll_forward,
+    settle_list_days,
 )
 
 if TYPE_CHECKING:

@@ -40,7 +40,14 @@ from fugong.registry.services import EnterpriseFilter, enterprises_for
 from .campaigns import campaign_running, campaign_scope, current_campaign, default_region  # noqa: F401
 from .daysums import figures, percent, status_sums  # noqa: F401 (re-exported)
 from .models import DayStatus, ListDay, RegionDay, ScaleDay, SegmentDay, Status
-from .rollups import SUM_COLUMNS, horizon_through, latest_report_day, reported_on, status_rows_on
+from .rollups import (
+    SUM_COLUMNS,
+    horizon_through,
+    latest_report_day,
+    lists_pending,
+    reported_on,
+    status_rows_on,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -417,7 +424,7 @@ def rollup_cells(user: User, query: StatsQuery) -> QuerySet | None:
     where = {"campaign": campaign}
     lists = {flt.list, campaign.report_list} - {""}
     if lists:
-        if flt.industry or len(lists) > 1:
+        if flt.industry or len(lists) > 1 or lists_pending():
             return None
         (name,) = lists  # by name, or by id as digits (EnterpriseFilter's rule)
         named = Q(name=name) | (Q(pk=int(name)) if name.isdigit() else Q(pk__in=[]))

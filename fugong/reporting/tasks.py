@@ -38,7 +38,9 @@ def send_summaries() -> None:
 # if the worker was down), and after a report dated beyond the horizon arrives.
 @periodic(crontab(minute="5,20,35,50"))
 def roll_status_forward() -> None:
-    """Carry every running campaign's statuses into the new day before anyone reads it."""
+    """Carry every running campaign's statuses into the new day before anyone reads it (the
+    list sums pending first, should their own job have been lost)."""
+    services.settle_list_days()
     for campaign in services.running_campaigns(timezone.localdate()):
         services.roll_forward(campaign)
 
@@ -50,3 +52,9 @@ def roll_campaign_forward(campaign_id: int) -> None:
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is not None:
         services.roll_forward(campaign)
+
+
+@db_task(retries=3, retry_delay=30)
+def settle_list_days() -> int:
+    """Recompute the list sums a membership change left pending (enqueued after its commit)."""
+    return services.settle_list_days()
