@@ -47,3 +47,10 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r}: expected one of {', '.join(choices)}")
     return value
+
+
+def redis_database(url: str) -> tuple[str, int]:
+    """A Redis URL's base and database number (0 when it names none): `redis://h:6379/3` →
+    (`redis://h:6379`, 3)."""
+    base, _sep, db = url.rpartition("/")
+    return (base, int(db)) if db.isdigit() else (url.rstrip("/"), 0)

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from fugong.env import env_bool, env_choice, env_int, env_list, env_str
+from fugong.env import env_bool, env_choice, env_int, env_list, env_str, redis_database
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("FUGONG_VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -220,8 +220,8 @@ PASSWORD_CHANGE_URL = "/accounts/password/"
 # FUGONG_REDIS_URL is set, so that every app server counts together; in-process otherwise.
 _cache_url = env_str("FUGONG_CACHE_URL")
 if not _cache_url and REDIS_URL:
-    _base, _sep, _db = REDIS_URL.rpartition("/")
-    _cache_url = f"{_base}/{int(_db) + 1}" if _db.isdigit() else f"{REDIS_URL.rstrip('/')}/1"
+    _base, _db = redis_database(REDIS_URL)
+    _cache_url = f"{_base}/{_db + 1}"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
     if _cache_url

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from fugong.core.models import Role
+from fugong.env import redis_database
 from fugong.registry.models import Assignment
 from fugong.workorders.services import seed_categories
 
@@ -26,9 +27,14 @@ from .factories import (
 )
 
 PASSWORD = "Fugong@2026"
-# Redis databases of the servers and workers that test_scale_out (5, 6) and test_faults (7, 8)
-# start themselves
-FIXED_REDIS_DBS = (5, 6, 7, 8)
+# the Redis databases (queue, cache) of the servers and workers that these tests start
+# themselves, outside every worker's range
+FIXED_REDIS_DBS = {"scale_out": (5, 6), "faults": (7, 8)}
+
+
+def fixed_redis_url(url, test, which=0):
+    """The Redis URL `url` pointed at `test`'s fixed queue (0) or cache (1) database."""
+    return f"{url.rsplit('/', 1)[0]}/{FIXED_REDIS_DBS[test][which]}"
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -40,13 +46,12 @@ def pytest_xdist_setupnodes(config, specs):
     settings read them at import."""
     queue = os.environ.get("FUGONG_QUEUE_NAME", "fugong")
     redis_url = os.environ.get("FUGONG_REDIS_URL", "")
-    base, _sep, db = redis_url.rpartition("/")
-    first = int(db) if db.isdigit() else 0
-    base = base if db.isdigit() else redis_url.rstrip("/")
-    if redis_url and set(range(first, first + 2 * len(specs))) & set(FIXED_REDIS_DBS):
+    base, first = redis_database(redis_url)
+    fixed = sorted(db for pair in FIXED_REDIS_DBS.values() for db in pair)
+    if redis_url and set(range(first, first + 2 * len(specs))) & set(fixed):
         raise pytest.UsageError(
             f"{len(specs)} test workers from Redis database {first} reach the databases that "
-            f"tests use for servers of their own ({FIXED_REDIS_DBS}): use fewer workers or "
+            f"tests use for servers of their own ({fixed}): use fewer workers or "
             "another FUGONG_REDIS_URL database"
         )
     for i, spec in enumerate(specs):

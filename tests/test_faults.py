@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import own_database
+from .conftest import fixed_redis_url, own_database
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,8 @@ def installation(tmp_path):
     if url:
         env["DATABASE_URL"] = url
     if env.get("FUGONG_REDIS_URL"):
-        env["FUGONG_REDIS_URL"] = env["FUGONG_REDIS_URL"].rsplit("/", 1)[0] + "/7"
+        env["FUGONG_REDIS_URL"] = fixed_redis_url(env["FUGONG_REDIS_URL"], "faults")
+        env["FUGONG_CACHE_URL"] = fixed_redis_url(env["FUGONG_REDIS_URL"], "faults", 1)
         import redis
 
         redis.Redis.from_url(env["FUGONG_REDIS_URL"]).flushdb()

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .conftest import free_port, own_database
+from .conftest import fixed_redis_url, free_port, own_database
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
@@ -62,12 +62,11 @@ class Bot(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def cluster(tmp_path):
-    redis_base = REDIS.rsplit("/", 1)[0]
     env = dict(
         os.environ,
         DATABASE_URL=own_database("fugong_scale"),
-        FUGONG_REDIS_URL=f"{redis_base}/5",
-        FUGONG_CACHE_URL=f"{redis_base}/6",
+        FUGONG_REDIS_URL=fixed_redis_url(REDIS, "scale_out"),
+        FUGONG_CACHE_URL=fixed_redis_url(REDIS, "scale_out", 1),
         FUGONG_QUEUE_NAME="fugong-scale",
         FUGONG_VAR_DIR=str(tmp_path),
         FUGONG_RATE_VERIFY="5",
@@ -76,8 +75,8 @@ def cluster(tmp_path):
     )
     import redis
 
-    for db in (5, 6):
-        redis.Redis.from_url(f"{redis_base}/{db}").flushdb()
+    for url in (env["FUGONG_REDIS_URL"], env["FUGONG_CACHE_URL"]):
+        redis.Redis.from_url(url).flushdb()
     manage(env, "migrate", "-v0")
     manage(env, "demo", "--quiet", "--report-days", "1")
     manage(
