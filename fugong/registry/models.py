@@ -496,8 +496,8 @@ class Visit(models.Model):
 
 class RegistryStamp(Stamp):
     """The stamp (`core.stamps`) that database triggers renew whenever enterprises, their
-    history, lists, list memberships or regions are written: the statistics keep the
-    registry's denominators they counted for as long as it is unchanged
+    history, lists, list memberships, assignments or regions are written: the statistics keep
+    the registry's denominators they counted for as long as it is unchanged
     (`reporting.stats.registry_kept`)."""
 
     class Meta:

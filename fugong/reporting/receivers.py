@@ -46,9 +46,8 @@ def enterprises_changed_in_bulk(sender, region_ids, **kwargs):
 
 @receiver(pre_save, sender=ListMembership)
 def remember_membership(sender, instance, **kwargs):
-    instance._before = (
-        ListMembership.objects.filter(pk=instance.pk).values("added_on", "removed_on").first()
-    )
+    fields = ("added_on", "removed_on", "list_id", "enterprise_id")
+    instance._before = ListMembership.objects.filter(pk=instance.pk).values(*fields).first()
 
 
 @receiver(post_save, sender=ListMembership)
@@ -60,18 +59,24 @@ def membership_changed(sender, instance, created=None, origin=None, **kwargs):
     if isinstance(origin, EnterpriseList) or getattr(origin, "model", None) is EnterpriseList:
         return
     old = getattr(instance, "_before", None)
-    if created is False and old is not None:  # saved again: the days between old and new
-        days = [
-            d
-            for field in ("added_on", "removed_on")
-            if old[field] != getattr(instance, field)
-            for d in (old[field], getattr(instance, field))
-            if d is not None
-        ]
+    enterprises = {instance.enterprise_id}
+    if created is False and old is not None:  # saved again
+        moved = (old["list_id"], old["enterprise_id"]) != (instance.list_id, instance.enterprise_id)
+        if moved:  # to another list or enterprise: both whole periods
+            enterprises.add(old["enterprise_id"])
+            days = [old["added_on"], instance.added_on]
+        else:  # the days between its old and new dates
+            days = [
+                d
+                for field in ("added_on", "removed_on")
+                if old[field] != getattr(instance, field)
+                for d in (old[field], getattr(instance, field))
+                if d is not None
+            ]
     else:  # created or deleted: its whole period
         days = [instance.added_on]
     if days:
-        memberships_changed_in_bulk(sender, [instance.enterprise_id], min(days))
+        memberships_changed_in_bulk(sender, enterprises, min(days))
 
 
 @receiver(memberships_changed)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import (
     Count,
@@ -303,7 +303,7 @@ def rollup_sums(user: User, query: StatsQuery, cells: QuerySet) -> dict:
         )
         alias = router.db_for_read(RegionDay) or DEFAULT_DB_ALIAS
         key = ("sums", r_sql, tuple(r_params))
-        kept = registry_kept(alias, key)
+        kept, stamp = registry_kept(alias, key)
         with connections[alias].cursor() as cursor:
             if kept is None:
                 text, params = (
@@ -321,7 +321,7 @@ def rollup_sums(user: User, query: StatsQuery, cells: QuerySet) -> dict:
         row.pop("g", None)
         if kept is None:
             kept = {k: row.pop(k) for k in (*_REGISTRY, *_REGISTRY_SHARES)}
-            keep_registry(alias, key, kept)
+            keep_registry(alias, stamp, key, kept)
         # PostgreSQL sums integers as numeric: integers, as the ORM's aggregates give them
         query._sums = {
             k: int(v) if k in _INTEGERS and v is not None else v for k, v in {**row, **kept}.items()
@@ -334,27 +334,30 @@ _registry_kept: dict[str, tuple[str, dict]] = {}
 REGISTRY_KEPT_MAX = 4096  # statements kept per stamp; then the keep starts afresh
 
 
-def registry_kept(alias: str, key: tuple) -> Any | None:
+def registry_kept(alias: str, key: tuple) -> tuple[Any | None, str | None]:
     """What `keep_registry` kept under `key` while the registry stamp is the one now
     (`registry.models.RegistryStamp`: triggers renew it on every write to the tables the
-    denominators read), or None. The denominators of the statistics read the registry only
-    (~40 ms at 100,000 enterprises), which changes far less often than dashboards are read."""
+    denominators read), or None; and that stamp, to keep a value under. The denominators of
+    the statistics read the registry only (~40 ms at 100,000 enterprises), which changes far
+    less often than dashboards are read."""
     stamp = stamps.current(alias, RegistryStamp._meta.db_table)
     kept = _registry_kept.get(alias)
     if stamp is None or kept is None or kept[0] != stamp:
-        _registry_kept[alias] = (stamp, {})  # a stamp of None keeps nothing
-        return None
-    return kept[1].get(key)
+        return None, stamp
+    return kept[1].get(key), stamp
 
 
-def keep_registry(alias: str, key: tuple, value: Any) -> None:
-    """Keep `value` under the stamp the last `registry_kept` of `alias` read."""
-    stamp, kept = _registry_kept.get(alias, (None, {}))
+def keep_registry(alias: str, stamp: str | None, key: tuple, value: Any) -> None:
+    """Keep `value`, read under `stamp` (read before it), unless a newer stamp was kept since
+    (another thread's); a stamp of None keeps nothing."""
     if stamp is None:
         return
-    if len(kept) >= REGISTRY_KEPT_MAX:
-        kept.clear()
-    kept[key] = value
+    kept = _registry_kept.get(alias)
+    if kept is None or kept[0] != stamp:
+        kept = _registry_kept[alias] = (stamp, {})
+    elif len(kept[1]) >= REGISTRY_KEPT_MAX:
+        kept[1].clear()
+    kept[1][key] = value
 
 
 def _with_totals(sums: dict, totals: dict) -> dict:
@@ -539,12 +542,15 @@ def _daily_totals(ents: QuerySet[Enterprise], start: date, end: date) -> dict:
         .order_by()
     )
     alias = grouped.db
-    sql, params = grouped.query.sql_with_params()
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # an empty scope: no enterprise
+        sql, params = "", ()
     key = ("daily", sql, tuple(params))
-    groups = registry_kept(alias, key)
+    groups, stamp = registry_kept(alias, key) if sql else ([], None)
     if groups is None:
         groups = list(grouped)
-        keep_registry(alias, key, groups)
+        keep_registry(alias, stamp, key, groups)
     out = {}
     for i in range((end - start).days + 1):
         day = start + timedelta(days=i)

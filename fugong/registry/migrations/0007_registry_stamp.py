@@ -4,7 +4,8 @@ from django.db import migrations, models
 
 from fugong.core.stamps import Triggers
 
-# the tables the statistics' denominators read (regions: their paths give the subtrees)
+# the tables the statistics' denominators read (regions: their paths give the subtrees;
+# assignments: the enterprises a commissioner sees)
 TRIGGERS = Triggers(
     "registry_registrystamp",
     "registry_stamp",
@@ -13,6 +14,8 @@ TRIGGERS = Triggers(
         "registry_enterprisehistory",
         "registry_enterpriselist",
         "registry_listmembership",
+        "registry_assignment",
+        "registry_assignment_commissioners",
         "core_region",
     ),
     "registry_stamp",
