@@ -265,8 +265,10 @@ class DailyReportVersion(models.Model):
 class DayStatus(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
+    # indexed with the campaign and day (Meta): an index of the enterprise alone made the
+    # planner read all of an enterprise's days to find one (bench/RESULTS.md)
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="day_statuses"
+        Enterprise, on_delete=models.CASCADE, related_name="day_statuses", db_index=False
     )
     report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=12, choices=Status.choices)
@@ -286,6 +288,9 @@ class DayStatus(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "day", "enterprise"], name="one_status_per_day"
             )
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "campaign", "day"], name="status_of_enterprise")
         ]
 
     def __str__(self):
