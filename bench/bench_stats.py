@@ -13,7 +13,7 @@ hand-written SQL computing the same figures over the same rollups (interleaved r
 
 The floor is the faster of the hand forms that apply; the benchmark asserts that every form
 and the API give the same counts. The service and the API keep the registry's denominators
-while the registry is unchanged (`stats.registry_kept`), as a dashboard's repeated reads do;
+while the registry is unchanged (`stats.REGISTRY_KEPT`), as a dashboard's repeated reads do;
 `cold` is the service with that keep emptied before each call. The data is
 bench_completeness's (`fugong demo` for the registry, then reports, statuses, history and sums
 by set-based SQL on PostgreSQL); `--reuse` keeps a database built by an earlier run (or a copy
@@ -259,7 +259,7 @@ def main():
                     return stats.resumption(user, query)
 
                 def cold(service=service):
-                    stats._registry_kept.clear()  # the denominators counted afresh
+                    stats.REGISTRY_KEPT.clear()  # the denominators counted afresh
                     return service()
 
                 def run(text, params=params):

@@ -108,9 +108,8 @@ def working_deadline(hours: int, now: datetime.datetime | None = None) -> dateti
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(18, 0)))
 
 
-# per process and database: (the campaign stamp, every campaign with its region, most recent
-# first) as last read
-_campaigns_kept: dict[str, tuple[str, list[Campaign]]] = {}
+# per process and database: every campaign with its region, most recent first, as last read
+_campaigns_kept = stamps.Keep(CampaignStamp._meta.db_table)
 
 
 def _all_campaigns() -> list[Campaign]:
@@ -120,14 +119,12 @@ def _all_campaigns() -> list[Campaign]:
     is not the one read with the kept list: one small statement instead of the ORM's query,
     on every report, gate check and application."""
     alias = router.db_for_read(Campaign) or DEFAULT_DB_ALIAS
-    stamp = stamps.current(alias, CampaignStamp._meta.db_table)
-    kept = _campaigns_kept.get(alias)
-    if stamp is None or kept is None or kept[0] != stamp:
-        campaigns = Campaign.objects.using(alias).select_related("region")
-        kept = (stamp or "", list(campaigns.order_by("-starts_on", "-id")))
-        if stamp is not None:  # no stamp (a test's flushed tables): keep nothing
-            _campaigns_kept[alias] = kept
-    return kept[1]
+    campaigns, stamp = _campaigns_kept.get(alias, "all")
+    if campaigns is None:
+        qs = Campaign.objects.using(alias).select_related("region")
+        campaigns = list(qs.order_by("-starts_on", "-id"))
+        _campaigns_kept.put(alias, stamp, "all", campaigns)
+    return campaigns
 
 
 def campaigns_on(day: datetime.date, region_path: str | None = None) -> list[Campaign]:

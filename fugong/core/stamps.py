@@ -8,6 +8,7 @@ triggers only, one per event."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, models
 
@@ -90,6 +91,40 @@ END $$;
             return apply
 
         return migrations.RunPython(run(True), run(False))
+
+
+class Keep:
+    """Values a process keeps, per database and key, while the stamp in `table` is the one they
+    were read under: a new stamp empties the keep, and a stamp of None (no row) keeps nothing.
+    At most `most` keys per stamp; then the keep starts afresh."""
+
+    def __init__(self, table: str, most: int = 4096):
+        self.table, self.most = table, most
+        self._kept: dict[str, tuple[str, dict]] = {}  # alias: (stamp, {key: value})
+
+    def get(self, alias: str, key: object) -> tuple[Any, str | None]:
+        """The value kept under `key` (None when there is none) and the stamp now, to `put` a
+        value read after it under."""
+        stamp = current(alias, self.table)
+        kept = self._kept.get(alias)
+        if stamp is None or kept is None or kept[0] != stamp:
+            return None, stamp
+        return kept[1].get(key), stamp
+
+    def put(self, alias: str, stamp: str | None, key: object, value: object) -> None:
+        """Keep `value`, read after `get` gave `stamp`, unless another thread kept a newer one
+        since (its stamp then is the one the keep holds)."""
+        if stamp is None:
+            return
+        kept = self._kept.get(alias)
+        if kept is None or kept[0] != stamp:
+            kept = self._kept[alias] = (stamp, {})
+        elif len(kept[1]) >= self.most:
+            kept[1].clear()
+        kept[1][key] = value
+
+    def clear(self) -> None:
+        self._kept.clear()
 
 
 def current(alias: str, table: str) -> str | None:

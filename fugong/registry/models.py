@@ -498,7 +498,7 @@ class RegistryStamp(Stamp):
     """The stamp (`core.stamps`) that database triggers renew whenever enterprises, their
     history, lists, list memberships, assignments or regions are written: the statistics keep
     the registry's denominators they counted for as long as it is unchanged
-    (`reporting.stats.registry_kept`)."""
+    (`reporting.stats.REGISTRY_KEPT`)."""
 
     class Meta:
         verbose_name = _("企业名录版本")
