@@ -311,12 +311,19 @@ def changed_between(start, end) -> bool:
     return EnterpriseHistory.objects.filter(valid_to__gt=start, valid_to__lte=end).exists()
 
 
+def list_named(name: str, prefix: str = "") -> Q:
+    """The Q of the list named `name`, or whose id it is when it is digits (the filters'
+    rule); `prefix` is the path to the list (`list__` from a membership)."""
+    named = Q(**{f"{prefix}name": name})
+    return named | Q(**{f"{prefix}pk": int(name)}) if name.isdigit() else named
+
+
 def lists_changed_between(lists, start, end) -> bool:
     """Whether an enterprise joined or left one of the lists (names, or ids as digits) on a
     day in (start, end]: membership as of `end` is each day's membership otherwise."""
     named = Q(pk__in=[])
     for name in lists:
-        named |= Q(list__name=name) | (Q(list_id=int(name)) if name.isdigit() else Q(pk__in=[]))
+        named |= list_named(name, "list__")
     changes = Q(added_on__gt=start, added_on__lte=end) | Q(
         removed_on__gt=start, removed_on__lte=end
     )

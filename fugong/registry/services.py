@@ -17,7 +17,15 @@ from fugong.core.permissions import person
 from fugong.core.services import audit
 
 from . import industry
-from .models import Assignment, Enterprise, EnterpriseList, ListMembership, Visit, as_of_q
+from .models import (
+    Assignment,
+    Enterprise,
+    EnterpriseList,
+    ListMembership,
+    Visit,
+    as_of_q,
+    list_named,
+)
 from .signals import visit_logged
 
 if TYPE_CHECKING:
@@ -106,9 +114,7 @@ class EnterpriseFilter(ListFilter):
             scale = Q(scale=self.scale) if as_of is None else as_of_q(as_of, scale=self.scale)
             qs = qs.filter(scale)
         if self.list:
-            lookup = Q(list__name=self.list)
-            if self.list.isdigit():
-                lookup |= Q(list_id=int(self.list))
+            lookup = list_named(self.list, "list__")
             members = ListMembership.objects.current()
             if as_of is not None:
                 members = ListMembership.objects.filter(added_on__lte=as_of).filter(

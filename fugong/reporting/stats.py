@@ -405,9 +405,9 @@ def rollup_cells(user: User, query: StatsQuery) -> QuerySet | None:
     if lists:
         if flt.industry or len(lists) > 1 or lists_pending():
             return None
-        (name,) = lists  # by name, or by id as digits (EnterpriseFilter's rule)
-        named = Q(name=name) | (Q(pk=int(name)) if name.isdigit() else Q(pk__in=[]))
-        ids = list(EnterpriseList.objects.filter(named).values_list("pk", flat=True)[:2])
+        (name,) = lists
+        named = EnterpriseList.objects.filter(registry.list_named(name))
+        ids = list(named.values_list("pk", flat=True)[:2])
         if len(ids) != 1:
             return None
         model, where["list_id"] = ListDay, ids[0]
