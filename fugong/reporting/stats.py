@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import connections
 from django.db.models import (
     Count,
     F,
@@ -211,6 +211,22 @@ _AGG = {
 }
 
 
+def _day_sums(
+    user: User, query: StatsQuery, ents: QuerySet, use_status_rows: bool
+) -> tuple[dict, QuerySet | None]:
+    """The sums of the query's day (the keys `_AGG` gives) of its enterprises `ents`, and the
+    rollup rows of the day they were read from (None: from the status rows)."""
+    beyond = query.day > query.horizon()  # no rollup sums yet: the status rows, carried
+    cells = None if use_status_rows or beyond else rollup_cells(user, query)
+    if cells is not None:
+        cells = cells.filter(day=query.day)
+        sums = rollup_sums(user, query, cells)
+        return _with_totals(sums, sums), cells
+    if beyond:  # the carried status rows, counted in the query
+        return with_status(query, ents).aggregate(**aggregates(query)), None
+    return status_sums(query.campaign, query.day, ents, query.confirmed), None
+
+
 def _grouped(qs: QuerySet, key: str, agg: dict) -> dict:
     return {row.pop(key): row for row in qs.values(key).annotate(**agg).order_by()}
 
@@ -226,17 +242,7 @@ def resumption(
     if by and by not in BY:
         raise ValidationError({"by": _("by 应为 region、industry、scale 或 list")})
     ents = query.enterprises(user)
-    beyond = query.day > query.horizon()  # no rollup sums yet: the status rows, carried
-    cells = None if use_status_rows or beyond else rollup_cells(user, query)
-    if cells is not None:
-        cells = cells.filter(day=query.day)
-        sums = rollup_sums(user, query, cells)
-        overall = _with_totals(sums, sums)
-    else:
-        if beyond:  # the carried status rows, counted in the query
-            overall = with_status(query, ents).aggregate(**aggregates(query))
-        else:
-            overall = status_sums(query.campaign, query.day, ents, query.confirmed)
+    overall, cells = _day_sums(user, query, ents, use_status_rows)
     result = {
         "campaign": query.campaign.name,
         "region": query.region.code,
@@ -301,21 +307,15 @@ def rollup_sums(user: User, query: StatsQuery, cells: QuerySet) -> dict:
             registry_sums.query.sql_with_params(),
             cell_sums.query.sql_with_params(),
         )
-        alias = router.db_for_read(RegionDay) or DEFAULT_DB_ALIAS
+        alias = cells.db  # where the ORM would read them
         key = ("sums", r_sql, tuple(r_params))
         kept, stamp = REGISTRY_KEPT.get(alias, key)
         with connections[alias].cursor() as cursor:
             if kept is None:
-                text, params = (
-                    f"SELECT * FROM ({r_sql}) r CROSS JOIN ({c_sql}) c",
-                    [
-                        *r_params,
-                        *c_params,
-                    ],
-                )
+                both = f"SELECT * FROM ({r_sql}) r CROSS JOIN ({c_sql}) c"
+                cursor.execute(both, [*r_params, *c_params])
             else:
-                text, params = c_sql, c_params
-            cursor.execute(text, params)
+                cursor.execute(c_sql, c_params)
             names = [col[0] for col in cursor.description]
             row = dict(zip(names, cursor.fetchone(), strict=True))
         row.pop("g", None)
@@ -356,12 +356,7 @@ def _for_list(user: User, query: StatsQuery, name: str, use_status_rows: bool) -
             industry=query.filter.industry, scale=query.filter.scale, list=name
         ),
     )
-    beyond = sub.day > sub.horizon()
-    cells = None if use_status_rows or beyond else rollup_cells(user, sub)
-    if cells is not None:
-        sums = rollup_sums(user, sub, cells.filter(day=sub.day))
-        return figures(_with_totals(sums, sums))
-    return figures(with_status(sub, sub.enterprises(user)).aggregate(**aggregates(sub)))
+    return figures(_day_sums(user, sub, sub.enterprises(user), use_status_rows)[0])
 
 
 def _to_children(parent: Region, groups: dict) -> tuple[dict, dict]:
