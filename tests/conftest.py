@@ -330,14 +330,20 @@ def campaign(cast):
     )
 
 
-def statements(call):
-    """`call()`'s result and the number of SQL statements it sent on the default connection."""
+def queries(call):
+    """`call()`'s result and the SQL of the statements it sent on the default connection."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as captured:
         result = call()
-    return result, len(queries.captured_queries)
+    return result, [query["sql"] for query in captured.captured_queries]
+
+
+def statements(call):
+    """`call()`'s result and the number of SQL statements it sent on the default connection."""
+    result, sql = queries(call)
+    return result, len(sql)
 
 
 def free_port():

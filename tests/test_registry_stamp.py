@@ -8,7 +8,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fugong.core.permissions import SYSTEM
@@ -16,6 +15,7 @@ from fugong.registry.models import Enterprise, ListMembership, RegistryStamp
 from fugong.reporting import stats
 from fugong.reporting.services import roll_forward, settle_list_days, submit_report
 
+from .conftest import queries
 from .factories import EnterpriseFactory
 
 TODAY = timezone.localdate()
@@ -31,11 +31,8 @@ def reported(cast, campaign):
 
 def reading(call):
     """`call()`'s result and the statements it sent that read the enterprises."""
-    with CaptureQueriesContext(connection) as queries:
-        result = call()
-    return result, [
-        x["sql"] for x in queries.captured_queries if '"registry_enterprise"' in x["sql"]
-    ]
+    result, sql = queries(call)
+    return result, [text for text in sql if '"registry_enterprise"' in text]
 
 
 def figures(params=None):
